@@ -1,0 +1,113 @@
+"""Users, their roles and agencies. Passwords are stored as argon2 hashes."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import audit
+from .errors import Conflict, InvalidData, NotFound
+from .models import ROLES, Agency, User, UserRole
+from .records import Actor
+
+_HASHER = PasswordHasher()
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
+MIN_PASSWORD = 8
+
+
+def hash_password(password: str) -> str:
+    return _HASHER.hash(password)
+
+
+def password_matches(password_hash: str | None, password: str) -> bool:
+    if not password_hash:
+        _HASHER.hash(password)  # spend the same time whether or not the account exists
+        return False
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def add_agency(session: Session, key: str, name: str, *, actor: str | None, now: datetime) -> Agency:
+    if not _KEY.match(key):
+        raise InvalidData("invalid agency key", [{"field": "key", "message": "use lower-case letters, digits, - and _"}])
+    if not name.strip():
+        raise InvalidData("invalid agency name", [{"field": "name", "message": "is required"}])
+    if session.scalar(select(Agency).where(Agency.key == key)) is not None:
+        raise Conflict(f"agency {key!r} already exists")
+    agency = Agency(key=key, name=name.strip(), created_at=now)
+    session.add(agency)
+    audit.record(session, "agency.added", actor=actor, now=now, key=key, name=name)
+    session.flush()
+    return agency
+
+
+def add_user(session: Session, username: str, *, roles: list[str], agency_key: str | None = None,
+             email: str | None = None, password: str | None = None, full_name: str = "",
+             actor: str | None, now: datetime) -> User:
+    problems = []
+    if not _USERNAME.match(username):
+        problems.append({"field": "username", "message": "use letters, digits and . _ @ -"})
+    unknown = [r for r in roles if r not in ROLES]
+    if not roles or unknown:
+        problems.append({"field": "roles", "message": f"give one or more of {', '.join(ROLES)}"})
+    if password is not None and len(password) < MIN_PASSWORD:
+        problems.append({"field": "password", "message": f"must be at least {MIN_PASSWORD} characters"})
+    if problems:
+        raise InvalidData("invalid user", problems)
+    agency = None
+    if agency_key:
+        agency = session.scalar(select(Agency).where(Agency.key == agency_key))
+        if agency is None:
+            raise InvalidData("unknown agency", [{"field": "agency", "message": f"no agency {agency_key!r}"}])
+    if session.scalar(select(User).where(User.username == username)) is not None:
+        raise Conflict(f"user {username!r} already exists")
+    user = User(username=username, full_name=full_name or username, email=email, agency=agency,
+                password_hash=hash_password(password) if password else None, created_at=now,
+                role_rows=[UserRole(role=r) for r in sorted(set(roles))])
+    session.add(user)
+    audit.record(session, "user.added", actor=actor, now=now, username=username, roles=sorted(set(roles)),
+                 agency=agency_key)
+    session.flush()
+    return user
+
+
+def set_password(session: Session, username: str, password: str, *, actor: str | None, now: datetime) -> None:
+    user = find_user(session, username)
+    if len(password) < MIN_PASSWORD:
+        raise InvalidData("password too short", [{"field": "password",
+                                                  "message": f"must be at least {MIN_PASSWORD} characters"}])
+    user.password_hash = hash_password(password)
+    audit.record(session, "user.password_changed", actor=actor, now=now, username=username)
+
+
+def find_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user {username!r}")
+    return user
+
+
+def actor_for(user: User) -> Actor:
+    return Actor(user.username, user.roles, user.agency.key if user.agency else None)
+
+
+def agency_names(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(Agency.key, Agency.name).order_by(Agency.name)).all())
+
+
+def form_context(session: Session) -> dict[str, object]:
+    """What form schemas may use in their Jinja: the partnership's own agencies and users."""
+    agencies = [{"key": k, "name": n} for k, n in agency_names(session).items()]
+    users = [{"username": u.username, "full_name": u.full_name, "roles": sorted(u.roles),
+              "agency": u.agency.key if u.agency else None}
+             for u in session.scalars(select(User).where(User.active.is_(True)).order_by(User.full_name))]
+    return {"agencies": agencies, "agency_keys": [a["key"] for a in agencies],
+            "agency_names": [a["name"] for a in agencies], "users": users,
+            "usernames": [u["username"] for u in users], "user_names": [u["full_name"] for u in users]}

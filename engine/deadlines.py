@@ -1,0 +1,60 @@
+"""When a human task is due: ``dueIn`` as an ISO 8601 duration (calendar time) or ``15WD`` (working days),
+counted from the task's creation or from the date in the task-data variable named by ``dueFrom``."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timezone
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+
+from . import workdays
+
+_WORKING_DAYS = re.compile(r"^(\d+)WD$")
+_DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
+
+
+class DeadlineError(ValueError):
+    pass
+
+
+def due_at(properties: dict[str, str], data: dict[str, Any], created_at: datetime) -> datetime | None:
+    due_in = (properties.get("dueIn") or "").strip()
+    if not due_in:
+        return None
+    start = _start(properties.get("dueFrom"), data, created_at)
+    return add_period(start, due_in)
+
+
+def add_period(start: datetime, period: str) -> datetime:
+    """``start`` plus ``period``. Working days land at the end of the London working day."""
+    match = _WORKING_DAYS.match(period)
+    if match:
+        day = workdays.add_working_days(workdays.london_date(start), int(match.group(1)))
+        return workdays.end_of_working_day(day)
+    match = _DURATION.match(period)
+    if not match or period in ("P", "PT"):
+        raise DeadlineError(f"{period!r} is neither an ISO 8601 duration nor working days (15WD)")
+    years, months, weeks, days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    return start + relativedelta(years=years, months=months, weeks=weeks, days=days, hours=hours,
+                                 minutes=minutes, seconds=seconds)
+
+
+def _start(variable: str | None, data: dict[str, Any], created_at: datetime) -> datetime:
+    if not variable:
+        return created_at
+    value = data.get(variable)
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, date):
+        return datetime.combine(value, datetime.min.time(), tzinfo=workdays.LONDON).astimezone(timezone.utc)
+    if isinstance(value, str) and value:
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise DeadlineError(f"dueFrom variable {variable!r} holds {value!r}, not an ISO date") from None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=workdays.LONDON)
+        return parsed.astimezone(timezone.utc)
+    return created_at
+

@@ -1,0 +1,53 @@
+"""One tree of errors, each with a stable ``code``; ``web`` maps codes to status codes in one table."""
+from __future__ import annotations
+
+from typing import Any
+
+
+class LifError(Exception):
+    code = "error"
+
+    def __init__(self, message: str, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class BadRequest(LifError):
+    code = "bad_request"
+
+
+class Unauthorized(LifError):
+    code = "unauthorized"
+
+
+class Forbidden(LifError):
+    code = "forbidden"
+
+
+class NotFound(LifError):
+    code = "not_found"
+
+
+class Conflict(LifError):
+    code = "conflict"
+
+
+class TooLarge(LifError):
+    code = "too_large"
+
+
+class InvalidData(LifError):
+    """Input that fails validation; ``details`` lists each problem with its path or file, line and element."""
+
+    code = "invalid"
+
+
+class RateLimited(LifError):
+    code = "rate_limited"
+
+
+class ScriptError(LifError):
+    """A diagram's script or expression failed, was refused, ran too long or grew too large."""
+
+    code = "script_error"

@@ -1,0 +1,73 @@
+"""Task forms: JSON schemas rendered with (sandboxed) Jinja when served, as spiff-arena does, and submitted
+data checked against them with every failing field reported by its path."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from jinja2 import StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import SchemaError
+from jsonschema.validators import validator_for
+
+_JINJA = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
+_JINJA_LENIENT = SandboxedEnvironment(autoescape=False)
+
+SAMPLE_CONTEXT: dict[str, Any] = {
+    "agencies": [{"key": "sample", "name": "Sample agency"}],
+    "agency_keys": ["sample"], "agency_names": ["Sample agency"],
+    "users": [{"username": "sample", "full_name": "Sample user", "roles": ["reviewer"], "agency": "sample"}],
+    "usernames": ["sample"], "user_names": ["Sample user"],
+}
+
+
+class FormError(Exception):
+    pass
+
+
+def render_schema(text: str, context: dict[str, Any], *, strict: bool = False) -> dict[str, Any]:
+    """Render a schema file's Jinja against ``context`` and parse it as JSON."""
+    env = _JINJA if strict else _JINJA_LENIENT
+    try:
+        rendered = env.from_string(text).render(**context) if "{" + "{" in text or "{%" in text else text
+        schema = json.loads(rendered)
+    except json.JSONDecodeError as exc:
+        raise FormError(f"not valid JSON after rendering (line {exc.lineno}): {exc.msg}") from None
+    except Exception as exc:  # Jinja syntax or sandbox errors
+        raise FormError(f"template error: {exc}") from None
+    if not isinstance(schema, dict):
+        raise FormError("a form schema must be a JSON object")
+    return schema
+
+
+def check_schema(schema: dict[str, Any]) -> str | None:
+    """The reason ``schema`` is not a valid JSON Schema, or None."""
+    try:
+        validator_for(schema, default=Draft202012Validator).check_schema(schema)
+    except SchemaError as exc:
+        return f"not a valid JSON Schema: {exc.message}"
+    return None
+
+
+def submission_problems(schema: dict[str, Any], data: Any) -> list[dict[str, str]]:
+    """Each way ``data`` fails ``schema``: ``{"field": "a.b[0].c", "message": ...}``, sorted by field."""
+    cls = validator_for(schema, default=Draft202012Validator)
+    validator = cls(schema, format_checker=FormatChecker())
+    problems = []
+    for error in validator.iter_errors(data):
+        path = _field_path(error.absolute_path)
+        if error.validator == "required" and isinstance(error.instance, dict):
+            missing = [name for name in error.validator_value if name not in error.instance]
+            for name in missing:
+                problems.append({"field": f"{path}.{name}" if path else name, "message": "is required"})
+            continue
+        problems.append({"field": path, "message": error.message})
+    return sorted(problems, key=lambda p: (p["field"], p["message"]))
+
+
+def _field_path(parts: Any) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out

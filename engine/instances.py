@@ -1,0 +1,102 @@
+"""Starting, cancelling and retrying process instances."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from . import audit, definitions, messages, runtime
+from .errors import Conflict, Forbidden, InvalidData
+from .models import BusinessKeySequence, DueItem, HumanTask, MessageSubscription, ProcessDefinition, ProcessInstance
+from .records import Actor
+from .spiff_adapter import Workflow
+
+DEFAULT_START_ROLES = ("coordinator",)
+
+
+def start_instance(session: Session, process_key: str, *, data: dict[str, Any] | None = None,
+                   business_key: str | None = None, actor: Actor, now: datetime) -> ProcessInstance:
+    definition = definitions.latest(session, process_key)
+    allowed = definition.model.get("start_roles") or DEFAULT_START_ROLES
+    if not actor.has(*allowed, "admin"):
+        raise Forbidden(f"starting {process_key!r} needs one of the roles {', '.join(allowed)}")
+    if data is not None and not isinstance(data, dict):
+        raise InvalidData("data must be an object", [{"field": "data", "message": "must be an object"}])
+    return create_instance(session, definition, definition.primary_process_id, data=data or {},
+                           business_key=business_key, actor=actor.username, now=now)
+
+
+def create_instance(session: Session, definition: ProcessDefinition, process_id: str, *, data: dict[str, Any],
+                    business_key: str | None, actor: str | None, now: datetime,
+                    first_message: messages.Message | None = None, depth: int = 0) -> ProcessInstance:
+    """Create and run an instance up to its first wait; ``first_message`` feeds a message start event."""
+    specs = runtime.specs_for(session, definition)
+    flow, facts = Workflow.start(specs, process_id, data, runtime.SCRIPT_TIMEOUT_S)
+    instance = ProcessInstance(
+        definition=definition, definition_id=definition.id, process_key=definition.key, process_id=process_id,
+        business_key=(business_key or "").strip()[:64] or next_business_key(session, definition.key, now),
+        title=definition.name, status="active", started_by=actor, created_at=now, updated_at=now,
+        data={}, state="",
+    )
+    instance.title = f"{definition.name} {instance.business_key}"
+    session.add(instance)
+    session.flush()
+    audit.record(session, "instance.started", actor=actor, now=now, instance_id=instance.id,
+                 process_key=definition.key, version=definition.version, business_key=instance.business_key)
+    if first_message is not None:
+        facts = flow.deliver(first_message.for_instance(flow))
+    runtime.save(session, instance, flow, facts, actor=actor, now=now)
+    messages.route_thrown(session, instance, facts.thrown, actor=actor, now=now, depth=depth)
+    return instance
+
+
+def next_business_key(session: Session, process_key: str, now: datetime) -> str:
+    prefix = f"{process_key.upper().replace('_', '-')}-{now.year}"
+    bumped = session.execute(update(BusinessKeySequence).where(BusinessKeySequence.prefix == prefix)
+                             .values(last=BusinessKeySequence.last + 1).returning(BusinessKeySequence.last))
+    number = bumped.scalar()
+    if number is None:
+        number = 1
+        session.add(BusinessKeySequence(prefix=prefix, last=1))
+        session.flush()
+    return f"{prefix}-{number:04d}"
+
+
+def cancel_instance(session: Session, instance_id: str, reason: str, *, actor: Actor, now: datetime) -> ProcessInstance:
+    if not actor.has("coordinator", "admin"):
+        raise Forbidden("cancelling a case needs the coordinator role")
+    if not (reason or "").strip():
+        raise InvalidData("a reason is required", [{"field": "reason", "message": "is required"}])
+    instance = runtime.get_instance_row(session, instance_id)
+    if instance.status in ("completed", "cancelled"):
+        raise Conflict(f"the case is already {instance.status}")
+    flow = runtime.load(session, instance)
+    flow.cancel()
+    instance.status, instance.completed_at = "cancelled", now
+    for task in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                                        HumanTask.state == "ready")):
+        task.state, task.completed_at = "cancelled", now
+    session.query(DueItem).filter(DueItem.instance_id == instance.id, DueItem.done_at.is_(None)).delete()
+    session.query(MessageSubscription).filter(MessageSubscription.instance_id == instance.id).delete()
+    instance.state, instance.updated_at = flow.dump(), now
+    audit.record(session, "instance.cancelled", actor=actor.username, now=now, instance_id=instance.id,
+                 reason=reason.strip())
+    runtime.flush_or_conflict(session)
+    return instance
+
+
+def retry_instance(session: Session, instance_id: str, *, actor: Actor, now: datetime) -> ProcessInstance:
+    if not actor.has("coordinator", "admin"):
+        raise Forbidden("retrying a case needs the coordinator role")
+    instance = runtime.get_instance_row(session, instance_id)
+    if instance.status != "error":
+        raise Conflict("only a case in error can be retried")
+    flow = runtime.load(session, instance)
+    facts = flow.retry()
+    audit.record(session, "instance.retried", actor=actor.username, now=now, instance_id=instance.id)
+    runtime.save(session, instance, flow, facts, actor=actor.username, now=now)
+    messages.route_thrown(session, instance, facts.thrown, actor=actor.username, now=now)
+    runtime.flush_or_conflict(session)
+    return instance

@@ -1,0 +1,210 @@
+"""Loading an instance's workflow, and projecting the facts of each step into rows.
+
+A step is: load (from a small in-memory cache keyed by the row's revision, or by restoring the stored
+state), act, then ``save``: ready tasks become ``human_task`` rows, waiting timers ``due_item`` rows,
+message catches ``message_subscription`` rows, and the state is written back under the optimistic lock.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from collections import OrderedDict
+from datetime import datetime
+from threading import Lock
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from . import audit, deadlines
+from .errors import Conflict, NotFound
+from .models import DueItem, HumanTask, MessageSubscription, ProcessDefinition, ProcessInstance
+from .spiff_adapter import Facts, ReadyTask, SpecCache, Workflow
+
+log = logging.getLogger(__name__)
+SPECS = SpecCache()
+SCRIPT_TIMEOUT_S = 5.0
+_CACHE_SIZE = 512
+
+
+class _WorkflowCache:
+    """Workflows kept between steps, keyed by instance id and valid only for the exact stored revision.
+    A revision is a random token written on every save, so an entry can never stand for other data."""
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[str, tuple[str, Workflow]] = OrderedDict()
+        self._lock = Lock()
+
+    def take(self, instance_id: str, revision: str) -> Workflow | None:
+        with self._lock:
+            found = self._items.pop(instance_id, None)
+        return found[1] if found is not None and found[0] == revision else None
+
+    def put(self, instance_id: str, revision: str, flow: Workflow) -> None:
+        with self._lock:
+            self._items[instance_id] = (revision, flow)
+            while len(self._items) > _CACHE_SIZE:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+WORKFLOWS = _WorkflowCache()
+
+
+def specs_for(session: Session, definition: ProcessDefinition) -> Any:
+    def load_json() -> str:
+        return session.scalar(select(ProcessDefinition.spec_json).where(ProcessDefinition.id == definition.id))
+    return SPECS.get(definition.id, load_json)
+
+
+def get_instance_row(session: Session, instance_id: str) -> ProcessInstance:
+    row = session.get(ProcessInstance, instance_id)
+    if row is None:
+        raise NotFound(f"no process instance {instance_id!r}")
+    return row
+
+
+def load(session: Session, instance: ProcessInstance) -> Workflow:
+    cached = WORKFLOWS.take(instance.id, instance.revision)
+    if cached is not None:
+        return cached
+    specs = specs_for(session, instance.definition)
+    return Workflow.restore(specs, instance.process_id, instance.state, SCRIPT_TIMEOUT_S)
+
+
+def save(session: Session, instance: ProcessInstance, flow: Workflow, facts: Facts, *, actor: str | None,
+         now: datetime, finished_task_id: str | None = None) -> list[str]:
+    """Project ``facts`` into rows and store the state. Returns the ids of tasks that became ready."""
+    created = _sync_tasks(session, instance, facts.ready, actor=actor, now=now, finished=finished_task_id)
+    _sync_timers(session, instance, facts)
+    _sync_subscriptions(session, instance, facts)
+    _update_instance(session, instance, flow, facts, actor=actor, now=now)
+    session.flush()
+    WORKFLOWS.put(instance.id, instance.revision, flow)
+    return created
+
+
+def flush_or_conflict(session: Session) -> None:
+    from sqlalchemy.orm.exc import StaleDataError
+    try:
+        session.flush()
+    except StaleDataError:
+        raise Conflict("the case changed while this step ran; reload and try again") from None
+
+
+def _sync_tasks(session: Session, instance: ProcessInstance, ready: list[ReadyTask], *, actor: str | None,
+                now: datetime, finished: str | None) -> list[str]:
+    existing = {t.id: t for t in session.scalars(select(HumanTask).where(
+        HumanTask.instance_id == instance.id, HumanTask.state == "ready"))}
+    ready_ids = {t.id for t in ready}
+    for task_id, row in existing.items():
+        if task_id not in ready_ids and task_id != finished:
+            row.state, row.completed_at = "cancelled", now
+            audit.record(session, "task.withdrawn", actor=actor, now=now, instance_id=instance.id,
+                         task_id=task_id, name=row.name)
+    created = []
+    for task in ready:
+        if task.id in existing:
+            continue
+        if session.get(HumanTask, task.id) is not None:
+            continue
+        session.add(_new_task_row(instance, task, now))
+        created.append(task.id)
+        audit.record(session, "task.ready", actor=actor, now=now, instance_id=instance.id, task_id=task.id,
+                     name=task.name)
+    return created
+
+
+def _new_task_row(instance: ProcessInstance, task: ReadyTask, now: datetime) -> HumanTask:
+    props = task.properties
+    lane = (task.lane or "").strip().lower() or None
+    try:
+        due = deadlines.due_at(props, task.data, now)
+    except deadlines.DeadlineError as exc:
+        log.warning("instance %s task %s: %s", instance.id, task.name, exc)
+        due = None
+    priority = int(props["priority"]) if props.get("priority", "").isdigit() else 3
+    return HumanTask(
+        id=task.id, instance_id=instance.id, process_key=instance.process_key, name=task.name,
+        title=task.title, state="ready", role=lane,
+        agency=_bound_value(task.data, props.get("agencyFrom") or task.mi_item, ("agency", "key")),
+        assignee=_bound_value(task.data, props.get("assigneeFrom"), ("username",)),
+        priority=priority, due_at=due, form_file=props.get("formJsonSchemaFilename"),
+        ui_file=props.get("formUiSchemaFilename"), instructions=task.instructions, properties=props,
+        data=_jsonable(task.data), draft=None, created_at=now,
+    )
+
+
+def _bound_value(data: dict[str, Any], variable: str | None, keys: tuple[str, ...]) -> str | None:
+    if not variable:
+        return None
+    value = data.get(variable)
+    if isinstance(value, dict):
+        value = next((value[k] for k in keys if isinstance(value.get(k), str)), None)
+    return value if isinstance(value, str) and value else None
+
+
+def _sync_timers(session: Session, instance: ProcessInstance, facts: Facts) -> None:
+    wanted = {(t.task_id, t.due_at) for t in facts.timers}
+    rows = list(session.scalars(select(DueItem).where(DueItem.instance_id == instance.id,
+                                                      DueItem.kind == "timer", DueItem.done_at.is_(None))))
+    have = {(r.task_id, r.due_at) for r in rows}
+    if wanted == have:
+        return
+    for row in rows:
+        if (row.task_id, row.due_at) not in wanted:
+            session.delete(row)
+    for task_id, due in wanted - have:
+        session.add(DueItem(kind="timer", instance_id=instance.id, task_id=task_id, due_at=due, payload={}))
+
+
+def _sync_subscriptions(session: Session, instance: ProcessInstance, facts: Facts) -> None:
+    wanted = sorted((w.message_name, _jsonable(w.correlation)) for w in facts.waits)
+    rows = list(session.scalars(select(MessageSubscription).where(MessageSubscription.instance_id == instance.id)))
+    if sorted((r.message_name, r.correlation) for r in rows) == wanted:
+        return
+    session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == instance.id))
+    for name, correlation in wanted:
+        session.add(MessageSubscription(instance_id=instance.id, message_name=name, correlation=correlation))
+
+
+def _update_instance(session: Session, instance: ProcessInstance, flow: Workflow, facts: Facts, *,
+                     actor: str | None, now: datetime) -> None:
+    instance.state = flow.dump()
+    instance.data = _jsonable(facts.data)
+    instance.updated_at = now
+    title = facts.data.get("case_title")
+    if isinstance(title, str) and title.strip():
+        instance.title = title.strip()[:300]
+    pseudonym = facts.data.get("pseudonym")
+    if isinstance(pseudonym, str) and pseudonym.strip():
+        instance.pseudonym = pseudonym.strip()[:100]
+    if instance.status == "cancelled":
+        return
+    if facts.error is not None:
+        if instance.status != "error":
+            audit.record(session, "instance.error", actor=actor, now=now, instance_id=instance.id,
+                         task_id=facts.error.task_id, **facts.error.as_dict())
+        instance.status, instance.error = "error", facts.error.as_dict()
+    elif facts.completed:
+        instance.status, instance.error, instance.completed_at = "completed", None, now
+        session.execute(delete(DueItem).where(DueItem.instance_id == instance.id, DueItem.done_at.is_(None)))
+        audit.record(session, "instance.completed", actor=actor, now=now, instance_id=instance.id)
+    else:
+        instance.status, instance.error = "active", None
+
+
+def _jsonable(value: Any) -> Any:
+    """Task data as plain JSON (dates become ISO strings), so rows never hold engine objects."""
+    return json.loads(json.dumps(value, default=_default))
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime) or hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    return str(value)

@@ -1,0 +1,196 @@
+"""The restricted environment for every expression a diagram holds: scripts, conditions, timers, DMN cells,
+message payloads and correlation expressions.
+
+Designers upload diagrams through the web, so nothing in them may import, open files, reach the network or use
+dunder tricks. Code is compiled with RestrictedPython's ``compile_restricted`` and run with its guards. Two
+extra limits stop what RestrictedPython does not: a wall-clock budget enforced by a line tracer, and a size
+guard on ``*``, ``**`` and ``<<`` so that ``'x' * 10**10`` is refused before it is allocated.
+"""
+from __future__ import annotations
+
+import ast
+import copy
+import datetime as _dt
+import operator
+import random
+import sys
+import time
+from functools import lru_cache
+from types import CodeType, FrameType
+from typing import Any, Callable
+
+from RestrictedPython import RestrictingNodeTransformer, compile_restricted, limited_builtins, safe_builtins
+from RestrictedPython import utility_builtins
+from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
+from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequence, safer_getattr
+from RestrictedPython.PrintCollector import PrintCollector
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+
+from . import clock, workdays
+from .sampling import stratified_sample
+
+SCRIPT_FILENAME = "<script>"
+_INPLACE: dict[str, Callable[[Any, Any], Any]] = {
+    "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
+    "//=": operator.ifloordiv, "%=": operator.imod, "**=": operator.ipow, "|=": operator.ior,
+    "&=": operator.iand, "^=": operator.ixor, "<<=": operator.ilshift, ">>=": operator.irshift,
+}
+
+
+class ScriptPolicyError(Exception):
+    """Refused at compile time: a forbidden name, attribute or statement."""
+
+
+class ScriptLimitExceeded(Exception):
+    """Stopped at run time: too long or too large."""
+
+
+class _SizeGuardingTransformer(RestrictingNodeTransformer):
+    _GUARDED = {ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<"}
+
+    def visit_BinOp(self, node: ast.BinOp) -> Any:
+        node = self.node_contents_visit(node)
+        symbol = self._GUARDED.get(type(node.op))
+        if symbol is None:
+            return node
+        call = ast.Call(func=ast.Name("_binop_", ast.Load()),
+                        args=[ast.Constant(symbol), node.left, node.right], keywords=[])
+        return ast.fix_missing_locations(ast.copy_location(call, node))
+
+
+    def visit_Import(self, node: ast.Import) -> Any:
+        self.error(node, "import is not allowed in diagram scripts")
+        return node
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> Any:
+        self.error(node, "import is not allowed in diagram scripts")
+        return node
+
+
+@lru_cache(maxsize=8192)
+def compile_expression(source: str, mode: str) -> CodeType:
+    """Compile restricted code (``mode`` is ``eval`` or ``exec``); raises ``ScriptPolicyError``."""
+    try:
+        return compile_restricted(source, SCRIPT_FILENAME, mode, policy=_SizeGuardingTransformer)
+    except SyntaxError as exc:
+        reasons = exc.args[0] if exc.args and isinstance(exc.args[0], tuple) else (str(exc),)
+        raise ScriptPolicyError("; ".join(reasons)) from None
+
+
+def check_source(source: str, mode: str) -> str | None:
+    """The reason ``source`` is refused, or None when it compiles."""
+    try:
+        compile_expression(source, mode)
+    except ScriptPolicyError as exc:
+        return str(exc)
+    return None
+
+
+def _size_of(value: Any) -> int:
+    return len(value) if isinstance(value, (str, bytes, list, tuple)) else 1
+
+
+class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
+    def __init__(self, timeout_s: float = 5.0, max_size: int = 10_000_000) -> None:
+        self.timeout_s = timeout_s
+        self.max_size = max_size
+        builtins = dict(safe_builtins)
+        builtins.update(limited_builtins)
+        builtins.update(utility_builtins)
+        builtins.update(dict=dict, list=list, sum=sum, min=min, max=max, any=any, all=all, sorted=sorted,
+                        enumerate=enumerate, zip=zip, map=map, filter=filter, reversed=reversed, set=set)
+        for name in ("setattr", "delattr", "__build_class__", "__import__"):
+            builtins.pop(name, None)
+        env: dict[str, Any] = {
+            "__builtins__": builtins,
+            "_getattr_": safer_getattr, "_getitem_": default_guarded_getitem,
+            "_getiter_": default_guarded_getiter, "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+            "_write_": full_write_guard, "_print_": PrintCollector,
+            "_inplacevar_": self._inplace, "_binop_": self._binop,
+            "_apply_": lambda f, *a, **k: f(*a, **k),
+            "datetime": _dt.datetime, "timedelta": _dt.timedelta, "date": _dt.date,
+            "add_working_days": _add_working_days, "today": _today, "now_iso": _now_iso,
+            "random_seed": _random_seed, "sample_cases": stratified_sample,
+        }
+        super().__init__(env)
+
+    def _binop(self, symbol: str, left: Any, right: Any) -> Any:
+        if symbol == "*" and isinstance(right, int) and right * _size_of(left) > self.max_size:
+            raise ScriptLimitExceeded(f"result of * would exceed {self.max_size} elements")
+        if symbol == "*" and isinstance(left, int) and left * _size_of(right) > self.max_size:
+            raise ScriptLimitExceeded(f"result of * would exceed {self.max_size} elements")
+        if symbol == "**" and isinstance(left, int) and isinstance(right, int) and right > 0 \
+                and abs(left) > 1 and right * abs(left).bit_length() > 64_000:
+            raise ScriptLimitExceeded("result of ** is too large")
+        if symbol == "<<" and isinstance(right, int) and right > 64_000:
+            raise ScriptLimitExceeded("result of << is too large")
+        return {"*": operator.mul, "**": operator.pow, "<<": operator.lshift}[symbol](left, right)
+
+    def _inplace(self, op: str, left: Any, right: Any) -> Any:
+        if op in ("*=", "**=", "<<="):
+            return self._binop(op[:-1], left, right)
+        return _INPLACE[op](left, right)
+
+    def evaluate(self, expression: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> Any:
+        scope = copy.copy(self.globals)
+        scope.update(external_context or {})
+        scope.update(context)
+        return self._run(lambda: eval(compile_expression(expression, "eval"), scope))
+
+    def execute(self, script: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> bool:
+        self.check_for_overwrite(context, external_context or {})
+        context.update(copy.copy(self.globals))
+        context.update(external_context or {})
+        try:
+            self._run(lambda: exec(compile_expression(script, "exec"), context))
+        finally:
+            self._remove_globals_and_functions_from_context(context, external_context)
+            for key in [k for k in context if k.startswith("_")]:
+                context.pop(key)
+        return True
+
+    def _run(self, call: Callable[[], Any]) -> Any:
+        deadline = time.monotonic() + self.timeout_s
+        limit = self.timeout_s
+
+        def local_trace(frame: FrameType, event: str, arg: Any) -> Any:
+            if time.monotonic() > deadline:
+                raise ScriptLimitExceeded(f"script ran longer than {limit:g} s and was stopped")
+            return local_trace
+
+        def global_trace(frame: FrameType, event: str, arg: Any) -> Any:
+            if frame.f_code.co_filename == SCRIPT_FILENAME:
+                frame.f_trace_opcodes = True  # a one-line `while True: pass` raises no line events
+                return local_trace
+            return None
+
+        previous = sys.gettrace()
+        sys.settrace(global_trace)
+        try:
+            return call()
+        finally:
+            sys.settrace(previous)
+
+
+def _add_working_days(start: Any, count: int) -> str:
+    if isinstance(start, str):
+        start = _dt.date.fromisoformat(start[:10])
+    elif isinstance(start, _dt.datetime):
+        start = workdays.london_date(start)
+    return workdays.add_working_days(start, int(count)).isoformat()
+
+
+def _today() -> str:
+    return workdays.london_date(clock.now()).isoformat()
+
+
+def _now_iso() -> str:
+    return clock.now().isoformat()
+
+
+def _random_seed() -> int:
+    return random.SystemRandom().randrange(1, 2**31)
+
+
+def make_script_engine(timeout_s: float = 5.0, max_size: int = 10_000_000) -> PythonScriptEngine:
+    return PythonScriptEngine(environment=RestrictedEnvironment(timeout_s=timeout_s, max_size=max_size))

@@ -1,0 +1,324 @@
+"""The SpiffWorkflow adapter: the only module that creates, restores, runs and saves ``BpmnWorkflow`` objects.
+
+It turns each step into plain facts (ready human tasks, waiting timers, message waits, thrown messages, errors)
+that the services project into rows. Specs are stored once per deployed version and cached in memory; the
+instance state is stored without them. The restricted script engine is set on every workflow it hands out,
+including after every restore.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from threading import Lock
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.util.task import TaskState
+
+from . import clock
+from .scripting import ScriptLimitExceeded, make_script_engine
+
+SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+_WORKFLOW_CONVERTER = SERIALIZER.registry.convert_from_dict["BpmnWorkflow"].args[0].__self__  # type: ignore[attr-defined]
+_TIMER_TYPES = ("DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition")
+_MAX_ENGINE_ROUNDS = 20
+
+clock.install()
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    id: str
+    name: str
+    title: str
+    lane: str | None
+    properties: dict[str, str]
+    instructions: str | None
+    data: dict[str, Any]
+    mi_item: str | None
+
+
+@dataclass(frozen=True)
+class TimerWait:
+    task_id: str
+    name: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class MessageWait:
+    task_id: str
+    message_name: str
+    correlation: dict[str, Any]
+    expressions: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ThrownMessage:
+    name: str
+    payload: Any
+    correlation: dict[str, Any]
+
+
+@dataclass
+class StepError:
+    message: str
+    task_id: str | None = None
+    task_name: str | None = None
+    line: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"message": self.message, "task_id": self.task_id, "task_name": self.task_name, "line": self.line}
+
+
+@dataclass
+class Facts:
+    ready: list[ReadyTask]
+    timers: list[TimerWait]
+    waits: list[MessageWait]
+    thrown: list[ThrownMessage]
+    completed: bool
+    data: dict[str, Any]
+    error: StepError | None = None
+
+
+@dataclass(frozen=True)
+class SpecSet:
+    specs: dict[str, Any]
+    subprocess_specs: dict[str, Any]
+
+
+def serialize_specs(specs: dict[str, Any], subprocess_specs: dict[str, Any]) -> str:
+    return json.dumps({
+        "specs": {pid: SERIALIZER.to_dict(spec) for pid, spec in specs.items()},
+        "subprocess_specs": {name: SERIALIZER.to_dict(spec) for name, spec in subprocess_specs.items()},
+    })
+
+
+class SpecCache:
+    """Restored specs by definition id; a deployed version never changes, so entries never go stale."""
+
+    def __init__(self) -> None:
+        self._specs: dict[int, SpecSet] = {}
+        self._lock = Lock()
+
+    def get(self, definition_id: int, spec_json_loader: Any) -> SpecSet:
+        found = self._specs.get(definition_id)
+        if found is None:
+            raw = json.loads(spec_json_loader())
+            found = SpecSet(
+                specs={pid: SERIALIZER.from_dict(d) for pid, d in raw["specs"].items()},
+                subprocess_specs={n: SERIALIZER.from_dict(d) for n, d in raw["subprocess_specs"].items()},
+            )
+            with self._lock:
+                self._specs[definition_id] = found
+        return found
+
+
+class Workflow:
+    """One running instance in memory. Methods run a step and return the resulting facts."""
+
+    def __init__(self, wf: BpmnWorkflow, timeout_s: float) -> None:
+        self.wf = wf
+        self.timeout_s = timeout_s
+        wf.script_engine = make_script_engine(timeout_s=timeout_s)
+
+    @classmethod
+    def start(cls, specs: SpecSet, process_id: str, data: dict[str, Any], timeout_s: float) -> tuple["Workflow", Facts]:
+        wf = BpmnWorkflow(specs.specs[process_id], specs.subprocess_specs)
+        flow = cls(wf, timeout_s)
+        start = wf.get_next_task(spec_name="Start")
+        if start is not None and data:
+            start.data.update(data)
+        return flow, flow._advance()
+
+    @classmethod
+    def restore(cls, specs: SpecSet, process_id: str, state: str, timeout_s: float) -> "Workflow":
+        dct = json.loads(state)
+        SERIALIZER.migrate(dct)
+        wf = BpmnWorkflow(specs.specs[process_id], specs.subprocess_specs, deserializing=True)
+        registry = SERIALIZER.registry
+        wf.tasks = {UUID(k): registry.restore(v, workflow=wf) for k, v in dct["tasks"].items()}
+        wf.task_tree = wf.tasks.get(UUID(dct["root"]))
+        _WORKFLOW_CONVERTER.set_default_attributes(wf, dct)
+        _WORKFLOW_CONVERTER.subprocesses_from_dict(dct["subprocesses"], wf)
+        wf.bpmn_events = registry.restore(dct.get("bpmn_events", []))
+        return cls(wf, timeout_s)
+
+    def dump(self) -> str:
+        dct = SERIALIZER.to_dict(self.wf)
+        dct.pop("spec", None)
+        dct.pop("subprocess_specs", None)
+        dct[SERIALIZER.VERSION_KEY] = SERIALIZER.VERSION
+        return json.dumps(dct, cls=SERIALIZER._encoder_cls)
+
+    # --- steps -------------------------------------------------------------------------------------------
+
+    def is_ready(self, task_id: str) -> bool:
+        task = self._task(task_id)
+        return task is not None and task.state == TaskState.READY
+
+    def complete(self, task_id: str, data: dict[str, Any]) -> Facts:
+        task = self._task(task_id)
+        if task is None or task.state != TaskState.READY:
+            raise WorkflowException(f"task {task_id} is not ready")
+        task.data.update(data)
+        return self._advance(lambda: task.run())
+
+    def fire_timers(self) -> Facts:
+        return self._advance(self.wf.refresh_timers)
+
+    def deliver(self, message: ThrownMessage) -> Facts:
+        definition = MessageEventDefinition(message.name)
+        event = BpmnEvent(definition, message.payload, message.correlation)
+        return self._advance(lambda: self.wf.send_event(event))
+
+    def cancel(self) -> None:
+        self.wf.cancel()
+
+    def retry(self) -> Facts:
+        failed = [t for t in self._all_tasks() if t.state == TaskState.ERROR]
+        if not failed:
+            return self._advance()
+        return self._advance(lambda: [self.wf.reset_from_task_id(t.id) for t in failed])
+
+    def _advance(self, action: Any = None) -> Facts:
+        error: StepError | None = None
+        started = time.monotonic()
+
+        def budget(_task: Any) -> None:
+            if time.monotonic() - started > self.timeout_s:
+                raise ScriptLimitExceeded(f"engine step ran longer than {self.timeout_s:g} s and was stopped")
+
+        try:
+            if action is not None:
+                action()
+            for _ in range(_MAX_ENGINE_ROUNDS):
+                self.wf.do_engine_steps(did_complete_task=budget)
+                self.wf.refresh_timers()
+                if not self.wf.get_tasks(state=TaskState.READY, manual=False):
+                    break
+        except (WorkflowException, ScriptLimitExceeded, RecursionError, MemoryError) as exc:
+            error = _step_error(exc)
+        return self._facts(error)
+
+    # --- facts -------------------------------------------------------------------------------------------
+
+    def _facts(self, error: StepError | None) -> Facts:
+        thrown = [ThrownMessage(e.event_definition.name, e.payload, e.correlations)
+                  for e in self.wf.get_events() if isinstance(e.event_definition, MessageEventDefinition)]
+        ready = [self._ready_task(t) for t in self.wf.get_tasks(state=TaskState.READY, manual=True)]
+        last = self.wf.last_task
+        data = dict(self.wf.data) if self.wf.is_completed() else dict(last.data if last is not None else {})
+        return Facts(ready=ready, timers=self._timers(), waits=self._waits(), thrown=thrown,
+                     completed=error is None and self._really_completed(), data=data, error=error)
+
+    def _really_completed(self) -> bool:
+        if not self.wf.is_completed():
+            return False
+        pending = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+        if any(t.state & pending for t in self._all_tasks()):
+            raise WorkflowException("engine reported completion with unfinished tasks (task tree too deep)")
+        return True
+
+    def _ready_task(self, task: Any) -> ReadyTask:
+        spec = task.task_spec
+        extensions = getattr(spec, "extensions", {}) or {}
+        parent_spec = task.parent.task_spec if task.parent is not None else None
+        mi_item = None
+        if isinstance(parent_spec, MultiInstanceTask) and parent_spec.input_item is not None:
+            mi_item = parent_spec.input_item.bpmn_id
+        return ReadyTask(
+            id=str(task.id), name=spec.bpmn_id or spec.name, title=spec.bpmn_name or spec.bpmn_id or spec.name,
+            lane=spec.lane, properties=dict(extensions.get("properties", {}) or {}),
+            instructions=extensions.get("instructionsForEndUser"), data=dict(task.data), mi_item=mi_item,
+        )
+
+    def _timers(self) -> list[TimerWait]:
+        waits = []
+        for task in self._all_tasks():
+            if task.state != TaskState.WAITING:
+                continue
+            definition = getattr(task.task_spec, "event_definition", None)
+            value = task.internal_data.get("event_value")
+            if type(definition).__name__ in _TIMER_TYPES + ("MultipleEventDefinition",):
+                due = value.get("next") if isinstance(value, dict) else value
+                if isinstance(due, str):
+                    waits.append(TimerWait(str(task.id), task.task_spec.bpmn_name or task.task_spec.name,
+                                           TimerEventDefinition.get_datetime(due)))
+        return waits
+
+    def _waits(self) -> list[MessageWait]:
+        waits = []
+        for task in self._all_tasks():
+            definition = getattr(task.task_spec, "event_definition", None)
+            if task.state != TaskState.WAITING or not isinstance(definition, MessageEventDefinition):
+                continue
+            correlation: dict[str, Any] = {}
+            expressions: dict[str, str] = {}
+            fixed = task.workflow.correlations
+            for prop in definition.correlation_properties:
+                expressions[prop.name] = prop.retrieval_expression
+                value = next((fixed[k][prop.name] for k in prop.correlation_keys
+                              if prop.name in fixed.get(k, {})), None)
+                if value is None:
+                    value = self._try_evaluate(prop.retrieval_expression, task.data)
+                correlation[prop.name] = value
+            waits.append(MessageWait(str(task.id), definition.name, correlation, expressions))
+        return waits
+
+    def correlation_keys_for(self, message_name: str) -> dict[str, list[str]]:
+        """Property name -> correlation keys, for the waiting catch of ``message_name``."""
+        for task in self._all_tasks():
+            definition = getattr(task.task_spec, "event_definition", None)
+            if task.state == TaskState.WAITING and isinstance(definition, MessageEventDefinition) \
+                    and definition.name == message_name:
+                return {p.name: list(p.correlation_keys) for p in definition.correlation_properties}
+        return {}
+
+    def correlation_expressions_for(self, message_name: str) -> dict[str, str]:
+        """Property name -> retrieval expression, for the waiting catch of ``message_name``."""
+        for task in self._all_tasks():
+            definition = getattr(task.task_spec, "event_definition", None)
+            if task.state == TaskState.WAITING and isinstance(definition, MessageEventDefinition) \
+                    and definition.name == message_name:
+                return {p.name: p.retrieval_expression for p in definition.correlation_properties}
+        return {}
+
+    def _try_evaluate(self, expression: str, context: dict[str, Any]) -> Any:
+        try:
+            return self.wf.script_engine.environment.evaluate(expression, dict(context))
+        except Exception:
+            return None
+
+    def _task(self, task_id: str) -> Any:
+        try:
+            return self.wf.get_task_from_id(UUID(task_id))
+        except (ValueError, KeyError):
+            return None
+
+    def _all_tasks(self) -> list[Any]:
+        tasks = list(self.wf.tasks.values())
+        for sub in self.wf.subprocesses.values():
+            tasks.extend(sub.tasks.values())
+        return tasks
+
+
+def _step_error(exc: BaseException) -> StepError:
+    task = getattr(exc, "task", None)
+    line = getattr(exc, "line_number", None)
+    message = str(exc) or type(exc).__name__
+    if isinstance(exc, RecursionError):
+        message = "the diagram recursed too deeply"
+    return StepError(message=message, task_id=str(task.id) if task is not None else None,
+                     task_name=(task.task_spec.bpmn_id or task.task_spec.name) if task is not None else None,
+                     line=line if isinstance(line, int) and line > 0 else None)

@@ -1,0 +1,149 @@
+"""Deploy-time checks that SpiffWorkflow's parser does not make: every expression compiles under the
+restricted policy, every timer value is valid, LIF's task properties are well formed, and every form file
+referenced by a task exists and is a valid JSON Schema."""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+from lxml import etree
+
+from . import forms
+from .bpmn_xml import BPMN_NS, SPIFF_NS, TIMER_TAGS, Problem, owner_id, quoted_literal, timer_literal_kind
+from .scripting import check_source
+
+_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_WORKING_DAYS = re.compile(r"^(\d+)WD$")
+_LADDER_STEP = re.compile(r"^[+-]?\d+w?$")
+B = f"{{{BPMN_NS}}}"
+S = f"{{{SPIFF_NS}}}"
+
+EVAL_TAGS = (B + "conditionExpression", S + "messagePayload", B + "completionCondition", B + "loopCardinality",
+             B + "messagePath", S + "payloadExpression")
+EXEC_TAGS = (B + "script", S + "preScript", S + "postScript")
+KNOWN_PROPERTIES = {"formJsonSchemaFilename", "formUiSchemaFilename", "dueIn", "dueFrom", "agencyFrom",
+                    "assigneeFrom", "priority", "reminders"}
+
+
+def bpmn_problems(root: etree._Element, filename: str, files: dict[str, str]) -> list[Problem]:
+    problems: list[Problem] = []
+    problems.extend(_expression_problems(root, filename))
+    problems.extend(_timer_problems(root, filename))
+    problems.extend(_property_problems(root, filename, files))
+    return problems
+
+
+def dmn_problems(root: etree._Element, filename: str) -> list[Problem]:
+    problems = []
+    for element in root.iter():
+        if not isinstance(element.tag, str) or not element.tag.endswith("}text"):
+            continue
+        parent = element.getparent()
+        kind = etree.QName(parent).localname if parent is not None else ""
+        source = (element.text or "").strip()
+        if kind == "inputEntry":
+            source = _dmn_cell_as_expression(source)
+        if not source or kind not in ("inputExpression", "inputEntry", "outputEntry"):
+            continue
+        reason = check_source(source, "eval")
+        if reason:
+            problems.append(Problem(filename, f"{kind} {source!r}: {reason}", element.sourceline, owner_id(element)))
+    return problems
+
+
+def _dmn_cell_as_expression(cell: str) -> str:
+    if cell in ("", "-"):
+        return ""
+    if "?" in cell:
+        return cell.replace("?", "value")
+    if cell.startswith(("<", ">", "!=", "==")):
+        return "value " + cell
+    return cell
+
+
+def _expression_problems(root: etree._Element, filename: str) -> Iterator[Problem]:
+    for tags, mode in ((EVAL_TAGS, "eval"), (EXEC_TAGS, "exec")):
+        for tag in tags:
+            for element in root.iter(tag):
+                source = (element.text or "").strip()
+                if not source:
+                    continue
+                reason = check_source(source, mode)
+                if reason:
+                    yield Problem(filename, f"{etree.QName(element).localname}: {reason}", element.sourceline,
+                                  owner_id(element))
+
+
+def _timer_problems(root: etree._Element, filename: str) -> Iterator[Problem]:
+    from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition as Timer
+
+    for tag, expected in TIMER_TAGS.items():
+        for element in root.iter(tag):
+            text = (element.text or "").strip()
+            where = dict(line=element.sourceline, element=owner_id(element))
+            if not text:
+                yield Problem(filename, "timer has no value", **where)
+                continue
+            literal = text if timer_literal_kind(text) else quoted_literal(text)
+            if literal is None:
+                reason = check_source(text, "eval")
+                if reason:
+                    yield Problem(filename, f"timer expression {text!r}: {reason}", **where)
+                continue
+            kind = timer_literal_kind(literal)
+            if kind != expected:
+                yield Problem(filename, f"timer value {literal!r} is not an ISO 8601 {expected}", **where)
+                continue
+            try:
+                if kind == "duration":
+                    Timer.parse_iso_duration(literal)
+                elif kind == "cycle":
+                    Timer.parse_iso_recurring_interval(literal)
+                elif Timer.get_datetime(literal.replace("Z", "+00:00")) and "T" in literal \
+                        and not re.search(r"(Z|[+-]\d\d:?\d\d)$", literal):
+                    yield Problem(filename, f"timer date {literal!r} has no UTC offset (add Z)", **where)
+            except Exception:
+                yield Problem(filename, f"timer value {literal!r} is not valid ISO 8601", **where)
+
+
+def _property_problems(root: etree._Element, filename: str, files: dict[str, str]) -> Iterator[Problem]:
+    for prop in root.iter(S + "property"):
+        name, value = prop.get("name", ""), (prop.get("value") or "").strip()
+        where = dict(line=prop.sourceline, element=owner_id(prop))
+        if name in ("formJsonSchemaFilename", "formUiSchemaFilename"):
+            yield from _form_file_problems(filename, value, files, is_schema=name == "formJsonSchemaFilename",
+                                           **where)
+        elif name == "dueIn" and not (_WORKING_DAYS.match(value) or timer_literal_kind(value) == "duration"):
+            yield Problem(filename, f"dueIn {value!r} is neither an ISO 8601 duration (P21D) nor working days (15WD)",
+                          **where)
+        elif name in ("dueFrom", "agencyFrom", "assigneeFrom") and not _IDENTIFIER.match(value):
+            yield Problem(filename, f"{name} {value!r} must name a task-data variable", **where)
+        elif name == "priority" and not (value.isdigit() and 1 <= int(value) <= 5):
+            yield Problem(filename, f"priority {value!r} must be an integer from 1 to 5", **where)
+        elif name == "reminders" and not all(_LADDER_STEP.match(s.strip()) for s in value.split(",")):
+            yield Problem(filename, f"reminders {value!r} must be a comma list like -7,-2,0,1,+7w", **where)
+
+
+def _form_file_problems(filename: str, form_file: str, files: dict[str, str], *, is_schema: bool,
+                        line: int | None, element: str | None) -> Iterator[Problem]:
+    if form_file not in files:
+        yield Problem(filename, f"form file {form_file!r} is missing from the bundle", line, element)
+        return
+    try:
+        schema = forms.render_schema(files[form_file], forms.SAMPLE_CONTEXT)
+    except forms.FormError as exc:
+        yield Problem(form_file, str(exc), None, element)
+        return
+    if is_schema:
+        reason = forms.check_schema(schema)
+        if reason:
+            yield Problem(form_file, reason, None, element)
+
+
+def json_file_problems(filename: str, text: str) -> list[Problem]:
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        return [Problem(filename, f"not valid JSON: {exc.msg}", exc.lineno)]
+    return []
