@@ -24,7 +24,8 @@ def start_instance(session: Session, process_key: str, *, data: dict[str, Any] |
         raise Forbidden(f"starting {process_key!r} needs one of the roles {', '.join(allowed)}")
     if data is not None and not isinstance(data, dict):
         raise InvalidData("data must be an object", [{"field": "data", "message": "must be an object"}])
-    return create_instance(session, definition, definition.primary_process_id, data=data or {},
+    data = {**(data or {}), "process_initiator": actor.username}
+    return create_instance(session, definition, definition.primary_process_id, data=data,
                            business_key=business_key, actor=actor.username, now=now)
 
 
@@ -33,7 +34,8 @@ def create_instance(session: Session, definition: ProcessDefinition, process_id:
                     first_message: messages.Message | None = None, depth: int = 0) -> ProcessInstance:
     """Create and run an instance up to its first wait; ``first_message`` feeds a message start event."""
     specs = runtime.specs_for(session, definition)
-    flow, facts = Workflow.start(specs, process_id, data, runtime.SCRIPT_TIMEOUT_S)
+    flow, facts = Workflow.start(specs, process_id, data, runtime.SCRIPT_TIMEOUT_S,
+                                 message=first_message.as_thrown() if first_message is not None else None)
     instance = ProcessInstance(
         definition=definition, definition_id=definition.id, process_key=definition.key, process_id=process_id,
         business_key=(business_key or "").strip()[:64] or next_business_key(session, definition.key, now),
@@ -45,8 +47,6 @@ def create_instance(session: Session, definition: ProcessDefinition, process_id:
     session.flush()
     audit.record(session, "instance.started", actor=actor, now=now, instance_id=instance.id,
                  process_key=definition.key, version=definition.version, business_key=instance.business_key)
-    if first_message is not None:
-        facts = flow.deliver(first_message.for_instance(flow))
     runtime.save(session, instance, flow, facts, actor=actor, now=now)
     messages.route_thrown(session, instance, facts.thrown, actor=actor, now=now, depth=depth)
     return instance

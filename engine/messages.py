@@ -30,6 +30,10 @@ class Message:
     payload: Any
     correlation: dict[str, Any] = field(default_factory=dict)
 
+    def as_thrown(self) -> ThrownMessage:
+        """The event for a message start: a new instance has no correlation yet, so it takes any."""
+        return ThrownMessage(self.name, self.payload, {})
+
     def for_instance(self, flow: Workflow) -> ThrownMessage:
         """The event as the receiving workflow expects it: correlations grouped by correlation key, and
         simple retrieval variables present in the payload."""

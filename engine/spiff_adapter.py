@@ -18,6 +18,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
@@ -133,13 +134,31 @@ class Workflow:
         wf.script_engine = make_script_engine(timeout_s=timeout_s)
 
     @classmethod
-    def start(cls, specs: SpecSet, process_id: str, data: dict[str, Any], timeout_s: float) -> tuple["Workflow", Facts]:
+    def start(cls, specs: SpecSet, process_id: str, data: dict[str, Any], timeout_s: float,
+              message: "ThrownMessage | None" = None) -> tuple["Workflow", Facts]:
+        """A new instance run to its first wait; with ``message``, started by that message's start event
+        only (other start events of the process are withdrawn first, or a plain start would fire)."""
         wf = BpmnWorkflow(specs.specs[process_id], specs.subprocess_specs)
         flow = cls(wf, timeout_s)
         start = wf.get_next_task(spec_name="Start")
         if start is not None and data:
             start.data.update(data)
-        return flow, flow._advance()
+        if message is None:
+            return flow, flow._advance()
+        return flow, flow._advance(lambda: flow._start_by_message(message))
+
+    def _start_by_message(self, message: "ThrownMessage") -> None:
+        self.wf.get_next_task(spec_name="Start").run()
+        split = self.wf.get_next_task(spec_name="StartEventSplit")
+        if split is not None and split.state == TaskState.READY:
+            split.run()
+        waiting = TaskState.WAITING | TaskState.READY | TaskState.FUTURE | TaskState.LIKELY | TaskState.MAYBE
+        for task in self.wf.get_tasks(spec_class=StartEvent):
+            definition = task.task_spec.event_definition
+            catches = isinstance(definition, MessageEventDefinition) and definition.name == message.name
+            if not catches and task.state & waiting:
+                task.cancel()
+        self.wf.send_event(BpmnEvent(MessageEventDefinition(message.name), message.payload, message.correlation))
 
     @classmethod
     def restore(cls, specs: SpecSet, process_id: str, state: str, timeout_s: float) -> "Workflow":

@@ -1,0 +1,8 @@
+"""The JSON API under ``/api/v1`` (SPEC §5): bearer tokens, marshmallow at the boundary, one error format."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from . import auth, definitions, errors, instances, messages, openapi, tasks  # noqa: E402,F401

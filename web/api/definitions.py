@@ -1,0 +1,44 @@
+"""Process definitions: list the latest versions, deploy a bundle, read a version's BPMN."""
+from __future__ import annotations
+
+from flask import Response, jsonify, request
+
+from engine import audit, definitions
+from engine.errors import BadRequest, Forbidden
+
+from .. import lif
+from . import bp
+from .common import body, current_actor, now
+from .schemas import DefinitionSchema, DeployRequest, DeployResponse
+
+
+@bp.get("/process-definitions")
+def list_definitions() -> Response:
+    current_actor()
+    with lif().unit_of_work() as session:
+        items = definitions.list_latest(session)
+    return jsonify({"items": DefinitionSchema().dump(items, many=True), "total": len(items)})
+
+
+@bp.post("/process-definitions")
+def deploy_definition() -> tuple[Response, int]:
+    actor = current_actor()
+    if not actor.has("designer", "admin"):
+        raise Forbidden("deploying needs the designer role")
+    request_body = body(DeployRequest())
+    with lif().unit_of_work() as session:
+        info, created = definitions.deploy_bundle(session, request_body["key"], request_body["files"],
+                                                  actor=actor.username, now=now())
+    return jsonify(DeployResponse().dump(info)), 201 if created else 200
+
+
+@bp.get("/process-definitions/<key>/bpmn")
+def definition_bpmn(key: str) -> Response:
+    actor = current_actor()
+    version = request.args.get("version")
+    if version is not None and not version.isdigit():
+        raise BadRequest("version must be a positive integer")
+    with lif().unit_of_work() as session:
+        xml = definitions.bpmn_xml(session, key, int(version) if version else None)
+        audit.record(session, "definition.downloaded", actor=actor.username, now=now(), key=key, version=version)
+    return Response(xml, mimetype="application/xml")

@@ -1,0 +1,50 @@
+"""Every API error is ``{"error": {"code", "message", "details"}}``; engine error codes map to statuses here."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from engine.errors import LifError
+
+from . import bp
+
+STATUS = {"bad_request": 400, "unauthorized": 401, "forbidden": 403, "not_found": 404, "conflict": 409,
+          "too_large": 413, "invalid": 422, "script_error": 422, "rate_limited": 429}
+
+
+def error_response(status: int, code: str, message: str, details: Any = None) -> tuple[Response, int]:
+    return jsonify({"error": {"code": code, "message": message, "details": details}}), status
+
+
+@bp.errorhandler(LifError)
+def _lif_error(exc: LifError) -> tuple[Response, int]:
+    return error_response(STATUS.get(exc.code, 400), exc.code, exc.message, exc.details)
+
+
+@bp.errorhandler(ValidationError)
+def _invalid_request(exc: ValidationError) -> tuple[Response, int]:
+    return error_response(422, "invalid", "the request has invalid fields", flatten(exc.messages))
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> tuple[Response, int]:
+    code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+            409: "conflict", 413: "too_large", 415: "bad_request", 429: "rate_limited"}.get(exc.code or 500, "error")
+    return error_response(exc.code or 500, code, exc.description or exc.name)
+
+
+def flatten(messages: Any, prefix: str = "") -> list[dict[str, str]]:
+    """marshmallow's nested messages as ``[{"field": "a.b[0]", "message": ...}]``."""
+    out: list[dict[str, str]] = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            part = f"[{key}]" if isinstance(key, int) else (f"{prefix}.{key}" if prefix else str(key))
+            out.extend(flatten(value, part if not isinstance(key, int) else prefix + part))
+    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        out.extend({"field": prefix, "message": m} for m in messages)
+    else:
+        out.append({"field": prefix, "message": str(messages)})
+    return out

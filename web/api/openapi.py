@@ -1,0 +1,83 @@
+"""``GET /api/v1/openapi.json``: the OpenAPI 3 document, built from the same marshmallow schemas the views use."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Response, jsonify
+
+from . import bp, schemas as s
+
+# (path, method, summary, request schema, success status, response schema, error statuses)
+ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
+    ("/auth/token", "post", "Get a bearer token", s.TokenRequest, 200, s.TokenResponse, (400, 401, 422, 429)),
+    ("/process-definitions", "get", "Latest version of each process", None, 200, "DefinitionList", (401,)),
+    ("/process-definitions", "post", "Deploy a bundle (201 new version, 200 unchanged)", s.DeployRequest, 201,
+     s.DeployResponse, (400, 401, 403, 409, 413, 422)),
+    ("/process-definitions/{key}/bpmn", "get", "A version's BPMN XML", None, 200, "xml", (401, 404)),
+    ("/process-instances", "post", "Start an instance", s.StartRequest, 201, s.InstanceSchema, (400, 401, 403, 404, 422)),
+    ("/process-instances", "get", "Instances the caller may see", None, 200, "InstanceList", (400, 401)),
+    ("/process-instances/{id}", "get", "One instance", None, 200, s.InstanceSchema, (401, 404)),
+    ("/process-instances/{id}/cancel", "post", "Cancel with a reason", s.ReasonRequest, 200, s.InstanceSchema,
+     (400, 401, 403, 404, 409, 422)),
+    ("/process-instances/{id}/retry", "post", "Retry an instance in error", None, 200, s.InstanceSchema,
+     (401, 403, 404, 409)),
+    ("/tasks", "get", "The caller's tasks", None, 200, "TaskList", (400, 401)),
+    ("/tasks/{id}", "get", "A task with its form", None, 200, s.TaskDetailSchema, (401, 404)),
+    ("/tasks/{id}/claim", "post", "Claim", None, 200, s.TaskSchema, (401, 403, 404, 409)),
+    ("/tasks/{id}/unclaim", "post", "Release a claim", None, 200, s.TaskSchema, (401, 403, 404, 409)),
+    ("/tasks/{id}/assign", "post", "Assign (coordinator)", s.AssignRequest, 200, s.TaskSchema, (400, 401, 403, 404, 409, 422)),
+    ("/tasks/{id}/draft", "post", "Save a draft", s.DataRequest, 200, s.TaskSchema, (400, 401, 403, 404, 409, 413)),
+    ("/tasks/{id}/complete", "post", "Complete", s.DataRequest, 200, s.CompleteResponse,
+     (400, 401, 403, 404, 409, 413, 422)),
+    ("/tasks/{id}/comments", "get", "Comments on a task", None, 200, "CommentList", (401, 404)),
+    ("/tasks/{id}/comments", "post", "Add a comment", s.CommentRequest, 201, s.CommentSchema, (400, 401, 404, 422)),
+    ("/messages", "post", "Deliver a message", s.MessageRequest, 202, s.MessageResponse, (400, 401, 403, 422)),
+]
+_LISTS = {"DefinitionList": "DefinitionSchema", "InstanceList": "InstanceSummarySchema", "TaskList": "TaskSchema",
+          "CommentList": "CommentSchema"}
+
+
+@lru_cache(maxsize=1)
+def build_spec() -> dict[str, Any]:
+    spec = APISpec(title="LIF API", version="1", openapi_version="3.0.3", plugins=[MarshmallowPlugin()],
+                   servers=[{"url": "/api/v1"}])
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for schema in (s.ErrorSchema, s.DefinitionSchema, s.InstanceSummarySchema, s.TaskSchema, s.CommentSchema):
+        spec.components.schema(schema.__name__, schema=schema)
+    paths: dict[str, dict[str, Any]] = {}
+    for path, method, summary, request_schema, status, response, errors in ROUTES:
+        operation: dict[str, Any] = {"summary": summary, "responses": {}}
+        if path != "/auth/token":
+            operation["security"] = [{"bearer": []}]
+        params = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+                  for p in ("key", "id") if "{" + p + "}" in path]
+        if params:
+            operation["parameters"] = params
+        if request_schema is not None:
+            operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": request_schema}}}
+        operation["responses"][str(status)] = _response(response)
+        for code in errors:
+            operation["responses"][str(code)] = {"description": "error",
+                                                 "content": {"application/json": {"schema": "ErrorSchema"}}}
+        paths.setdefault(path, {})[method] = operation
+    for path, operations in paths.items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()
+
+
+def _response(response: Any) -> dict[str, Any]:
+    if response == "xml":
+        return {"description": "BPMN XML", "content": {"application/xml": {"schema": {"type": "string"}}}}
+    if isinstance(response, str):
+        item = {"$ref": f"#/components/schemas/{_LISTS[response]}"}
+        return {"description": "a list", "content": {"application/json": {"schema": {
+            "type": "object", "properties": {"items": {"type": "array", "items": item}, "total": {"type": "integer"}}}}}}
+    return {"description": "ok", "content": {"application/json": {"schema": response}}}
+
+
+@bp.get("/openapi.json")
+def openapi_document() -> Response:
+    return jsonify(build_spec())

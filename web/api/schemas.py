@@ -1,0 +1,140 @@
+"""marshmallow schemas for every request body and response of the JSON API."""
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class TokenRequest(Strict):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+
+
+class TokenResponse(Schema):
+    token = fields.String()
+    expires_at = fields.DateTime(format="iso")
+
+
+class DefinitionSchema(Schema):
+    key = fields.String()
+    name = fields.String()
+    version = fields.Integer()
+    deployed_at = fields.DateTime(format="iso")
+
+
+class DeployRequest(Strict):
+    key = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    files = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=200)), values=fields.String(),
+                        required=True, validate=validate.Length(min=1, max=200))
+
+
+class DeployResponse(Schema):
+    key = fields.String()
+    version = fields.Integer()
+
+
+class TaskSchema(Schema):
+    id = fields.String()
+    instance_id = fields.String()
+    process_key = fields.String()
+    name = fields.String()
+    title = fields.String()
+    state = fields.String()
+    role = fields.String(allow_none=True)
+    agency = fields.String(allow_none=True)
+    assignee = fields.String(allow_none=True)
+    created_at = fields.DateTime(format="iso")
+    due_at = fields.DateTime(format="iso", allow_none=True)
+    overdue = fields.Boolean()
+    completed_at = fields.DateTime(format="iso", allow_none=True)
+    completed_by = fields.String(allow_none=True)
+    priority = fields.Integer()
+    business_key = fields.String(allow_none=True)
+    pseudonym = fields.String(allow_none=True)
+
+
+class TaskDetailSchema(TaskSchema):
+    form_schema = fields.Dict(allow_none=True)
+    ui_schema = fields.Dict(allow_none=True)
+    instructions = fields.String(allow_none=True)
+    data = fields.Dict()
+    draft = fields.Dict(allow_none=True)
+
+
+class InstanceSchema(Schema):
+    id = fields.String()
+    process_key = fields.String()
+    version = fields.Integer()
+    business_key = fields.String()
+    title = fields.String()
+    pseudonym = fields.String(allow_none=True)
+    status = fields.String()
+    error = fields.Dict(allow_none=True)
+    paused = fields.Boolean()
+    created_at = fields.DateTime(format="iso")
+    updated_at = fields.DateTime(format="iso")
+    tasks = fields.List(fields.Nested(TaskSchema))
+    data = fields.Dict()
+
+
+class InstanceSummarySchema(InstanceSchema):
+    class Meta:
+        exclude = ("tasks", "data")
+
+
+class StartRequest(Strict):
+    process_key = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    data = fields.Dict(load_default=dict)
+    business_key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+
+
+class ReasonRequest(Strict):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class DataRequest(Strict):
+    data = fields.Dict(required=True)
+
+
+class AssignRequest(Strict):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+class CompleteResponse(Schema):
+    task = fields.Nested(TaskSchema)
+    instance = fields.Nested(InstanceSchema)
+
+
+class CommentRequest(Strict):
+    body = fields.String(required=True, validate=validate.Length(min=1, max=10000))
+
+
+class CommentSchema(Schema):
+    id = fields.Integer()
+    author = fields.String()
+    body = fields.String()
+    created_at = fields.DateTime(format="iso")
+
+
+class MessageRequest(Strict):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    correlation = fields.Dict(keys=fields.String(), load_default=dict)
+    payload = fields.Raw(load_default=dict, allow_none=True)
+
+
+class MessageResponse(Schema):
+    delivered_to = fields.List(fields.String())
+
+
+class ErrorBody(Schema):
+    code = fields.String()
+    message = fields.String()
+    details = fields.Raw(allow_none=True)
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorBody)

@@ -1,0 +1,24 @@
+"""What the web app holds: the configuration, the database engine and the session factory."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.config import Config
+from engine.db import transaction
+
+
+@dataclass(frozen=True)
+class LifContext:
+    config: Config
+    engine: Engine
+    factory: sessionmaker[Session]
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        with transaction(self.factory) as session:
+            yield session
