@@ -49,8 +49,11 @@ def parse_xml(text: str | bytes, filename: str) -> etree._Element:
     data = text.encode("utf-8") if isinstance(text, str) else text
     if len(data) > MAX_XML_BYTES:
         raise XmlRefused(Problem(filename, f"file is larger than {MAX_XML_BYTES} bytes"))
-    if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
-        raise XmlRefused(Problem(filename, "DOCTYPE and entity declarations are not allowed"))
+    upper = data.upper()
+    if b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
+        at = min(i for i in (upper.find(b"<!DOCTYPE"), upper.find(b"<!ENTITY")) if i >= 0)
+        raise XmlRefused(Problem(filename, "DOCTYPE and entity declarations are not allowed",
+                                 data.count(b"\n", 0, at) + 1))
     try:
         return etree.fromstring(data, _HARDENED)
     except etree.XMLSyntaxError as exc:

@@ -14,7 +14,7 @@ from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 
 from . import validation
-from .bpmn_xml import Problem, XmlRefused, is_dmn, parse_xml, quote_timer_literals
+from .bpmn_xml import Problem, XmlRefused, is_dmn, owner_id, parse_xml, quote_timer_literals
 from .errors import InvalidData, TooLarge
 from .spiff_adapter import serialize_specs
 
@@ -61,11 +61,14 @@ def parse_bundle(key: str, files: dict[str, str]) -> ParsedBundle:
     problems: list[Problem] = []
     model = _read_model(files, problems)
     parser = SpiffBpmnParser(validator=VALIDATOR)
+    roots: dict[str, Any] = {}
     for filename in sorted(files):
         if filename.endswith((".bpmn", ".dmn")):
-            problems.extend(_add_xml(parser, filename, files))
+            problems.extend(_add_xml(parser, filename, files, roots))
     if not problems:
         problems.extend(_missing_model_files(model, files))
+    if not problems:
+        problems.extend(validation.call_activity_problems(roots, set(parser.get_process_ids())))
     if problems:
         raise InvalidData(f"bundle {key!r} has {len(problems)} problem(s)", [p.as_dict() for p in problems])
     process_ids = sorted(parser.get_process_ids())
@@ -76,7 +79,7 @@ def parse_bundle(key: str, files: dict[str, str]) -> ParsedBundle:
             specs[pid] = parser.get_spec(pid)
             subprocess_specs.update(parser.get_subprocess_specs(pid))
         except ValidationException as exc:
-            problems.append(_problem_from(exc, model.get("primary_file_name", "")))
+            problems.append(_problem_from(exc, model.get("primary_file_name", ""), roots))
     if primary not in process_ids:
         problems.append(Problem("process_model.json", f"primary_process_id {primary!r} is not an executable "
                                                       f"process in the bundle (found {process_ids})"))
@@ -114,11 +117,12 @@ def _missing_model_files(model: dict[str, Any], files: dict[str, str]) -> list[P
     return []
 
 
-def _add_xml(parser: SpiffBpmnParser, filename: str, files: dict[str, str]) -> list[Problem]:
+def _add_xml(parser: SpiffBpmnParser, filename: str, files: dict[str, str], roots: dict[str, Any]) -> list[Problem]:
     try:
         root = parse_xml(files[filename], filename)
     except XmlRefused as exc:
         return [exc.problem]
+    roots[filename] = root
     if filename.endswith(".dmn") or is_dmn(root):
         found = validation.dmn_problems(root, filename)
         adder = parser.add_dmn_xml
@@ -129,16 +133,29 @@ def _add_xml(parser: SpiffBpmnParser, filename: str, files: dict[str, str]) -> l
     try:
         adder(root, filename=filename)
     except ValidationException as exc:
-        found.append(_problem_from(exc, filename))
+        found.append(_problem_from(exc, filename, roots))
     except Exception as exc:  # the parser raises plain exceptions for some malformed documents
         found.append(Problem(filename, f"cannot be parsed: {exc}"))
     return found
 
 
-def _problem_from(exc: ValidationException, default_file: str) -> Problem:
+def _problem_from(exc: ValidationException, default_file: str, roots: dict[str, Any]) -> Problem:
+    """The parser's error as a problem, with the line or element it leaves out found in the parsed files
+    (SpiffWorkflow reads a line attribute lxml does not have, and the XSD check gives no element)."""
+    filename = getattr(exc, "file_name", None) or default_file
     line = getattr(exc, "line_number", None)
-    return Problem(getattr(exc, "file_name", None) or default_file, str(getattr(exc, "message", None) or exc),
-                   line if isinstance(line, int) and line > 0 else None, getattr(exc, "id", None) or None)
+    line = line if isinstance(line, int) and line > 0 else None
+    element = getattr(exc, "id", None) or None
+    if line is None and element is not None:
+        for name, root in sorted(roots.items(), key=lambda item: item[0] != filename):
+            found = root.xpath("//*[@id=$id]", id=element)
+            if found:
+                filename, line = name, found[0].sourceline
+                break
+    elif line is not None and element is None and filename in roots:
+        at_line = [e for e in roots[filename].iter() if isinstance(e.tag, str) and e.sourceline == line]
+        element = owner_id(at_line[0]) if at_line else None
+    return Problem(filename, str(getattr(exc, "message", None) or exc), line, element)
 
 
 def _message_starts(specs: dict[str, Any]) -> dict[str, str]:

@@ -105,6 +105,18 @@ def bpmn_xml(session: Session, key: str, version: int | None) -> str:
     return row.files[row.primary_file_name]
 
 
+_FILES: dict[int, dict[str, str]] = {}
+
+
+def files_of(session: Session, definition_id: int) -> dict[str, str]:
+    """A deployed version's files; versions never change, so they are kept in memory once read."""
+    found = _FILES.get(definition_id)
+    if found is None:
+        found = session.scalar(select(ProcessDefinition.files).where(ProcessDefinition.id == definition_id)) or {}
+        _FILES[definition_id] = found
+    return found
+
+
 def message_start_targets(session: Session, message_name: str) -> list[ProcessDefinition]:
     """The latest version of every process whose diagram starts on ``message_name``."""
     return [row for info in list_latest(session)

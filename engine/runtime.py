@@ -81,10 +81,11 @@ def load(session: Session, instance: ProcessInstance) -> Workflow:
 def save(session: Session, instance: ProcessInstance, flow: Workflow, facts: Facts, *, actor: str | None,
          now: datetime, finished_task_id: str | None = None) -> list[str]:
     """Project ``facts`` into rows and store the state. Returns the ids of tasks that became ready."""
-    created = _sync_tasks(session, instance, facts.ready, actor=actor, now=now, finished=finished_task_id)
-    _sync_timers(session, instance, facts)
-    _sync_subscriptions(session, instance, facts)
-    _update_instance(session, instance, flow, facts, actor=actor, now=now)
+    with session.no_autoflush:
+        created = _sync_tasks(session, instance, facts.ready, actor=actor, now=now, finished=finished_task_id)
+        _sync_timers(session, instance, flow, facts)
+        _sync_subscriptions(session, instance, flow, facts)
+        _update_instance(session, instance, flow, facts, actor=actor, now=now)
     session.flush()
     WORKFLOWS.put(instance.id, instance.revision, flow)
     return created
@@ -150,8 +151,11 @@ def _bound_value(data: dict[str, Any], variable: str | None, keys: tuple[str, ..
     return value if isinstance(value, str) and value else None
 
 
-def _sync_timers(session: Session, instance: ProcessInstance, facts: Facts) -> None:
+def _sync_timers(session: Session, instance: ProcessInstance, flow: Workflow, facts: Facts) -> None:
     wanted = {(t.task_id, t.due_at) for t in facts.timers}
+    if flow.synced.get("timers") == wanted:
+        return  # this workflow object wrote exactly these rows at its previous save
+    flow.synced["timers"] = wanted
     rows = list(session.scalars(select(DueItem).where(DueItem.instance_id == instance.id,
                                                       DueItem.kind == "timer", DueItem.done_at.is_(None))))
     have = {(r.task_id, r.due_at) for r in rows}
@@ -164,8 +168,11 @@ def _sync_timers(session: Session, instance: ProcessInstance, facts: Facts) -> N
         session.add(DueItem(kind="timer", instance_id=instance.id, task_id=task_id, due_at=due, payload={}))
 
 
-def _sync_subscriptions(session: Session, instance: ProcessInstance, facts: Facts) -> None:
+def _sync_subscriptions(session: Session, instance: ProcessInstance, flow: Workflow, facts: Facts) -> None:
     wanted = sorted((w.message_name, _jsonable(w.correlation)) for w in facts.waits)
+    if flow.synced.get("subscriptions") == wanted:
+        return
+    flow.synced["subscriptions"] = wanted
     rows = list(session.scalars(select(MessageSubscription).where(MessageSubscription.instance_id == instance.id)))
     if sorted((r.message_name, r.correlation) for r in rows) == wanted:
         return

@@ -7,7 +7,9 @@ including after every restore.
 """
 from __future__ import annotations
 
+import copy
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,6 +34,7 @@ SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFI
 _WORKFLOW_CONVERTER = SERIALIZER.registry.convert_from_dict["BpmnWorkflow"].args[0].__self__  # type: ignore[attr-defined]
 _TIMER_TYPES = ("DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition")
 _MAX_ENGINE_ROUNDS = 20
+VERIFY_DUMPS = os.environ.get("LIF_VERIFY_DUMPS") == "1"
 
 clock.install()
 
@@ -131,6 +134,8 @@ class Workflow:
     def __init__(self, wf: BpmnWorkflow, timeout_s: float) -> None:
         self.wf = wf
         self.timeout_s = timeout_s
+        self._dumper = _IncrementalDumper()
+        self.synced: dict[str, Any] = {}  # what the last save wrote to rows; valid while this object is cached
         wf.script_engine = make_script_engine(timeout_s=timeout_s)
 
     @classmethod
@@ -174,9 +179,14 @@ class Workflow:
         return cls(wf, timeout_s)
 
     def dump(self) -> str:
-        dct = SERIALIZER.to_dict(self.wf)
-        dct.pop("spec", None)
-        dct.pop("subprocess_specs", None)
+        """The state without the specs. Tasks unchanged since the last dump reuse their converted form."""
+        dct = self._dumper.to_dict(self.wf)
+        if VERIFY_DUMPS:
+            full = SERIALIZER.to_dict(self.wf)
+            full.pop("spec"), full.pop("subprocess_specs")
+            if json.dumps(full, cls=SERIALIZER._encoder_cls, sort_keys=True) != \
+                    json.dumps(dct, cls=SERIALIZER._encoder_cls, sort_keys=True):
+                raise AssertionError("incremental dump differs from SpiffWorkflow's own serialization")
         dct[SERIALIZER.VERSION_KEY] = SERIALIZER.VERSION
         return json.dumps(dct, cls=SERIALIZER._encoder_cls)
 
@@ -224,7 +234,7 @@ class Workflow:
             for _ in range(_MAX_ENGINE_ROUNDS):
                 self.wf.do_engine_steps(did_complete_task=budget)
                 self.wf.refresh_timers()
-                if not self.wf.get_tasks(state=TaskState.READY, manual=False):
+                if not any(t.state == TaskState.READY and not t.task_spec.manual for t in self._all_tasks()):
                     break
         except (WorkflowException, ScriptLimitExceeded, RecursionError, MemoryError) as exc:
             error = _step_error(exc)
@@ -235,7 +245,7 @@ class Workflow:
     def _facts(self, error: StepError | None) -> Facts:
         thrown = [ThrownMessage(e.event_definition.name, e.payload, e.correlations)
                   for e in self.wf.get_events() if isinstance(e.event_definition, MessageEventDefinition)]
-        ready = [self._ready_task(t) for t in self.wf.get_tasks(state=TaskState.READY, manual=True)]
+        ready = [self._ready_task(t) for t in self._all_tasks() if t.state == TaskState.READY and t.task_spec.manual]
         last = self.wf.last_task
         data = dict(self.wf.data) if self.wf.is_completed() else dict(last.data if last is not None else {})
         return Facts(ready=ready, timers=self._timers(), waits=self._waits(), thrown=thrown,
@@ -264,9 +274,7 @@ class Workflow:
 
     def _timers(self) -> list[TimerWait]:
         waits = []
-        for task in self._all_tasks():
-            if task.state != TaskState.WAITING:
-                continue
+        for task in self._waiting_event_tasks():
             definition = getattr(task.task_spec, "event_definition", None)
             value = task.internal_data.get("event_value")
             if type(definition).__name__ in _TIMER_TYPES + ("MultipleEventDefinition",):
@@ -276,11 +284,15 @@ class Workflow:
                                            TimerEventDefinition.get_datetime(due)))
         return waits
 
+    def _waiting_event_tasks(self) -> list[Any]:
+        """Catching events that wait, from SpiffWorkflow's event manager (no walk of the whole tree)."""
+        return [t for t in self.wf.event_manager.tasks.values() if t.state == TaskState.WAITING]
+
     def _waits(self) -> list[MessageWait]:
         waits = []
-        for task in self._all_tasks():
+        for task in self._waiting_event_tasks():
             definition = getattr(task.task_spec, "event_definition", None)
-            if task.state != TaskState.WAITING or not isinstance(definition, MessageEventDefinition):
+            if not isinstance(definition, MessageEventDefinition):
                 continue
             correlation: dict[str, Any] = {}
             expressions: dict[str, str] = {}
@@ -330,6 +342,57 @@ class Workflow:
         for sub in self.wf.subprocesses.values():
             tasks.extend(sub.tasks.values())
         return tasks
+
+
+class _IncrementalDumper:
+    """SpiffWorkflow's serialization, re-converting only the tasks that changed since the previous dump.
+
+    A task is reused when its state, state-change time, trigger flag and children are unchanged and its data,
+    internal data and its parent's data equal the snapshots taken when it was last converted (data is stored
+    as a delta against the parent). With ``LIF_VERIFY_DUMPS=1`` (the test suite) every dump is compared with
+    the library's own full serialization.
+    """
+
+    def __init__(self) -> None:
+        self._tasks: dict[Any, tuple[tuple[Any, ...], Any, Any, dict[str, Any]]] = {}
+
+    def to_dict(self, wf: BpmnWorkflow) -> dict[str, Any]:
+        registry = SERIALIZER.registry
+        dct = {
+            "data": registry.convert(registry.clean(wf.data)), "correlations": wf.correlations,
+            "last_task": str(wf.last_task.id) if wf.last_task is not None else None,
+            "success": wf.success, "completed": wf.completed, "tasks": self._tasks_of(wf),
+            "root": str(wf.task_tree.id),
+            "subprocesses": {str(k): self._subprocess(sp) for k, sp in wf.subprocesses.items()},
+            "bpmn_events": registry.convert(wf.bpmn_events), "typename": "BpmnWorkflow",
+        }
+        return dct
+
+    def _subprocess(self, sp: Any) -> dict[str, Any]:
+        registry = SERIALIZER.registry
+        return {
+            "data": registry.convert(registry.clean(sp.data)), "correlations": sp.correlations,
+            "last_task": str(sp.last_task.id) if sp.last_task is not None else None,
+            "success": sp.success, "completed": sp.completed, "tasks": self._tasks_of(sp),
+            "root": str(sp.task_tree.id), "parent_task_id": str(sp.parent_task_id), "spec": sp.spec.name,
+            "typename": "BpmnSubWorkflow",
+        }
+
+    def _tasks_of(self, wf: Any) -> dict[str, Any]:
+        out = {}
+        for task_id, task in wf.tasks.items():
+            signature = (task.state, task.last_state_change, task.triggered, tuple(task._children), task._parent)
+            parent_data = task.parent.data if task.parent is not None else None
+            cached = self._tasks.get(task_id)
+            if cached is not None and cached[0] == signature and cached[1] == (task.data, parent_data) \
+                    and cached[2] == task.internal_data:
+                out[str(task_id)] = cached[3]
+                continue
+            converted = SERIALIZER.registry.convert(task)
+            self._tasks[task_id] = (signature, copy.deepcopy((task.data, parent_data)),
+                                    copy.deepcopy(task.internal_data), converted)
+            out[str(task_id)] = converted
+        return out
 
 
 def _step_error(exc: BaseException) -> StepError:

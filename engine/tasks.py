@@ -9,10 +9,10 @@ from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import accounts, audit, forms, messages, queries, runtime
+from . import accounts, audit, definitions, forms, messages, queries, runtime
 from .access import may_do
 from .errors import Conflict, Forbidden, InvalidData, NotFound, TooLarge
-from .models import Comment, HumanTask, ProcessDefinition, ProcessInstance, User
+from .models import Comment, HumanTask, ProcessInstance, User
 from .records import Actor, TaskDetail, TaskInfo
 
 MAX_DATA_BYTES = 512 * 1024
@@ -142,10 +142,12 @@ def _checked_data(data: Any) -> dict[str, Any]:
 def _forms(session: Session, row: HumanTask, instance: ProcessInstance | None) -> tuple[dict | None, dict | None]:
     if not row.form_file or instance is None:
         return None, None
-    files = session.scalar(select(ProcessDefinition.files).where(ProcessDefinition.id == instance.definition_id))
-    context = {**(row.data or {}), **accounts.form_context(session)}
-    schema = forms.render_schema(files[row.form_file], context) if row.form_file in files else None
-    ui = forms.render_schema(files[row.ui_file], context) if row.ui_file and row.ui_file in files else None
+    files = definitions.files_of(session, instance.definition_id)
+    texts = [files.get(row.form_file), files.get(row.ui_file) if row.ui_file else None]
+    context: dict[str, Any] = {}
+    if any(t and ("{" + "{" in t or "{%" in t) for t in texts):
+        context = {**(row.data or {}), **accounts.form_context(session)}
+    schema, ui = (forms.render_schema(t, context) if t else None for t in texts)
     return schema, ui
 
 

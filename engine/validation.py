@@ -16,6 +16,7 @@ from .scripting import check_source
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _WORKING_DAYS = re.compile(r"^(\d+)WD$")
 _LADDER_STEP = re.compile(r"^[+-]?\d+w?$")
+_ISO_ATTEMPT = re.compile(r"^(P\d|PT\d|R\d*/|\d{4}-)")  # meant as an ISO literal, not a variable name
 B = f"{{{BPMN_NS}}}"
 S = f"{{{SPIFF_NS}}}"
 
@@ -31,6 +32,31 @@ def bpmn_problems(root: etree._Element, filename: str, files: dict[str, str]) ->
     problems.extend(_expression_problems(root, filename))
     problems.extend(_timer_problems(root, filename))
     problems.extend(_property_problems(root, filename, files))
+    problems.extend(_flow_problems(root, filename))
+    return problems
+
+
+def _flow_problems(root: etree._Element, filename: str) -> Iterator[Problem]:
+    """Sequence flows whose source or target names no element (the parser's own error names neither)."""
+    ids = {element.get("id") for element in root.iter() if isinstance(element.tag, str) and element.get("id")}
+    for flow in root.iter(B + "sequenceFlow"):
+        for attribute in ("sourceRef", "targetRef"):
+            ref = flow.get(attribute)
+            if ref not in ids:
+                yield Problem(filename, f"sequenceFlow {flow.get('id')!r}: {attribute} {ref!r} names no element",
+                              flow.sourceline, flow.get("id"))
+
+
+def call_activity_problems(roots: dict[str, etree._Element], process_ids: set[str]) -> list[Problem]:
+    """Call activities whose called process is not in the bundle."""
+    problems = []
+    for filename, root in roots.items():
+        for call in root.iter(B + "callActivity"):
+            called = call.get("calledElement")
+            if called not in process_ids:
+                problems.append(Problem(filename, f"call activity calls process {called!r}, which is not in the "
+                                                  f"bundle (found {sorted(process_ids)})", call.sourceline,
+                                        call.get("id")))
     return problems
 
 
@@ -86,6 +112,9 @@ def _timer_problems(root: etree._Element, filename: str) -> Iterator[Problem]:
                 yield Problem(filename, "timer has no value", **where)
                 continue
             literal = text if timer_literal_kind(text) else quoted_literal(text)
+            if literal is None and _ISO_ATTEMPT.match(text):
+                yield Problem(filename, f"timer value {text!r} is not valid ISO 8601", **where)
+                continue
             if literal is None:
                 reason = check_source(text, "eval")
                 if reason:

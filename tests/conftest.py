@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import uuid
+
+# Every workflow dump in the test suite is checked against SpiffWorkflow's own full serialization.
+os.environ.setdefault("LIF_VERIFY_DUMPS", "1")
 from datetime import datetime, timezone
 from pathlib import Path
 

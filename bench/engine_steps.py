@@ -1,0 +1,125 @@
+"""Per-step cost over a chain of 60 user tasks: raw SpiffWorkflow in memory against LIF's service layer on
+SQLite (``complete_task`` in its own committed transaction), side by side in one run.
+
+Targets (issue 2): the 60th step costs at most 1.5x the 1st; a service step costs at most 5x (a raw in-memory
+step plus one SQLite commit).
+
+    python bench/engine_steps.py [--tasks 60] [--runs 5] [--no-cache]
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from chain import chain_bundle  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+from engine import accounts, definitions, instances, queries, runtime, tasks  # noqa: E402
+from engine.bundles import parse_bundle  # noqa: E402
+from engine.db import make_engine, make_session_factory, transaction  # noqa: E402
+from engine.records import Actor  # noqa: E402
+from engine.schema import create_schema  # noqa: E402
+from engine.spiff_adapter import SpecCache, Workflow  # noqa: E402
+
+NOW = datetime(2026, 12, 1, 9, tzinfo=timezone.utc)
+FORM = {"note": "checked the records", "score": 2}
+
+
+def raw_steps(n: int) -> list[float]:
+    """Raw SpiffWorkflow in memory: task.run() + do_engine_steps() per step (LIF's restricted engine)."""
+    parsed = parse_bundle("chain", chain_bundle(n))
+    specs = SpecCache().get(1, lambda: parsed.spec_json)
+    flow, _ = Workflow.start(specs, "chain", {}, 5.0)
+    wf = flow.wf
+    from SpiffWorkflow.util.task import TaskState
+    times = []
+    for _ in range(n):
+        task = wf.get_tasks(state=TaskState.READY, manual=True)[0]
+        started = time.perf_counter()
+        task.data.update(FORM)
+        task.run()
+        wf.do_engine_steps()
+        times.append(time.perf_counter() - started)
+    assert wf.is_completed()
+    return times
+
+
+def commit_cost(factory, samples: int = 200) -> float:
+    """One small UPDATE and commit on the same SQLite configuration."""
+    with transaction(factory) as s:
+        s.execute(text("CREATE TABLE IF NOT EXISTS bench_probe (id INTEGER PRIMARY KEY, v INTEGER)"))
+        s.execute(text("INSERT OR REPLACE INTO bench_probe VALUES (1, 0)"))
+    times = []
+    for i in range(samples):
+        started = time.perf_counter()
+        with transaction(factory) as s:
+            s.execute(text("UPDATE bench_probe SET v = :v WHERE id = 1"), {"v": i})
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def service_steps(factory, n: int, actor: Actor) -> list[float]:
+    with transaction(factory) as s:
+        instance = instances.start_instance(s, "chain", actor=Actor("cora", frozenset({"coordinator"})), now=NOW)
+        instance_id = instance.id
+    times = []
+    for _ in range(n):
+        with transaction(factory) as s:
+            task_id = queries.tasks_for(s, actor, NOW, instance_id=instance_id, limit=1).items[0].id
+        started = time.perf_counter()
+        with transaction(factory) as s:
+            tasks.complete_task(s, task_id, dict(FORM), actor=actor, now=NOW)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def summarise(label: str, runs: list[list[float]]) -> dict[str, float]:
+    per_step = [statistics.median(step) for step in zip(*runs)]
+    first, last = per_step[0], per_step[-1]
+    median = statistics.median(per_step)
+    print(f"{label:<28} median {median * 1000:7.3f} ms   1st {first * 1000:7.3f} ms   "
+          f"last {last * 1000:7.3f} ms   last/1st {last / first:5.2f}   whole case {sum(per_step) * 1000:8.1f} ms")
+    return {"median": median, "first": first, "last": last}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tasks", type=int, default=60)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-cache", action="store_true", help="restore every step from the stored JSON")
+    args = parser.parse_args()
+    runtime.WORKFLOWS.enabled = not args.no_cache
+    with tempfile.TemporaryDirectory() as folder:
+        engine = make_engine(f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
+        create_schema(engine)
+        factory = make_session_factory(engine)
+        with transaction(factory) as s:
+            accounts.add_agency(s, "police", "Police", actor=None, now=NOW)
+            definitions.deploy_bundle(s, "chain", chain_bundle(args.tasks), actor="bench", now=NOW)
+        actor = Actor("pat", frozenset({"reviewer"}), "police")
+        raw_steps(args.tasks)  # warm up imports and caches
+        service_steps(factory, args.tasks, actor)
+        raw = [raw_steps(args.tasks) for _ in range(args.runs)]
+        service = [service_steps(factory, args.tasks, actor) for _ in range(args.runs)]
+        commit = commit_cost(factory)
+    print(f"chain of {args.tasks} user tasks, {args.runs} runs, medians per step; workflow cache "
+          f"{'off (restore every step)' if args.no_cache else 'on'}")
+    r = summarise("(a) SpiffWorkflow in memory", raw)
+    s = summarise("(b) LIF complete_task, SQLite", service)
+    print(f"one SQLite commit (small UPDATE): {commit * 1000:.3f} ms")
+    budget = 5 * (r["median"] + commit)
+    print(f"target 1: last/1st = {s['last'] / s['first']:.2f} (<= 1.5)   "
+          f"{'MET' if s['last'] / s['first'] <= 1.5 else 'MISSED'}")
+    print(f"target 2: service step {s['median'] * 1000:.3f} ms <= 5 x (raw {r['median'] * 1000:.3f} + commit "
+          f"{commit * 1000:.3f}) = {budget * 1000:.3f} ms   {'MET' if s['median'] <= budget else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
