@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from . import audit, definitions, messages, runtime
+from . import audit, definitions, events, messages, runtime
 from .errors import Conflict, Forbidden, InvalidData
 from .models import BusinessKeySequence, DueItem, HumanTask, MessageSubscription, ProcessDefinition, ProcessInstance
 from .records import Actor
@@ -47,6 +47,7 @@ def create_instance(session: Session, definition: ProcessDefinition, process_id:
     session.flush()
     audit.record(session, "instance.started", actor=actor, now=now, instance_id=instance.id,
                  process_key=definition.key, version=definition.version, business_key=instance.business_key)
+    events.publish(session, events.InstanceStarted(instance.id, first_message is not None), now)
     runtime.save(session, instance, flow, facts, actor=actor, now=now)
     messages.route_thrown(session, instance, facts.thrown, actor=actor, now=now, depth=depth)
     return instance
@@ -78,11 +79,13 @@ def cancel_instance(session: Session, instance_id: str, reason: str, *, actor: A
     for task in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
                                                         HumanTask.state == "ready")):
         task.state, task.completed_at = "cancelled", now
+        events.publish(session, events.TaskClosed(task.id, instance.id, "cancelled"), now)
     session.query(DueItem).filter(DueItem.instance_id == instance.id, DueItem.done_at.is_(None)).delete()
     session.query(MessageSubscription).filter(MessageSubscription.instance_id == instance.id).delete()
     instance.state, instance.updated_at = flow.dump(), now
     audit.record(session, "instance.cancelled", actor=actor.username, now=now, instance_id=instance.id,
                  reason=reason.strip())
+    events.publish(session, events.InstanceFinished(instance.id, "cancelled"), now)
     runtime.flush_or_conflict(session)
     return instance
 

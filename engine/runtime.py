@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from . import audit, deadlines
+from . import audit, deadlines, events
 from .errors import Conflict, NotFound
 from .models import DueItem, HumanTask, MessageSubscription, ProcessDefinition, ProcessInstance
 from .spiff_adapter import Facts, ReadyTask, SpecCache, Workflow
@@ -60,7 +60,8 @@ WORKFLOWS = _WorkflowCache()
 def specs_for(session: Session, definition: ProcessDefinition) -> Any:
     def load_json() -> str:
         return session.scalar(select(ProcessDefinition.spec_json).where(ProcessDefinition.id == definition.id))
-    return SPECS.get(definition.id, load_json)
+    # keyed by content too: a row id alone can name another bundle after the database is recreated
+    return SPECS.get((definition.id, definition.content_hash), load_json)
 
 
 def get_instance_row(session: Session, instance_id: str) -> ProcessInstance:
@@ -81,12 +82,17 @@ def load(session: Session, instance: ProcessInstance) -> Workflow:
 def save(session: Session, instance: ProcessInstance, flow: Workflow, facts: Facts, *, actor: str | None,
          now: datetime, finished_task_id: str | None = None) -> list[str]:
     """Project ``facts`` into rows and store the state. Returns the ids of tasks that became ready."""
+    was = instance.status
     with session.no_autoflush:
         created = _sync_tasks(session, instance, facts.ready, actor=actor, now=now, finished=finished_task_id)
         _sync_timers(session, instance, flow, facts)
         _sync_subscriptions(session, instance, flow, facts)
         _update_instance(session, instance, flow, facts, actor=actor, now=now)
     session.flush()
+    for task_id in created:
+        events.publish(session, events.TaskReady(task_id, instance.id), now)
+    if instance.status != was and instance.status in ("completed", "error"):
+        events.publish(session, events.InstanceFinished(instance.id, instance.status), now)
     WORKFLOWS.put(instance.id, instance.revision, flow)
     return created
 
@@ -109,6 +115,7 @@ def _sync_tasks(session: Session, instance: ProcessInstance, ready: list[ReadyTa
             row.state, row.completed_at = "cancelled", now
             audit.record(session, "task.withdrawn", actor=actor, now=now, instance_id=instance.id,
                          task_id=task_id, name=row.name)
+            events.publish(session, events.TaskClosed(task_id, instance.id, "cancelled"), now)
     created = []
     for task in ready:
         if task.id in existing:

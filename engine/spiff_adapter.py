@@ -109,14 +109,15 @@ def serialize_specs(specs: dict[str, Any], subprocess_specs: dict[str, Any]) -> 
 
 
 class SpecCache:
-    """Restored specs by definition id; a deployed version never changes, so entries never go stale."""
+    """Restored specs by (definition id, content hash); a deployed version never changes, so entries never go
+    stale."""
 
     def __init__(self) -> None:
-        self._specs: dict[int, SpecSet] = {}
+        self._specs: dict[tuple[int, str], SpecSet] = {}
         self._lock = Lock()
 
-    def get(self, definition_id: int, spec_json_loader: Any) -> SpecSet:
-        found = self._specs.get(definition_id)
+    def get(self, key: tuple[int, str], spec_json_loader: Any) -> SpecSet:
+        found = self._specs.get(key)
         if found is None:
             raw = json.loads(spec_json_loader())
             found = SpecSet(
@@ -124,7 +125,7 @@ class SpecCache:
                 subprocess_specs={n: SERIALIZER.from_dict(d) for n, d in raw["subprocess_specs"].items()},
             )
             with self._lock:
-                self._specs[definition_id] = found
+                self._specs[key] = found
         return found
 
 

@@ -9,7 +9,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import accounts, audit, definitions, forms, messages, queries, runtime
+from . import accounts, audit, definitions, events, forms, messages, queries, runtime
 from .access import may_do
 from .errors import Conflict, Forbidden, InvalidData, NotFound, TooLarge
 from .models import Comment, HumanTask, ProcessInstance, User
@@ -48,6 +48,7 @@ def complete_task(session: Session, task_id: str, data: dict[str, Any], *, actor
     row.assignee = row.assignee or actor.username
     audit.record(session, "task.completed", actor=actor.username, now=now, instance_id=instance.id,
                  task_id=row.id, name=row.name, fields=sorted(data))
+    events.publish(session, events.TaskClosed(row.id, instance.id, "completed"), now)
     runtime.save(session, instance, flow, facts, actor=actor.username, now=now, finished_task_id=row.id)
     messages.route_thrown(session, instance, facts.thrown, actor=actor.username, now=now)
     runtime.flush_or_conflict(session)

@@ -5,8 +5,16 @@ import shutil
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 
+from engine import accounts
 from enginetest import BUNDLES, Cases
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch):
+    """Real argon2id, with the smallest cost: the default cost makes each partnership fixture take a second."""
+    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture

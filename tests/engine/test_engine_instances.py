@@ -58,7 +58,7 @@ def test_complete_in_sequence_reaches_completion(review, cases):
     row = cases.instance(instance_id)
     assert row.status == "completed"
     assert row.data["approved"] is True and row.data["pseudonym"] == "Child A"
-    assert [t.name for t in cases.tasks(instance_id, state="completed")] == ["submit", "approve"]
+    assert sorted(t.name for t in cases.tasks(instance_id, state="completed")) == ["approve", "submit"]
     assert cases.tasks(instance_id) == []
 
 
@@ -168,9 +168,9 @@ def test_instance_not_taking_part_is_not_found(review, cases, factory):
 def test_task_list_shows_coordinator_everything_and_reviewer_own(review, cases, factory):
     instance_id = cases.start("simple_review")
     with transaction(factory) as s:
-        mine = tasks_for = queries.tasks_for(s, cases.actor("police"), NOW)
+        mine = queries.tasks_for(s, cases.actor("police"), NOW)
         chairs = queries.tasks_for(s, cases.actor("chair"), NOW)
         everyone = queries.tasks_for(s, cases.actor("coordinator"), NOW)
-    assert [t.name for t in mine.items] == ["submit"] and tasks_for.total == 1
+    assert [t.name for t in mine.items] == ["submit"] and mine.total == 1
     assert chairs.total == 0
     assert [(t.name, t.instance_id) for t in everyone.items] == [("submit", instance_id)]

@@ -1,0 +1,64 @@
+"""In-process engine events. Services publish them inside the step's transaction; subscribers (the
+notifications room registers some) write their own rows in the same session, so a rolled-back step leaves
+nothing behind and a committed one never misses its notifications. The engine imports no subscriber."""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable
+
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TaskReady:
+    task_id: str
+    instance_id: str
+
+
+@dataclass(frozen=True)
+class TaskClosed:
+    task_id: str
+    instance_id: str
+    state: str
+
+
+@dataclass(frozen=True)
+class DeadlineChanged:
+    task_id: str
+    instance_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class InstanceFinished:
+    instance_id: str
+    status: str
+
+
+@dataclass(frozen=True)
+class InstanceStarted:
+    instance_id: str
+    by_message: bool
+
+
+Handler = Callable[[Session, Any, datetime], None]
+_handlers: dict[type, list[Handler]] = defaultdict(list)
+
+
+def subscribe(event_type: type, handler: Handler) -> None:
+    if handler not in _handlers[event_type]:
+        _handlers[event_type].append(handler)
+
+
+def publish(session: Session, event: Any, now: datetime) -> None:
+    for handler in list(_handlers[type(event)]):
+        handler(session, event, now)
+
+
+def clear() -> None:
+    _handlers.clear()
