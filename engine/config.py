@@ -39,6 +39,17 @@ class Config:
     token_ttl_hours: int = 12
     login_max_failures: int = 5
     login_window_minutes: int = 15
+    base_url: str = "http://127.0.0.1:5000"
+    mail_backend: str = "console"  # console, file, smtp, notify
+    mail_sender: str = "lif@localhost"
+    mail_file_dir: Path | None = None
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_tls: str = "none"  # none, starttls, ssl
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    notify_api_key: str | None = None
+    notify_template_id: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -52,6 +63,17 @@ class Config:
             https=os.environ.get("LIF_HTTPS", "") == "1",
             script_timeout_s=float(os.environ.get("LIF_SCRIPT_TIMEOUT", "5")),
             token_ttl_hours=int(os.environ.get("LIF_TOKEN_TTL_HOURS", "12")),
+            base_url=os.environ.get("LIF_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+            mail_backend=os.environ.get("LIF_MAIL_BACKEND", "console"),
+            mail_sender=os.environ.get("LIF_MAIL_SENDER", "lif@localhost"),
+            mail_file_dir=Path(os.environ["LIF_MAIL_FILE_DIR"]) if os.environ.get("LIF_MAIL_FILE_DIR") else None,
+            smtp_host=os.environ.get("LIF_SMTP_HOST", "localhost"),
+            smtp_port=int(os.environ.get("LIF_SMTP_PORT", "25")),
+            smtp_tls=os.environ.get("LIF_SMTP_TLS", "none"),
+            smtp_username=os.environ.get("LIF_SMTP_USERNAME") or None,
+            smtp_password=os.environ.get("LIF_SMTP_PASSWORD") or None,
+            notify_api_key=os.environ.get("LIF_NOTIFY_API_KEY") or None,
+            notify_template_id=os.environ.get("LIF_NOTIFY_TEMPLATE_ID") or None,
         )
         values.update(overrides)
         if str(values["database_url"]).startswith("sqlite:///"):

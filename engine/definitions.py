@@ -105,15 +105,17 @@ def bpmn_xml(session: Session, key: str, version: int | None) -> str:
     return row.files[row.primary_file_name]
 
 
-_FILES: dict[int, dict[str, str]] = {}
+_FILES: dict[tuple[int, str], dict[str, str]] = {}
 
 
-def files_of(session: Session, definition_id: int) -> dict[str, str]:
-    """A deployed version's files; versions never change, so they are kept in memory once read."""
-    found = _FILES.get(definition_id)
+def files_of(session: Session, definition: ProcessDefinition) -> dict[str, str]:
+    """A deployed version's files; versions never change, so they are kept in memory once read (keyed by
+    content too: a row id alone can name another bundle after the database is recreated)."""
+    key = (definition.id, definition.content_hash)
+    found = _FILES.get(key)
     if found is None:
-        found = session.scalar(select(ProcessDefinition.files).where(ProcessDefinition.id == definition_id)) or {}
-        _FILES[definition_id] = found
+        found = session.scalar(select(ProcessDefinition.files).where(ProcessDefinition.id == definition.id)) or {}
+        _FILES[key] = found
     return found
 
 

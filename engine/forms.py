@@ -64,7 +64,9 @@ def submission_problems(schema: dict[str, Any], data: Any) -> list[dict[str, str
                 problems.append({"field": f"{path}.{name}" if path else name, "message": "is required"})
             continue
         problems.append({"field": path, "message": error.message})
-    return sorted(problems, key=lambda p: (p["field"], p["message"]))
+    # jsonschema reports each missing required property as its own error, each naming the whole list
+    unique = {(p["field"], p["message"]): p for p in problems}
+    return sorted(unique.values(), key=lambda p: (p["field"], p["message"]))
 
 
 def _field_path(parts: Any) -> str:

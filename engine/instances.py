@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from . import audit, definitions, events, messages, runtime
+from . import audit, definitions, events, messages, recurring, runtime
 from .errors import Conflict, Forbidden, InvalidData
 from .models import BusinessKeySequence, DueItem, HumanTask, MessageSubscription, ProcessDefinition, ProcessInstance
 from .records import Actor
@@ -25,8 +25,10 @@ def start_instance(session: Session, process_key: str, *, data: dict[str, Any] |
     if data is not None and not isinstance(data, dict):
         raise InvalidData("data must be an object", [{"field": "data", "message": "must be an object"}])
     data = {**(data or {}), "process_initiator": actor.username}
-    return create_instance(session, definition, definition.primary_process_id, data=data,
-                           business_key=business_key, actor=actor.username, now=now)
+    instance = create_instance(session, definition, definition.primary_process_id, data=data,
+                               business_key=business_key, actor=actor.username, now=now)
+    recurring.schedule_next_cycle(session, definition, instance, now)
+    return instance
 
 
 def create_instance(session: Session, definition: ProcessDefinition, process_id: str, *, data: dict[str, Any],

@@ -23,6 +23,7 @@ class Agency(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    senior_lead: Mapped[str | None] = mapped_column(String(64))  # username escalations go to
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -35,6 +36,7 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
     active: Mapped[bool] = mapped_column(default=True)
+    daily_digest: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     agency: Mapped[Agency | None] = relationship(lazy="joined")
     role_rows: Mapped[list["UserRole"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
@@ -198,3 +200,35 @@ class BusinessKeySequence(Base):
     __tablename__ = "business_key_sequence"
     prefix: Mapped[str] = mapped_column(String(64), primary_key=True)
     last: Mapped[int] = mapped_column(Integer)
+
+
+class Notification(Base):
+    """The outbox: one row per recipient and channel, unique by idempotency key. In-app rows are delivered
+    when written; e-mail rows are delivered by the sweep, retried with backoff, and never deleted."""
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        Index("ix_notification_recipient", "recipient", "channel", "created_at"),
+        Index("ix_notification_pending", "next_attempt_at", sqlite_where=text("state = 'pending'"),
+              postgresql_where=text("state = 'pending'")),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str | None] = mapped_column(String(254))
+    task_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    instance_id: Mapped[str | None] = mapped_column(String(36))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16))  # pending, sent, failed, held (for a digest), digested
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -88,7 +88,7 @@ def save(session: Session, instance: ProcessInstance, flow: Workflow, facts: Fac
         _sync_timers(session, instance, flow, facts)
         _sync_subscriptions(session, instance, flow, facts)
         _update_instance(session, instance, flow, facts, actor=actor, now=now)
-    session.flush()
+    flush_or_conflict(session)  # the version check fails here when another step saved the instance first
     for task_id in created:
         events.publish(session, events.TaskReady(task_id, instance.id), now)
     if instance.status != was and instance.status in ("completed", "error"):
@@ -203,8 +203,9 @@ def _update_instance(session: Session, instance: ProcessInstance, flow: Workflow
         return
     if facts.error is not None:
         if instance.status != "error":
+            details = {k: v for k, v in facts.error.as_dict().items() if k != "task_id"}
             audit.record(session, "instance.error", actor=actor, now=now, instance_id=instance.id,
-                         task_id=facts.error.task_id, **facts.error.as_dict())
+                         task_id=facts.error.task_id, **details)
         instance.status, instance.error = "error", facts.error.as_dict()
     elif facts.completed:
         instance.status, instance.error, instance.completed_at = "completed", None, now

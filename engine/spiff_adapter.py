@@ -19,6 +19,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.control import StartEventJoin
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
@@ -248,6 +249,10 @@ class Workflow:
                   for e in self.wf.get_events() if isinstance(e.event_definition, MessageEventDefinition)]
         ready = [self._ready_task(t) for t in self._all_tasks() if t.state == TaskState.READY and t.task_spec.manual]
         last = self.wf.last_task
+        if last is not None and isinstance(last.task_spec, StartEventJoin):
+            # With several start events SpiffWorkflow completes this join after the started branch has run on,
+            # so it holds only the start event's data; the branch's waiting or ready task holds the case's.
+            last = next((t for t in self._all_tasks() if t.state & (TaskState.READY | TaskState.WAITING)), last)
         data = dict(self.wf.data) if self.wf.is_completed() else dict(last.data if last is not None else {})
         return Facts(ready=ready, timers=self._timers(), waits=self._waits(), thrown=thrown,
                      completed=error is None and self._really_completed(), data=data, error=error)

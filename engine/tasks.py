@@ -45,7 +45,6 @@ def complete_task(session: Session, task_id: str, data: dict[str, Any], *, actor
         raise Conflict("the task is no longer ready")
     facts = flow.complete(row.id, data)
     row.state, row.completed_at, row.completed_by, row.draft = "completed", now, actor.username, None
-    row.assignee = row.assignee or actor.username
     audit.record(session, "task.completed", actor=actor.username, now=now, instance_id=instance.id,
                  task_id=row.id, name=row.name, fields=sorted(data))
     events.publish(session, events.TaskClosed(row.id, instance.id, "completed"), now)
@@ -143,7 +142,7 @@ def _checked_data(data: Any) -> dict[str, Any]:
 def _forms(session: Session, row: HumanTask, instance: ProcessInstance | None) -> tuple[dict | None, dict | None]:
     if not row.form_file or instance is None:
         return None, None
-    files = definitions.files_of(session, instance.definition_id)
+    files = definitions.files_of(session, instance.definition)
     texts = [files.get(row.form_file), files.get(row.ui_file) if row.ui_file else None]
     context: dict[str, Any] = {}
     if any(t and ("{" + "{" in t or "{%" in t) for t in texts):

@@ -1,20 +1,16 @@
 """Firing BPMN timers that are due. Reads only ``due_item`` rows whose time has come."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import clock, messages, runtime
 from .models import DueItem, ProcessInstance
 
-
-def due_timer_instances(session: Session, now: datetime, limit: int = 500) -> list[str]:
-    rows = session.execute(select(DueItem.instance_id).where(DueItem.kind == "timer", DueItem.done_at.is_(None),
-                                                             DueItem.due_at <= now)
-                           .order_by(DueItem.due_at).limit(limit)).scalars()
-    return list(dict.fromkeys(rows))
+RECHECK_PAUSED = timedelta(hours=1)
+RECHECK_NOT_FIRED = timedelta(minutes=1)
 
 
 def fire_instance_timers(session: Session, instance_id: str, *, now: datetime) -> bool:
@@ -31,18 +27,26 @@ def fire_instance_timers(session: Session, instance_id: str, *, now: datetime) -
     return True
 
 
-def run_timer_sweep(factory: sessionmaker[Session], now: datetime) -> int:
-    """Fire every due timer, one instance per transaction. Returns how many instances moved."""
-    from .db import transaction
-    from .errors import Conflict
+def fire_timer_item(session: Session, item: DueItem, now: datetime) -> bool:
+    """Run a due timer row. False keeps the row open: the case is paused (its timers wait for the resume),
+    or the engine did not consider the timer due yet."""
+    instance = session.get(ProcessInstance, item.instance_id)
+    if instance is None or instance.status != "active":
+        return True
+    if instance.paused_at is not None:
+        item.due_at = now + RECHECK_PAUSED
+        return False
+    fire_instance_timers(session, item.instance_id, now=now)
+    state = inspect(item)
+    if state.deleted or state.was_deleted:
+        return True
+    item.due_at = max(item.due_at, now) + RECHECK_NOT_FIRED
+    return False
 
-    with transaction(factory) as session:
-        instance_ids = due_timer_instances(session, now)
-    fired = 0
-    for instance_id in instance_ids:
-        try:
-            with transaction(factory) as session:
-                fired += fire_instance_timers(session, instance_id, now=now)
-        except Conflict:
-            continue  # another worker stepped this instance first; its timers are handled there
-    return fired
+
+def run_timer_sweep(factory: sessionmaker[Session], now: datetime, worker: str = "timer-sweep") -> int:
+    """Fire every due BPMN timer, one claimed row per transaction. Returns how many rows ran."""
+    from .due import run_due
+
+    with clock.frozen_at(now):
+        return run_due(factory, now, {"timer": fire_timer_item}, worker)["timer"]

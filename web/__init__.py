@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 
+import notifications
 from engine import runtime
 from engine.config import Config
 from engine.db import make_engine, make_session_factory
@@ -30,6 +31,7 @@ def create_app(config: Config | None = None, *, create_tables: bool = False) -> 
     if create_tables:
         create_schema(engine)
     runtime.SCRIPT_TIMEOUT_S = config.script_timeout_s
+    notifications.install(config)
     app.extensions["lif"] = LifContext(config=config, engine=engine, factory=make_session_factory(engine))
 
     from .api import bp as api_bp

@@ -17,6 +17,9 @@ from engine.schema import create_schema
 
 
 def _factory(config: Config):
+    import notifications
+
+    notifications.install(config)
     engine = make_engine(config.database_url)
     return make_session_factory(engine)
 
@@ -44,6 +47,8 @@ def init() -> None:
     engine = make_engine(config.database_url)
     create_schema(engine)
     factory = make_session_factory(engine)
+    import notifications
+    notifications.install(config)
     if not config.workflows_dir.is_dir():
         click.echo(f"no workflows folder at {config.workflows_dir}; nothing deployed")
         return

@@ -8,7 +8,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from engine import accounts
-from enginetest import BUNDLES, Cases
+from .enginetest import BUNDLES, Cases
 
 
 @pytest.fixture(autouse=True)

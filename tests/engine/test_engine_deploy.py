@@ -10,7 +10,7 @@ from engine.bundles import parse_bundle, read_bundle_dir
 from engine.db import transaction
 from engine.errors import Conflict, InvalidData
 from engine.models import AuditEvent, ProcessDefinition
-from enginetest import BUNDLES, FIXTURES, NOW
+from .enginetest import BUNDLES, FIXTURES, NOW
 
 INVALID = FIXTURES / "invalid"
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from engine import tasks
+from engine import queries, tasks
 from engine.db import transaction
 from engine.errors import Conflict, Forbidden, InvalidData, NotFound, TooLarge
-from enginetest import NOW
+from .enginetest import NOW
 
 SUBMIT = {"summary": "Missed referral", "agency": "police"}
 
@@ -148,15 +148,24 @@ def _assign(factory, task_id, username, actor):
         return tasks.assign_task(s, task_id, username, actor=actor, now=NOW)
 
 
-def test_claim_makes_task_yours_and_others_cannot_complete(review, cases, factory):
+def test_claim_makes_task_yours_and_hides_it_from_other_reviewers(review, cases, factory):
     instance_id, task_id = review
     assert _claim(factory, task_id, cases.actor("police")).assignee == "pat"
     assert _claim(factory, task_id, cases.actor("police")).assignee == "pat"  # claiming again changes nothing
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):
         _claim(factory, task_id, cases.actor("csc"))
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):
         cases.complete(task_id, SUBMIT, who="csc")
+    with transaction(factory) as s:
+        assert queries.tasks_for(s, cases.actor("csc"), NOW).total == 0
+        assert [t.assignee for t in queries.tasks_for(s, cases.actor("police"), NOW).items] == ["pat"]
     assert cases.actions(instance_id).count("task.claimed") == 1
+
+
+def test_claim_by_coordinator_of_reviewer_task_is_forbidden(review, cases, factory):
+    _, task_id = review
+    with pytest.raises(Forbidden):
+        _claim(factory, task_id, cases.actor("coordinator"))
 
 
 def test_unclaim_by_assignee_offers_task_again(review, cases, factory):
@@ -169,7 +178,7 @@ def test_unclaim_by_assignee_offers_task_again(review, cases, factory):
 def test_unclaim_by_someone_else_is_forbidden_but_coordinator_may(review, cases, factory):
     _, task_id = review
     _claim(factory, task_id, cases.actor("police"))
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):
         _unclaim(factory, task_id, cases.actor("csc"))
     assert _unclaim(factory, task_id, cases.actor("coordinator")).assignee is None
 
@@ -179,7 +188,7 @@ def test_assign_by_coordinator_binds_task_to_that_user(review, cases, factory):
     _claim(factory, task_id, cases.actor("police"))
     info = _assign(factory, task_id, "sam", cases.actor("coordinator"))
     assert info.assignee == "sam"
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):
         cases.complete(task_id, SUBMIT, who="police")
     cases.complete(task_id, SUBMIT, who="csc")
     (event,) = [e for e in cases.trail(instance_id) if e["action"] == "task.assigned"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -34,6 +34,17 @@ def _http_error(exc: HTTPException) -> tuple[Response, int]:
     code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
             409: "conflict", 413: "too_large", 415: "bad_request", 429: "rate_limited"}.get(exc.code or 500, "error")
     return error_response(exc.code or 500, code, exc.description or exc.name)
+
+
+@bp.app_errorhandler(404)
+@bp.app_errorhandler(405)
+def _routing_error(exc: HTTPException) -> tuple[Response, int] | HTTPException:
+    """Unknown paths and methods under ``/api/v1`` never reach a view, so blueprint handlers do not see them:
+    answer those in the API's error shape and leave every other path to the default pages."""
+    prefix = bp.url_prefix or ""
+    if request.path == prefix or request.path.startswith(prefix + "/"):
+        return _http_error(exc)
+    return exc
 
 
 def flatten(messages: Any, prefix: str = "") -> list[dict[str, str]]:

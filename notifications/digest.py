@@ -1,0 +1,45 @@
+"""The daily digest: users who chose it get one e-mail a day, from 07:00 London time, listing what was held
+for them instead of single messages. In-app notifications are never held."""
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import workdays
+from engine.models import Notification, User
+
+from . import compose
+from .outbox import _insert
+
+DIGEST_AT = time(7, 0)
+
+
+def send_digests(session: Session, now: datetime, base_url: str) -> int:
+    local = now.astimezone(workdays.LONDON)
+    if local.time() < DIGEST_AT:
+        return 0
+    day = local.date().isoformat()
+    written = 0
+    for username in session.scalars(select(Notification.recipient).where(Notification.state == "held").distinct()):
+        key = f"digest:{username}:{day}"
+        if session.scalar(select(Notification.id).where(Notification.idempotency_key == key)):
+            continue
+        held = list(session.scalars(select(Notification).where(Notification.recipient == username,
+                                                               Notification.state == "held")
+                                    .order_by(Notification.created_at, Notification.id)))
+        user = session.scalar(select(User).where(User.username == username))
+        items = [{"subject": n.subject, "link": f"{base_url}/tasks/{n.task_id}" if n.task_id else base_url}
+                 for n in held]
+        rendered = compose.render("digest", {"day": local.strftime("%A %-d %B %Y"), "items": items,
+                                             "subject": f"Your LIF digest for {day}"})
+        written += _insert(session, Notification(
+            idempotency_key=key, kind="digest", channel="email", recipient=username,
+            address=user.email if user else held[0].address, subject=f"Your LIF digest: {len(items)} update(s)",
+            body=rendered.text, body_html=rendered.html, state="pending", attempts=0, next_attempt_at=now,
+            created_at=now))
+        for row in held:
+            row.state = "digested"
+    session.flush()
+    return written

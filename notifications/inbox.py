@@ -1,0 +1,45 @@
+"""The in-app list of a user's notifications."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.errors import NotFound
+from engine.models import Notification
+from engine.records import Page
+
+
+@dataclass(frozen=True)
+class NotificationInfo:
+    id: int
+    kind: str
+    task_id: str | None
+    instance_id: str | None
+    subject: str
+    body: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+def notifications_for(session: Session, username: str, *, unread_only: bool = False, limit: int = 50,
+                      offset: int = 0) -> Page:
+    query = select(Notification).where(Notification.recipient == username, Notification.channel == "inapp")
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Notification.created_at.desc(), Notification.id.desc())
+                           .limit(limit).offset(offset))
+    return Page(tuple(NotificationInfo(r.id, r.kind, r.task_id, r.instance_id, r.subject, r.body, r.created_at,
+                                       r.read_at) for r in rows), total)
+
+
+def mark_read(session: Session, username: str, notification_id: int, *, now: datetime) -> None:
+    row = session.get(Notification, notification_id)
+    if row is None or row.recipient != username or row.channel != "inapp":
+        raise NotFound(f"no notification {notification_id}")
+    if row.read_at is None:
+        row.read_at = now
+        session.flush()

@@ -1,0 +1,118 @@
+"""The reminder and escalation ladder, counted in working days around each task's due date.
+
+The default ladder ``-7,-2,0,1,+7w`` means: reminders 7 and 2 working days before the due date, an overdue
+notice when the task falls due, an escalation to the agency's senior lead and the coordinators one working day
+after, then every 7 days until the task is done. A bundle sets its own ladder per task with the ``reminders``
+property. Rungs are ``due_item`` rows of kind ``ladder``; reminders and escalations go out at 09:00 London
+time, the overdue notice at the moment the task falls due.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from engine import events, workdays
+from engine.models import DueItem, HumanTask, ProcessInstance
+
+from . import outbox, recipients
+
+DEFAULT_LADDER = "-7,-2,0,1,+7w"
+SEND_AT = time(9, 0)
+_REPEAT = re.compile(r"^\+?(\d+)w$")
+
+
+@dataclass(frozen=True)
+class Rung:
+    offset: int  # working days from the due date: < 0 reminder, 0 overdue, > 0 escalation
+
+    @property
+    def kind(self) -> str:
+        return "reminder" if self.offset < 0 else "overdue" if self.offset == 0 else "escalation"
+
+
+def parse(text: str | None) -> tuple[list[Rung], int | None]:
+    """The rungs and the repeat interval in days (None: no repeat) of a ladder like ``-7,-2,0,1,+7w``."""
+    rungs, repeat = [], None
+    for token in (text or DEFAULT_LADDER).split(","):
+        token = token.strip()
+        match = _REPEAT.match(token)
+        if match:
+            repeat = int(match.group(1))
+        elif token:
+            rungs.append(Rung(int(token)))
+    return sorted(rungs, key=lambda r: r.offset), repeat
+
+
+def rung_time(due_at: datetime, offset: int) -> datetime:
+    if offset == 0:
+        return due_at
+    day = workdays.add_working_days(workdays.london_date(due_at), offset)
+    return datetime.combine(day, SEND_AT, tzinfo=workdays.LONDON).astimezone(due_at.tzinfo)
+
+
+def schedule(session: Session, task: HumanTask, now: datetime) -> None:
+    """(Re)build the pending rungs of ``task`` from its current due date."""
+    unschedule(session, task.id)
+    instance = session.get(ProcessInstance, task.instance_id)
+    if task.state != "ready" or task.due_at is None or instance is None or instance.paused_at is not None:
+        return
+    rungs, repeat = parse(task.properties.get("reminders") if task.properties else None)
+    for rung in rungs:
+        at = rung_time(task.due_at, rung.offset)
+        if at > now or rung.offset >= 0:
+            _add(session, task, at, rung.kind, rung.offset, repeat if rung is rungs[-1] else None)
+
+
+def _add(session: Session, task: HumanTask, at: datetime, kind: str, offset: int, repeat: int | None) -> None:
+    session.add(DueItem(kind="ladder", instance_id=task.instance_id, task_id=task.id, due_at=at,
+                        payload={"rung": kind, "offset": offset, "repeat": repeat,
+                                 "for_due_at": task.due_at.isoformat() if task.due_at else None}))
+
+
+def unschedule(session: Session, task_id: str) -> None:
+    session.execute(delete(DueItem).where(DueItem.task_id == task_id, DueItem.kind == "ladder",
+                                          DueItem.done_at.is_(None)))
+
+
+def fire(session: Session, item: DueItem, now: datetime) -> int:
+    """Send one rung; schedules the next repeat. Returns how many notification rows were written."""
+    task = session.get(HumanTask, item.task_id) if item.task_id else None
+    if task is None or task.state != "ready":
+        return 0
+    payload: dict[str, Any] = item.payload or {}
+    kind = payload.get("rung", "reminder")
+    people = recipients.for_escalation(session, task) if kind == "escalation" else None
+    written = outbox.notify_task(session, kind, task, now=now, people=people,
+                                 key=f"{kind}:{task.id}:{item.due_at.isoformat()}")
+    if payload.get("repeat"):
+        _add(session, task, item.due_at + timedelta(days=int(payload["repeat"])), kind, payload.get("offset", 1),
+             int(payload["repeat"]))
+    return written
+
+
+def on_task_ready(session: Session, event: events.TaskReady, now: datetime) -> None:
+    task = session.get(HumanTask, event.task_id)
+    if task is None:
+        return
+    outbox.notify_task(session, "new_task", task, key=f"new_task:{task.id}", now=now)
+    schedule(session, task, now)
+
+
+def on_task_closed(session: Session, event: events.TaskClosed, now: datetime) -> None:
+    unschedule(session, event.task_id)
+
+
+def on_deadline_changed(session: Session, event: events.DeadlineChanged, now: datetime) -> None:
+    task = session.get(HumanTask, event.task_id)
+    if task is not None:
+        schedule(session, task, now)
+
+
+def pending_rungs(session: Session, task_id: str) -> list[DueItem]:
+    return list(session.scalars(select(DueItem).where(DueItem.task_id == task_id, DueItem.kind == "ladder",
+                                                      DueItem.done_at.is_(None)).order_by(DueItem.due_at)))

@@ -1,0 +1,52 @@
+"""Who a task's messages go to: its assignee, else its agency's people in the task's role, else everyone in
+the role; escalations go to the agency's senior lead and every coordinator."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.models import Agency, HumanTask, User, UserRole
+
+
+@dataclass(frozen=True)
+class Recipient:
+    username: str
+    email: str | None
+    daily_digest: bool
+
+
+def _as_recipients(users: list[User]) -> list[Recipient]:
+    seen: dict[str, Recipient] = {}
+    for user in users:
+        if user.active and user.username not in seen:
+            seen[user.username] = Recipient(user.username, user.email, user.daily_digest)
+    return sorted(seen.values(), key=lambda r: r.username)
+
+
+def for_task(session: Session, task: HumanTask) -> list[Recipient]:
+    if task.assignee:
+        return _as_recipients(list(session.scalars(select(User).where(User.username == task.assignee))))
+    query = select(User)
+    if task.agency:
+        query = query.join(Agency, User.agency_id == Agency.id).where(Agency.key == task.agency)
+    if task.role:
+        query = query.join(UserRole, UserRole.user_id == User.id).where(UserRole.role == task.role)
+    if not task.agency and not task.role:
+        query = query.join(UserRole, UserRole.user_id == User.id).where(UserRole.role == "coordinator")
+    return _as_recipients(list(session.scalars(query)))
+
+
+def for_escalation(session: Session, task: HumanTask) -> list[Recipient]:
+    users = list(session.scalars(select(User).join(UserRole, UserRole.user_id == User.id)
+                                 .where(UserRole.role == "coordinator")))
+    if task.agency:
+        lead = session.scalar(select(Agency.senior_lead).where(Agency.key == task.agency))
+        if lead:
+            users.extend(session.scalars(select(User).where(User.username == lead)))
+    return _as_recipients(users)
+
+
+def by_username(session: Session, username: str) -> list[Recipient]:
+    return _as_recipients(list(session.scalars(select(User).where(User.username == username))))
