@@ -25,6 +25,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/engine_steps.py
+	$(BIN)/python bench/sweep.py
 
 clean:
 	rm -rf $(VENV) instance

@@ -3,7 +3,7 @@ counted from the task's creation or from the date in the task-data variable name
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -22,8 +22,20 @@ def due_at(properties: dict[str, str], data: dict[str, Any], created_at: datetim
     due_in = (properties.get("dueIn") or "").strip()
     if not due_in:
         return None
-    start = _start(properties.get("dueFrom"), data, created_at)
+    variable = properties.get("dueFrom")
+    start = _start(variable, data, created_at)
+    if variable and _is_day(data.get(variable)) and not _WORKING_DAYS.match(due_in):
+        # A date without a time ("due on 5 Nov", "6 months from the decision") means the whole of the London
+        # day it lands on, as working days do; counted on the calendar, so a clock change cannot move the day.
+        noon = datetime.combine(workdays.london_date(start), time(12), tzinfo=workdays.LONDON)
+        return workdays.end_of_working_day(workdays.london_date(add_period(noon, due_in)))
     return add_period(start, due_in)
+
+
+def _is_day(value: Any) -> bool:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return True
+    return isinstance(value, str) and len(value.strip()) == 10
 
 
 def add_period(start: datetime, period: str) -> datetime:

@@ -92,15 +92,21 @@ def cancel_instance(session: Session, instance_id: str, reason: str, *, actor: A
     return instance
 
 
-def retry_instance(session: Session, instance_id: str, *, actor: Actor, now: datetime) -> ProcessInstance:
+def retry_instance(session: Session, instance_id: str, *, actor: Actor, now: datetime,
+                   data: dict[str, Any] | None = None) -> ProcessInstance:
+    """Run the failed step again. ``data`` supplies or corrects case variables for that step first, when
+    the cause was in the case's data rather than outside it."""
     if not actor.has("coordinator", "admin"):
         raise Forbidden("retrying a case needs the coordinator role")
+    if data is not None and not isinstance(data, dict):
+        raise InvalidData("data must be an object", [{"field": "data", "message": "must be an object"}])
     instance = runtime.get_instance_row(session, instance_id)
     if instance.status != "error":
         raise Conflict("only a case in error can be retried")
     flow = runtime.load(session, instance)
-    facts = flow.retry()
-    audit.record(session, "instance.retried", actor=actor.username, now=now, instance_id=instance.id)
+    facts = flow.retry(data or None)
+    audit.record(session, "instance.retried", actor=actor.username, now=now, instance_id=instance.id,
+                 fields=sorted(data or {}))
     runtime.save(session, instance, flow, facts, actor=actor.username, now=now)
     messages.route_thrown(session, instance, facts.thrown, actor=actor.username, now=now)
     runtime.flush_or_conflict(session)

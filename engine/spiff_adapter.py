@@ -216,11 +216,13 @@ class Workflow:
     def cancel(self) -> None:
         self.wf.cancel()
 
-    def retry(self) -> Facts:
+    def retry(self, data: dict[str, Any] | None = None) -> Facts:
+        """Reset each failed task (its data copied again from its parent, plus ``data``) and run on."""
         failed = [t for t in self._all_tasks() if t.state == TaskState.ERROR]
         if not failed:
             return self._advance()
-        return self._advance(lambda: [self.wf.reset_from_task_id(t.id) for t in failed])
+        return self._advance(lambda: [self.wf.reset_from_task_id(t.id, {**t.parent.data, **data} if data else None)
+                                      for t in failed])
 
     def _advance(self, action: Any = None) -> Facts:
         error: StepError | None = None

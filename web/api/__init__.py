@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import auth, definitions, errors, instances, messages, openapi, tasks  # noqa: E402,F401
+from . import auth, deadlines, definitions, errors, instances, messages, notifications, openapi, tasks  # noqa: E402,F401

@@ -35,9 +35,18 @@ ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
     ("/tasks/{id}/comments", "get", "Comments on a task", None, 200, "CommentList", (401, 404)),
     ("/tasks/{id}/comments", "post", "Add a comment", s.CommentRequest, 201, s.CommentSchema, (400, 401, 404, 422)),
     ("/messages", "post", "Deliver a message", s.MessageRequest, 202, s.MessageResponse, (400, 401, 403, 422)),
+    ("/tasks/{id}/extend", "post", "Extend a deadline (coordinator)", s.ExtendRequest, 200, s.TaskSchema,
+     (400, 401, 403, 404, 409, 422)),
+    ("/tasks/{id}/chase", "post", "Send a chaser (coordinator)", s.ChaseRequest, 202, None, (400, 401, 403, 404, 409)),
+    ("/process-instances/{id}/pause", "post", "Pause the statutory clocks", s.ReasonRequest, 200, s.InstanceSchema,
+     (400, 401, 403, 404, 409, 422)),
+    ("/process-instances/{id}/resume", "post", "Resume; deadlines move on by the working days paused",
+     s.ReasonRequest, 200, s.InstanceSchema, (400, 401, 403, 404, 409, 422)),
+    ("/notifications", "get", "The caller's in-app notifications", None, 200, "NotificationList", (400, 401)),
+    ("/notifications/{id}/read", "post", "Mark a notification read", None, 204, None, (401, 404)),
 ]
 _LISTS = {"DefinitionList": "DefinitionSchema", "InstanceList": "InstanceSummarySchema", "TaskList": "TaskSchema",
-          "CommentList": "CommentSchema"}
+          "CommentList": "CommentSchema", "NotificationList": "NotificationSchema"}
 
 
 @lru_cache(maxsize=1)
@@ -45,7 +54,8 @@ def build_spec() -> dict[str, Any]:
     spec = APISpec(title="LIF API", version="1", openapi_version="3.0.3", plugins=[MarshmallowPlugin()],
                    servers=[{"url": "/api/v1"}])
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    for schema in (s.ErrorSchema, s.DefinitionSchema, s.InstanceSummarySchema, s.TaskSchema, s.CommentSchema):
+    for schema in (s.ErrorSchema, s.DefinitionSchema, s.InstanceSummarySchema, s.TaskSchema, s.CommentSchema,
+                   s.NotificationSchema):
         spec.components.schema(schema.__name__, schema=schema)
     paths: dict[str, dict[str, Any]] = {}
     for path, method, summary, request_schema, status, response, errors in ROUTES:
@@ -69,6 +79,8 @@ def build_spec() -> dict[str, Any]:
 
 
 def _response(response: Any) -> dict[str, Any]:
+    if response is None:
+        return {"description": "accepted"}
     if response == "xml":
         return {"description": "BPMN XML", "content": {"application/xml": {"schema": {"type": "string"}}}}
     if isinstance(response, str):

@@ -138,3 +138,23 @@ class ErrorBody(Schema):
 
 class ErrorSchema(Schema):
     error = fields.Nested(ErrorBody)
+
+
+class ExtendRequest(Strict):
+    due_at = fields.AwareDateTime(required=True, format="iso")
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class ChaseRequest(Strict):
+    message = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+class NotificationSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    task_id = fields.String(allow_none=True)
+    instance_id = fields.String(allow_none=True)
+    subject = fields.String()
+    body = fields.String()
+    created_at = fields.DateTime(format="iso")
+    read_at = fields.DateTime(format="iso", allow_none=True)

@@ -1,0 +1,44 @@
+"""A user's inbox: the ready tasks offered to them (assigned to them, or unassigned and bound to their agency
+or to their roles), overdue first, then by due date, with the working days left. Answered from indexed rows;
+no workflow is restored. Coordinators get the tasks offered to them too, not everyone's: the dashboard is
+where they watch every case."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from . import access, workdays
+from .models import HumanTask, ProcessInstance
+from .queries import task_info
+from .records import Actor, Page, TaskInfo
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    task: TaskInfo
+    days_left: int | None  # working days to the due date; negative once overdue
+    claimed_by_me: bool
+
+
+def inbox_for(session: Session, actor: Actor, now: datetime, *, instance_id: str | None = None,
+              overdue: bool | None = None, limit: int = 50, offset: int = 0) -> Page:
+    """``Page`` of ``InboxItem``: the ready tasks ``actor`` may do."""
+    query = (select(HumanTask, ProcessInstance)
+             .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
+             .where(HumanTask.state == "ready", access.offered_to(actor)))
+    if instance_id:
+        query = query.where(HumanTask.instance_id == instance_id)
+    if overdue is not None:
+        late = HumanTask.due_at < now
+        query = query.where(late if overdue else (~late | HumanTask.due_at.is_(None)))
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    rows = session.execute(query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.priority,
+                                          HumanTask.created_at, HumanTask.id).limit(limit).offset(offset)).all()
+    items = tuple(InboxItem(task=task_info(task, now, instance),
+                            days_left=workdays.working_days_left(task.due_at, now) if task.due_at else None,
+                            claimed_by_me=task.assignee == actor.username)
+                  for task, instance in rows)
+    return Page(items, total)
