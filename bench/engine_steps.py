@@ -80,6 +80,30 @@ def service_steps(factory, n: int, actor: Actor) -> list[float]:
     return times
 
 
+def api_steps(db_url: str, n: int) -> list[float]:
+    """The same completions through the JSON API (Flask test client, bearer token), timed per request."""
+    from engine.config import Config
+    from web import create_app
+
+    app = create_app(Config.from_env(database_url=db_url, secret_key="bench", mail_backend="console"))
+    client = app.test_client()
+    coordinator = {"Authorization": "Bearer " + client.post("/api/v1/auth/token", json={
+        "username": "cora", "password": "bench-password"}).json["token"]}
+    reviewer = {"Authorization": "Bearer " + client.post("/api/v1/auth/token", json={
+        "username": "pat", "password": "bench-password"}).json["token"]}
+    instance = client.post("/api/v1/process-instances", json={"process_key": "chain"}, headers=coordinator).json
+    task_id = instance["tasks"][0]["id"]
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        answer = client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": FORM}, headers=reviewer)
+        times.append(time.perf_counter() - started)
+        assert answer.status_code == 200, answer.json
+        ready = [t for t in answer.json["instance"]["tasks"] if t["state"] == "ready"]
+        task_id = ready[0]["id"] if ready else None
+    return times
+
+
 def summarise(label: str, runs: list[list[float]]) -> dict[str, float]:
     per_step = [statistics.median(step) for step in zip(*runs)]
     first, last = per_step[0], per_step[-1]
@@ -102,6 +126,9 @@ def main() -> None:
         factory = make_session_factory(engine)
         with transaction(factory) as s:
             accounts.add_agency(s, "police", "Police", actor=None, now=NOW)
+            accounts.add_user(s, "cora", roles=["coordinator"], password="bench-password", actor=None, now=NOW)
+            accounts.add_user(s, "pat", roles=["reviewer"], agency_key="police", password="bench-password",
+                              actor=None, now=NOW)
             definitions.deploy_bundle(s, "chain", chain_bundle(args.tasks), actor="bench", now=NOW)
         actor = Actor("pat", frozenset({"reviewer"}), "police")
         raw_steps(args.tasks)  # warm up imports and caches
@@ -109,10 +136,12 @@ def main() -> None:
         raw = [raw_steps(args.tasks) for _ in range(args.runs)]
         service = [service_steps(factory, args.tasks, actor) for _ in range(args.runs)]
         commit = commit_cost(factory)
+        api = [api_steps(str(engine.url), args.tasks) for _ in range(args.runs)]
     print(f"chain of {args.tasks} user tasks, {args.runs} runs, medians per step; workflow cache "
           f"{'off (restore every step)' if args.no_cache else 'on'}")
     r = summarise("(a) SpiffWorkflow in memory", raw)
     s = summarise("(b) LIF complete_task, SQLite", service)
+    summarise("(c) LIF JSON API, SQLite", api)
     print(f"one SQLite commit (small UPDATE): {commit * 1000:.3f} ms")
     budget = 5 * (r["median"] + commit)
     print(f"target 1: last/1st = {s['last'] / s['first']:.2f} (<= 1.5)   "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextvars
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 from typing import Iterator
 
 _frozen: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("lif_now", default=None)
@@ -40,7 +40,7 @@ def frozen_at(moment: datetime) -> Iterator[datetime]:
 
 class _ClockDatetime(datetime):
     @classmethod
-    def now(cls, tz=None):  # type: ignore[override]
+    def now(cls, tz: tzinfo | None = None) -> datetime:
         fixed = _frozen.get()
         if fixed is None:
             return datetime.now(tz)
@@ -51,4 +51,4 @@ def install() -> None:
     """Point SpiffWorkflow's timer module at this clock. Idempotent."""
     import SpiffWorkflow.bpmn.specs.event_definitions.timer as spiff_timer
 
-    spiff_timer.datetime = _ClockDatetime  # type: ignore[misc]
+    setattr(spiff_timer, "datetime", _ClockDatetime)

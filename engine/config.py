@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,29 +54,30 @@ class Config:
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls, **overrides: object) -> "Config":
+    def from_env(cls, **overrides: Any) -> "Config":
+        """Settings from ``LIF_*`` variables; keyword arguments override them (tests, benchmarks)."""
+        env = os.environ.get
         instance_dir = _instance_dir()
-        default_db = f"sqlite:///{instance_dir / 'lif.sqlite3'}"
-        values: dict[str, object] = dict(
-            database_url=os.environ.get("LIF_DATABASE_URL", default_db),
-            secret_key=_secret_key(instance_dir) if "secret_key" not in overrides else overrides["secret_key"],
-            workflows_dir=Path(os.environ.get("LIF_WORKFLOWS_DIR", REPO_ROOT / "workflows")),
-            https=os.environ.get("LIF_HTTPS", "") == "1",
-            script_timeout_s=float(os.environ.get("LIF_SCRIPT_TIMEOUT", "5")),
-            token_ttl_hours=int(os.environ.get("LIF_TOKEN_TTL_HOURS", "12")),
-            base_url=os.environ.get("LIF_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
-            mail_backend=os.environ.get("LIF_MAIL_BACKEND", "console"),
-            mail_sender=os.environ.get("LIF_MAIL_SENDER", "lif@localhost"),
-            mail_file_dir=Path(os.environ["LIF_MAIL_FILE_DIR"]) if os.environ.get("LIF_MAIL_FILE_DIR") else None,
-            smtp_host=os.environ.get("LIF_SMTP_HOST", "localhost"),
-            smtp_port=int(os.environ.get("LIF_SMTP_PORT", "25")),
-            smtp_tls=os.environ.get("LIF_SMTP_TLS", "none"),
-            smtp_username=os.environ.get("LIF_SMTP_USERNAME") or None,
-            smtp_password=os.environ.get("LIF_SMTP_PASSWORD") or None,
-            notify_api_key=os.environ.get("LIF_NOTIFY_API_KEY") or None,
-            notify_template_id=os.environ.get("LIF_NOTIFY_TEMPLATE_ID") or None,
+        config = cls(
+            database_url=env("LIF_DATABASE_URL", f"sqlite:///{instance_dir / 'lif.sqlite3'}"),
+            secret_key=overrides.get("secret_key") or _secret_key(instance_dir),
+            workflows_dir=Path(env("LIF_WORKFLOWS_DIR", str(REPO_ROOT / "workflows"))),
+            https=env("LIF_HTTPS", "") == "1",
+            script_timeout_s=float(env("LIF_SCRIPT_TIMEOUT", "5")),
+            token_ttl_hours=int(env("LIF_TOKEN_TTL_HOURS", "12")),
+            base_url=env("LIF_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+            mail_backend=env("LIF_MAIL_BACKEND", "console"),
+            mail_sender=env("LIF_MAIL_SENDER", "lif@localhost"),
+            mail_file_dir=Path(env("LIF_MAIL_FILE_DIR", "")) if env("LIF_MAIL_FILE_DIR") else None,
+            smtp_host=env("LIF_SMTP_HOST", "localhost"),
+            smtp_port=int(env("LIF_SMTP_PORT", "25")),
+            smtp_tls=env("LIF_SMTP_TLS", "none"),
+            smtp_username=env("LIF_SMTP_USERNAME") or None,
+            smtp_password=env("LIF_SMTP_PASSWORD") or None,
+            notify_api_key=env("LIF_NOTIFY_API_KEY") or None,
+            notify_template_id=env("LIF_NOTIFY_TEMPLATE_ID") or None,
         )
-        values.update(overrides)
-        if str(values["database_url"]).startswith("sqlite:///"):
-            Path(str(values["database_url"])[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-        return cls(**values)  # type: ignore[arg-type]
+        config = replace(config, **overrides)
+        if config.database_url.startswith("sqlite:///"):
+            Path(config.database_url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        return config

@@ -70,7 +70,9 @@ def update_user(session: Session, username: str, *, roles: list[str], agency_key
         problems.append({"field": "roles", "message": "you cannot remove your own admin role or deactivate yourself"})
     if problems:
         raise InvalidData("invalid user", problems)
-    user.role_rows = [UserRole(role=r) for r in sorted(set(roles))]
+    wanted = set(roles)
+    user.role_rows = [r for r in user.role_rows if r.role in wanted] + \
+        [UserRole(role=r) for r in sorted(wanted - user.roles)]
     user.agency, user.active = agency, active
     user.full_name, user.email = full_name.strip() or user.username, (email or "").strip() or None
     audit.record(session, "user.updated", actor=actor.username, now=now, username=username, roles=sorted(set(roles)),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import importlib
 import datetime as _dt
 import operator
 import random
@@ -29,7 +30,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnviron
 from . import clock, workdays
 from .sampling import stratified_sample
 
-SCRIPT_FILENAME = "<script>"
+SCRIPT_FILENAME = "<string>"  # the name SpiffWorkflow looks for in a traceback to report the script's line
 _INPLACE: dict[str, Callable[[Any, Any], Any]] = {
     "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
     "//=": operator.ifloordiv, "%=": operator.imod, "**=": operator.ipow, "|=": operator.ior,
@@ -101,6 +102,7 @@ class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
                         enumerate=enumerate, zip=zip, map=map, filter=filter, reversed=reversed, set=set)
         for name in ("setattr", "delattr", "__build_class__", "__import__"):
             builtins.pop(name, None)
+        builtins["__import__"] = _internal_import  # scripts cannot name it (leading _); C code such as strftime can
         env: dict[str, Any] = {
             "__builtins__": builtins,
             "_getattr_": safer_getattr, "_getitem_": default_guarded_getitem,
@@ -170,6 +172,17 @@ class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
             return call()
         finally:
             sys.settrace(previous)
+
+
+_INTERNAL_IMPORTS = frozenset({"time", "_strptime"})
+
+
+def _internal_import(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
+    """The ``__import__`` C code looks up in a script's builtins: ``datetime.strftime`` imports ``time`` and
+    ``strptime`` imports ``_strptime``. Nothing else; a script itself can neither import nor name this."""
+    if level == 0 and name in _INTERNAL_IMPORTS:
+        return importlib.import_module(name)
+    raise ImportError(f"import of {name!r} is not allowed in diagram scripts")
 
 
 def _add_working_days(start: Any, count: int) -> str:

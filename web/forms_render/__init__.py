@@ -1,0 +1,65 @@
+"""Server-side rendering of JSON-schema task forms: ``build_form`` turns a schema, UI schema, values and the
+engine's validation problems into a ``Form`` tree that ``templates/forms/fields.html`` renders with the GOV.UK
+Frontend macros; ``parse_form`` reads a posted form back into typed JSON. No JavaScript is needed."""
+from __future__ import annotations
+
+from typing import Any
+
+from .build import build_tree
+from .conditions import any_of_groups
+from .messages import humanise
+from .model import Field, Form, field_id
+from .parse import ROWS_SUFFIX, apply_row_action, parse_form
+
+__all__ = ["Field", "Form", "ROWS_SUFFIX", "apply_row_action", "build_form", "field_id", "parse_form"]
+
+ANY_OF = "is not valid under any of the given schemas"
+
+
+def build_form(schema: dict[str, Any], ui: dict[str, Any] | None, values: Any,
+               problems: list[dict[str, Any]] | None = None) -> Form:
+    root = build_tree(schema, ui, values)
+    form = Form(root=root, title=schema.get("title"))
+    if problems:
+        _attach(form, schema, problems)
+    return form
+
+
+def _attach(form: Form, schema: dict[str, Any], problems: list[dict[str, Any]]) -> None:
+    by_path = {f.path: f for f in form.root.walk()}
+    root_messages = []
+    for problem in problems:
+        path = str(problem.get("field") or "")
+        message = str(problem.get("message") or "is not valid")
+        if not path and ANY_OF in message:
+            root_messages.extend(_any_of_messages(schema, by_path))
+            continue
+        target = _nearest(by_path, path)
+        if target is form.root:
+            root_messages.append(("There is a problem with your answers: " + message, "#" + _first_target(form)))
+            continue
+        if target.error is None:  # the first problem of a field is the one shown, as GOV.UK does
+            target.error = humanise(target, message)
+    summary = [(f.error, "#" + f.target_id) for f in form.root.walk() if f.error]
+    form.summary = list(dict.fromkeys(root_messages)) + summary
+
+
+def _any_of_messages(schema: dict[str, Any], by_path: dict[str, Field]) -> list[tuple[str, str]]:
+    out = []
+    for group in any_of_groups(schema):
+        fields = [by_path[name] for name in group if name in by_path]
+        if fields:
+            labels = " or ".join(f.label.replace(" (optional)", "") for f in fields)
+            fields[0].error = fields[0].error or f"Enter {labels[:1].lower() + labels[1:]}"
+    return out
+
+
+def _nearest(by_path: dict[str, Field], path: str) -> Field:
+    while path and path not in by_path:
+        cut = max(path.rfind("."), path.rfind("["))
+        path = path[:cut] if cut > 0 else ""
+    return by_path.get(path) or by_path[""]
+
+
+def _first_target(form: Form) -> str:
+    return form.root.children[0].target_id if form.root.children else field_id("")

@@ -1,0 +1,114 @@
+"""The rendered form's tree: one ``Field`` per input, fieldset or repeating group, named by the same path the
+engine uses in its errors (``report.completed_by``, ``actions[0].action``)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+_TOKEN = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
+SCALAR_KINDS = ("text", "textarea", "integer", "number", "date", "radios", "yesno", "select", "checkbox")
+
+
+def split_path(path: str) -> list[str | int]:
+    """``"a.b[0].c"`` as ``["a", "b", 0, "c"]``."""
+    return [int(index) if index else name for index, name in _TOKEN.findall(path)]
+
+
+def join_path(parent: str, part: str | int) -> str:
+    if isinstance(part, int):
+        return f"{parent}[{part}]"
+    return f"{parent}.{part}" if parent else part
+
+
+def field_id(path: str) -> str:
+    """An HTML id for a path: ``a.b[0].c`` becomes ``f-a-b-0-c``."""
+    return "f-" + re.sub(r"[^A-Za-z0-9_-]", "-", path.replace("]", "")).strip("-") if path else "f-form"
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass
+class Field:
+    path: str
+    kind: str  # a SCALAR_KINDS entry, or checkboxes, readonly, object, rows
+    label: str
+    hint: str | None = None
+    required: bool = False
+    value: Any = None
+    choices: list[Choice] = field(default_factory=list)
+    children: list["Field"] = field(default_factory=list)
+    schema: dict[str, Any] = field(default_factory=dict)
+    item_label: str = "item"
+    error: str | None = None
+    depth: int = 0
+
+    @property
+    def id(self) -> str:
+        return field_id(self.path)
+
+    @property
+    def name(self) -> str:
+        return self.path
+
+    @property
+    def target_id(self) -> str:
+        """Where the error summary's link should move focus: the first input of this field."""
+        if self.kind == "date":
+            return self.id + "-day"
+        if self.kind in ("object", "rows") and self.children:
+            return self.children[0].target_id
+        return self.id
+
+    @property
+    def text_value(self) -> str:
+        if self.value is None:
+            return ""
+        if isinstance(self.value, bool):
+            return "true" if self.value else "false"
+        return str(self.value)
+
+    @property
+    def date_parts(self) -> tuple[str, str, str]:
+        """Day, month and year of a ``YYYY-MM-DD`` value (or of what the user typed)."""
+        parts = (self.text_value.split("-") + ["", "", ""])[:3] if self.value else ["", "", ""]
+        year, month, day = parts
+        return day, month, year
+
+    def is_selected(self, choice: Choice) -> bool:
+        if isinstance(self.value, list):
+            return choice.value in {_as_text(v) for v in self.value}
+        return self.value is not None and _as_text(self.value) == choice.value
+
+    @property
+    def display_value(self) -> str:
+        labels = {c.value: c.label for c in self.choices}
+        if isinstance(self.value, list):
+            return ", ".join(labels.get(_as_text(v), _as_text(v)) for v in self.value)
+        return labels.get(self.text_value, self.text_value) if self.value is not None else "Not given"
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@dataclass
+class Form:
+    root: Field
+    title: str | None
+    summary: list[tuple[str, str]] = field(default_factory=list)  # (message, href) in page order
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.summary)
