@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+VENDOR := web/static/vendor
+ASSETS_STAMP := $(VENDOR)/.installed
 
 .PHONY: run test setup bench clean
 
@@ -12,7 +14,19 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+# The front end's packages (npm, from the lock file) and their built files, copied where Flask serves them.
+# web/static/vendor/ is ignored by git; without it the pages still work, unstyled, and diagrams do not draw.
+$(ASSETS_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR)
+	mkdir -p $(VENDOR)/govuk $(VENDOR)/bpmn-js
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(VENDOR)/govuk/
+	cp -R node_modules/govuk-frontend/dist/govuk/assets $(VENDOR)/govuk/assets
+	cp node_modules/bpmn-js/dist/bpmn-viewer.production.min.js $(VENDOR)/bpmn-js/
+	cp -R node_modules/bpmn-js/dist/assets/. $(VENDOR)/bpmn-js/
+	touch $(ASSETS_STAMP)
+
+setup: $(STAMP) $(ASSETS_STAMP)
 
 run: setup
 	$(BIN)/lif init
@@ -26,6 +40,7 @@ test: setup
 bench: setup
 	$(BIN)/python bench/engine_steps.py
 	$(BIN)/python bench/sweep.py
+	$(BIN)/python bench/pages.py
 
 clean:
-	rm -rf $(VENV) instance
+	rm -rf $(VENV) instance node_modules $(VENDOR)

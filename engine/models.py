@@ -120,6 +120,7 @@ class HumanTask(Base):
         Index("ix_human_task_state_agency", "state", "agency"),
         Index("ix_human_task_state_assignee", "state", "assignee"),
         Index("ix_human_task_state_role", "state", "role"),
+        Index("ix_human_task_state_agency_role", "state", "agency", "role"),  # inboxes: unbound tasks by role
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), index=True)

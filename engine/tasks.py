@@ -56,6 +56,10 @@ def complete_task(session: Session, task_id: str, data: dict[str, Any], *, actor
 
 def claim_task(session: Session, task_id: str, *, actor: Actor, now: datetime) -> TaskInfo:
     row, instance = _ready_task_for(session, task_id, actor)
+    # Lock the row and read it again: on PostgreSQL a claim racing this one waits here, then sees the winner's
+    # assignee and is refused, instead of both callers being told the task is theirs.
+    session.refresh(row, with_for_update=True)
+    row, instance = _ready_task_for(session, task_id, actor)
     if row.assignee == actor.username:
         return queries.task_info(row, now, instance)
     row.assignee, row.claimed_at = actor.username, now

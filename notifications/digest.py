@@ -21,13 +21,18 @@ def send_digests(session: Session, now: datetime, base_url: str) -> int:
     if local.time() < DIGEST_AT:
         return 0
     day = local.date().isoformat()
+    # Only what was held before this morning's 07:00: a message held later in the day waits for tomorrow's
+    # digest, rather than going out at once as a "digest" of one.
+    cutoff = datetime.combine(local.date(), DIGEST_AT, tzinfo=workdays.LONDON)
     written = 0
-    for username in session.scalars(select(Notification.recipient).where(Notification.state == "held").distinct()):
+    for username in list(session.scalars(select(Notification.recipient).where(
+            Notification.state == "held", Notification.created_at < cutoff).distinct())):
         key = f"digest:{username}:{day}"
         if session.scalar(select(Notification.id).where(Notification.idempotency_key == key)):
             continue
         held = list(session.scalars(select(Notification).where(Notification.recipient == username,
-                                                               Notification.state == "held")
+                                                               Notification.state == "held",
+                                                               Notification.created_at < cutoff)
                                     .order_by(Notification.created_at, Notification.id)))
         user = session.scalar(select(User).where(User.username == username))
         items = [{"subject": n.subject, "link": f"{base_url}/tasks/{n.task_id}" if n.task_id else base_url}

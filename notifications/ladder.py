@@ -86,13 +86,25 @@ def fire(session: Session, item: DueItem, now: datetime) -> int:
         return 0
     payload: dict[str, Any] = item.payload or {}
     kind = payload.get("rung", "reminder")
+    if kind == "reminder" and task.due_at is not None and task.due_at <= now:
+        return 0  # reached only after the due date (the scheduler was down): the overdue notice says it instead
     people = recipients.for_escalation(session, task) if kind == "escalation" else None
     written = outbox.notify_task(session, kind, task, now=now, people=people,
                                  key=f"{kind}:{task.id}:{item.due_at.isoformat()}")
     if payload.get("repeat"):
-        _add(session, task, item.due_at + timedelta(days=int(payload["repeat"])), kind, payload.get("offset", 1),
-             int(payload["repeat"]))
+        # counted from when it went out, so a scheduler that was down sends one late rung, not every missed week
+        _add(session, task, repeat_time(max(item.due_at, now), int(payload["repeat"])), kind,
+             payload.get("offset", 1), int(payload["repeat"]))
     return written
+
+
+def repeat_time(last: datetime, days: int) -> datetime:
+    """``days`` calendar days after the rung sent at ``last``, at 09:00 London (not 24-hour steps, which drift an
+    hour at a clock change), on the next working day when that day is a weekend or bank holiday."""
+    day = workdays.london_date(last) + timedelta(days=days)
+    if not workdays.is_working_day(day):
+        day = workdays.add_working_days(day, 1)
+    return datetime.combine(day, SEND_AT, tzinfo=workdays.LONDON).astimezone(last.tzinfo)
 
 
 def on_task_ready(session: Session, event: events.TaskReady, now: datetime) -> None:

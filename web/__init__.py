@@ -25,6 +25,8 @@ def create_app(config: Config | None = None, *, create_tables: bool = False) -> 
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=config.https,
+        SESSION_COOKIE_NAME="__Host-lif_session" if config.https else "lif_session",
+        SESSION_REFRESH_EACH_REQUEST=True,
         JSON_SORT_KEYS=False,
     )
     engine = make_engine(config.database_url)
@@ -35,11 +37,11 @@ def create_app(config: Config | None = None, *, create_tables: bool = False) -> 
     app.extensions["lif"] = LifContext(config=config, engine=engine, factory=make_session_factory(engine))
 
     from .api import bp as api_bp
-    from .pages import bp as pages_bp
+    from .pages import register_pages
     from .security import install_security_headers
 
     app.register_blueprint(api_bp)
-    app.register_blueprint(pages_bp)
+    register_pages(app)  # the pages' blueprints, CSRF on every form (not the API), the sign-in limit
     install_security_headers(app)
     logging.getLogger(__name__).debug("LIF app created for %s", _safe_url(config.database_url))
     return app

@@ -1,6 +1,7 @@
 """POST /auth/token, bearer tokens on every other route, expiry, and the per-account sign-in limit."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -26,8 +27,7 @@ def protected_routes(app):
         if not rule.endpoint.startswith("api.") or rule.endpoint in ("api.issue_token", "api.openapi_document"):
             continue
         path = rule.rule
-        for argument in rule.arguments:
-            path = path.replace(f"<{argument}>", "x")
+        path = re.sub(r"<(?:[a-z]+:)?[a-z_]+>", "1", path)
         out.extend((method, path) for method in sorted(rule.methods - {"HEAD", "OPTIONS"}))
     return out
 
@@ -142,3 +142,9 @@ def test_unknown_api_route_is_404_with_error_shape(client, auth):
 
 def test_wrong_method_is_405_with_error_shape(client, auth):
     check_error(client.get(f"{API}/tasks/x/complete", headers=auth("cora")), 405, "method_not_allowed")
+
+
+def test_unknown_page_outside_the_api_is_not_answered_by_the_api(client):
+    r = client.get("/no-such-page")
+    assert r.status_code == 404
+    assert not (r.is_json and "error" in (r.get_json() or {}))

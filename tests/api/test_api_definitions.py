@@ -229,3 +229,14 @@ def test_deploy_oversized_body_is_413_and_deploys_nothing(api, client, auth):
     before = api.snapshot()
     check_error(deploy(client, auth, "simple_review", files), 413, "too_large")
     assert api.snapshot() == before
+
+
+def test_list_definitions_honours_limit_and_offset(api, client, auth):
+    for name in ("simple_review", "agency_task", "deadlines"):
+        api.deploy(name)
+    every = client.get(f"{API}/process-definitions", headers=auth("cora")).json
+    assert [d["key"] for d in every["items"]] == ["agency_task", "deadlines", "simple_review"]
+    page = client.get(f"{API}/process-definitions?limit=2&offset=1", headers=auth("cora")).json
+    assert page["total"] == 3
+    assert [d["key"] for d in page["items"]] == ["deadlines", "simple_review"]
+    check_error(client.get(f"{API}/process-definitions?limit=0", headers=auth("cora")), 400, "bad_request")

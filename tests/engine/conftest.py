@@ -8,7 +8,23 @@ import pytest
 from argon2 import PasswordHasher
 
 from engine import accounts
+
 from .enginetest import BUNDLES, Cases
+
+
+def pytest_collection_modifyitems(config, items):
+    """Engine tests run on PostgreSQL too (when LIF_TEST_POSTGRES_URL is set) only where marked ``postgres``:
+    the modules whose subject depends on the database (locking, triggers, SQL, stored JSON and times).
+    The rest is database-independent logic, and a fresh PostgreSQL schema per test costs half a second."""
+    here = Path(__file__).resolve().parent
+    keep, drop = [], []
+    for item in items:
+        inside = here in Path(str(item.path)).resolve().parents
+        on_postgres = "[postgresql" in item.nodeid
+        (drop if inside and on_postgres and item.get_closest_marker("postgres") is None else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 @pytest.fixture(autouse=True)

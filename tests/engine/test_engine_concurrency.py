@@ -10,6 +10,8 @@ from engine.errors import Conflict
 
 from .enginetest import NOW
 
+pytestmark = pytest.mark.postgres  # runs on PostgreSQL as well, when it is configured
+
 SUBMIT = {"summary": "Missed referral", "agency": "police"}
 
 

@@ -10,6 +10,7 @@ from engine.bundles import parse_bundle, read_bundle_dir
 from engine.db import transaction
 from engine.errors import Conflict, InvalidData
 from engine.models import AuditEvent, ProcessDefinition
+
 from .enginetest import BUNDLES, FIXTURES, NOW
 
 INVALID = FIXTURES / "invalid"
@@ -43,12 +44,14 @@ def _problems(deploy, path) -> list[dict]:
 
 # --- versions -----------------------------------------------------------------------------------------------
 
+@pytest.mark.postgres
 def test_deploy_first_bundle_is_version_one(deploy, factory):
     info = deploy("simple_review")
     assert (info.key, info.version, info.process_ids) == ("simple_review", 1, ("simple_review",))
     assert _definitions(factory) == [("simple_review", 1)]
 
 
+@pytest.mark.postgres
 def test_deploy_changed_files_creates_new_version(deploy, bundle_copy, factory):
     deploy("simple_review")
     changed = bundle_copy("simple_review", replace={'name="Approve"': 'name="Approve the summary"'})
@@ -65,6 +68,7 @@ def test_deploy_changed_form_file_alone_creates_new_version(deploy, bundle_copy)
     assert deploy(changed).version == 2
 
 
+@pytest.mark.postgres
 def test_deploy_identical_files_is_noop(factory):
     files = read_bundle_dir(BUNDLES / "simple_review")
     with transaction(factory) as s:
@@ -77,6 +81,7 @@ def test_deploy_identical_files_is_noop(factory):
     assert _deploy_events(factory) == 1
 
 
+@pytest.mark.postgres
 def test_deploy_running_instance_stays_on_its_version(deploy, bundle_copy, cases, restore_every_step):
     deploy("simple_review")
     old = cases.start("simple_review")
@@ -96,6 +101,7 @@ def test_deploy_running_instance_stays_on_its_version(deploy, bundle_copy, cases
     assert cases.instance(old).status == "completed"
 
 
+@pytest.mark.postgres
 def test_deploy_process_id_owned_by_another_key_is_conflict(deploy, bundle_copy, factory):
     deploy("simple_review")
     same_ids = bundle_copy("simple_review", "another_review")
@@ -168,6 +174,7 @@ def test_deploy_refused_entity_is_never_expanded():
     assert "boom" not in str(raised.value.details)
 
 
+@pytest.mark.postgres
 def test_deploy_invalid_new_version_keeps_the_old_one(deploy, bundle_copy, factory):
     deploy("simple_review")
     broken = bundle_copy("simple_review", replace={"</bpmn:scriptTask>": ""})
@@ -199,3 +206,12 @@ def test_deploy_dmn_with_a_refused_cell_names_the_cell(deploy, bundle_copy):
     (problem,) = _problems(deploy, broken)
     assert (problem["file"], problem["element"]) == ("grade.dmn", "r_low_o")
     assert problem["line"] == _line_of(broken / "grade.dmn", "__import__")
+
+
+def test_deploy_business_rule_without_its_decision_names_the_task(deploy, bundle_copy):
+    broken = bundle_copy("dmn_unique")
+    broken.joinpath("grade.dmn").unlink()
+    (problem,) = _problems(deploy, broken)
+    assert (problem["file"], problem["element"]) == ("dmn_unique.bpmn", "grade_it")
+    assert problem["line"] == _line_of(broken / "dmn_unique.bpmn", '<bpmn:businessRuleTask id="grade_it"')
+    assert "grade_decision" in problem["message"]

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from engine import instances, queries, tasks
+from engine import instances, queries
 from engine.db import transaction
 from engine.errors import Conflict, Forbidden, InvalidData, NotFound
+
 from .enginetest import NOW
+
+pytestmark = pytest.mark.postgres  # runs on PostgreSQL as well, when it is configured
 
 SUBMIT = {"summary": "Missed referral", "agency": "police"}
 

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from engine import messages
+from engine import instances, messages
 from engine.db import transaction
+from engine.errors import InvalidData
 
 from .enginetest import NOW
+
+pytestmark = pytest.mark.postgres  # runs on PostgreSQL as well, when it is configured
 
 
 @pytest.fixture
@@ -87,6 +90,15 @@ def test_message_is_caught_once(closing, cases, factory):
     assert cases.instance(waiting).data["closure"]["outcome"] == "first"
 
 
+def test_cancelled_instance_no_longer_receives_messages(closing, cases, factory):
+    waiting = cases.start("message_receiver", data={"case_ref": "CR-1"})
+    with transaction(factory) as s:
+        instances.cancel_instance(s, waiting, "Withdrawn", actor=cases.actor("coordinator"), now=NOW)
+    assert cases.subscriptions(waiting) == []
+    assert _send(factory, "case_closed", {"case_ref": "CR-1"}, {"outcome": "late"}) == []
+    assert "closure" not in cases.instance(waiting).data
+
+
 def test_message_start_event_creates_new_instance(deploy, cases, factory, restore_every_step):
     deploy("message_start")
     payload = {"child": "Child B", "business_key": "REF-2026-042"}
@@ -107,8 +119,6 @@ def test_message_start_without_business_key_numbers_the_case(deploy, cases, fact
 
 
 def test_send_message_without_name_is_invalid(closing, factory):
-    from engine.errors import InvalidData
-
     with pytest.raises(InvalidData):
         _send(factory, "", {}, {})
     with pytest.raises(InvalidData):

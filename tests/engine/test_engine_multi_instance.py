@@ -9,6 +9,8 @@ from engine.errors import NotFound
 
 from .enginetest import NOW
 
+pytestmark = pytest.mark.postgres  # runs on PostgreSQL as well, when it is configured
+
 AGENCIES = ["police", "csc", "health"]
 
 

@@ -6,7 +6,10 @@ import pytest
 from engine import queries, tasks
 from engine.db import transaction
 from engine.errors import Conflict, Forbidden, InvalidData, NotFound, TooLarge
+
 from .enginetest import NOW
+
+pytestmark = pytest.mark.postgres  # runs on PostgreSQL as well, when it is configured
 
 SUBMIT = {"summary": "Missed referral", "agency": "police"}
 

@@ -12,6 +12,8 @@ from engine.db import transaction
 
 from .enginetest import NOW
 
+pytestmark = pytest.mark.postgres  # runs on PostgreSQL as well, when it is configured
+
 TWO_DAYS = NOW + timedelta(days=2)
 
 

@@ -3,6 +3,7 @@ the web does), with the clock held by time-machine and the form data from ``engi
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable
@@ -14,7 +15,7 @@ from engine import instances, queries, tasks, timers
 from engine.db import transaction
 from engine.demo_cases import People, form_data
 from engine.errors import InvalidData
-from engine.models import ProcessInstance
+from engine.models import DueItem, ProcessInstance
 from engine.records import TaskInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -60,6 +61,7 @@ class Scenario:
         self.traveller = traveller
         self.people = people
         self.coordinator = people.actor(people.coordinator)
+        self.last_step_seconds = 0.0
 
     # --- the clock ------------------------------------------------------------------------------------------
 
@@ -111,11 +113,13 @@ class Scenario:
         with transaction(self.factory) as s:
             detail = tasks.task_detail(s, task.id, actor=actor, now=self.now)
         payload = form_data(task.process_key, task.name, detail.data, self.people, self.today, **choices)
+        started = time.perf_counter()
         try:
             with transaction(self.factory) as s:
                 tasks.complete_task(s, task.id, payload, actor=actor, now=self.now)
         except InvalidData as exc:
             raise AssertionError(f"{task.process_key}.{task.name}: {exc.message} {exc.details}") from None
+        self.last_step_seconds = time.perf_counter() - started  # the completion's own transaction
         return task
 
     def do(self, instance_id: str, name: str, agency: str | None = None, **choices: Any) -> TaskInfo:
@@ -150,6 +154,23 @@ class Scenario:
         found = self.instances(process_key)
         assert found, f"no {process_key} instance"
         return found[-1]
+
+    def items(self, *, status: str | None = None, business_key: str | None = None) -> list[Instance]:
+        """``action_item`` instances (one monitoring period of one action each), oldest first."""
+        return [i for i in self.instances("action_plan", status=status)
+                if i.process_id == "action_item" and (business_key is None or i.business_key == business_key)]
+
+    def current_item(self, business_key: str) -> Instance:
+        """The running period of the action ``business_key``."""
+        (item,) = self.items(status="active", business_key=business_key)
+        return item
+
+    def timers(self, instance_id: str) -> list[datetime]:
+        """When the instance's open BPMN timers are due."""
+        with transaction(self.factory) as s:
+            return list(s.scalars(select(DueItem.due_at).where(DueItem.instance_id == instance_id,
+                                                                DueItem.kind == "timer",
+                                                                DueItem.done_at.is_(None))))
 
     def completed_tasks(self, instance_id: str) -> list[TaskInfo]:
         with transaction(self.factory) as s:

@@ -21,16 +21,18 @@ def now() -> datetime:
 
 
 def current_actor() -> Actor:
-    """The caller, from ``Authorization: Bearer <token>``; 401 without a valid one."""
-    if "actor" in g:
-        return g.actor
+    """The caller, from ``Authorization: Bearer <token>``; 401 without a valid one. Kept in ``g.api_actor``, apart
+    from the pages' ``g.actor`` (a signed-in session), so a session cookie never authenticates an API call."""
+    found = g.get("api_actor")
+    if found is not None:
+        return found
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("send a token as 'Authorization: Bearer <token>'")
     with lif().unit_of_work() as session:
-        g.actor = tokens.actor_for_token(session, token.strip(), now=now())
-    return g.actor
+        g.api_actor = tokens.actor_for_token(session, token.strip(), now=now())
+    return g.api_actor
 
 
 def body(schema: Schema) -> dict[str, Any]:

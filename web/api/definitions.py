@@ -8,16 +8,17 @@ from engine.errors import BadRequest, Forbidden
 
 from .. import lif
 from . import bp
-from .common import body, current_actor, now
+from .common import body, current_actor, now, paging
 from .schemas import DefinitionSchema, DeployRequest, DeployResponse
 
 
 @bp.get("/process-definitions")
 def list_definitions() -> Response:
     current_actor()
+    limit, offset = paging()
     with lif().unit_of_work() as session:
         items = definitions.list_latest(session)
-    return jsonify({"items": DefinitionSchema().dump(items, many=True), "total": len(items)})
+    return jsonify({"items": DefinitionSchema().dump(items[offset:offset + limit], many=True), "total": len(items)})
 
 
 @bp.post("/process-definitions")

@@ -36,6 +36,12 @@ def _http_error(exc: HTTPException) -> tuple[Response, int]:
     return error_response(exc.code or 500, code, exc.description or exc.name)
 
 
+# Handlers for a status code win over handlers for an exception class, wherever registered: name the codes here so
+# an app-wide page for, say, 413 never answers a request to the API.
+for _status in (400, 401, 403, 404, 405, 409, 413, 415, 429):
+    bp.register_error_handler(_status, _http_error)
+
+
 @bp.app_errorhandler(404)
 @bp.app_errorhandler(405)
 def _routing_error(exc: HTTPException) -> tuple[Response, int] | HTTPException:

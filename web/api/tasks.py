@@ -85,10 +85,11 @@ def complete_task(task_id: str) -> Response:
 @bp.get("/tasks/<task_id>/comments")
 def list_comments(task_id: str) -> Response:
     actor = current_actor()
+    limit, offset = paging()
     with lif().unit_of_work() as session:
         items = tasks.comments(session, task_id, actor=actor)
-        answer = CommentSchema().dump(items, many=True)
-    return jsonify({"items": answer, "total": len(answer)})
+        answer = CommentSchema().dump(items[offset:offset + limit], many=True)
+    return jsonify({"items": answer, "total": len(items)})
 
 
 @bp.post("/tasks/<task_id>/comments")

@@ -35,6 +35,8 @@ def humanise(field: Field, message: str) -> str:
         if field.kind in ("checkboxes", "rows"):
             return f"{_upper_first(label)}: choose no more than {schema.get('maxItems', 'the allowed number')}"
         return f"{_upper_first(label)} must be {schema.get('maxLength', 'fewer')} characters or fewer"
+    if field.kind == "checkbox" and "was expected" in message:
+        return f"Confirm {label} by ticking the box"
     if "is not one of" in message or "was expected" in message:
         return f"Select {label} from the options given"
     if "does not match" in message:

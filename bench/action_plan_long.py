@@ -1,0 +1,148 @@
+"""A 40-action plan monitored for 3 years of 4-weekly progress updates, through LIF's services on SQLite.
+
+Each action is an ``action_item`` instance per monitoring period (the "continue-as-new" design of
+workflows/action_plan), so the per-step cost and the stored state of a period must not grow with the action's
+history. The run raises the plan, then for every period fires the update timers with the timer sweep (as the
+scheduler does), completes every progress update (which continues the action in a fresh instance), and in a
+final period completes and signs off every action. It prints the first-month and last-month median step times
+and stored state sizes, side by side.
+
+    python bench/action_plan_long.py [--actions 40] [--years 3] [--no-cache]
+
+The clock is the engine's own (``clock.frozen_at``), moved 28 days at a time; nothing sleeps.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import func, select  # noqa: E402
+
+from engine import accounts, clock, definitions, instances, queries, runtime, tasks, timers  # noqa: E402
+from engine.db import make_engine, make_session_factory, transaction  # noqa: E402
+from engine.demo_cases import People, form_data  # noqa: E402
+from engine.models import ProcessInstance  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+START = datetime(2027, 1, 4, 9, tzinfo=timezone.utc)
+PERIOD = timedelta(days=28, minutes=1)  # a timer fires at the first sweep after its time
+AGENCIES = [("police", "Police"), ("csc", "Children's Social Care"), ("health", "Community Health NHS Trust"),
+            ("education", "Education"), ("probation", "Probation")]
+PEOPLE = People(coordinator="coordinator", chair="chair", leads={k: f"{k}.lead" for k, _ in AGENCIES})
+
+
+class Run:
+    def __init__(self, factory) -> None:
+        self.factory = factory
+        self.now = START
+
+    def complete(self, task, **choices) -> float:
+        """Complete ``task`` as its person; the seconds the completion's transaction took."""
+        actor = PEOPLE.actor_for(task.role, task.agency, task.assignee)
+        with clock.frozen_at(self.now):
+            with transaction(self.factory) as s:
+                data = tasks.task_detail(s, task.id, actor=actor, now=self.now).data
+            payload = form_data(task.process_key, task.name, data, PEOPLE, self.now, **choices)
+            started = time.perf_counter()
+            with transaction(self.factory) as s:
+                tasks.complete_task(s, task.id, payload, actor=actor, now=self.now)
+            return time.perf_counter() - started
+
+    def ready(self, name: str):
+        with transaction(self.factory) as s:
+            return list(queries.tasks_for(s, PEOPLE.actor(PEOPLE.coordinator), self.now, process_key="action_plan",
+                                          limit=10_000).items)
+
+    def ready_named(self, name: str):
+        return [t for t in self.ready(name) if t.name == name]
+
+    def active_items(self) -> list[tuple[str, int, int]]:
+        """(business key, stored state size, tasks in the state) of each running action_item instance."""
+        with transaction(self.factory) as s:
+            rows = s.scalars(select(ProcessInstance).where(ProcessInstance.process_id == "action_item",
+                                                           ProcessInstance.status == "active"))
+            return [(r.business_key, len(r.state), len(json.loads(r.state)["tasks"])) for r in rows]
+
+
+def setup(factory) -> None:
+    with transaction(factory) as s:
+        for key, name in AGENCIES:
+            accounts.add_agency(s, key, name, actor="bench", now=START)
+            accounts.add_user(s, f"{key}.lead", roles=["reviewer"], agency_key=key, actor="bench", now=START)
+        accounts.add_user(s, "coordinator", roles=["coordinator"], actor="bench", now=START)
+        accounts.add_user(s, "chair", roles=["chair"], actor="bench", now=START)
+        definitions.deploy_directory(s, REPO / "workflows" / "action_plan", actor="bench", now=START)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--actions", type=int, default=40)
+    parser.add_argument("--years", type=float, default=3.0)
+    parser.add_argument("--no-cache", action="store_true", help="restore every step from the stored JSON")
+    args = parser.parse_args()
+    runtime.WORKFLOWS.enabled = not args.no_cache
+    periods = int(args.years * 365 // 28)
+    with tempfile.TemporaryDirectory() as folder:
+        engine = make_engine(f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
+        from engine.schema import create_schema
+        create_schema(engine)
+        factory = make_session_factory(engine)
+        setup(factory)
+        run = Run(factory)
+        began = time.perf_counter()
+        with clock.frozen_at(run.now), transaction(factory) as s:
+            plan_id = instances.start_instance(s, "action_plan", actor=PEOPLE.actor("coordinator"), now=run.now).id
+        (plan_form,) = run.ready_named("plan_form")
+        run.complete(plan_form, actions=args.actions, due_in_days=int(args.years * 365) + 90,
+                     sign_off_by=["coordinator", "chair"])
+        months = []
+        for period in range(periods + 1):
+            run.now += PERIOD
+            started = time.perf_counter()
+            fired = timers.run_timer_sweep(factory, run.now)
+            sweep = (time.perf_counter() - started) / max(fired, 1)
+            assert fired == args.actions, (period, fired)
+            items = run.active_items()
+            last = period == periods
+            steps = [run.complete(t, status="completed" if last else ("on_track", "at_risk")[period % 2])
+                     for t in run.ready_named("progress_update")]
+            months.append({"sweep": sweep, "steps": steps, "sizes": [i[1] for i in items],
+                           "tasks": [i[2] for i in items]})
+        for name in ("sign_off_coordinator", "sign_off_chair"):
+            for task in run.ready_named(name):
+                run.complete(task)
+        total = time.perf_counter() - began
+        with transaction(factory) as s:
+            by_status = dict(s.execute(select(ProcessInstance.status, func.count()).where(
+                ProcessInstance.process_id == "action_item").group_by(ProcessInstance.status)).all())
+            signed = sum(1 for d in s.scalars(select(ProcessInstance.data).where(
+                ProcessInstance.process_id == "action_item", ProcessInstance.status == "completed"))
+                if d["action"]["status"] == "signed_off")
+        db_size = (Path(folder) / "bench.sqlite3").stat().st_size
+
+    first, final = months[0], months[-2]  # the last month of updates that continue (the next one closes)
+    ms = lambda v: f"{v * 1000:7.2f} ms"  # noqa: E731
+    print(f"action plan of {args.actions} actions, {periods} four-weekly updates ({periods * 28} days) + close; "
+          f"workflow cache {'off (restore every step)' if args.no_cache else 'on'}; plan {plan_id[:8]}")
+    print(f"{'':34}{'first month':>14}{'last month':>14}{'last/first':>12}")
+    rows = [("progress update (complete_task)", statistics.median(first["steps"]), statistics.median(final["steps"])),
+            ("timer fired (sweep, per instance)", first["sweep"], final["sweep"])]
+    for label, a, b in rows:
+        print(f"{label:34}{ms(a):>14}{ms(b):>14}{b / a:12.2f}")
+    size_a, size_b = statistics.median(first["sizes"]), statistics.median(final["sizes"])
+    print(f"{'stored state per instance':34}{size_a:>11.0f} B {size_b:>11.0f} B {size_b / size_a:12.2f}")
+    print(f"{'tasks in the state':34}{max(first['tasks']):>14}{max(final['tasks']):>14}")
+    print(f"action_item instances: {sum(by_status.values())} ({by_status}); signed off at the end: {signed}")
+    print(f"whole run {total:.1f} s for {periods + 1} months x {args.actions} actions; database {db_size / 1e6:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""Fixtures for the scheduler and notification tests: a real SMTP server, the notifications room installed on
+the test database (and uninstalled afterwards), a frozen clock moved with time-machine, and a ``Room`` driver
+with e-mail addresses for the partnership and a senior lead for the police."""
+from __future__ import annotations
+
+import pytest
+import time_machine
+from argon2 import PasswordHasher
+
+import notifications
+from engine import accounts, events
+from notifications import settings
+
+from .notiftest import Room, SmtpServer, london, mail_config
+
+START = london(2026, 12, 10, 10, 0)  # Thursday 10 December 2026, 10:00 London (= UTC in winter)
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch):
+    """argon2 still, with the smallest costs, so the partnership fixture stays fast."""
+    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
+@pytest.fixture(autouse=True)
+def isolated_room():
+    """Each test installs the room itself; put the engine's subscribers and the room's settings back after,
+    so no other test inherits this test's mail server."""
+    handlers = {kind: list(found) for kind, found in events._handlers.items()}
+    current = settings._current
+    yield
+    events._handlers.clear()
+    events._handlers.update(handlers)
+    settings._current = current
+
+
+@pytest.fixture
+def smtp():
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def config(db_url, smtp):
+    return mail_config(db_url, smtp.port)
+
+
+@pytest.fixture
+def installed(config):
+    notifications.install(config)
+    return config
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(START, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def room(factory, partnership, installed, clock):
+    """The partnership with e-mail addresses, and ``polly`` (chair, police) as the police's senior lead."""
+    driver = Room(factory, partnership)
+    driver.give_emails()
+    driver.add_user("polly", ["chair"], "police", email="polly@police.test", now=START)
+    driver.set_senior_lead("police", "polly")
+    return driver

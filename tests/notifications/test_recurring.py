@@ -1,0 +1,105 @@
+"""Recurring starts: a bundle whose ``process_model.json`` says ``"repeat_every": "P2Y"`` is started by hand once;
+the scheduler starts the next cycle two years later, exactly once, and schedules the one after."""
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from engine.db import make_engine, make_session_factory
+from notifications.sweep import sweep
+
+from .conftest import START
+
+TWO_YEARS_ON = datetime(2028, 12, 10, 10, 0, tzinfo=timezone.utc)
+
+
+def _open_starts(room):
+    return [(d.due_at, d.payload["process_key"]) for d in room.due(kind="process_start", open_only=True)]
+
+
+def test_the_next_cycle_starts_two_years_on_exactly_once(deploy, room, clock):
+    deploy("notif_recurring")
+    first = room.start("notif_recurring", now=START)
+    assert _open_starts(room) == [(TWO_YEARS_ON, "notif_recurring")]
+
+    clock.move_to(TWO_YEARS_ON - timedelta(minutes=1))
+    assert room.sweep(TWO_YEARS_ON - timedelta(minutes=1))["process_start"] == 0
+    assert len(room.instances_of("notif_recurring")) == 1
+
+    at = TWO_YEARS_ON + timedelta(minutes=1)
+    clock.move_to(at)
+    assert room.sweep(at)["process_start"] == 1
+    cycles = room.instances_of("notif_recurring")
+    assert [(i.business_key, i.status, i.started_by) for i in cycles] == [
+        ("NOTIF-RECURRING-2026-0001", "active", "cora"), ("NOTIF-RECURRING-2028-0001", "active", "scheduler")]
+    assert cycles[0].id == first
+    assert _open_starts(room) == [(at.replace(year=2030), "notif_recurring")]  # two years after it started
+    second_task = room.task_id(cycles[1].id)
+    assert room.task(second_task).due_at == at + timedelta(days=21)
+    assert sorted(n.entry for n in room.notes(task_id=second_task)) == [("new_task", "cora", "email"),
+                                                                         ("new_task", "cora", "inapp")]
+
+    later = at + timedelta(days=1)
+    clock.move_to(later)
+    assert room.sweep(later)["process_start"] == 0
+    assert len(room.instances_of("notif_recurring")) == 2
+    assert [a.details["due_at"] for a in room.actions(action="cycle.scheduled")] == [
+        TWO_YEARS_ON.isoformat(), at.replace(year=2030).isoformat()]
+
+
+def test_a_second_hand_start_replaces_the_schedule(deploy, room, clock):
+    deploy("notif_recurring")
+    room.start("notif_recurring", now=START)
+    again = START + timedelta(days=30)
+    clock.move_to(again)
+    room.start("notif_recurring", now=again)
+    assert _open_starts(room) == [(datetime(2029, 1, 9, 10, 0, tzinfo=timezone.utc), "notif_recurring")]
+
+
+@pytest.mark.xfail(strict=True, reason="engine/runtime.py deletes every open due_item of an instance when it "
+                   "completes, the next cycle's process_start row included")
+def test_the_next_cycle_still_starts_after_this_one_has_finished(deploy, room, clock):
+    """A Section 11 cycle takes months, not two years: finishing it must not cancel the next one."""
+    deploy("notif_recurring")
+    first = room.start("notif_recurring", now=START)
+    done = START + timedelta(days=20)
+    clock.move_to(done)
+    room.complete(room.task_id(first), now=done)
+    assert room.instances_of("notif_recurring")[0].status == "completed"
+    assert _open_starts(room) == [(TWO_YEARS_ON, "notif_recurring")]
+    at = TWO_YEARS_ON + timedelta(minutes=1)
+    clock.move_to(at)
+    assert room.sweep(at)["process_start"] == 1
+    assert len(room.instances_of("notif_recurring")) == 2
+
+
+def test_two_schedulers_start_the_cycle_once(deploy, room, clock, db_url):
+    deploy("notif_recurring")
+    room.start("notif_recurring", now=START)
+    at = TWO_YEARS_ON + timedelta(minutes=1)
+    clock.move_to(at)
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def scheduler(name: str) -> None:
+        engine = make_engine(db_url)
+        try:
+            factory = make_session_factory(engine)
+            barrier.wait(timeout=30)
+            results.append(sweep(factory, at, worker=name))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=scheduler, args=(f"scheduler-{n}",)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert sum(r["process_start"] for r in results) == 1
+    assert len(room.instances_of("notif_recurring")) == 2
+    assert len(_open_starts(room)) == 1

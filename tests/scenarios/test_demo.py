@@ -1,0 +1,69 @@
+"""``lif init && lif demo`` on a fresh SQLite database: a believable partnership with cases of every process in
+many states, a realistic share of them overdue, nothing dated in the future, and no names but invented ones."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from engine import accounts
+from engine.db import make_engine, make_session_factory, transaction
+from engine.demo import AGENCIES, DEMO_PASSWORD, STAFF
+from engine.models import Agency, HumanTask, ProcessInstance, User
+from web.cli import main
+
+from .conftest import SHIPPED, WORKFLOWS
+
+
+def test_lif_init_and_demo_on_a_fresh_database(tmp_path):
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    env = {"LIF_DATABASE_URL": url, "LIF_SECRET_KEY": "test-secret", "LIF_INSTANCE_DIR": str(tmp_path / "instance"),
+           "LIF_WORKFLOWS_DIR": str(WORKFLOWS)}
+    runner = CliRunner()
+    assert runner.invoke(main, ["init"], env=env).exit_code == 0
+    before = datetime.now(timezone.utc)
+    result = runner.invoke(main, ["demo"], env=env)
+    assert result.exit_code == 0, (result.output, result.exception)
+    summary = result.output.strip()
+    assert "\n" not in summary
+    assert re.match(r"^demo partnership loaded: 9 agencies, 14 users, \d+ cases \(\d+ active, 1 cancelled, "
+                    r"\d+ completed\), \d+ actions monitored over \d+ update periods, \d+ open tasks of which \d+ "
+                    r"overdue; every password is 'demo-password'$", summary), summary
+    again = runner.invoke(main, ["demo"], env=env)
+    assert again.output.strip() == "demo data already present; nothing loaded"
+
+    factory = make_session_factory(make_engine(url))
+    with transaction(factory) as s:
+        assert sorted(s.scalars(select(Agency.key))) == sorted(k for k, _ in AGENCIES)
+        users = {u.username: u for u in s.scalars(select(User))}
+        assert set(users) == {u for u, *_ in STAFF} | {f"{k}.lead" for k, _ in AGENCIES}
+        assert {r for u in users.values() for r in u.roles} == {"coordinator", "chair", "designer", "admin",
+                                                                 "reviewer"}
+        assert users["police.lead"].agency.key == "police" and users["coordinator"].agency is None
+        assert accounts.password_matches(users["chair"].password_hash, DEMO_PASSWORD)
+        assert {u.full_name for u in users.values()} == {n for _, n, *_ in STAFF} | {
+            f"{name} safeguarding lead" for _, name in AGENCIES}  # invented people and job titles only
+
+        rows = list(s.scalars(select(ProcessInstance)))
+        states = {(r.process_key, r.status) for r in rows}
+        for key in SHIPPED:
+            assert {(key, "active"), (key, "completed")} <= states, key
+        assert ("scr", "cancelled") in states
+        assert all(re.fullmatch(r"Child [A-Z]", r.pseudonym) for r in rows if r.pseudonym)
+        assert len({r.pseudonym for r in rows if r.process_key in ("scr", "cdop") and r.pseudonym}) >= 8
+        oldest = min(r.created_at for r in rows)
+        assert oldest < before - timedelta(days=180)  # cases started at several points in the past
+
+        ready = list(s.scalars(select(HumanTask).where(HumanTask.state == "ready")))
+        overdue = [t for t in ready if t.due_at is not None and t.due_at < before]
+        assert 0.25 <= len(overdue) / len(ready) <= 0.75, (len(overdue), len(ready))
+        waiting = {(t.process_key, t.name) for t in ready if t.agency}
+        assert {("scr", "imr"), ("cdop", "agency_report"), ("section11", "self_evaluation"),
+                ("case_audit", "pre_audit"), ("action_plan", "progress_update")} <= waiting
+        assert {t.name for t in overdue} >= {"imr", "agency_report", "self_evaluation", "notify_panel", "plan_form"}
+        latest = s.scalar(select(func.max(HumanTask.created_at)))
+        assert latest <= datetime.now(timezone.utc)  # the demo never steps into the future
+        completed = s.scalar(select(func.max(HumanTask.completed_at)))
+        assert completed < before

@@ -1,0 +1,74 @@
+"""Starting a case, the notifications list, and the designer's process pages."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from engine.db import transaction
+from engine.models import Notification, ProcessInstance
+
+from .webtest import BUNDLES, WORKFLOWS, deploy, text
+
+
+def test_start_lists_only_processes_the_user_may_start(as_user, factory, now):
+    deploy(factory, WORKFLOWS / "cdop", now)
+    deploy(factory, WORKFLOWS / "scr", now)
+    coordinator, reviewer = text(as_user("cora").get("/start")), text(as_user("pat").get("/start"))
+    assert "Child death review (CDOP)" in coordinator
+    assert "Child death review (CDOP)" not in reviewer and "Case review" in reviewer
+    assert as_user("pat").post("/start/cdop").status_code == 403
+    assert as_user("cora").post("/start/nothing").status_code == 404
+
+
+def test_starting_a_case_opens_its_first_task(as_user, factory, now):
+    deploy(factory, WORKFLOWS / "cdop", now)
+    response = as_user("cora").post("/start/cdop")
+    assert response.status_code == 302 and response.location.startswith("/tasks/")
+    page = text(as_user("cora").get(response.location))
+    assert "Record the death notification" in page and 'name="urn"' in page
+
+
+def test_starting_a_case_whose_first_step_is_someone_elses_shows_the_case(as_user, factory, now):
+    deploy(factory, BUNDLES / "web_flaky", now)
+    cora = as_user("cora")
+    response = cora.post("/start/web_flaky")
+    assert response.location.startswith("/cases/")
+    assert "has started" in text(cora.get(response.location))
+
+
+def _notify(factory, now, recipient="pat"):
+    with transaction(factory) as s:
+        instance_id = s.scalar(select(ProcessInstance.id))
+        row = Notification(idempotency_key=f"test:{recipient}:{now.isoformat()}", kind="reminder", channel="inapp",
+                           recipient=recipient, subject="Reminder: Agency report", body="Due soon", state="sent",
+                           attempts=0, created_at=now, instance_id=instance_id)
+        s.add(row)
+        s.flush()
+        return row.id
+
+
+def test_notifications_list_and_mark_read(as_user, cdop, factory, now):
+    note = _notify(factory, now)
+    pat = as_user("pat")
+    page = text(pat.get("/notifications"))
+    assert "Reminder: Agency report" in page and "New" in page
+    assert "Notifications (" in page
+    response = pat.post(f"/notifications/{note}/read", data={"next": "/notifications?show=unread"})
+    assert response.location == "/notifications?show=unread"
+    assert "Reminder: Agency report" not in text(pat.get("/notifications?show=unread"))
+    assert as_user("sam").post(f"/notifications/{note}/read").status_code == 404
+
+
+def test_designer_lists_versions_downloads_and_deploys(as_user, factory, now):
+    deploy(factory, WORKFLOWS / "cdop", now)
+    dee = as_user("dee")
+    assert "Child death review (CDOP)" in text(dee.get("/processes/"))
+    assert "version 1" in text(dee.get("/processes/cdop"))
+    download = dee.get("/processes/cdop/1/diagram.bpmn?download=1")
+    assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
+    files = [(open(p, "rb"), p.name) for p in sorted((BUNDLES / "web_flaky").iterdir())]
+    response = dee.post("/processes/", data={"key": "web_flaky", "files": files}, content_type="multipart/form-data")
+    assert response.status_code == 302 and "version 1 is deployed" in text(dee.get(response.location))
+    bad = [(open(BUNDLES / "web_flaky" / "process_model.json", "rb"), "process_model.json")]
+    response = dee.post("/processes/", data={"key": "broken", "files": bad}, content_type="multipart/form-data")
+    assert response.status_code == 422 and "The bundle was not deployed" in text(response)
+    assert as_user("pat").get("/processes/").status_code == 403

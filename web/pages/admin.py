@@ -1,0 +1,103 @@
+"""Administration: users (roles, agency, active, password) and agencies. Admins only."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template, request
+from werkzeug.wrappers import Response
+
+from engine import accounts, directory
+from engine.errors import Conflict, InvalidData
+from engine.models import ROLES
+
+from .. import lif
+from .common import back, current_actor, done, now, requires
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _people_page(errors: dict[str, str] | None = None, form: dict[str, Any] | None = None, status: int = 200) -> Any:
+    with lif().unit_of_work() as db:
+        people, agencies = directory.users(db), directory.agencies(db)
+    page = render_template("admin/people.html", people=people, agencies=agencies, roles=ROLES,
+                           errors=errors or {}, form=form or {})
+    return (page, status) if status != 200 else page
+
+
+@bp.get("/")
+@requires("admin")
+def people() -> Any:
+    return _people_page()
+
+
+def _errors(exc: InvalidData) -> dict[str, str]:
+    return {d.get("field", ""): d.get("message", "") for d in exc.details or []} or {"": exc.message}
+
+
+@bp.post("/users")
+@requires("admin")
+def add_user() -> Any:
+    form = request.form
+    try:
+        with lif().unit_of_work() as db:
+            accounts.add_user(db, form.get("username", "").strip(), roles=form.getlist("roles"),
+                              agency_key=form.get("agency") or None, email=form.get("email") or None,
+                              password=form.get("password") or None, full_name=form.get("full_name", "").strip(),
+                              actor=current_actor().username, now=now())
+    except InvalidData as exc:
+        return _people_page(_errors(exc), form.to_dict(flat=False), 422)
+    except Conflict as exc:
+        return _people_page({"username": exc.message}, form.to_dict(flat=False), 409)
+    return done(f"User {form.get('username')} has been added", "admin.people")
+
+
+@bp.post("/agencies")
+@requires("admin")
+def add_agency() -> Any:
+    key, name = request.form.get("key", "").strip(), request.form.get("name", "")
+    try:
+        with lif().unit_of_work() as db:
+            accounts.add_agency(db, key, name, actor=current_actor().username, now=now())
+    except InvalidData as exc:
+        return _people_page({f"agency_{k}": v for k, v in _errors(exc).items()}, request.form.to_dict(flat=False), 422)
+    except Conflict as exc:
+        return _people_page({"agency_key": exc.message}, request.form.to_dict(flat=False), 409)
+    return done(f"Agency {name.strip()} has been added", "admin.people")
+
+
+@bp.get("/users/<username>")
+@requires("admin")
+def user(username: str) -> str:
+    with lif().unit_of_work() as db:
+        found, agencies = directory.user_summary(db, username), accounts.agency_names(db)
+    return render_template("admin/user.html", user=found, agencies=agencies, roles=ROLES, errors={})
+
+
+@bp.post("/users/<username>")
+@requires("admin")
+def update_user(username: str) -> Any:
+    form = request.form
+    try:
+        with lif().unit_of_work() as db:
+            directory.update_user(db, username, roles=form.getlist("roles"), agency_key=form.get("agency") or None,
+                                  active=form.get("active") == "yes", full_name=form.get("full_name", ""),
+                                  email=form.get("email"), actor=current_actor(), now=now())
+    except InvalidData as exc:
+        with lif().unit_of_work() as db:
+            found, agencies = directory.user_summary(db, username), accounts.agency_names(db)
+        return render_template("admin/user.html", user=found, agencies=agencies, roles=ROLES,
+                               errors=_errors(exc)), 422
+    return done(f"{username}'s details have been saved", "admin.user", username=username)
+
+
+@bp.post("/users/<username>/password")
+@requires("admin")
+def reset_password(username: str) -> Response:
+    try:
+        with lif().unit_of_work() as db:
+            accounts.set_password(db, username, request.form.get("password", ""), actor=current_actor().username,
+                                  now=now())
+    except InvalidData as exc:
+        return back("The new password " + _errors(exc).get("password", "is not valid"), "admin.user",
+                    username=username)
+    return done(f"{username}'s password has been set", "admin.user", username=username)

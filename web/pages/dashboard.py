@@ -1,0 +1,42 @@
+"""The cases dashboard: every case the viewer may see (all of them, for coordinators and chairs) with filters
+and pages, and the board of outstanding agency returns."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from engine import accounts, audit, dashboard, definitions
+
+from .. import lif
+from .common import PAGE_SIZE, current_actor, now, page_number, signed_in
+
+bp = Blueprint("dashboard", __name__)
+
+
+def _filters() -> dashboard.CaseFilters:
+    args = request.args
+    status = args.get("status", "active")
+    within = args.get("within", "").strip()
+    return dashboard.CaseFilters(
+        process_key=args.get("process") or None,
+        status=status if status in dashboard.STATUSES else None,
+        agency=args.get("agency") or None,
+        overdue={"yes": True, "no": False}.get(args.get("overdue", "")),
+        due_within_days=min(int(within), 260) if within.isdigit() else None,
+    )
+
+
+@bp.get("/cases")
+@signed_in
+def cases() -> str:
+    actor, page, filters = current_actor(), page_number(), _filters()
+    with lif().unit_of_work() as db:
+        board = dashboard.case_board(db, actor, now(), filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        returns = dashboard.outstanding_returns(db, actor, now())
+        processes = {d.key: d.name for d in definitions.list_latest(db)}
+        agencies = accounts.agency_names(db)
+        audit.record(db, "cases.listed", actor=actor.username, now=now(), page=page,
+                     filters={k: v for k, v in filters.__dict__.items() if v is not None})
+    query = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("dashboard/cases.html", board=board, returns=returns, processes=processes,
+                           agencies=agencies, filters=filters, number=page, query=query,
+                           status_arg=request.args.get("status", "active"), within=request.args.get("within", ""))

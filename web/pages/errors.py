@@ -1,0 +1,47 @@
+"""Engine errors and HTTP errors as pages: NotFound is the 404 page, Forbidden the 403 page, and so on. The
+JSON API answers its own errors; these handlers serve every other path."""
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_limiter.errors import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
+
+from engine.errors import LifError
+
+STATUS = {"bad_request": 400, "unauthorized": 401, "forbidden": 403, "not_found": 404, "conflict": 409,
+          "too_large": 413, "invalid": 422, "script_error": 422, "rate_limited": 429}
+TITLES = {400: "There was a problem with your request", 401: "You need to sign in",
+          403: "You do not have permission to see this page", 404: "Page not found",
+          409: "This has changed since you loaded the page", 413: "What you sent is too large",
+          422: "There was a problem with what you sent", 429: "Too many attempts"}
+MESSAGES = {404: "If you typed the web address, check it is correct. If you followed a link, the case or task "
+                 "may not exist, or you may not take part in it.",
+            403: "Your roles do not allow this. Ask a coordinator or your administrator if you need access."}
+
+
+def error_page(status: int, message: str | None = None) -> tuple[str, int]:
+    return render_template("error.html", status=status, title=TITLES.get(status, "Sorry, there is a problem"),
+                           message=message or MESSAGES.get(status, "")), status
+
+
+def install(app: Flask) -> None:
+    @app.errorhandler(LifError)
+    def _engine_error(exc: LifError) -> tuple[str, int]:
+        status = STATUS.get(exc.code, 400)
+        return error_page(status, None if status in (403, 404) else exc.message)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc: CSRFError) -> tuple[str, int]:
+        return error_page(400, "The form was not accepted because it had expired or did not come from this "
+                               "service. Go back, reload the page and try again.")
+
+    @app.errorhandler(RateLimitExceeded)
+    def _rate_limited(exc: RateLimitExceeded) -> tuple[str, int]:
+        return error_page(429, "There have been too many sign-in attempts from your network. Wait a minute, "
+                               "then try again.")
+
+    @app.errorhandler(413)
+    def _too_large(exc: Exception) -> tuple[str, int] | Exception:
+        if request.path.startswith("/api/"):
+            return exc
+        return error_page(413, "The form or file you sent is too large.")

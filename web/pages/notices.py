@@ -1,0 +1,31 @@
+"""The in-app notifications list, and marking one read."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from notifications import inbox as notification_inbox
+
+from .. import lif
+from .common import PAGE_SIZE, current_actor, now, page_number, safe_next, signed_in
+
+bp = Blueprint("notices", __name__)
+
+
+@bp.get("/notifications")
+@signed_in
+def inbox() -> str:
+    actor, page = current_actor(), page_number()
+    unread_only = request.args.get("show") == "unread"
+    with lif().unit_of_work() as db:
+        found = notification_inbox.notifications_for(db, actor.username, unread_only=unread_only, limit=PAGE_SIZE,
+                                                     offset=(page - 1) * PAGE_SIZE)
+    return render_template("notices/inbox.html", page=found, number=page, unread_only=unread_only)
+
+
+@bp.post("/notifications/<int:notification_id>/read")
+@signed_in
+def mark_read(notification_id: int) -> Response:
+    with lif().unit_of_work() as db:
+        notification_inbox.mark_read(db, current_actor().username, notification_id, now=now())
+    return redirect(safe_next(request.form.get("next"), url_for("notices.inbox")))

@@ -1,0 +1,142 @@
+"""My tasks and the task page: the form rendered from the task's JSON schema, instructions, the case's
+context and comments; saving a draft, adding and removing rows, completing, claiming and releasing."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from engine import access, accounts, tasks, workdays
+from engine import inbox as task_inbox
+from engine.errors import Conflict, InvalidData
+
+from .. import forms_render, lif
+from .common import PAGE_SIZE, back, current_actor, done, now, page_number, signed_in
+
+bp = Blueprint("tasks", __name__)
+
+
+@bp.get("/")
+@signed_in
+def inbox_page() -> str:
+    return inbox_view()
+
+
+@bp.get("/tasks")
+@signed_in
+def inbox() -> str:
+    return inbox_view()
+
+
+def inbox_view() -> str:
+    actor, page = current_actor(), page_number()
+    overdue = {"overdue": True, "on-time": False}.get(request.args.get("show", ""))
+    with lif().unit_of_work() as db:
+        found = task_inbox.inbox_for(db, actor, now(), overdue=overdue, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        agencies = accounts.agency_names(db)
+    return render_template("tasks/inbox.html", page=found, number=page, agencies=agencies,
+                           show=request.args.get("show", ""))
+
+
+@bp.get("/tasks/<task_id>")
+@signed_in
+def task_page(task_id: str) -> str:
+    return _render_task(task_id)
+
+
+def _render_task(task_id: str, *, values: dict[str, Any] | None = None, problems: list | None = None,
+                 status: int = 200, focus: str | None = None) -> Any:
+    actor = current_actor()
+    with lif().unit_of_work() as db:
+        detail = tasks.task_detail(db, task_id, actor=actor, now=now())
+        notes = [(c.author, c.body, c.created_at) for c in tasks.comments(db, task_id, actor=actor)]
+        agencies = accounts.agency_names(db)
+        users = accounts.form_context(db)["users"] if actor.has("coordinator") else []
+    task = detail.task
+    editable = task.state == "ready" and access.may_do(actor, task)
+    shown = values if values is not None else (detail.draft if detail.draft is not None else detail.data)
+    form = forms_render.build_form(detail.form_schema, detail.ui_schema, shown, problems) \
+        if detail.form_schema and task.state == "ready" else None
+    days = workdays.working_days_left(task.due_at, now()) if task.due_at and task.state == "ready" else None
+    page = render_template("tasks/task.html", detail=detail, task=task, form=form, editable=editable,
+                           comments=notes, agencies=agencies, days_left=days, users=users, focus=focus,
+                           has_draft=detail.draft is not None)
+    return (page, status) if status != 200 else page
+
+
+@bp.post("/tasks/<task_id>")
+@signed_in
+def submit_task(task_id: str) -> Any:
+    actor, action = current_actor(), request.form.get("_action", "save")
+    with lif().unit_of_work() as db:
+        detail = tasks.task_detail(db, task_id, actor=actor, now=now())
+    schema, ui = detail.form_schema or {}, detail.ui_schema or {}
+    draft = forms_render.parse_form(schema, ui, request.form, keep_empty_rows=action != "complete")
+    if action == "complete":
+        return _complete(task_id, forms_render.parse_form(schema, ui, request.form, keep_empty_rows=False), draft)
+    focus = forms_render.apply_row_action(draft, schema, action) if action != "save" else None
+    try:
+        with lif().unit_of_work() as db:
+            tasks.save_draft(db, task_id, draft, actor=actor, now=now())
+    except Conflict as exc:
+        return back(exc.message.capitalize(), "tasks.task_page", task_id=task_id)
+    if action == "save":
+        return done("Your draft has been saved. You can come back to it later.", "tasks.task_page", task_id=task_id)
+    anchor = forms_render.field_id(focus) + ("-row" if focus and focus.endswith("]") else "") if focus else None
+    return redirect(url_for("tasks.task_page", task_id=task_id, _anchor=anchor))
+
+
+def _complete(task_id: str, data: dict[str, Any], draft: dict[str, Any]) -> Any:
+    actor = current_actor()
+    try:
+        with lif().unit_of_work() as db:
+            info, instance = tasks.complete_task(db, task_id, data, actor=actor, now=now())
+            following = task_inbox.inbox_for(db, actor, now(), instance_id=instance.id, limit=1).items
+    except InvalidData as exc:
+        return _render_task(task_id, values=draft, problems=exc.details or [], status=422)
+    except Conflict as exc:
+        return back(f"This task could not be completed: {exc.message}", "tasks.task_page", task_id=task_id)
+    if following:
+        return done(f"‘{info.title}’ is complete. The next step, ‘{following[0].task.title}’, is yours too.",
+                    "tasks.task_page", task_id=following[0].task.id)
+    return done(f"‘{info.title}’ is complete", "tasks.inbox")
+
+
+@bp.post("/tasks/<task_id>/claim")
+@signed_in
+def claim(task_id: str) -> Response:
+    try:
+        with lif().unit_of_work() as db:
+            info = tasks.claim_task(db, task_id, actor=current_actor(), now=now())
+    except Conflict as exc:
+        return back(exc.message.capitalize(), "tasks.inbox")
+    return done(f"You have claimed ‘{info.title}’", **_return_to(task_id))
+
+
+@bp.post("/tasks/<task_id>/unclaim")
+@signed_in
+def unclaim(task_id: str) -> Response:
+    try:
+        with lif().unit_of_work() as db:
+            info = tasks.unclaim_task(db, task_id, actor=current_actor(), now=now())
+    except Conflict as exc:
+        return back(exc.message.capitalize(), "tasks.inbox")
+    return done(f"‘{info.title}’ is back in the shared queue", **_return_to(task_id))
+
+
+def _return_to(task_id: str) -> dict[str, str]:
+    if request.form.get("from") == "task":
+        return {"endpoint": "tasks.task_page", "task_id": task_id}
+    return {"endpoint": "tasks.inbox"}
+
+
+@bp.post("/tasks/<task_id>/comments")
+@signed_in
+def comment(task_id: str) -> Any:
+    try:
+        with lif().unit_of_work() as db:
+            tasks.add_comment(db, task_id, request.form.get("body", "")[:10_000], actor=current_actor(), now=now())
+    except InvalidData:
+        return back("Enter a comment before adding it", "tasks.task_page", task_id=task_id, _anchor="comments")
+    return done("Your comment has been added", "tasks.task_page", task_id=task_id, _anchor="comments")
