@@ -26,7 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select  # noqa: E402
 
+import notifications  # noqa: E402
 from engine import accounts, clock, definitions, instances, queries, runtime, tasks, timers  # noqa: E402
+from engine.config import Config  # noqa: E402
 from engine.db import make_engine, make_session_factory, transaction  # noqa: E402
 from engine.demo_cases import People, form_data  # noqa: E402
 from engine.models import ProcessInstance  # noqa: E402
@@ -56,13 +58,11 @@ class Run:
                 tasks.complete_task(s, task.id, payload, actor=actor, now=self.now)
             return time.perf_counter() - started
 
-    def ready(self, name: str):
-        with transaction(self.factory) as s:
-            return list(queries.tasks_for(s, PEOPLE.actor(PEOPLE.coordinator), self.now, process_key="action_plan",
-                                          limit=10_000).items)
-
     def ready_named(self, name: str):
-        return [t for t in self.ready(name) if t.name == name]
+        with transaction(self.factory) as s:
+            page = queries.tasks_for(s, PEOPLE.actor(PEOPLE.coordinator), self.now, process_key="action_plan",
+                                     limit=10_000)
+        return [t for t in page.items if t.name == name]
 
     def active_items(self) -> list[tuple[str, int, int]]:
         """(business key, stored state size, tasks in the state) of each running action_item instance."""
@@ -89,6 +89,7 @@ def main() -> None:
     parser.add_argument("--no-cache", action="store_true", help="restore every step from the stored JSON")
     args = parser.parse_args()
     runtime.WORKFLOWS.enabled = not args.no_cache
+    notifications.install(Config.from_env(secret_key="bench"))  # reminders and in-app notices, as in the app
     periods = int(args.years * 365 // 28)
     with tempfile.TemporaryDirectory() as folder:
         engine = make_engine(f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
@@ -133,7 +134,8 @@ def main() -> None:
     print(f"action plan of {args.actions} actions, {periods} four-weekly updates ({periods * 28} days) + close; "
           f"workflow cache {'off (restore every step)' if args.no_cache else 'on'}; plan {plan_id[:8]}")
     print(f"{'':34}{'first month':>14}{'last month':>14}{'last/first':>12}")
-    rows = [("progress update (complete_task)", statistics.median(first["steps"]), statistics.median(final["steps"])),
+    rows = [("progress update, median", statistics.median(first["steps"]), statistics.median(final["steps"])),
+            ("progress update, fastest", min(first["steps"]), min(final["steps"])),
             ("timer fired (sweep, per instance)", first["sweep"], final["sweep"])]
     for label, a, b in rows:
         print(f"{label:34}{ms(a):>14}{ms(b):>14}{b / a:12.2f}")

@@ -10,6 +10,7 @@ median server-side time over repeated requests (targets: under 100 ms each).
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -167,7 +168,9 @@ def main() -> None:
             import cProfile
             client = reviewer if args.profile == "/tasks" else coordinator
             path = args.profile.replace("<id>", case_id)
-            cProfile.runctx("for _ in range(10): client.get(path)", globals(), locals(), sort="cumulative")
+            for _ in range(3):
+                client.get(path)
+            cProfile.runctx("for _ in range(10): client.get(path)", globals(), locals(), sort=os.environ.get("SORT", "cumulative"))
             return
         results = {
             "inbox (police reviewer, /tasks)": median_ms(reviewer, "/tasks", args.repeat),

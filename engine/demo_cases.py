@@ -11,7 +11,7 @@ Every name here is invented: children are pseudonyms ("Child A") with initials, 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Callable, Mapping, Sequence
 
@@ -29,7 +29,6 @@ class People:
     coordinator: str
     chair: str
     leads: Mapping[str, str]  # agency key -> username of that agency's lead (role reviewer)
-    extra_roles: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def agencies(self) -> list[str]:
@@ -43,7 +42,7 @@ class People:
 
     def actor(self, username: str) -> Actor:
         """The actor for a username of this partnership."""
-        roles: set[str] = set(self.extra_roles.get(username, frozenset()))
+        roles: set[str] = set()
         if username == self.coordinator:
             roles.add("coordinator")
         if username == self.chair:
@@ -191,23 +190,21 @@ def scr_referral(ctx: Ctx, *, pseudonym: str = "Child A", agencies_involved: Seq
 
 @builds("scr", "confirm_referral")
 def scr_confirm_referral(ctx: Ctx, **extra: Any) -> dict[str, Any]:
+    """The coordinator checks a referral pre-filled from CDOP and adds what CDOP does not hold."""
+    base = scr_referral(Ctx({}, ctx.people, ctx.on))
+    prefilled = {k: ctx.get(k) for k in ("pseudonym", "child_dob", "child_sex", "incident_date", "la_aware_date",
+                                         "abuse_or_neglect", "child_outcome", "concern_agency_working",
+                                         "special_circumstances", "learning_focus") if ctx.get(k) is not None}
+    agencies = list(ctx.get("agencies_involved") or base["agencies_involved"])
     grounds = str(ctx.get("grounds") or "")
-    if len(grounds) < 20:
-        grounds = (grounds + " Referred by the Child Death Overview Panel.").strip()
     summary = str(ctx.get("incident_summary") or "")
-    if len(summary) < 20:
-        summary = (summary + " Death reviewed by the Child Death Overview Panel.").strip()
-    agencies = list(ctx.get("agencies_involved") or _pick(ctx.agencies, 2))
     return _with({
-        "referrer": ctx.people.coordinator, "referrer_role": "CDOP coordinator", "referrer_agency": agencies[0],
-        "senior_lead": ctx.people.lead(agencies[0]), "senior_lead_agreed": True,
-        "pseudonym": ctx.get("pseudonym"), "child_initials": "JK", "child_dob": ctx.get("child_dob"),
-        "child_sex": ctx.get("child_sex"), "incident_date": ctx.get("incident_date"),
-        "la_aware_date": ctx.get("la_aware_date"), "incident_summary": summary,
-        "abuse_or_neglect": ctx.get("abuse_or_neglect", "suspected"), "child_outcome": ctx.get("child_outcome", "died"),
-        "concern_agency_working": bool(ctx.get("concern_agency_working", False)),
-        "special_circumstances": ctx.get("special_circumstances", "none"),
-        "learning_focus": ctx.get("learning_focus", "whole_case"), "agencies_involved": agencies, "grounds": grounds,
+        **base, **prefilled, "child_initials": "JK", "referrer": ctx.people.coordinator,
+        "referrer_role": "CDOP coordinator", "referrer_agency": agencies[0],
+        "senior_lead": ctx.people.lead(agencies[0]), "agencies_involved": agencies,
+        "grounds": grounds if len(grounds) >= 20 else (grounds + " Referred by the Child Death Overview Panel.").strip(),
+        "incident_summary": summary if len(summary) >= 20 else base["incident_summary"],
+        "family_details": None,
     }, extra)
 
 

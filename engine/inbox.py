@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select, union_all
+from sqlalchemy import Select, func, select, union
 from sqlalchemy.orm import Session
 
 from . import access, workdays
@@ -26,16 +26,16 @@ class InboxItem:
 def inbox_for(session: Session, actor: Actor, now: datetime, *, instance_id: str | None = None,
               overdue: bool | None = None, limit: int = 50, offset: int = 0) -> Page:
     """``Page`` of ``InboxItem``: the ready tasks ``actor`` may do."""
-    conditions = [HumanTask.state == "ready", HumanTask.id.in_(_candidates(actor)), access.offered_to(actor)]
-    if instance_id:
-        conditions.append(HumanTask.instance_id == instance_id)
+    conditions = [HumanTask.state == "ready", access.offered_to(actor)]
     if overdue is not None:
         late = HumanTask.due_at < now
         conditions.append(late if overdue else (~late | HumanTask.due_at.is_(None)))
-    total = session.scalar(select(func.count()).select_from(HumanTask).where(*conditions)) or 0
-    page = (select(HumanTask.id).where(*conditions)
-            .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.priority, HumanTask.created_at,
-                      HumanTask.id).limit(limit).offset(offset).subquery())
+    if instance_id:  # one case's tasks: its own index narrows them at once
+        conditions.append(HumanTask.instance_id == instance_id)
+    offered = _offered(actor, conditions, narrow=not instance_id).subquery()
+    total = session.scalar(select(func.count()).select_from(offered)) or 0
+    page = (select(offered.c.id).order_by(offered.c.due_at.is_(None), offered.c.due_at, offered.c.priority,
+                                          offered.c.created_at, offered.c.id).limit(limit).offset(offset)).subquery()
     order = {task_id: n for n, task_id in enumerate(session.scalars(select(page.c.id)))}
     rows = sorted(session.execute(select(HumanTask, ProcessInstance)
                                   .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
@@ -48,15 +48,18 @@ def inbox_for(session: Session, actor: Actor, now: datetime, *, instance_id: str
     return Page(items, total)
 
 
-def _candidates(actor: Actor) -> Select:
-    """A superset of the ready tasks offered to ``actor``, each part answerable from one index (state with
-    assignee, agency or role), so SQLite need not scan every task; ``access.offered_to`` then decides."""
-    ready = HumanTask.state == "ready"
+def _offered(actor: Actor, conditions: list, *, narrow: bool) -> Select:
+    """The tasks meeting ``conditions`` (which include ``access.offered_to``) with their sort keys. With
+    ``narrow``, read as a union of parts that each start from one index (state with assignee, agency, or
+    agency and role), so SQLite reads only likely tasks instead of every open one."""
+    columns = (HumanTask.id, HumanTask.due_at, HumanTask.priority, HumanTask.created_at)
+    if not narrow:
+        return select(*columns).where(*conditions)
     unbound = HumanTask.agency.is_(None)
-    parts = [select(HumanTask.id).where(ready, HumanTask.assignee == actor.username),
-             select(HumanTask.id).where(ready, unbound, HumanTask.role.in_(sorted(actor.roles)))]
+    parts = [HumanTask.assignee == actor.username, unbound & HumanTask.role.in_(sorted(actor.roles))]
     if actor.agency:
-        parts.append(select(HumanTask.id).where(ready, HumanTask.agency == actor.agency))
+        parts.append(HumanTask.agency == actor.agency)
     if actor.has("coordinator"):
-        parts.append(select(HumanTask.id).where(ready, unbound, HumanTask.role.is_(None)))
-    return union_all(*parts)
+        parts.append(unbound & HumanTask.role.is_(None))
+    # distinct: a task can be both assigned to me and bound to my agency
+    return union(*(select(*columns).where(part, *conditions) for part in parts))

@@ -78,8 +78,9 @@ def tasks_for(session: Session, actor: Actor, now: datetime, *, state: str | Non
         late = (HumanTask.state == "ready") & (HumanTask.due_at < now)
         query = query.where(late if overdue else ~late | HumanTask.due_at.is_(None))
     total = _count(session, query)
+    # the id last: tasks made in one step tie on everything else, and pages must not overlap or skip
     rows = session.execute(query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.priority,
-                                          HumanTask.created_at).limit(limit).offset(offset)).all()
+                                          HumanTask.created_at, HumanTask.id).limit(limit).offset(offset)).all()
     return Page(tuple(task_info(t, now, i) for t, i in rows), total)
 
 

@@ -22,7 +22,10 @@ def _digest(token: str) -> str:
 def authenticate(session: Session, username: str, password: str, *, now: datetime, max_failures: int = 5,
                  window: timedelta = timedelta(minutes=15)) -> User:
     """The user, if the password is right. Too many recent failures on one account refuse further tries
-    for that account only, so other accounts and honest clients are not locked out."""
+    for that account only, so other accounts and honest clients are not locked out.
+
+    A wrong password adds a ``login_failure`` row before raising ``Unauthorized``: the caller must commit the
+    session on that error (as the API and the sign-in page do), or the failure is not counted."""
     since = now - window
     failures = session.scalar(select(func.count()).select_from(LoginFailure)
                               .where(LoginFailure.username == username, LoginFailure.at > since)) or 0

@@ -22,7 +22,6 @@ LONDON = ZoneInfo("Europe/London")
 UTC = timezone.utc
 # The partnership of tests/conftest.py: three agencies, each with one reviewer.
 PEOPLE = People(coordinator="cora", chair="chad", leads={"police": "pat", "csc": "sam", "health": "hana"})
-AGENCIES = ["police", "csc", "health"]
 
 
 def at(day: str, hour: int = 9, minute: int = 0) -> datetime:

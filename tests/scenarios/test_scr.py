@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from engine import tasks as task_service
 from engine.db import transaction
 from engine.errors import Forbidden, InvalidData, NotFound
-from engine import tasks as task_service
 
 from .kit import PEOPLE, at, end_of_day
 
@@ -212,10 +212,9 @@ def test_agency_contributions_are_bound_to_each_agency(run):
     imrs = run.ready(case, name="imr")
     assert sorted((t.agency, t.role) for t in imrs) == [("csc", "reviewer"), ("health", "reviewer"),
                                                          ("police", "reviewer")]
-    with transaction(run.factory) as s:  # a police reviewer cannot answer health's request
-        with pytest.raises((NotFound, Forbidden)):
-            task_service.complete_task(s, next(t.id for t in imrs if t.agency == "health"), {"nil_return": True},
-                                       actor=PEOPLE.actor("pat"), now=run.now)
+    health = next(t.id for t in imrs if t.agency == "health")
+    with pytest.raises((NotFound, Forbidden)), transaction(run.factory) as s:  # police cannot answer for health
+        task_service.complete_task(s, health, {"nil_return": True}, actor=PEOPLE.actor("pat"), now=run.now)
 
 
 # --- statutory clocks across bank holidays -------------------------------------------------------------------

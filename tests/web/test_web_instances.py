@@ -24,7 +24,7 @@ def test_coordinator_sees_diagram_markers_timeline_and_data(as_user, cdop, facto
     assert f'data-bpmn-url="/cases/{cdop.instance_id}/diagram.bpmn"' in page
     assert "Case started" in page and "Task completed" in page and "Identify the agencies involved" in page
     assert "Sudden collapse at home" in page  # coordinators see the whole case data
-    assert "Reassign, extend or chase" in page and "Cancel the case" in page and "Pause the clock" in page
+    assert "Reassign, extend, comment or chase" in page and "Cancel the case" in page and "Pause the clock" in page
     with transaction(factory) as s:
         assert s.scalar(select(AuditEvent).where(AuditEvent.action == "instance.viewed",
                                                  AuditEvent.instance_id == cdop.instance_id))
@@ -77,6 +77,15 @@ def test_extend_a_deadline_needs_a_reason(as_user, cdop, factory):
     with transaction(factory) as s:
         assert s.get(HumanTask, task_id).due_at.date().isoformat() == "2027-01-15"
     assert "Reason: Records held offsite" in text(cora.get(f"/cases/{cdop.instance_id}"))
+
+
+def test_comment_on_a_step_from_the_case_page(as_user, cdop):
+    cora = as_user("cora")
+    response = cora.post(f"/tasks/{cdop.reports['csc']}/comments",
+                         data={"instance_id": cdop.instance_id, "body": "Chased by phone"})
+    assert response.location == f"/cases/{cdop.instance_id}"
+    assert "Comment added" in text(cora.get(response.location))
+    assert "Chased by phone" in text(as_user("sam").get(f"/tasks/{cdop.reports['csc']}"))
 
 
 def test_send_a_chaser(as_user, cdop, factory):

@@ -50,7 +50,7 @@ def humanise(field: Field, message: str) -> str:
 
 def _required(field: Field, label: str) -> str:
     if field.kind in ("radios", "select", "yesno"):
-        return f"Select {label}"
+        return f"Select an answer for ‘{_upper_first(label)}’" if label.endswith("?") else f"Select {label}"
     if field.kind == "checkboxes":
         return f"Select at least one option for {label}"
     if field.kind == "rows":

@@ -134,9 +134,12 @@ def _return_to(task_id: str) -> dict[str, str]:
 @bp.post("/tasks/<task_id>/comments")
 @signed_in
 def comment(task_id: str) -> Any:
+    instance_id = request.form.get("instance_id")  # sent from the case page, which is where to go back to
+    where = {"endpoint": "instances.case", "instance_id": instance_id} if instance_id else \
+        {"endpoint": "tasks.task_page", "task_id": task_id, "_anchor": "comments"}
     try:
         with lif().unit_of_work() as db:
             tasks.add_comment(db, task_id, request.form.get("body", "")[:10_000], actor=current_actor(), now=now())
     except InvalidData:
-        return back("Enter a comment before adding it", "tasks.task_page", task_id=task_id, _anchor="comments")
-    return done("Your comment has been added", "tasks.task_page", task_id=task_id, _anchor="comments")
+        return back("Enter a comment before adding it", **where)
+    return done("Your comment has been added", **where)

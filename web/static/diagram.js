@@ -25,7 +25,9 @@
       var box = canvas.viewbox(), scale = 0.8;
       var width = box.outer.width / scale, height = box.outer.height / scale;
       var x = focus ? focus.x + focus.width / 2 - width / 2 : box.inner.x;
-      var y = focus ? focus.y + focus.height / 2 - height / 2 : box.inner.y;
+      var fitsHeight = box.inner.height <= height;  // then show the whole height, and scroll only sideways
+      var y = fitsHeight || !focus ? box.inner.y - Math.max(0, height - box.inner.height) / 2
+        : focus.y + focus.height / 2 - height / 2;
       canvas.viewbox({ x: x, y: y, width: width, height: height });
     }
     container.setAttribute("data-rendered", "true");

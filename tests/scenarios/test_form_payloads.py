@@ -1,0 +1,44 @@
+"""engine.demo_cases has valid form data for every user task of every shipped bundle (the scenarios and the demo
+use it), and each payload passes the task's own form schema, rendered for a partnership."""
+from __future__ import annotations
+
+from lxml import etree
+
+from engine import forms
+from engine.bundles import read_bundle_dir
+from engine.demo_cases import BUILDERS, form_data
+
+from .conftest import SHIPPED, WORKFLOWS
+from .kit import PEOPLE
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+CONTEXT = {"agencies": [{"key": k, "name": k.title()} for k in PEOPLE.agencies], "agency_keys": PEOPLE.agencies,
+           "agency_names": [k.title() for k in PEOPLE.agencies],
+           "users": [{"username": u, "full_name": u, "roles": [], "agency": None}
+                     for u in ["cora", "chad", *PEOPLE.leads.values()]],
+           "usernames": ["cora", "chad", *PEOPLE.leads.values()], "user_names": ["cora", "chad", *PEOPLE.leads.values()]}
+
+
+def user_tasks():
+    for key in SHIPPED:
+        files = read_bundle_dir(WORKFLOWS / key)
+        for name, text in files.items():
+            if name.endswith(".bpmn"):
+                root = etree.fromstring(text.encode())
+                for task in root.iter(f"{{{BPMN}}}userTask"):
+                    props = {p.get("name"): p.get("value") for p in task.iter(f"{{{SPIFF}}}property")}
+                    yield key, task.get("id"), files[props["formJsonSchemaFilename"]]
+
+
+def test_every_user_task_has_valid_demo_form_data():
+    seen = set()
+    for key, name, schema_text in user_tasks():
+        seen.add((key, name))
+        data = {"agencies_involved": PEOPLE.agencies, "agencies_taking_part": PEOPLE.agencies,
+                "sample_refs": ["CA-101", "CA-102"], "recommended_review_type": "SCR", "subgroup_view": "SCR",
+                "allowed_review_types": ["SCR", "MAR", "PR", "LLR", "AAR", "NONE"], "review_type": "SCR"}
+        schema = forms.render_schema(schema_text, {**data, **CONTEXT})
+        payload = form_data(key, name, data, PEOPLE, "2027-01-11")
+        assert forms.submission_problems(schema, payload) == [], (key, name)
+    assert seen == set(BUILDERS), set(BUILDERS) ^ seen
