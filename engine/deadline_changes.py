@@ -76,6 +76,10 @@ def resume_instance(session: Session, instance_id: str, reason: str, *, actor: A
         if row.due_at is not None and paused_days:
             row.due_at = shift_by_working_days(row.due_at, paused_days)
         moved.append(row)
+    if paused_days:
+        flow = runtime.load(session, instance)
+        facts = flow.shift_timers(lambda due: shift_by_working_days(due, paused_days))
+        runtime.save(session, instance, flow, facts, actor=actor.username, now=now)
     audit.record(session, "instance.resumed", actor=actor.username, now=now, instance_id=instance.id, reason=reason,
                  paused_since=instance.paused_at.isoformat(), working_days_paused=paused_days)
     instance.paused_at, instance.updated_at = None, now

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from . import audit, definitions, events, messages, recurring, runtime
 from .errors import Conflict, Forbidden, InvalidData
-from .models import BusinessKeySequence, DueItem, HumanTask, MessageSubscription, ProcessDefinition, ProcessInstance
+from .models import BusinessKeySequence, HumanTask, MessageSubscription, ProcessDefinition, ProcessInstance
 from .records import Actor
 from .spiff_adapter import Workflow
 
@@ -82,7 +82,7 @@ def cancel_instance(session: Session, instance_id: str, reason: str, *, actor: A
                                                         HumanTask.state == "ready")):
         task.state, task.completed_at = "cancelled", now
         events.publish(session, events.TaskClosed(task.id, instance.id, "cancelled"), now)
-    session.query(DueItem).filter(DueItem.instance_id == instance.id, DueItem.done_at.is_(None)).delete()
+    runtime.close_due_items(session, instance.id)
     session.query(MessageSubscription).filter(MessageSubscription.instance_id == instance.id).delete()
     instance.state, instance.updated_at = flow.dump(), now
     audit.record(session, "instance.cancelled", actor=actor.username, now=now, instance_id=instance.id,

@@ -209,10 +209,16 @@ def _update_instance(session: Session, instance: ProcessInstance, flow: Workflow
         instance.status, instance.error = "error", facts.error.as_dict()
     elif facts.completed:
         instance.status, instance.error, instance.completed_at = "completed", None, now
-        session.execute(delete(DueItem).where(DueItem.instance_id == instance.id, DueItem.done_at.is_(None)))
+        close_due_items(session, instance.id)
         audit.record(session, "instance.completed", actor=actor, now=now, instance_id=instance.id)
     else:
         instance.status, instance.error = "active", None
+
+
+def close_due_items(session: Session, instance_id: str) -> None:
+    """Drop a finished case's open timers and reminders; a scheduled next cycle (``process_start``) stays."""
+    session.execute(delete(DueItem).where(DueItem.instance_id == instance_id, DueItem.done_at.is_(None),
+                                          DueItem.kind != "process_start"))
 
 
 def _jsonable(value: Any) -> Any:

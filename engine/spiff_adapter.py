@@ -213,6 +213,18 @@ class Workflow:
         event = BpmnEvent(definition, message.payload, message.correlation)
         return self._advance(lambda: self.wf.send_event(event))
 
+    def shift_timers(self, shift: Any) -> Facts:
+        """Move every waiting timer's due time through ``shift`` (a datetime -> datetime function)."""
+        for task in self._waiting_event_tasks():
+            if type(getattr(task.task_spec, "event_definition", None)).__name__ not in _TIMER_TYPES:
+                continue
+            value = task.internal_data.get("event_value")
+            if isinstance(value, str):
+                task.internal_data["event_value"] = shift(TimerEventDefinition.get_datetime(value)).isoformat()
+            elif isinstance(value, dict) and isinstance(value.get("next"), str):
+                value["next"] = shift(TimerEventDefinition.get_datetime(value["next"])).isoformat()
+        return self._facts(None)
+
     def cancel(self) -> None:
         self.wf.cancel()
 

@@ -126,7 +126,7 @@ def tick(when: str | None) -> None:
     """Run one scheduler sweep."""
     from notifications.scheduler import sweep
 
-    moment = _parse_now(when) if when else clock.now()
+    moment = _parse_now(when) if when is not None else clock.now()
     result = sweep(_factory(Config.from_env()), moment)
     click.echo(f"sweep at {moment.isoformat()}: " + ", ".join(f"{k} {v}" for k, v in result.items()))
 

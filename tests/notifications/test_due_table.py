@@ -128,8 +128,6 @@ def test_a_paused_case_holds_its_bpmn_timers(deploy, room, clock, restore_every_
         assert s.query(HumanTask).filter_by(instance_id=instance_id).count() == 0
 
 
-@pytest.mark.xfail(strict=True, reason="resume moves human task deadlines only; a waiting BPMN timer is not moved "
-                                       "on by the working days paused, and fires within the hour after resume")
 def test_resume_moves_a_waiting_bpmn_timer_on_by_the_working_days_paused(deploy, room, clock, restore_every_step):
     """Paused Thursday 10 Dec, resumed Tuesday 15 Dec (3 working days: 11, 14, 15 Dec): the 2-day timer, due
     Saturday 12 Dec, should then fall due 3 working days on (Wednesday 16 Dec), not at once."""
@@ -147,3 +145,11 @@ def test_resume_moves_a_waiting_bpmn_timer_on_by_the_working_days_paused(deploy,
     assert room.instances_of("intermediate_timer")[0].status == "active"
     with transaction(room.factory) as s:
         assert s.query(HumanTask).filter_by(instance_id=instance_id).count() == 0
+    due = room.due(instance_id=instance_id, kind="timer", open_only=True)
+    assert len(due) == 1
+    fires_at = due[0].due_at
+    assert fires_at.astimezone(timezone.utc).date().isoformat() == "2026-12-16"
+    clock.move_to(fires_at + timedelta(seconds=1))
+    room.sweep(fires_at + timedelta(seconds=1))
+    with transaction(room.factory) as s:
+        assert s.query(HumanTask).filter_by(instance_id=instance_id).count() == 1

@@ -58,8 +58,6 @@ def test_a_second_hand_start_replaces_the_schedule(deploy, room, clock):
     assert _open_starts(room) == [(datetime(2029, 1, 9, 10, 0, tzinfo=timezone.utc), "notif_recurring")]
 
 
-@pytest.mark.xfail(strict=True, reason="engine/runtime.py deletes every open due_item of an instance when it "
-                   "completes, the next cycle's process_start row included")
 def test_the_next_cycle_still_starts_after_this_one_has_finished(deploy, room, clock):
     """A Section 11 cycle takes months, not two years: finishing it must not cancel the next one."""
     deploy("notif_recurring")

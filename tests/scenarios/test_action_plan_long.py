@@ -46,7 +46,7 @@ def test_three_years_of_updates_stay_flat(run):
             status = "completed" if period == UPDATES else ("on_track", "at_risk", "not_started")[period % 3]
             run.complete(task, status=status)
             steps.append(run.last_step_seconds)
-        months.append({"steps": steps + [sweep] * ACTIONS, "states": states})
+        months.append({"steps": steps, "sweep": sweep, "states": states})
 
     # the last period completed every action; signing them off closes the plan
     for name in ("sign_off_coordinator", "sign_off_chair"):
@@ -66,5 +66,15 @@ def test_three_years_of_updates_stay_flat(run):
     assert {tasks for _, tasks in first["states"] + last["states"]} == {first["states"][0][1]}  # same task count
     assert last_size <= 2 * first_size, (first_size, last_size)  # 12 history entries more, then flat
     assert abs(last_size - year_on_size) <= 0.02 * year_on_size, (year_on_size, last_size)
-    first_step, last_step = statistics.median(first["steps"]), statistics.median(last["steps"])
-    assert last_step <= 3 * first_step + 0.02, (first_step, last_step)  # generous: the machine may be busy
+    # Per step: the completion of a progress update (which also starts the next period's instance), and the
+    # sweep's cost per timer fired. Compared on the lower quartile, with a generous margin: a busy machine slows
+    # some steps, but growth with the action's history would slow them all.
+    first_step, last_step = _lower_quartile(first["steps"]), _lower_quartile(last["steps"])
+    assert last_step <= 3 * first_step + 0.01, (first_step, last_step)
+    first_sweeps = [m["sweep"] for m in months[:3]]
+    last_sweeps = [m["sweep"] for m in months[UPDATES - 3:UPDATES]]
+    assert min(last_sweeps) <= 3 * min(first_sweeps) + 0.01, (first_sweeps, last_sweeps)
+
+
+def _lower_quartile(values):
+    return statistics.quantiles(values, n=4)[0]
