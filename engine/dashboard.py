@@ -144,13 +144,16 @@ def _case_conditions(filters: CaseFilters, now: datetime) -> list:
 def _steps_of(session: Session, actor: Actor, instance_ids: list[str], now: datetime) -> dict[str, tuple[Step, ...]]:
     if not instance_ids:
         return {}
+    # Read by case (its index), not by state: SQLite would otherwise walk every open task in due order.
     query = select(HumanTask.id, HumanTask.instance_id, HumanTask.name, HumanTask.title, HumanTask.assignee,
-                   HumanTask.agency, HumanTask.role, HumanTask.due_at) \
-        .where(HumanTask.instance_id.in_(instance_ids), HumanTask.state == "ready")
+                   HumanTask.agency, HumanTask.role, HumanTask.due_at, HumanTask.state) \
+        .where(HumanTask.instance_id.in_(instance_ids))
     if not actor.sees_everything:
         query = query.where(access.visible_task(actor))
     found: dict[str, list[Step]] = {}
-    for r in session.execute(query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.title)):
+    far = datetime.max.replace(tzinfo=now.tzinfo)
+    for r in sorted((r for r in session.execute(query) if r.state == "ready"),
+                    key=lambda r: (r.due_at is None, r.due_at or far, r.title)):
         found.setdefault(r.instance_id, []).append(Step(
             task_id=r.id, name=r.name, title=r.title, assignee=r.assignee, agency=r.agency, role=r.role,
             due_at=r.due_at, overdue=r.due_at is not None and r.due_at < now))

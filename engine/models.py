@@ -120,7 +120,8 @@ class HumanTask(Base):
         Index("ix_human_task_state_agency", "state", "agency"),
         Index("ix_human_task_state_assignee", "state", "assignee"),
         Index("ix_human_task_state_role", "state", "role"),
-        Index("ix_human_task_state_agency_role", "state", "agency", "role"),  # inboxes: unbound tasks by role
+        # inboxes (unbound tasks by role) and the returns board (open tasks per agency, with due dates)
+        Index("ix_human_task_state_agency_role_due", "state", "agency", "role", "due_at"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), index=True)
