@@ -90,10 +90,11 @@ def main() -> None:
     parser.add_argument("--no-cache", action="store_true", help="restore every step from the stored JSON")
     args = parser.parse_args()
     runtime.WORKFLOWS.enabled = not args.no_cache
-    notifications.install(Config.from_env(secret_key="bench"))  # reminders and in-app notices, as in the app
     periods = int(args.years * 365 // 28)
     with tempfile.TemporaryDirectory() as folder:
-        engine = make_engine(f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
+        url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
+        notifications.install(Config.from_env(secret_key="bench", database_url=url))  # reminders, as in the app
+        engine = make_engine(url)
         from engine.schema import create_schema
         create_schema(engine)
         factory = make_session_factory(engine)

@@ -13,7 +13,10 @@ from typing import Any
 
 from sqlalchemy import DateTime, Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
+
+from .errors import Conflict
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -73,11 +76,15 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
+    """One unit of work: commit on success, roll back on any error. A concurrent change caught by an
+    optimistic version check, wherever it surfaces (a flush, an autoflush, the commit), is a ``Conflict``."""
     session = factory()
     try:
         yield session
         session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise Conflict("the case changed while this step ran; reload and try again") from None
     except BaseException:
         session.rollback()
         raise
