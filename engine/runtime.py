@@ -84,7 +84,7 @@ def save(session: Session, instance: ProcessInstance, flow: Workflow, facts: Fac
     """Project ``facts`` into rows and store the state. Returns the ids of tasks that became ready."""
     was = instance.status
     with session.no_autoflush:
-        created = _sync_tasks(session, instance, facts.ready, actor=actor, now=now, finished=finished_task_id)
+        created = _sync_tasks(session, instance, flow, facts.ready, actor=actor, now=now, finished=finished_task_id)
         _sync_timers(session, instance, flow, facts)
         _sync_subscriptions(session, instance, flow, facts)
         _update_instance(session, instance, flow, facts, actor=actor, now=now)
@@ -105,27 +105,32 @@ def flush_or_conflict(session: Session) -> None:
         raise Conflict("the case changed while this step ran; reload and try again") from None
 
 
-def _sync_tasks(session: Session, instance: ProcessInstance, ready: list[ReadyTask], *, actor: str | None,
-                now: datetime, finished: str | None) -> list[str]:
-    existing = {t.id: t for t in session.scalars(select(HumanTask).where(
-        HumanTask.instance_id == instance.id, HumanTask.state == "ready"))}
+def _sync_tasks(session: Session, instance: ProcessInstance, flow: Workflow, ready: list[ReadyTask], *,
+                actor: str | None, now: datetime, finished: str | None) -> list[str]:
     ready_ids = {t.id for t in ready}
+    known = flow.synced.get("ready")  # the ready rows this workflow object left at its previous save
+    if known is None:
+        existing = {t.id: t for t in session.scalars(select(HumanTask).where(
+            HumanTask.instance_id == instance.id, HumanTask.state == "ready"))}
+    else:
+        existing = {task_id: session.get(HumanTask, task_id) for task_id in known - ready_ids - {finished}}
     for task_id, row in existing.items():
-        if task_id not in ready_ids and task_id != finished:
+        if row is not None and task_id not in ready_ids and task_id != finished and row.state == "ready":
             row.state, row.completed_at = "cancelled", now
             audit.record(session, "task.withdrawn", actor=actor, now=now, instance_id=instance.id,
                          task_id=task_id, name=row.name)
             events.publish(session, events.TaskClosed(task_id, instance.id, "cancelled"), now)
     created = []
     for task in ready:
-        if task.id in existing:
+        if task.id in existing or (known is not None and task.id in known):
             continue
-        if session.get(HumanTask, task.id) is not None:
+        if known is None and session.get(HumanTask, task.id) is not None:
             continue
         session.add(_new_task_row(instance, task, now))
         created.append(task.id)
         audit.record(session, "task.ready", actor=actor, now=now, instance_id=instance.id, task_id=task.id,
                      name=task.name)
+    flow.synced["ready"] = ready_ids
     return created
 
 
