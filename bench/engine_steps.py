@@ -26,7 +26,8 @@ from engine.bundles import parse_bundle  # noqa: E402
 from engine.db import make_engine, make_session_factory, transaction  # noqa: E402
 from engine.records import Actor  # noqa: E402
 from engine.schema import create_schema  # noqa: E402
-from engine.spiff_adapter import SpecCache, Workflow  # noqa: E402
+from engine.spiff_adapter import Workflow  # noqa: E402
+from engine.spiff_state import SpecCache  # noqa: E402
 
 NOW = datetime(2026, 12, 1, 9, tzinfo=timezone.utc)
 FORM = {"note": "checked the records", "score": 2}

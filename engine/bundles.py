@@ -16,7 +16,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from . import validation
 from .bpmn_xml import Problem, XmlRefused, is_dmn, owner_id, parse_xml, quote_timer_literals
 from .errors import InvalidData, TooLarge
-from .spiff_adapter import serialize_specs
+from .spiff_state import serialize_specs
 
 BUNDLE_SUFFIXES = (".bpmn", ".dmn", ".json", ".md")
 MAX_FILES = 200

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from . import audit, deadlines, events
 from .errors import Conflict, NotFound
 from .models import DueItem, HumanTask, MessageSubscription, ProcessDefinition, ProcessInstance
-from .spiff_adapter import Facts, ReadyTask, SpecCache, Workflow
+from .spiff_adapter import Facts, ReadyTask, Workflow
+from .spiff_state import SpecCache
 
 log = logging.getLogger(__name__)
 SPECS = SpecCache()

@@ -7,35 +7,28 @@ including after every restore.
 """
 from __future__ import annotations
 
-import copy
 import json
-import os
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from threading import Lock
 from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
-from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.control import StartEventJoin
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.exceptions import WorkflowException
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from . import clock
 from .scripting import ScriptLimitExceeded, make_script_engine
+from .spiff_state import SERIALIZER, WORKFLOW_CONVERTER, IncrementalDumper, SpecSet, dump_state
 
-SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
-_WORKFLOW_CONVERTER = SERIALIZER.registry.convert_from_dict["BpmnWorkflow"].args[0].__self__  # type: ignore[attr-defined]
 _TIMER_TYPES = ("DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition")
 _MAX_ENGINE_ROUNDS = 20
-VERIFY_DUMPS = os.environ.get("LIF_VERIFY_DUMPS") == "1"
 
 clock.install()
 
@@ -96,47 +89,13 @@ class Facts:
     error: StepError | None = None
 
 
-@dataclass(frozen=True)
-class SpecSet:
-    specs: dict[str, Any]
-    subprocess_specs: dict[str, Any]
-
-
-def serialize_specs(specs: dict[str, Any], subprocess_specs: dict[str, Any]) -> str:
-    return json.dumps({
-        "specs": {pid: SERIALIZER.to_dict(spec) for pid, spec in specs.items()},
-        "subprocess_specs": {name: SERIALIZER.to_dict(spec) for name, spec in subprocess_specs.items()},
-    })
-
-
-class SpecCache:
-    """Restored specs by (definition id, content hash); a deployed version never changes, so entries never go
-    stale."""
-
-    def __init__(self) -> None:
-        self._specs: dict[tuple[int, str], SpecSet] = {}
-        self._lock = Lock()
-
-    def get(self, key: tuple[int, str], spec_json_loader: Any) -> SpecSet:
-        found = self._specs.get(key)
-        if found is None:
-            raw = json.loads(spec_json_loader())
-            found = SpecSet(
-                specs={pid: SERIALIZER.from_dict(d) for pid, d in raw["specs"].items()},
-                subprocess_specs={n: SERIALIZER.from_dict(d) for n, d in raw["subprocess_specs"].items()},
-            )
-            with self._lock:
-                self._specs[key] = found
-        return found
-
-
 class Workflow:
     """One running instance in memory. Methods run a step and return the resulting facts."""
 
     def __init__(self, wf: BpmnWorkflow, timeout_s: float) -> None:
         self.wf = wf
         self.timeout_s = timeout_s
-        self._dumper = _IncrementalDumper()
+        self._dumper = IncrementalDumper()
         self.synced: dict[str, Any] = {}  # what the last save wrote to rows; valid while this object is cached
         wf.script_engine = make_script_engine(timeout_s=timeout_s)
 
@@ -175,22 +134,13 @@ class Workflow:
         registry = SERIALIZER.registry
         wf.tasks = {UUID(k): registry.restore(v, workflow=wf) for k, v in dct["tasks"].items()}
         wf.task_tree = wf.tasks.get(UUID(dct["root"]))
-        _WORKFLOW_CONVERTER.set_default_attributes(wf, dct)
-        _WORKFLOW_CONVERTER.subprocesses_from_dict(dct["subprocesses"], wf)
+        WORKFLOW_CONVERTER.set_default_attributes(wf, dct)
+        WORKFLOW_CONVERTER.subprocesses_from_dict(dct["subprocesses"], wf)
         wf.bpmn_events = registry.restore(dct.get("bpmn_events", []))
         return cls(wf, timeout_s)
 
     def dump(self) -> str:
-        """The state without the specs. Tasks unchanged since the last dump reuse their converted form."""
-        dct = self._dumper.to_dict(self.wf)
-        if VERIFY_DUMPS:
-            full = SERIALIZER.to_dict(self.wf)
-            full.pop("spec"), full.pop("subprocess_specs")
-            if json.dumps(full, cls=SERIALIZER._encoder_cls, sort_keys=True) != \
-                    json.dumps(dct, cls=SERIALIZER._encoder_cls, sort_keys=True):
-                raise AssertionError("incremental dump differs from SpiffWorkflow's own serialization")
-        dct[SERIALIZER.VERSION_KEY] = SERIALIZER.VERSION
-        return json.dumps(dct, cls=SERIALIZER._encoder_cls)
+        return dump_state(self._dumper, self.wf)
 
     # --- steps -------------------------------------------------------------------------------------------
 
@@ -362,57 +312,6 @@ class Workflow:
         for sub in self.wf.subprocesses.values():
             tasks.extend(sub.tasks.values())
         return tasks
-
-
-class _IncrementalDumper:
-    """SpiffWorkflow's serialization, re-converting only the tasks that changed since the previous dump.
-
-    A task is reused when its state, state-change time, trigger flag and children are unchanged and its data,
-    internal data and its parent's data equal the snapshots taken when it was last converted (data is stored
-    as a delta against the parent). With ``LIF_VERIFY_DUMPS=1`` (the test suite) every dump is compared with
-    the library's own full serialization.
-    """
-
-    def __init__(self) -> None:
-        self._tasks: dict[Any, tuple[tuple[Any, ...], Any, Any, dict[str, Any]]] = {}
-
-    def to_dict(self, wf: BpmnWorkflow) -> dict[str, Any]:
-        registry = SERIALIZER.registry
-        dct = {
-            "data": registry.convert(registry.clean(wf.data)), "correlations": wf.correlations,
-            "last_task": str(wf.last_task.id) if wf.last_task is not None else None,
-            "success": wf.success, "completed": wf.completed, "tasks": self._tasks_of(wf),
-            "root": str(wf.task_tree.id),
-            "subprocesses": {str(k): self._subprocess(sp) for k, sp in wf.subprocesses.items()},
-            "bpmn_events": registry.convert(wf.bpmn_events), "typename": "BpmnWorkflow",
-        }
-        return dct
-
-    def _subprocess(self, sp: Any) -> dict[str, Any]:
-        registry = SERIALIZER.registry
-        return {
-            "data": registry.convert(registry.clean(sp.data)), "correlations": sp.correlations,
-            "last_task": str(sp.last_task.id) if sp.last_task is not None else None,
-            "success": sp.success, "completed": sp.completed, "tasks": self._tasks_of(sp),
-            "root": str(sp.task_tree.id), "parent_task_id": str(sp.parent_task_id), "spec": sp.spec.name,
-            "typename": "BpmnSubWorkflow",
-        }
-
-    def _tasks_of(self, wf: Any) -> dict[str, Any]:
-        out = {}
-        for task_id, task in wf.tasks.items():
-            signature = (task.state, task.last_state_change, task.triggered, tuple(task._children), task._parent)
-            parent_data = task.parent.data if task.parent is not None else None
-            cached = self._tasks.get(task_id)
-            if cached is not None and cached[0] == signature and cached[1] == (task.data, parent_data) \
-                    and cached[2] == task.internal_data:
-                out[str(task_id)] = cached[3]
-                continue
-            converted = SERIALIZER.registry.convert(task)
-            self._tasks[task_id] = (signature, copy.deepcopy((task.data, parent_data)),
-                                    copy.deepcopy(task.internal_data), converted)
-            out[str(task_id)] = converted
-        return out
 
 
 def _step_error(exc: BaseException) -> StepError:

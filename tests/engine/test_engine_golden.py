@@ -8,7 +8,8 @@ import pytest
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bundles import parse_bundle, read_bundle_dir
-from engine.spiff_adapter import SpecCache, Workflow
+from engine.spiff_adapter import Workflow
+from engine.spiff_state import SpecCache
 
 from .enginetest import BUNDLES, FIXTURES
 
