@@ -111,3 +111,27 @@ def form_context(session: Session) -> dict[str, object]:
     return {"agencies": agencies, "agency_keys": [a["key"] for a in agencies],
             "agency_names": [a["name"] for a in agencies], "users": users,
             "usernames": [u["username"] for u in users], "user_names": [u["full_name"] for u in users]}
+
+
+def set_daily_digest(session: Session, username: str, enabled: bool, *, actor: str | None, now: datetime) -> None:
+    """One daily e-mail instead of single messages (in-app notifications are never held)."""
+    user = find_user(session, username)
+    user.daily_digest = bool(enabled)
+    audit.record(session, "user.digest_changed", actor=actor, now=now, username=username, daily_digest=bool(enabled))
+    session.flush()
+
+
+def set_senior_lead(session: Session, agency_key: str, username: str | None, *, actor: str | None,
+                    now: datetime) -> None:
+    """The person in an agency that escalations of its overdue returns go to (with the coordinators)."""
+    agency = session.scalar(select(Agency).where(Agency.key == agency_key))
+    if agency is None:
+        raise NotFound(f"no agency {agency_key!r}")
+    if username:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None or user.agency_id != agency.id:
+            raise InvalidData("not a member of this agency",
+                              [{"field": "senior_lead", "message": f"{username!r} does not belong to {agency.name}"}])
+    agency.senior_lead = username or None
+    audit.record(session, "agency.senior_lead_set", actor=actor, now=now, key=agency_key, senior_lead=username or None)
+    session.flush()

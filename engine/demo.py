@@ -82,6 +82,8 @@ def _people(session: Session, now: datetime) -> None:
         user = accounts.add_user(session, username, roles=roles, agency_key=agency, full_name=full_name,
                                  email=f"{username}@example.org", actor="lif demo", now=now)
         user.password_hash = shared_hash
+    for key, _ in AGENCIES:
+        accounts.set_senior_lead(session, key, f"{key}.lead", actor="lif demo", now=now)
 
 
 def _deploy_missing(session: Session, now: datetime) -> list[str]:

@@ -120,6 +120,20 @@ def agency_add(key: str, name: str) -> None:
     click.echo(f"agency {key} added")
 
 
+@agency.command("lead")
+@click.argument("key")
+@click.argument("username", required=False)
+def agency_lead(key: str, username: str | None) -> None:
+    """Set (or, without USERNAME, clear) the agency's senior lead, who receives escalations."""
+    factory = _factory(Config.from_env())
+    try:
+        with transaction(factory) as session:
+            accounts.set_senior_lead(session, key, username, actor="lif agency lead", now=clock.now())
+    except LifError as exc:
+        _fail(exc)
+    click.echo(f"agency {key}: senior lead {username or 'cleared'}")
+
+
 @main.command()
 @click.option("--now", "when", default=None, help="Run as if at this ISO 8601 time (with an offset).")
 def tick(when: str | None) -> None:

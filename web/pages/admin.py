@@ -65,6 +65,18 @@ def add_agency() -> Any:
     return done(f"Agency {name.strip()} has been added", "admin.people")
 
 
+@bp.post("/agencies/<key>/lead")
+@requires("admin")
+def set_senior_lead(key: str) -> Any:
+    username = request.form.get("senior_lead", "").strip() or None
+    try:
+        with lif().unit_of_work() as db:
+            accounts.set_senior_lead(db, key, username, actor=current_actor().username, now=now())
+    except InvalidData as exc:
+        return _people_page({"senior_lead": _errors(exc).get("senior_lead", exc.message)}, status=422)
+    return done("The senior lead has been saved", "admin.people")
+
+
 @bp.get("/users/<username>")
 @requires("admin")
 def user(username: str) -> str:

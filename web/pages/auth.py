@@ -120,7 +120,23 @@ def sign_out() -> Response:
 @bp.get("/account")
 @signed_in
 def account() -> str:
-    return render_template("auth/account.html", errors={})
+    with _lif().unit_of_work() as db:
+        digest = accounts.find_user(db, g.actor.username).daily_digest
+    return render_template("auth/account.html", errors={}, daily_digest=digest)
+
+
+@bp.post("/account/notifications")
+@signed_in
+def notification_preference() -> Any:
+    choice = request.form.get("delivery")
+    if choice not in ("single", "digest"):
+        with _lif().unit_of_work() as db:
+            digest = accounts.find_user(db, g.actor.username).daily_digest
+        return render_template("auth/account.html", errors={"delivery": "Choose how you get e-mails"},
+                               daily_digest=digest), 400
+    with _lif().unit_of_work() as db:
+        accounts.set_daily_digest(db, g.actor.username, choice == "digest", actor=g.actor.username, now=now())
+    return done("Your e-mail choice has been saved", "auth.account")
 
 
 @bp.post("/account/password")
@@ -151,5 +167,7 @@ def change_password() -> Any:
         except InvalidData as exc:
             errors["new"] = "Your new password " + (exc.details[0]["message"] if exc.details else "is not valid")
     if errors:
-        return render_template("auth/account.html", errors=errors), 400
+        with _lif().unit_of_work() as db:
+            digest = accounts.find_user(db, actor.username).daily_digest
+        return render_template("auth/account.html", errors=errors, daily_digest=digest), 400
     return done("Your password has been changed", "auth.account")
