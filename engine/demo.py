@@ -22,7 +22,7 @@ from . import accounts, clock, definitions, instances, queries, tasks, timers, w
 from .config import REPO_ROOT
 from .db import transaction
 from .demo_cases import People, form_data
-from .models import Agency, DueItem, HumanTask, ProcessInstance
+from .models import Agency, DueItem, HumanTask, ProcessInstance, User
 from .records import TaskInfo
 
 DEMO_PASSWORD = "demo-password"
@@ -71,6 +71,12 @@ def load_demo(factory: sessionmaker[Session], *, now: datetime) -> str:
     return (f"demo partnership loaded{extra}: {len(AGENCIES)} agencies, {len(STAFF) + len(AGENCIES)} users, "
             f"{sum(cases.values())} cases ({states}), {actions} actions monitored over {periods} update periods, "
             f"{ready} open tasks of which {overdue} overdue; every password is {DEMO_PASSWORD!r}")
+
+
+def is_empty(session: Session) -> bool:
+    """No user and no case yet: a fresh database the demo may fill."""
+    return not session.scalar(select(func.count()).select_from(ProcessInstance)) and \
+        not session.scalar(select(func.count()).select_from(User))
 
 
 def _people(session: Session, now: datetime) -> None:

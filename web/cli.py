@@ -181,15 +181,11 @@ def scheduler() -> None:
 
 
 def database_is_empty() -> bool:
-    """True when no case has been started yet (the README's run command loads the demo then)."""
-    from sqlalchemy import func, select
+    """True when no user and no case exist yet (the README's run command loads the demo then)."""
+    from engine.demo import is_empty
 
-    from engine.models import ProcessInstance, User
-
-    factory = _factory(Config.from_env())
-    with transaction(factory) as session:
-        return not session.scalar(select(func.count()).select_from(ProcessInstance)) and \
-            not session.scalar(select(func.count()).select_from(User))
+    with transaction(_factory(Config.from_env())) as session:
+        return is_empty(session)
 
 
 @main.command()
