@@ -52,17 +52,27 @@ class SpecCache:
         return found
 
 
+_TASKS_PLACEHOLDER = "@lif-top-level-tasks@"
+
+
 def dump_state(dumper: "IncrementalDumper", wf: BpmnWorkflow) -> str:
-    """The state without the specs. Tasks unchanged since the last dump reuse their converted form."""
+    """The state without the specs. Tasks unchanged since the last dump reuse their converted form and their
+    JSON text; the top-level task map is spliced into the document (it is the first key, so the first match
+    of the placeholder is always the one written here, whatever the case data holds)."""
     dct = dumper.to_dict(wf)
+    document = {"tasks": _TASKS_PLACEHOLDER, **{k: v for k, v in dct.items() if k != "tasks"}}
+    document[SERIALIZER.VERSION_KEY] = SERIALIZER.VERSION
+    text = json.dumps(document, cls=SERIALIZER._encoder_cls)
+    text = text.replace(json.dumps(_TASKS_PLACEHOLDER), dumper.tasks_json(wf), 1)
     if VERIFY_DUMPS:
         full = SERIALIZER.to_dict(wf)
         full.pop("spec"), full.pop("subprocess_specs")
-        if json.dumps(full, cls=SERIALIZER._encoder_cls, sort_keys=True) != \
-                json.dumps(dct, cls=SERIALIZER._encoder_cls, sort_keys=True):
+        full[SERIALIZER.VERSION_KEY] = SERIALIZER.VERSION
+        ours = json.loads(text)
+        if json.dumps(full, cls=SERIALIZER._encoder_cls, sort_keys=True) != json.dumps(ours, sort_keys=True) \
+                or list(ours["tasks"]) != [str(k) for k in wf.tasks]:
             raise AssertionError("incremental dump differs from SpiffWorkflow's own serialization")
-    dct[SERIALIZER.VERSION_KEY] = SERIALIZER.VERSION
-    return json.dumps(dct, cls=SERIALIZER._encoder_cls)
+    return text
 
 
 class IncrementalDumper:
@@ -76,6 +86,17 @@ class IncrementalDumper:
 
     def __init__(self) -> None:
         self._tasks: dict[Any, tuple[tuple[Any, ...], Any, Any, dict[str, Any]]] = {}
+        self._texts: dict[Any, str] = {}
+
+    def tasks_json(self, wf: BpmnWorkflow) -> str:
+        """The top-level task map as JSON, from each task's cached text (after ``to_dict``)."""
+        parts = []
+        for task_id in wf.tasks:
+            text = self._texts.get(task_id)
+            if text is None:
+                text = self._texts[task_id] = json.dumps(self._tasks[task_id][3], cls=SERIALIZER._encoder_cls)
+            parts.append(f'"{task_id}": {text}')
+        return "{" + ", ".join(parts) + "}"
 
     def to_dict(self, wf: BpmnWorkflow) -> dict[str, Any]:
         registry = SERIALIZER.registry
@@ -112,5 +133,6 @@ class IncrementalDumper:
             converted = SERIALIZER.registry.convert(task)
             self._tasks[task_id] = (signature, copy.deepcopy((task.data, parent_data)),
                                     copy.deepcopy(task.internal_data), converted)
+            self._texts.pop(task_id, None)
             out[str(task_id)] = converted
         return out
