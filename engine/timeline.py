@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from . import access
+from . import access, audit
 from .models import AuditEvent, HumanTask
 from .records import Actor
 
@@ -28,6 +28,7 @@ class TimelineEntry:
 
 
 def timeline(session: Session, instance_id: str, actor: Actor, *, limit: int = 500) -> list[TimelineEntry]:
+    audit.write_pending(session)
     query = select(AuditEvent).where(AuditEvent.instance_id == instance_id, AuditEvent.action.not_in(HIDDEN))
     if not actor.sees_everything:
         mine = select(HumanTask.id).where(HumanTask.instance_id == instance_id, access.visible_task(actor))
