@@ -34,18 +34,6 @@ class DeadlineChanged:
     reason: str
 
 
-@dataclass(frozen=True)
-class InstanceFinished:
-    instance_id: str
-    status: str
-
-
-@dataclass(frozen=True)
-class InstanceStarted:
-    instance_id: str
-    by_message: bool
-
-
 Handler = Callable[[Session, Any, datetime], None]
 _handlers: dict[type, list[Handler]] = defaultdict(list)
 

@@ -49,7 +49,6 @@ def create_instance(session: Session, definition: ProcessDefinition, process_id:
     session.flush()
     audit.record(session, "instance.started", actor=actor, now=now, instance_id=instance.id,
                  process_key=definition.key, version=definition.version, business_key=instance.business_key)
-    events.publish(session, events.InstanceStarted(instance.id, first_message is not None), now)
     runtime.save(session, instance, flow, facts, actor=actor, now=now)
     messages.route_thrown(session, instance, facts.thrown, actor=actor, now=now, depth=depth)
     return instance
@@ -87,7 +86,6 @@ def cancel_instance(session: Session, instance_id: str, reason: str, *, actor: A
     instance.state, instance.updated_at = flow.dump(), now
     audit.record(session, "instance.cancelled", actor=actor.username, now=now, instance_id=instance.id,
                  reason=reason.strip())
-    events.publish(session, events.InstanceFinished(instance.id, "cancelled"), now)
     runtime.flush_or_conflict(session)
     return instance
 

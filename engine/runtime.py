@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, deadlines, events
 from .errors import Conflict, NotFound
@@ -83,7 +84,6 @@ def load(session: Session, instance: ProcessInstance) -> Workflow:
 def save(session: Session, instance: ProcessInstance, flow: Workflow, facts: Facts, *, actor: str | None,
          now: datetime, finished_task_id: str | None = None) -> list[str]:
     """Project ``facts`` into rows and store the state. Returns the ids of tasks that became ready."""
-    was = instance.status
     with session.no_autoflush:
         created = _sync_tasks(session, instance, flow, facts.ready, actor=actor, now=now, finished=finished_task_id)
         _sync_timers(session, instance, flow, facts)
@@ -92,14 +92,11 @@ def save(session: Session, instance: ProcessInstance, flow: Workflow, facts: Fac
     flush_or_conflict(session)  # the version check fails here when another step saved the instance first
     for task_id in created:
         events.publish(session, events.TaskReady(task_id, instance.id), now)
-    if instance.status != was and instance.status in ("completed", "error"):
-        events.publish(session, events.InstanceFinished(instance.id, instance.status), now)
     WORKFLOWS.put(instance.id, instance.revision, flow)
     return created
 
 
 def flush_or_conflict(session: Session) -> None:
-    from sqlalchemy.orm.exc import StaleDataError
     try:
         session.flush()
     except StaleDataError:

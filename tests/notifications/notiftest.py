@@ -356,3 +356,32 @@ def sent_emails(room: Room) -> list[Note]:
 def both(*entries: tuple[str, str]) -> list[tuple[str, str, str]]:
     """``(kind, recipient)`` pairs on both channels (everyone in these tests has an e-mail address)."""
     return sorted((kind, who, channel) for kind, who in entries for channel in ("email", "inapp"))
+
+
+def sweep_in_threads(db_url: str, at: datetime, names: list[str]) -> list[dict[str, int]]:
+    """Sweep at ``at`` from one thread per name, each with its own engine, released together."""
+    from engine.db import make_engine, make_session_factory
+
+    barrier = threading.Barrier(len(names))
+    results: list[dict[str, int]] = []
+    errors: list[BaseException] = []
+
+    def scheduler(name: str) -> None:
+        engine = make_engine(db_url)
+        try:
+            factory = make_session_factory(engine)
+            barrier.wait(timeout=30)
+            results.append(sweep_module.sweep(factory, at, worker=name))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=scheduler, args=(name,)) for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert len(results) == len(names)
+    return results

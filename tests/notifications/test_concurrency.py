@@ -5,20 +5,18 @@ process killed after claiming work leaves it to go out exactly once after a rest
 from __future__ import annotations
 
 import multiprocessing
-import threading
 from collections import Counter
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from engine.db import make_engine, make_session_factory, transaction
+from engine.db import transaction
 from engine.models import HumanTask
 from notifications import delivery
-from notifications.sweep import sweep
 
 from . import workers
 from .conftest import START
-from .notiftest import london
+from .notiftest import london, sweep_in_threads
 
 POLICE = {"lead_agency": "police"}
 MORNING = london(2026, 12, 15, 9, 5)  # Tuesday 15 Dec: the 7-day reminders are due, and the 2-day timers
@@ -70,27 +68,7 @@ def _check_everything_happened_once(room, smtp, returns, timers, results) -> Non
 def test_two_scheduler_threads(deploy, room, clock, smtp, db_url, restore_every_step):
     returns, timers = _busy_morning(deploy, room)
     clock.move_to(MORNING)
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def scheduler(name: str) -> None:
-        engine = make_engine(db_url)
-        try:
-            factory = make_session_factory(engine)
-            barrier.wait(timeout=30)
-            results.append(sweep(factory, MORNING, worker=name))
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-        finally:
-            engine.dispose()
-
-    threads = [threading.Thread(target=scheduler, args=(f"thread-{n}",)) for n in (1, 2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-    assert len(results) == 2
+    results = sweep_in_threads(db_url, MORNING, ["thread-1", "thread-2"])
     _check_everything_happened_once(room, smtp, returns, timers, results)
 
 

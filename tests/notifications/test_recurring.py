@@ -2,15 +2,12 @@
 the scheduler starts the next cycle two years later, exactly once, and schedules the one after."""
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta, timezone
 
-import pytest
 
-from engine.db import make_engine, make_session_factory
-from notifications.sweep import sweep
 
 from .conftest import START
+from .notiftest import sweep_in_threads
 
 TWO_YEARS_ON = datetime(2028, 12, 10, 10, 0, tzinfo=timezone.utc)
 
@@ -78,26 +75,7 @@ def test_two_schedulers_start_the_cycle_once(deploy, room, clock, db_url):
     room.start("notif_recurring", now=START)
     at = TWO_YEARS_ON + timedelta(minutes=1)
     clock.move_to(at)
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def scheduler(name: str) -> None:
-        engine = make_engine(db_url)
-        try:
-            factory = make_session_factory(engine)
-            barrier.wait(timeout=30)
-            results.append(sweep(factory, at, worker=name))
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-        finally:
-            engine.dispose()
-
-    threads = [threading.Thread(target=scheduler, args=(f"scheduler-{n}",)) for n in (1, 2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
+    results = sweep_in_threads(db_url, at, ["scheduler-1", "scheduler-2"])
     assert sum(r["process_start"] for r in results) == 1
     assert len(room.instances_of("notif_recurring")) == 2
     assert len(_open_starts(room)) == 1
