@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from .models import AuditEvent
 
 _PENDING = "lif_audit_pending"
+_INSERT = insert(AuditEvent.__table__)  # built once: a statement object keeps its cache key
 
 
 def record(session: Session, action: str, *, actor: str | None, now: datetime, instance_id: str | None = None,
@@ -23,7 +24,7 @@ def record(session: Session, action: str, *, actor: str | None, now: datetime, i
 def write_pending(session: Session) -> None:
     rows = session.info.pop(_PENDING, None)
     if rows:
-        session.connection().execute(insert(AuditEvent), rows)
+        session.connection().execute(_INSERT, rows)
 
 
 @event.listens_for(Session, "before_flush")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from . import access
@@ -59,6 +59,18 @@ def visible_task_row(session: Session, actor: Actor, task_id: str) -> HumanTask:
     if row is None or not access.may_see_task(actor, row):
         raise NotFound(f"no task {task_id!r}")
     return row
+
+
+_TASK_WITH_INSTANCE = select(HumanTask, ProcessInstance).join(
+    ProcessInstance, HumanTask.instance_id == ProcessInstance.id).where(HumanTask.id == bindparam("task_id"))
+
+
+def visible_task_with_instance(session: Session, actor: Actor, task_id: str) -> tuple[HumanTask, ProcessInstance]:
+    """A task ``actor`` may see and its instance, in one query."""
+    found = session.execute(_TASK_WITH_INSTANCE, {"task_id": task_id}).first()
+    if found is None or not access.may_see_task(actor, found[0]):
+        raise NotFound(f"no task {task_id!r}")
+    return found[0], found[1]
 
 
 def tasks_for(session: Session, actor: Actor, now: datetime, *, state: str | None = "ready",

@@ -9,15 +9,16 @@ from __future__ import annotations
 import json
 import logging
 from collections import OrderedDict
+from itertools import chain
 from datetime import datetime
 from threading import Lock
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, deadlines, events
+from . import audit, deadlines, events, row_writes
 from .errors import Conflict, NotFound
 from .models import DueItem, HumanTask, MessageSubscription, ProcessDefinition, ProcessInstance
 from .spiff_adapter import Facts, ReadyTask, Workflow
@@ -118,21 +119,21 @@ def _sync_tasks(session: Session, instance: ProcessInstance, flow: Workflow, rea
             audit.record(session, "task.withdrawn", actor=actor, now=now, instance_id=instance.id,
                          task_id=task_id, name=row.name)
             events.publish(session, events.TaskClosed(task_id, instance.id, "cancelled"), now)
-    created = []
+    new_rows = []
     for task in ready:
         if task.id in existing or (known is not None and task.id in known):
             continue
         if known is None and session.get(HumanTask, task.id) is not None:
             continue
-        session.add(_new_task_row(instance, task, now))
-        created.append(task.id)
+        new_rows.append(_new_task_row(instance, task, now))
         audit.record(session, "task.ready", actor=actor, now=now, instance_id=instance.id, task_id=task.id,
                      name=task.name)
+    row_writes.insert_tasks(session, new_rows)
     flow.synced["ready"] = ready_ids
-    return created
+    return [r["id"] for r in new_rows]
 
 
-def _new_task_row(instance: ProcessInstance, task: ReadyTask, now: datetime) -> HumanTask:
+def _new_task_row(instance: ProcessInstance, task: ReadyTask, now: datetime) -> dict[str, Any]:
     props = task.properties
     lane = (task.lane or "").strip().lower() or None
     try:
@@ -141,14 +142,14 @@ def _new_task_row(instance: ProcessInstance, task: ReadyTask, now: datetime) -> 
         log.warning("instance %s task %s: %s", instance.id, task.name, exc)
         due = None
     priority = int(props["priority"]) if props.get("priority", "").isdigit() else 3
-    return HumanTask(
+    return dict(
         id=task.id, instance_id=instance.id, process_key=instance.process_key, name=task.name,
         title=task.title, state="ready", role=lane,
         agency=_bound_value(task.data, props.get("agencyFrom") or task.mi_item, ("agency", "key")),
-        assignee=_bound_value(task.data, props.get("assigneeFrom"), ("username",)),
+        assignee=_bound_value(task.data, props.get("assigneeFrom"), ("username",)), claimed_at=None,
         priority=priority, due_at=due, form_file=props.get("formJsonSchemaFilename"),
         ui_file=props.get("formUiSchemaFilename"), instructions=task.instructions, properties=props,
-        data=_jsonable(task.data), draft=None, created_at=now,
+        data=_jsonable(task.data), draft=None, created_at=now, completed_at=None, completed_by=None,
     )
 
 
@@ -193,35 +194,48 @@ def _sync_subscriptions(session: Session, instance: ProcessInstance, flow: Workf
 
 def _update_instance(session: Session, instance: ProcessInstance, flow: Workflow, facts: Facts, *,
                      actor: str | None, now: datetime) -> None:
-    instance.state = flow.dump()
-    instance.data = _jsonable(facts.data)
-    instance.updated_at = now
+    values: dict[str, Any] = {"state": flow.dump(), "data": _jsonable(facts.data), "updated_at": now}
     title = facts.data.get("case_title")
     if isinstance(title, str) and title.strip():
-        instance.title = title.strip()[:300]
+        values["title"] = title.strip()[:300]
     pseudonym = facts.data.get("pseudonym")
     if isinstance(pseudonym, str) and pseudonym.strip():
-        instance.pseudonym = pseudonym.strip()[:100]
-    if instance.status == "cancelled":
-        return
+        values["pseudonym"] = pseudonym.strip()[:100]
+    if instance.status != "cancelled":
+        values.update(_status_values(session, instance, facts, actor=actor, now=now))
+    row_writes.update_instance(session, instance, values)
+
+
+def _status_values(session: Session, instance: ProcessInstance, facts: Facts, *, actor: str | None,
+                   now: datetime) -> dict[str, Any]:
     if facts.error is not None:
         if instance.status != "error":
             details = {k: v for k, v in facts.error.as_dict().items() if k != "task_id"}
             audit.record(session, "instance.error", actor=actor, now=now, instance_id=instance.id,
                          task_id=facts.error.task_id, **details)
-        instance.status, instance.error = "error", facts.error.as_dict()
-    elif facts.completed:
-        instance.status, instance.error, instance.completed_at = "completed", None, now
+        return {"status": "error", "error": facts.error.as_dict()}
+    if facts.completed:
         close_due_items(session, instance.id)
         audit.record(session, "instance.completed", actor=actor, now=now, instance_id=instance.id)
-    else:
-        instance.status, instance.error = "active", None
+        return {"status": "completed", "error": None, "completed_at": now}
+    return {"status": "active", "error": None}
+
+
+_CLOSE_DUE_ITEMS = delete(DueItem).where(DueItem.instance_id == bindparam("instance_id"), DueItem.done_at.is_(None),
+                                          DueItem.kind != "process_start")
+_CLOSE_DUE_ROWS = delete(DueItem.__table__).where(
+    DueItem.__table__.c.instance_id == bindparam("instance_id"), DueItem.__table__.c.done_at.is_(None),
+    DueItem.__table__.c.kind != "process_start")
 
 
 def close_due_items(session: Session, instance_id: str) -> None:
     """Drop a finished case's open timers and reminders; a scheduled next cycle (``process_start``) stays."""
-    session.execute(delete(DueItem).where(DueItem.instance_id == instance_id, DueItem.done_at.is_(None),
-                                          DueItem.kind != "process_start"))
+    params = {"instance_id": instance_id}
+    if any(isinstance(obj, DueItem) for obj in chain(session.identity_map.values(), session.new)):
+        # through the ORM, so those objects (a timer being fired, say) are marked deleted as well
+        session.execute(_CLOSE_DUE_ITEMS, params, execution_options={"synchronize_session": "fetch"})
+    else:
+        session.connection().execute(_CLOSE_DUE_ROWS, params)
 
 
 def _jsonable(value: Any) -> Any:

@@ -8,6 +8,7 @@ including after every restore.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +24,7 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from . import clock
+from . import clock, spiff_waiting
 from .scripting import ScriptLimitExceeded, make_script_engine
 from .spiff_state import SERIALIZER, WORKFLOW_CONVERTER, IncrementalDumper, SpecSet, dump_state
 
@@ -31,6 +32,10 @@ _TIMER_TYPES = ("DurationTimerEventDefinition", "TimeDateEventDefinition", "Cycl
 _MAX_ENGINE_ROUNDS = 20
 
 clock.install()
+# Below INFO, SpiffWorkflow lists every task id of the tree for a completion log record, whether or not the
+# record is emitted; a workflow's last step would walk the whole tree once more for nothing.
+if logging.getLogger("spiff.workflow").level == logging.NOTSET:
+    logging.getLogger("spiff.workflow").setLevel(logging.INFO)
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,7 @@ class Workflow:
 
     def __init__(self, wf: BpmnWorkflow, timeout_s: float) -> None:
         self.wf = wf
+        spiff_waiting.install(wf)
         self.timeout_s = timeout_s
         self._dumper = IncrementalDumper()
         self.synced: dict[str, Any] = {}  # what the last save wrote to rows; valid while this object is cached
@@ -198,8 +204,7 @@ class Workflow:
             if action is not None:
                 action()
             for _ in range(_MAX_ENGINE_ROUNDS):
-                self.wf.do_engine_steps(did_complete_task=budget)
-                self.wf.refresh_timers()
+                self.wf.do_engine_steps(did_complete_task=budget)  # ends by refreshing waiting timers
                 if not any(t.state == TaskState.READY and not t.task_spec.manual for t in self._all_tasks()):
                     break
         except (WorkflowException, ScriptLimitExceeded, RecursionError, MemoryError) as exc:

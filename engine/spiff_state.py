@@ -59,8 +59,7 @@ def dump_state(dumper: "IncrementalDumper", wf: BpmnWorkflow) -> str:
     """The state without the specs. Tasks unchanged since the last dump reuse their converted form and their
     JSON text; the top-level task map is spliced into the document (it is the first key, so the first match
     of the placeholder is always the one written here, whatever the case data holds)."""
-    dct = dumper.to_dict(wf)
-    document = {"tasks": _TASKS_PLACEHOLDER, **{k: v for k, v in dct.items() if k != "tasks"}}
+    document = {"tasks": _TASKS_PLACEHOLDER, **dumper.workflow_fields(wf)}
     document[SERIALIZER.VERSION_KEY] = SERIALIZER.VERSION
     text = json.dumps(document, cls=SERIALIZER._encoder_cls)
     text = text.replace(json.dumps(_TASKS_PLACEHOLDER), dumper.tasks_json(wf), 1)
@@ -75,64 +74,73 @@ def dump_state(dumper: "IncrementalDumper", wf: BpmnWorkflow) -> str:
     return text
 
 
+@dataclass(slots=True)
+class _Converted:
+    """One task's converted form, with what it was converted from."""
+    signature: tuple[Any, ...]
+    children: list[Any]
+    data: Any
+    parent_data: Any
+    internal_data: Any
+    value: dict[str, Any]
+    text: str | None = None  # '"<id>": <json>', made when first needed
+
+
 class IncrementalDumper:
     """SpiffWorkflow's serialization, re-converting only the tasks that changed since the previous dump.
 
-    A task is reused when its state, state-change time, trigger flag and children are unchanged and its data,
-    internal data and its parent's data equal the snapshots taken when it was last converted (data is stored
-    as a delta against the parent). With ``LIF_VERIFY_DUMPS=1`` (the test suite) every dump is compared with
-    the library's own full serialization.
+    A task is reused when its state, state-change time, trigger flag, parent and children are unchanged and its
+    data, internal data and its parent's data equal the snapshots taken when it was last converted (data is
+    stored as a delta against the parent). With ``LIF_VERIFY_DUMPS=1`` (the test suite) every dump is compared
+    with the library's own full serialization.
     """
 
     def __init__(self) -> None:
-        self._tasks: dict[Any, tuple[tuple[Any, ...], Any, Any, dict[str, Any]]] = {}
-        self._texts: dict[Any, str] = {}
+        self._tasks: dict[Any, _Converted] = {}
 
     def tasks_json(self, wf: BpmnWorkflow) -> str:
-        """The top-level task map as JSON, from each task's cached text (after ``to_dict``)."""
+        """The top-level task map as JSON, from each task's cached text."""
         parts = []
-        for task_id in wf.tasks:
-            text = self._texts.get(task_id)
-            if text is None:
-                text = self._texts[task_id] = json.dumps(self._tasks[task_id][3], cls=SERIALIZER._encoder_cls)
-            parts.append(f'"{task_id}": {text}')
+        for task in wf.tasks.values():
+            entry = self._converted(task)
+            if entry.text is None:
+                entry.text = f'"{task.id}": {json.dumps(entry.value, cls=SERIALIZER._encoder_cls)}'
+            parts.append(entry.text)
         return "{" + ", ".join(parts) + "}"
 
-    def to_dict(self, wf: BpmnWorkflow) -> dict[str, Any]:
+    def workflow_fields(self, wf: BpmnWorkflow) -> dict[str, Any]:
+        """The workflow's own fields, in SpiffWorkflow's order, without its top-level task map."""
         registry = SERIALIZER.registry
-        dct = {
+        return {
             "data": registry.convert(registry.clean(wf.data)), "correlations": wf.correlations,
             "last_task": str(wf.last_task.id) if wf.last_task is not None else None,
-            "success": wf.success, "completed": wf.completed, "tasks": self._tasks_of(wf),
+            "success": wf.success, "completed": wf.completed,
             "root": str(wf.task_tree.id),
             "subprocesses": {str(k): self._subprocess(sp) for k, sp in wf.subprocesses.items()},
             "bpmn_events": registry.convert(wf.bpmn_events), "typename": "BpmnWorkflow",
         }
-        return dct
 
     def _subprocess(self, sp: Any) -> dict[str, Any]:
         registry = SERIALIZER.registry
         return {
             "data": registry.convert(registry.clean(sp.data)), "correlations": sp.correlations,
             "last_task": str(sp.last_task.id) if sp.last_task is not None else None,
-            "success": sp.success, "completed": sp.completed, "tasks": self._tasks_of(sp),
+            "success": sp.success, "completed": sp.completed,
+            "tasks": {str(task_id): self._converted(task).value for task_id, task in sp.tasks.items()},
             "root": str(sp.task_tree.id), "parent_task_id": str(sp.parent_task_id), "spec": sp.spec.name,
             "typename": "BpmnSubWorkflow",
         }
 
-    def _tasks_of(self, wf: Any) -> dict[str, Any]:
-        out = {}
-        for task_id, task in wf.tasks.items():
-            signature = (task.state, task.last_state_change, task.triggered, tuple(task._children), task._parent)
-            parent_data = task.parent.data if task.parent is not None else None
-            cached = self._tasks.get(task_id)
-            if cached is not None and cached[0] == signature and cached[1] == (task.data, parent_data) \
-                    and cached[2] == task.internal_data:
-                out[str(task_id)] = cached[3]
-                continue
-            converted = SERIALIZER.registry.convert(task)
-            self._tasks[task_id] = (signature, copy.deepcopy((task.data, parent_data)),
-                                    copy.deepcopy(task.internal_data), converted)
-            self._texts.pop(task_id, None)
-            out[str(task_id)] = converted
-        return out
+    def _converted(self, task: Any) -> _Converted:
+        signature = (task.state, task.last_state_change, task.triggered, task._parent)
+        parent = task.parent
+        parent_data = parent.data if parent is not None else None
+        entry = self._tasks.get(task.id)
+        if entry is not None and entry.signature == signature and entry.children == task._children \
+                and entry.data == task.data and entry.parent_data == parent_data \
+                and entry.internal_data == task.internal_data:
+            return entry
+        entry = self._tasks[task.id] = _Converted(
+            signature, list(task._children), copy.deepcopy(task.data), copy.deepcopy(parent_data),
+            copy.deepcopy(task.internal_data), SERIALIZER.registry.convert(task))
+        return entry

@@ -9,7 +9,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import accounts, audit, definitions, events, forms, messages, queries, runtime
+from . import accounts, audit, definitions, events, forms, messages, queries, row_writes, runtime
 from .access import may_do
 from .errors import Conflict, Forbidden, InvalidData, NotFound, TooLarge
 from .models import Comment, HumanTask, ProcessInstance, User
@@ -44,11 +44,13 @@ def complete_task(session: Session, task_id: str, data: dict[str, Any], *, actor
     if not flow.is_ready(row.id):
         raise Conflict("the task is no longer ready")
     facts = flow.complete(row.id, data)
-    row.state, row.completed_at, row.completed_by, row.draft = "completed", now, actor.username, None
     audit.record(session, "task.completed", actor=actor.username, now=now, instance_id=instance.id,
                  task_id=row.id, name=row.name, fields=sorted(data))
     events.publish(session, events.TaskClosed(row.id, instance.id, "completed"), now)
     runtime.save(session, instance, flow, facts, actor=actor.username, now=now, finished_task_id=row.id)
+    # after the instance's row, which serialises steps of one case (every step writes it first)
+    row_writes.update_task(session, row, {"state": "completed", "completed_at": now,
+                                          "completed_by": actor.username, "draft": None})
     messages.route_thrown(session, instance, facts.thrown, actor=actor.username, now=now)
     runtime.flush_or_conflict(session)
     return queries.task_info(row, now, instance), instance
@@ -124,14 +126,11 @@ def comments(session: Session, task_id: str, *, actor: Actor) -> list[Comment]:
 
 
 def _ready_task_for(session: Session, task_id: str, actor: Actor) -> tuple[HumanTask, ProcessInstance]:
-    row = queries.visible_task_row(session, actor, task_id)
+    row, instance = queries.visible_task_with_instance(session, actor, task_id)
     if row.state != "ready":
         raise Conflict(f"the task is already {row.state}")
     if not may_do(actor, row):
         raise Forbidden("this task is assigned to someone else" if row.assignee else "you may not do this task")
-    instance = session.get(ProcessInstance, row.instance_id)
-    if instance is None:
-        raise NotFound(f"no task {task_id!r}")
     return row, instance
 
 

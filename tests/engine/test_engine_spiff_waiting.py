@@ -1,0 +1,137 @@
+"""The cheaper ``update_waiting_tasks`` (engine/spiff_waiting.py) behaves as SpiffWorkflow's own tree walk:
+the same diagrams driven the same way reach the same tasks, timers, waits and ends with it and without it."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+
+from engine import clock, spiff_waiting
+from engine.bundles import parse_bundle, read_bundle_dir
+from engine.spiff_adapter import ThrownMessage, Workflow
+from engine.spiff_state import SpecCache
+
+from .enginetest import BUNDLES, NOW
+
+DATA = {"value": 2, "approved": True, "agencies": [{"key": "police"}, {"key": "health"}], "case_ref": "W-1",
+        "summary": "s", "decision": "approve", "score": 3}
+DIAGRAMS = ["parallel_timers", "boundary_timer", "intermediate_timer", "date_timer", "deadlines", "multi_instance", "call_activity",
+            "message_receiver", "simple_review"]
+
+
+def _specs(key: str):
+    bundle = parse_bundle(key, read_bundle_dir(BUNDLES / key))
+    return SpecCache().get((0, bundle.content_hash), lambda: bundle.spec_json), bundle.primary_process_id
+
+
+def _drive(key: str, timers_first: bool = False) -> list[tuple]:
+    """Complete the first ready task, or else deliver the awaited message, or else fire timers a day after the
+    earliest is due (timers first, with ``timers_first``), until the case ends or stops moving; the observable
+    facts after each step, and each task's state by its spec."""
+    specs, process_id = _specs(key)
+    seen = []
+    with clock.frozen_at(NOW):
+        flow, facts = Workflow.start(specs, process_id, dict(DATA), 5.0)
+    moment = NOW
+    for _ in range(25):
+        seen.append(_observed(flow, facts))
+        if facts.completed or facts.error is not None:
+            break
+        if facts.timers and timers_first:
+            moment = min(t.due_at for t in facts.timers) + timedelta(days=1)
+            with clock.frozen_at(moment):
+                facts = flow.fire_timers()
+        elif facts.ready:
+            first = sorted(facts.ready, key=lambda t: (t.name, t.id))[0]
+            with clock.frozen_at(moment):
+                facts = flow.complete(first.id, dict(DATA))
+        elif facts.waits:
+            wait = facts.waits[0]
+            facts = flow.deliver(ThrownMessage(wait.message_name, {"case_ref": "W-1"}, {"case_ref": "W-1"}))
+        elif facts.timers:
+            moment = min(t.due_at for t in facts.timers) + timedelta(days=1)
+            with clock.frozen_at(moment):
+                facts = flow.fire_timers()
+        else:
+            break
+    return seen
+
+
+def _observed(flow: Workflow, facts) -> tuple:
+    states = sorted((t.task_spec.name, TaskState.get_name(t.state)) for t in flow._all_tasks())
+    return (sorted(t.name for t in facts.ready), sorted(t.name for t in facts.timers),
+            sorted(w.message_name for w in facts.waits), facts.completed,
+            facts.error.message if facts.error else None, states)
+
+
+@pytest.mark.parametrize("key,timers_first", [(k, False) for k in DIAGRAMS] + [("boundary_timer", True)])
+def test_the_same_steps_reach_the_same_states_as_the_library_walk(key, timers_first, monkeypatch):
+    ours = _drive(key, timers_first)
+    monkeypatch.setattr(spiff_waiting, "install", lambda wf: None)
+    library = _drive(key, timers_first)
+    assert ours == library
+    assert len(ours) > 1
+
+
+def _counting_walks(wf: BpmnWorkflow) -> list[int]:
+    calls = []
+    original = wf.update_waiting_tasks
+
+    def walk() -> None:
+        calls.append(1)
+        original()
+    wf.update_waiting_tasks = walk
+    spiff_waiting.install(wf)
+    return calls
+
+
+def test_nothing_waiting_means_no_walk():
+    specs, process_id = _specs("named_assignee")  # two user tasks in a row
+    wf = BpmnWorkflow(specs.specs[process_id], specs.subprocess_specs)
+    walks = _counting_walks(wf)
+    wf.do_engine_steps()
+    ready = wf.get_tasks(state=TaskState.READY, manual=True)
+    assert ready and not any(t.state == TaskState.WAITING for t in wf.tasks.values())
+    ready[0].run()
+    wf.do_engine_steps()
+    assert walks == []
+
+
+def test_one_waiting_task_is_updated_without_a_walk_and_several_take_the_walk():
+    specs, process_id = _specs("parallel_timers")
+    wf = BpmnWorkflow(specs.specs[process_id], specs.subprocess_specs)
+    walks = _counting_walks(wf)
+    with clock.frozen_at(NOW):
+        wf.do_engine_steps()
+    waiting = sorted(t.task_spec.name for t in wf.tasks.values() if t.state == TaskState.WAITING)
+    assert waiting == ["one_day", "three_days"] and walks  # two timers wait: the library's walk ran
+    walks.clear()
+    with clock.frozen_at(NOW + timedelta(days=2)):
+        wf.refresh_timers()
+        wf.do_engine_steps()  # the one-day timer fires; its branch reaches the join, which waits
+    waiting = sorted(t.task_spec.name for t in wf.tasks.values() if t.state == TaskState.WAITING)
+    assert waiting == ["join", "three_days"] and walks
+    walks.clear()
+    with clock.frozen_at(NOW + timedelta(days=4)):
+        wf.refresh_timers()
+        wf.do_engine_steps()
+    assert [t.task_spec.name for t in wf.get_tasks(state=TaskState.READY, manual=True)] == ["follow_up"]
+    assert not any(t.state == TaskState.WAITING for t in wf.tasks.values())
+    wf.get_tasks(state=TaskState.READY, manual=True)[0].run()
+    wf.do_engine_steps()
+    assert wf.is_completed()
+
+
+def test_a_lone_waiting_task_is_updated_without_the_walk():
+    specs, process_id = _specs("intermediate_timer")
+    wf = BpmnWorkflow(specs.specs[process_id], specs.subprocess_specs)
+    walks = _counting_walks(wf)
+    with clock.frozen_at(NOW):
+        wf.do_engine_steps()
+    assert [t.task_spec.name for t in wf.tasks.values() if t.state == TaskState.WAITING] == ["cooling_off"]
+    with clock.frozen_at(NOW + timedelta(days=3)):
+        wf.update_waiting_tasks()  # the timer is due: updating the lone waiting task makes it ready
+    assert walks == []
+    assert [t.task_spec.name for t in wf.tasks.values() if t.state == TaskState.READY] == ["cooling_off"]
