@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import chain
 from datetime import datetime, timezone
 from typing import Any
 
@@ -67,7 +68,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # a reading transaction starts deferred, so it never queues behind (or holds up) writers
+        connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get(_READING) else "BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -90,3 +92,31 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+_READING = "lif_reading"
+
+
+@contextmanager
+def reading(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A unit of work that only reads: it takes no write lock on SQLite and is rolled back at the end, so
+    nothing written in it is kept."""
+    session = factory()
+    try:
+        session.connection(execution_options={_READING: True})
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+def bulk_execute(session: Session, statement: Any, params: dict[str, Any]) -> Any:
+    """Run a prebuilt bulk UPDATE or DELETE of one entity. When the session holds objects of that entity, through
+    the ORM, after a flush (as an autoflush would, even inside ``no_autoflush``), so those objects stay in step;
+    otherwise straight on the session's connection, in its transaction, at a fifth of the cost."""
+    entity = statement.entity_description["entity"]
+    if any(isinstance(obj, entity) for obj in chain(session.identity_map.values(), session.new, session.deleted)):
+        session.flush()
+        # "fetch": the default ("evaluate") silently matches no object when the criteria use bound parameters
+        return session.execute(statement, params, execution_options={"synchronize_session": "fetch"})
+    return session.connection().execute(statement, params)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, select
@@ -13,14 +14,27 @@ from .models import HumanTask, ProcessInstance
 from .records import Actor, InstanceInfo, Page, TaskInfo
 
 
-def task_info(row: HumanTask, now: datetime, instance: ProcessInstance | None = None) -> TaskInfo:
+_SUMMARY_COLUMNS = (HumanTask.id, HumanTask.instance_id, HumanTask.process_key, HumanTask.name, HumanTask.title,
+                   HumanTask.state, HumanTask.role, HumanTask.agency, HumanTask.assignee, HumanTask.created_at,
+                   HumanTask.due_at, HumanTask.completed_at, HumanTask.completed_by, HumanTask.priority)
+
+
+def task_info(row: Any, now: datetime, instance: ProcessInstance | None = None) -> TaskInfo:
+    return _summary_info(tuple(getattr(row, c.key) for c in _SUMMARY_COLUMNS), now,
+                         instance.business_key if instance is not None else None,
+                         instance.pseudonym if instance is not None else None)
+
+
+def _summary_info(values: tuple[Any, ...], now: datetime, business_key: str | None,
+                  pseudonym: str | None) -> TaskInfo:
+    """A task from the values of ``_SUMMARY_COLUMNS``, in order (unpacking a row beats reading it by name)."""
+    (task_id, instance_id, process_key, name, title, state, role, agency, assignee, created_at, due_at,
+     completed_at, completed_by, priority) = values
     return TaskInfo(
-        id=row.id, instance_id=row.instance_id, process_key=row.process_key, name=row.name, title=row.title,
-        state=row.state, role=row.role, agency=row.agency, assignee=row.assignee, created_at=row.created_at,
-        due_at=row.due_at, overdue=row.state == "ready" and row.due_at is not None and row.due_at < now,
-        completed_at=row.completed_at, completed_by=row.completed_by, priority=row.priority,
-        business_key=instance.business_key if instance is not None else None,
-        pseudonym=instance.pseudonym if instance is not None else None,
+        id=task_id, instance_id=instance_id, process_key=process_key, name=name, title=title, state=state,
+        role=role, agency=agency, assignee=assignee, created_at=created_at, due_at=due_at,
+        overdue=state == "ready" and due_at is not None and due_at < now, completed_at=completed_at,
+        completed_by=completed_by, priority=priority, business_key=business_key, pseudonym=pseudonym,
     )
 
 
@@ -28,16 +42,24 @@ def instance_info(session: Session, row: ProcessInstance, actor: Actor, now: dat
                   with_tasks: bool = True) -> InstanceInfo:
     tasks: tuple[TaskInfo, ...] = ()
     if with_tasks:
-        query = select(HumanTask).where(HumanTask.instance_id == row.id)
-        if not actor.sees_everything:
-            query = query.where(access.visible_task(actor))
-        tasks = tuple(task_info(t, now, row) for t in session.scalars(query.order_by(HumanTask.created_at)))
+        rows = session.execute(_instance_tasks_query(actor), {"instance_id": row.id})
+        tasks = tuple(_summary_info(t, now, row.business_key, row.pseudonym) for t in rows)
     data: dict[str, Any] = (row.data or {}) if actor.sees_everything else _shared_data(row)
     return InstanceInfo(
         id=row.id, process_key=row.process_key, version=row.definition.version, business_key=row.business_key,
         title=row.title, status=row.status, created_at=row.created_at, updated_at=row.updated_at,
         pseudonym=row.pseudonym, error=row.error, paused=row.paused_at is not None, tasks=tasks, data=data,
     )
+
+
+@lru_cache(maxsize=256)
+def _instance_tasks_query(actor: Actor) -> Select[Any]:
+    """The tasks of an instance that ``actor`` may see, as plain column rows (a long case has many), built once
+    per actor: the statement keeps its compiled form between calls."""
+    query = select(*_SUMMARY_COLUMNS).where(HumanTask.instance_id == bindparam("instance_id"))
+    if not actor.sees_everything:
+        query = query.where(access.visible_task(actor))
+    return query.order_by(HumanTask.created_at)
 
 
 def _shared_data(row: ProcessInstance) -> dict[str, Any]:

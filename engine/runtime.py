@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 from collections import OrderedDict
-from itertools import chain
 from datetime import datetime
 from threading import Lock
 from typing import Any
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, deadlines, events, row_writes
+from .db import bulk_execute
 from .errors import Conflict, NotFound
 from .models import DueItem, HumanTask, MessageSubscription, ProcessDefinition, ProcessInstance
 from .spiff_adapter import Facts, ReadyTask, Workflow
@@ -223,19 +223,11 @@ def _status_values(session: Session, instance: ProcessInstance, facts: Facts, *,
 
 _CLOSE_DUE_ITEMS = delete(DueItem).where(DueItem.instance_id == bindparam("instance_id"), DueItem.done_at.is_(None),
                                           DueItem.kind != "process_start")
-_CLOSE_DUE_ROWS = delete(DueItem.__table__).where(
-    DueItem.__table__.c.instance_id == bindparam("instance_id"), DueItem.__table__.c.done_at.is_(None),
-    DueItem.__table__.c.kind != "process_start")
 
 
 def close_due_items(session: Session, instance_id: str) -> None:
     """Drop a finished case's open timers and reminders; a scheduled next cycle (``process_start``) stays."""
-    params = {"instance_id": instance_id}
-    if any(isinstance(obj, DueItem) for obj in chain(session.identity_map.values(), session.new)):
-        # through the ORM, so those objects (a timer being fired, say) are marked deleted as well
-        session.execute(_CLOSE_DUE_ITEMS, params, execution_options={"synchronize_session": "fetch"})
-    else:
-        session.connection().execute(_CLOSE_DUE_ROWS, params)
+    bulk_execute(session, _CLOSE_DUE_ITEMS, {"instance_id": instance_id})
 
 
 def _jsonable(value: Any) -> Any:

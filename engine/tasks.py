@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from . import accounts, audit, definitions, events, forms, messages, queries, row_writes, runtime
 from .access import may_do
-from .errors import Conflict, Forbidden, InvalidData, NotFound, TooLarge
+from .errors import Conflict, Forbidden, InvalidData, TooLarge
 from .models import Comment, HumanTask, ProcessInstance, User
 from .records import Actor, TaskDetail, TaskInfo
 

@@ -5,13 +5,13 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from . import audit
-from .accounts import actor_for, password_matches
+from .accounts import password_matches
 from .errors import RateLimited, Unauthorized
-from .models import ApiToken, LoginFailure, User
+from .models import Agency, ApiToken, LoginFailure, User, UserRole
 from .records import Actor
 
 
@@ -48,11 +48,16 @@ def issue_token(session: Session, user: User, *, now: datetime, ttl: timedelta) 
     return token, expires_at
 
 
+_TOKEN_HOLDER = (select(ApiToken.revoked_at, ApiToken.expires_at, User.id, User.username, User.active, Agency.key)
+                 .join(User, User.id == ApiToken.user_id).outerjoin(Agency, Agency.id == User.agency_id)
+                 .where(ApiToken.token_hash == bindparam("token_hash")))
+_ROLES = select(UserRole.role).where(UserRole.user_id == bindparam("user_id"))
+
+
 def actor_for_token(session: Session, token: str, *, now: datetime) -> Actor:
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
+    """The active user a live token belongs to; only reads (every API call makes this check)."""
+    row = session.execute(_TOKEN_HOLDER, {"token_hash": _digest(token)}).first()
+    if row is None or row.revoked_at is not None or row.expires_at <= now or not row.active:
         raise Unauthorized("invalid or expired token")
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
-        raise Unauthorized("invalid or expired token")
-    return actor_for(user)
+    roles = frozenset(session.scalars(_ROLES, {"user_id": row.id}))
+    return Actor(row.username, roles, row.key)

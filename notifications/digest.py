@@ -11,7 +11,7 @@ from engine import workdays
 from engine.models import Notification, User
 
 from . import compose
-from .outbox import _insert
+from .outbox import insert_once
 
 DIGEST_AT = time(7, 0)
 
@@ -39,7 +39,7 @@ def send_digests(session: Session, now: datetime, base_url: str) -> int:
                  for n in held]
         rendered = compose.render("digest", {"day": local.strftime("%A %-d %B %Y"), "items": items,
                                              "subject": f"Your LIF digest for {day}"})
-        written += _insert(session, Notification(
+        written += insert_once(session, dict(
             idempotency_key=key, kind="digest", channel="email", recipient=username,
             address=user.email if user else held[0].address, subject=f"Your LIF digest: {len(items)} update(s)",
             body=rendered.text, body_html=rendered.html, state="pending", attempts=0, next_attempt_at=now,

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from engine import events, workdays
+from engine.db import bulk_execute
 from engine.models import DueItem, HumanTask, ProcessInstance
 
 from . import outbox, recipients
@@ -55,9 +56,10 @@ def rung_time(due_at: datetime, offset: int) -> datetime:
     return datetime.combine(day, SEND_AT, tzinfo=workdays.LONDON).astimezone(due_at.tzinfo)
 
 
-def schedule(session: Session, task: HumanTask, now: datetime) -> None:
-    """(Re)build the pending rungs of ``task`` from its current due date."""
-    unschedule(session, task.id)
+def schedule(session: Session, task: HumanTask, now: datetime, *, new: bool = False) -> None:
+    """(Re)build the pending rungs of ``task`` from its current due date (a ``new`` task has none yet)."""
+    if not new:
+        unschedule(session, task.id)
     instance = session.get(ProcessInstance, task.instance_id)
     if task.state != "ready" or task.due_at is None or instance is None or instance.paused_at is not None:
         return
@@ -74,9 +76,12 @@ def _add(session: Session, task: HumanTask, at: datetime, kind: str, offset: int
                                  "for_due_at": task.due_at.isoformat() if task.due_at else None}))
 
 
+_UNSCHEDULE = delete(DueItem).where(DueItem.task_id == bindparam("task_id"), DueItem.kind == "ladder",
+                                    DueItem.done_at.is_(None))
+
+
 def unschedule(session: Session, task_id: str) -> None:
-    session.execute(delete(DueItem).where(DueItem.task_id == task_id, DueItem.kind == "ladder",
-                                          DueItem.done_at.is_(None)))
+    bulk_execute(session, _UNSCHEDULE, {"task_id": task_id})
 
 
 def fire(session: Session, item: DueItem, now: datetime) -> int:
@@ -112,7 +117,7 @@ def on_task_ready(session: Session, event: events.TaskReady, now: datetime) -> N
     if task is None:
         return
     outbox.notify_task(session, "new_task", task, key=f"new_task:{task.id}", now=now)
-    schedule(session, task, now)
+    schedule(session, task, now, new=True)
 
 
 def on_task_closed(session: Session, event: events.TaskClosed, now: datetime) -> None:

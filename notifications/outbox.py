@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from engine import audit, queries
@@ -29,24 +29,25 @@ def enqueue(session: Session, kind: str, people: list[Recipient], context: dict[
         if person.email:
             rows.append(("email", person.email, "held" if person.daily_digest else "pending"))
         for channel, address, state in rows:
-            written += _insert(session, Notification(
+            written += insert_once(session, dict(
                 idempotency_key=f"{key}:{person.username}:{channel}", kind=kind, channel=channel,
                 recipient=person.username, address=address, task_id=task_id, instance_id=instance_id,
                 subject=rendered.subject, body=rendered.text, body_html=rendered.html, state=state, attempts=0,
                 next_attempt_at=now if state == "pending" else None, created_at=now,
-                sent_at=now if channel == "inapp" else None))
+                sent_at=now if channel == "inapp" else None, read_at=None, last_error=None))
     return written
 
 
-def _insert(session: Session, row: Notification) -> int:
-    if session.scalar(select(Notification.id).where(Notification.idempotency_key == row.idempotency_key)):
-        return 0
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:  # written by a concurrent worker a moment ago
-        return 0
-    return 1
+# one statement, whether or not the row exists already (written before, or by a concurrent worker a moment ago)
+_INSERTS = {dialect: insert(Notification.__table__).on_conflict_do_nothing(index_elements=["idempotency_key"])
+            .returning(Notification.__table__.c.id)
+            for dialect, insert in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))}
+
+
+def insert_once(session: Session, row: dict[str, Any]) -> int:
+    """Write a notification row (column values) unless one with its idempotency key exists; 1 if written."""
+    statement = _INSERTS[session.get_bind().dialect.name]
+    return len(session.connection().execute(statement, row).all())  # the new row's id, or nothing
 
 
 def notify_task(session: Session, kind: str, task: HumanTask, *, key: str, now: datetime,

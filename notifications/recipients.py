@@ -3,6 +3,7 @@ the role; escalations go to the agency's senior lead and every coordinator."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,7 +18,10 @@ class Recipient:
     daily_digest: bool
 
 
-def _as_recipients(users: list[User]) -> list[Recipient]:
+_FIELDS = (User.username, User.email, User.daily_digest, User.active)  # plain rows: no user entities to load
+
+
+def _as_recipients(users: list[Any]) -> list[Recipient]:
     seen: dict[str, Recipient] = {}
     for user in users:
         if user.active and user.username not in seen:
@@ -27,26 +31,26 @@ def _as_recipients(users: list[User]) -> list[Recipient]:
 
 def for_task(session: Session, task: HumanTask) -> list[Recipient]:
     if task.assignee:
-        return _as_recipients(list(session.scalars(select(User).where(User.username == task.assignee))))
-    query = select(User)
+        return _as_recipients(list(session.execute(select(*_FIELDS).where(User.username == task.assignee))))
+    query = select(*_FIELDS)
     if task.agency:
         query = query.join(Agency, User.agency_id == Agency.id).where(Agency.key == task.agency)
     if task.role:
         query = query.join(UserRole, UserRole.user_id == User.id).where(UserRole.role == task.role)
     if not task.agency and not task.role:
         query = query.join(UserRole, UserRole.user_id == User.id).where(UserRole.role == "coordinator")
-    return _as_recipients(list(session.scalars(query)))
+    return _as_recipients(list(session.execute(query)))
 
 
 def for_escalation(session: Session, task: HumanTask) -> list[Recipient]:
-    users = list(session.scalars(select(User).join(UserRole, UserRole.user_id == User.id)
+    users = list(session.execute(select(*_FIELDS).join(UserRole, UserRole.user_id == User.id)
                                  .where(UserRole.role == "coordinator")))
     if task.agency:
         lead = session.scalar(select(Agency.senior_lead).where(Agency.key == task.agency))
         if lead:
-            users.extend(session.scalars(select(User).where(User.username == lead)))
+            users.extend(session.execute(select(*_FIELDS).where(User.username == lead)))
     return _as_recipients(users)
 
 
 def by_username(session: Session, username: str) -> list[Recipient]:
-    return _as_recipients(list(session.scalars(select(User).where(User.username == username))))
+    return _as_recipients(list(session.execute(select(*_FIELDS).where(User.username == username))))

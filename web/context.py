@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.config import Config
-from engine.db import transaction
+from engine.db import reading, transaction
 
 
 @dataclass(frozen=True)
@@ -21,4 +21,9 @@ class LifContext:
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         with transaction(self.factory) as session:
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with reading(self.factory) as session:
             yield session

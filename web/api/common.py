@@ -30,7 +30,7 @@ def current_actor() -> Actor:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("send a token as 'Authorization: Bearer <token>'")
-    with lif().unit_of_work() as session:
+    with lif().reading() as session:
         g.api_actor = tokens.actor_for_token(session, token.strip(), now=now())
     return g.api_actor
 
