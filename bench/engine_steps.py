@@ -15,6 +15,7 @@ import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -85,17 +86,23 @@ def service_steps(factory, n: int, actor: Actor) -> list[float]:
     return times
 
 
-def api_steps(db_url: str, n: int) -> list[float]:
-    """The same completions through the JSON API (Flask test client, bearer token), timed per request."""
+def api_client(db_url: str) -> tuple[Any, dict[str, str], dict[str, str]]:
+    """One app for every run, as one long-running server; a coordinator's and a reviewer's bearer headers."""
     from engine.config import Config
     from web import create_app
 
     app = create_app(Config.from_env(database_url=db_url, secret_key="bench", mail_backend="console"))
     client = app.test_client()
-    coordinator = {"Authorization": "Bearer " + client.post("/api/v1/auth/token", json={
-        "username": "cora", "password": "bench-password"}).json["token"]}
-    reviewer = {"Authorization": "Bearer " + client.post("/api/v1/auth/token", json={
-        "username": "pat", "password": "bench-password"}).json["token"]}
+    headers = []
+    for username in ("cora", "pat"):
+        token = client.post("/api/v1/auth/token", json={"username": username, "password": "bench-password"})
+        headers.append({"Authorization": "Bearer " + token.json["token"]})
+    return client, headers[0], headers[1]
+
+
+def api_steps(api: tuple[Any, dict[str, str], dict[str, str]], n: int) -> list[float]:
+    """The same completions through the JSON API (Flask test client, bearer token), timed per request."""
+    client, coordinator, reviewer = api
     instance = client.post("/api/v1/process-instances", json={"process_key": "chain"}, headers=coordinator).json
     task_id = instance["tasks"][0]["id"]
     times = []
@@ -114,8 +121,9 @@ def summarise(label: str, runs: list[list[float]]) -> dict[str, float]:
     first, last = per_step[0], per_step[-1]
     median = statistics.median(per_step)
     print(f"{label:<28} median {median * 1000:7.3f} ms   1st {first * 1000:7.3f} ms   "
-          f"last {last * 1000:7.3f} ms   last/1st {last / first:5.2f}   whole case {sum(per_step) * 1000:8.1f} ms")
-    return {"median": median, "first": first, "last": last}
+          f"last {last * 1000:7.3f} ms   last/1st {last / first:5.2f}   slowest {max(per_step) * 1000:7.3f} ms   "
+          f"whole case {sum(per_step) * 1000:8.1f} ms")
+    return {"median": median, "first": first, "last": last, "slowest": max(per_step)}
 
 
 def main() -> None:
@@ -145,18 +153,22 @@ def main() -> None:
             commits.append(commit_cost(factory, samples=60))
         commit = statistics.median(commits)
         # last: the app installs the notification subscribers, which then stay for the rest of the process
-        api = [api_steps(str(engine.url), args.tasks) for _ in range(args.runs)]
+        api_app = api_client(str(engine.url))
+        api_steps(api_app, args.tasks)  # the first requests of a new process compile templates and schemas
+        api = [api_steps(api_app, args.tasks) for _ in range(args.runs)]
     print(f"chain of {args.tasks} user tasks, {args.runs} runs, medians per step; workflow cache "
           f"{'off (restore every step)' if args.no_cache else 'on'}")
     r = summarise("(a) SpiffWorkflow in memory", raw)
     s = summarise("(b) LIF complete_task, SQLite", service)
-    summarise("(c) LIF JSON API, SQLite", api)
+    a = summarise("(c) LIF JSON API, SQLite", api)
     print(f"one SQLite commit (small UPDATE): {commit * 1000:.3f} ms")
     budget = 5 * (r["median"] + commit)
     print(f"target 1: last/1st = {s['last'] / s['first']:.2f} (<= 1.5)   "
           f"{'MET' if s['last'] / s['first'] <= 1.5 else 'MISSED'}")
     print(f"target 2: service step {s['median'] * 1000:.3f} ms <= 5 x (raw {r['median'] * 1000:.3f} + commit "
           f"{commit * 1000:.3f}) = {budget * 1000:.3f} ms   {'MET' if s['median'] <= budget else 'MISSED'}")
+    print(f"SPEC aim: an API completion under 10 ms at every step: slowest {a['slowest'] * 1000:.3f} ms   "
+          f"{'MET' if a['slowest'] < 0.010 else 'MISSED'}")
 
 
 if __name__ == "__main__":

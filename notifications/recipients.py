@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.models import Agency, HumanTask, User, UserRole
@@ -29,28 +29,31 @@ def _as_recipients(users: list[Any]) -> list[Recipient]:
     return sorted(seen.values(), key=lambda r: r.username)
 
 
+_BY_USERNAME = select(*_FIELDS).where(User.username == bindparam("username"))
+_IN_ROLE = select(*_FIELDS).join(UserRole, UserRole.user_id == User.id).where(UserRole.role == bindparam("role"))
+_IN_AGENCY = select(*_FIELDS).join(Agency, User.agency_id == Agency.id).where(Agency.key == bindparam("agency"))
+_IN_AGENCY_ROLE = _IN_AGENCY.join(UserRole, UserRole.user_id == User.id).where(UserRole.role == bindparam("role"))
+
+
 def for_task(session: Session, task: HumanTask) -> list[Recipient]:
     if task.assignee:
-        return _as_recipients(list(session.execute(select(*_FIELDS).where(User.username == task.assignee))))
-    query = select(*_FIELDS)
-    if task.agency:
-        query = query.join(Agency, User.agency_id == Agency.id).where(Agency.key == task.agency)
-    if task.role:
-        query = query.join(UserRole, UserRole.user_id == User.id).where(UserRole.role == task.role)
-    if not task.agency and not task.role:
-        query = query.join(UserRole, UserRole.user_id == User.id).where(UserRole.role == "coordinator")
-    return _as_recipients(list(session.execute(query)))
+        query, params = _BY_USERNAME, {"username": task.assignee}
+    elif task.agency:
+        query = _IN_AGENCY_ROLE if task.role else _IN_AGENCY
+        params = {"agency": task.agency, "role": task.role}
+    else:
+        query, params = _IN_ROLE, {"role": task.role or "coordinator"}
+    return _as_recipients(list(session.execute(query, params)))
 
 
 def for_escalation(session: Session, task: HumanTask) -> list[Recipient]:
-    users = list(session.execute(select(*_FIELDS).join(UserRole, UserRole.user_id == User.id)
-                                 .where(UserRole.role == "coordinator")))
+    users = list(session.execute(_IN_ROLE, {"role": "coordinator"}))
     if task.agency:
         lead = session.scalar(select(Agency.senior_lead).where(Agency.key == task.agency))
         if lead:
-            users.extend(session.execute(select(*_FIELDS).where(User.username == lead)))
+            users.extend(session.execute(_BY_USERNAME, {"username": lead}))
     return _as_recipients(users)
 
 
 def by_username(session: Session, username: str) -> list[Recipient]:
-    return _as_recipients(list(session.execute(select(*_FIELDS).where(User.username == username))))
+    return _as_recipients(list(session.execute(_BY_USERNAME, {"username": username})))
