@@ -1,7 +1,16 @@
-"""Creating and upgrading the database schema, including the triggers that keep the audit trail append-only."""
+"""Creating and upgrading the database schema, including the triggers that keep the audit trail append-only.
+
+``upgrade_schema`` (``lif init``) runs the Alembic migrations in ``engine/migrations``; a database made before
+there were migrations (tables, no ``alembic_version``) is taken to be at the baseline revision first.
+``create_schema`` makes the current tables directly, for tests and benchmarks on throwaway databases.
+"""
 from __future__ import annotations
 
-from sqlalchemy import Engine, event, text
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import Connection, Engine, event, inspect, text
 from sqlalchemy.orm import Session
 
 from . import models  # noqa: F401  (registers the tables)
@@ -22,13 +31,53 @@ _POSTGRES_TRIGGERS = [
 ]
 
 
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+BASELINE_REVISION = "0001"  # the schema ``lif init`` made before migrations existed
+
+
 def create_schema(engine: Engine) -> None:
     """Create every missing table and the audit triggers. Safe to run on an existing database."""
     Base.metadata.create_all(engine)
-    statements = _SQLITE_TRIGGERS if engine.dialect.name == "sqlite" else _POSTGRES_TRIGGERS
     with engine.begin() as connection:
-        for statement in statements:
-            connection.execute(text(statement))
+        _ensure_triggers(connection)
+
+
+def upgrade_schema(engine: Engine) -> str:
+    """Bring the database to the newest revision, in one transaction. Returns what was done, in a sentence."""
+    with engine.begin() as connection:
+        before = current_revision(connection)
+        config = _alembic_config(connection)
+        adopted = before is None and bool(set(inspect(connection).get_table_names()) - {"alembic_version"})
+        if adopted:
+            command.stamp(config, BASELINE_REVISION)
+        command.upgrade(config, "head")
+        _ensure_triggers(connection)
+        after = current_revision(connection)
+    if adopted:
+        return f"database from before migrations taken as revision {BASELINE_REVISION}, now at revision {after}"
+    if before is None:
+        return f"database created at revision {after}"
+    return f"database upgraded from revision {before} to {after}" if before != after else \
+        f"database at revision {after}"
+
+
+def current_revision(connection: Connection) -> str | None:
+    if "alembic_version" not in inspect(connection).get_table_names():
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def _alembic_config(connection: Connection) -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _ensure_triggers(connection: Connection) -> None:
+    statements = _SQLITE_TRIGGERS if connection.dialect.name == "sqlite" else _POSTGRES_TRIGGERS
+    for statement in statements:
+        connection.execute(text(statement))
 
 
 def drop_schema(engine: Engine) -> None:

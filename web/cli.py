@@ -13,7 +13,7 @@ from engine import accounts, clock, definitions
 from engine.config import Config
 from engine.db import make_engine, make_session_factory, transaction
 from engine.errors import LifError
-from engine.schema import create_schema
+from engine.schema import upgrade_schema
 
 
 def _factory(config: Config):
@@ -45,7 +45,7 @@ def init() -> None:
     """Create or upgrade the database and deploy every bundle in workflows/."""
     config = Config.from_env()
     engine = make_engine(config.database_url)
-    create_schema(engine)
+    click.echo(upgrade_schema(engine))
     factory = make_session_factory(engine)
     import notifications
     notifications.install(config)

@@ -1,0 +1,66 @@
+"""Schema upgrades (``lif init``): the migrations build exactly the tables the models describe, a database made
+before migrations existed is adopted and upgraded with its data, and upgrading twice changes nothing."""
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, select, text
+from sqlalchemy.exc import DatabaseError
+
+from engine import accounts
+from engine.db import Base, make_engine, make_session_factory, transaction
+from engine.models import Agency
+from engine.schema import BASELINE_REVISION, MIGRATIONS, create_schema, current_revision, upgrade_schema
+
+from .enginetest import NOW
+
+pytestmark = pytest.mark.postgres  # runs on PostgreSQL as well, when it is configured
+
+HEAD = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
+@pytest.fixture
+def bare(db_url):
+    """An empty database (no tables), unlike the ``db`` fixture's."""
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+def _differences(engine) -> list:
+    with engine.connect() as connection:
+        return compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
+
+
+def test_the_migrations_build_what_the_models_describe(bare):
+    assert upgrade_schema(bare) == f"database created at revision {HEAD}"
+    assert _differences(bare) == []
+    with bare.connect() as connection:
+        assert current_revision(connection) == HEAD
+
+
+def test_a_database_from_before_migrations_is_adopted_with_its_data(bare):
+    create_schema(bare)  # what lif init did before there were migrations
+    with transaction(make_session_factory(bare)) as s:
+        accounts.add_agency(s, "police", "Police", actor=None, now=NOW)
+    assert upgrade_schema(bare).startswith(f"database from before migrations taken as revision {BASELINE_REVISION}")
+    with transaction(make_session_factory(bare)) as s:
+        assert s.scalars(select(Agency.key)).all() == ["police"]
+    assert _differences(bare) == []
+
+
+def test_upgrading_twice_changes_nothing(bare):
+    upgrade_schema(bare)
+    tables = sorted(inspect(bare).get_table_names())
+    assert upgrade_schema(bare) == f"database at revision {HEAD}"
+    assert sorted(inspect(bare).get_table_names()) == tables
+
+
+def test_the_audit_trail_stays_append_only_after_an_upgrade(bare):
+    upgrade_schema(bare)
+    with transaction(make_session_factory(bare)) as s:
+        accounts.add_agency(s, "police", "Police", actor=None, now=NOW)  # writes an audit row
+    with pytest.raises(DatabaseError), bare.begin() as connection:
+        connection.execute(text("UPDATE audit_event SET actor = 'someone else'"))
