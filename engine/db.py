@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
@@ -76,6 +77,9 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+_RETRYABLE = {"40P01", "40001"}  # deadlock detected, serialization failure: the whole step was rolled back
+
+
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error. A concurrent change caught by an
@@ -87,6 +91,11 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     except StaleDataError:
         session.rollback()
         raise Conflict("the case changed while this step ran; reload and try again") from None
+    except DBAPIError as exc:
+        session.rollback()
+        if getattr(exc.orig, "sqlstate", None) in _RETRYABLE:  # PostgreSQL chose this step as a deadlock's victim
+            raise Conflict("the case changed while this step ran; reload and try again") from None
+        raise
     except BaseException:
         session.rollback()
         raise

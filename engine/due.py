@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .db import transaction
 from .errors import Conflict
-from .models import DueItem
+from .models import DueItem, ProcessInstance
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
@@ -54,6 +54,8 @@ def run_one(factory: sessionmaker[Session], item_id: int, now: datetime, handler
                 if not _lease(session, item_id, worker, now):
                     return None
         with transaction(factory) as session:
+            if postgres and not _lock_case_first(session, item_id):
+                return None
             query = select(DueItem).where(DueItem.id == item_id, DueItem.done_at.is_(None))
             query = query.with_for_update(skip_locked=True) if postgres else query.where(DueItem.lease_owner == worker)
             item = session.scalar(query)
@@ -73,6 +75,17 @@ def run_one(factory: sessionmaker[Session], item_id: int, now: datetime, handler
         log.exception("due item %s failed; it will be retried", item_id)
         _back_off(factory, item_id, now)
     return None
+
+
+def _lock_case_first(session: Session, item_id: int) -> bool:
+    """Lock the row's case before the row (PostgreSQL), in the order every step takes them, so the sweep and a
+    person's step on the same case never wait on each other in a cycle. False when the case is busy: the row
+    stays due and the next sweep takes it."""
+    instance_id = session.scalar(select(DueItem.instance_id).where(DueItem.id == item_id))
+    if instance_id is None:
+        return True
+    return session.scalar(select(ProcessInstance.id).where(ProcessInstance.id == instance_id)
+                          .with_for_update(skip_locked=True)) is not None
 
 
 def _lease(session: Session, item_id: int, worker: str, now: datetime) -> bool:

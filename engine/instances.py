@@ -77,13 +77,14 @@ def cancel_instance(session: Session, instance_id: str, reason: str, *, actor: A
     flow = runtime.load(session, instance)
     flow.cancel()
     instance.status, instance.completed_at = "cancelled", now
+    instance.state, instance.updated_at = flow.dump(), now
+    runtime.flush_or_conflict(session)  # the case's row first, as in every step
     for task in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
                                                         HumanTask.state == "ready")):
         task.state, task.completed_at = "cancelled", now
         events.publish(session, events.TaskClosed(task.id, instance.id, "cancelled"), now)
     runtime.close_due_items(session, instance.id)
     session.query(MessageSubscription).filter(MessageSubscription.instance_id == instance.id).delete()
-    instance.state, instance.updated_at = flow.dump(), now
     audit.record(session, "instance.cancelled", actor=actor.username, now=now, instance_id=instance.id,
                  reason=reason.strip())
     runtime.flush_or_conflict(session)

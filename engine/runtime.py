@@ -86,11 +86,13 @@ def save(session: Session, instance: ProcessInstance, flow: Workflow, facts: Fac
          now: datetime, finished_task_id: str | None = None) -> list[str]:
     """Project ``facts`` into rows and store the state. Returns the ids of tasks that became ready."""
     with session.no_autoflush:
+        # The case's row first, under its revision: every step of a case writes it before any other row, so two
+        # steps of one case queue on it (the second is told to reload) instead of deadlocking on each other's.
+        _update_instance(session, instance, flow, facts, actor=actor, now=now)
         created = _sync_tasks(session, instance, flow, facts.ready, actor=actor, now=now, finished=finished_task_id)
         _sync_timers(session, instance, flow, facts)
         _sync_subscriptions(session, instance, flow, facts)
-        _update_instance(session, instance, flow, facts, actor=actor, now=now)
-    flush_or_conflict(session)  # the version check fails here when another step saved the instance first
+    flush_or_conflict(session)
     for task_id in created:
         events.publish(session, events.TaskReady(task_id, instance.id), now)
     WORKFLOWS.put(instance.id, instance.revision, flow)
@@ -204,6 +206,8 @@ def _update_instance(session: Session, instance: ProcessInstance, flow: Workflow
     if instance.status != "cancelled":
         values.update(_status_values(session, instance, facts, actor=actor, now=now))
     row_writes.update_instance(session, instance, values)
+    if values.get("status") == "completed":
+        close_due_items(session, instance.id)
 
 
 def _status_values(session: Session, instance: ProcessInstance, facts: Facts, *, actor: str | None,
@@ -215,7 +219,6 @@ def _status_values(session: Session, instance: ProcessInstance, facts: Facts, *,
                          task_id=facts.error.task_id, **details)
         return {"status": "error", "error": facts.error.as_dict()}
     if facts.completed:
-        close_due_items(session, instance.id)
         audit.record(session, "instance.completed", actor=actor, now=now, instance_id=instance.id)
         return {"status": "completed", "error": None, "completed_at": now}
     return {"status": "active", "error": None}

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from . import models  # noqa: F401  (registers the tables)
 from .db import Base
+from .errors import Conflict
 
 _SQLITE_TRIGGERS = [
     "CREATE TRIGGER IF NOT EXISTS audit_event_no_update BEFORE UPDATE ON audit_event "
@@ -32,7 +33,11 @@ _POSTGRES_TRIGGERS = [
 
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-BASELINE_REVISION = "0001"  # the schema ``lif init`` made before migrations existed
+BASELINE_REVISION = "0001"  # the schema ``lif init`` made before migrations existed, with these tables:
+BASELINE_TABLES = frozenset({
+    "agency", "api_token", "audit_event", "business_key_sequence", "comment", "due_item", "human_task",
+    "login_failure", "message_subscription", "notification", "process_definition", "process_instance", "user_account",
+    "user_role"})
 
 
 def create_schema(engine: Engine) -> None:
@@ -42,17 +47,39 @@ def create_schema(engine: Engine) -> None:
         _ensure_triggers(connection)
 
 
-def upgrade_schema(engine: Engine) -> str:
-    """Bring the database to the newest revision, in one transaction. Returns what was done, in a sentence."""
-    with engine.begin() as connection:
-        before = current_revision(connection)
-        config = _alembic_config(connection)
-        adopted = before is None and bool(set(inspect(connection).get_table_names()) - {"alembic_version"})
-        if adopted:
-            command.stamp(config, BASELINE_REVISION)
-        command.upgrade(config, "head")
-        _ensure_triggers(connection)
-        after = current_revision(connection)
+def upgrade_schema(engine: Engine, revision: str = "head") -> str:
+    """Bring the database to ``revision`` (the newest by default), in one transaction. Returns what was done, in a sentence.
+    A database with tables but no revision is adopted as the baseline only when it has exactly the baseline's
+    tables; anything else is refused (``Conflict``) and left as it was."""
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:  # a migration may rebuild a table others point to; the keys are checked before committing
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                summary = _upgrade(connection, revision)
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise Conflict("the upgrade would leave rows pointing at rows that do not exist; not upgraded")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+    return summary
+
+
+def _upgrade(connection: Connection, revision: str) -> str:
+    before = current_revision(connection)
+    config = _alembic_config(connection)
+    tables = set(inspect(connection).get_table_names()) - {"alembic_version"}
+    adopted = before is None and bool(tables)
+    if adopted:
+        if tables != BASELINE_TABLES:
+            raise Conflict("the database has tables but no schema revision, and they are not LIF's first release's; "
+                           "not upgraded", [f"missing: {t}" for t in sorted(BASELINE_TABLES - tables)]
+                           + [f"unknown: {t}" for t in sorted(tables - BASELINE_TABLES)])
+        command.stamp(config, BASELINE_REVISION)
+    command.upgrade(config, revision)
+    _ensure_triggers(connection)
+    after = current_revision(connection)
     if adopted:
         return f"database from before migrations taken as revision {BASELINE_REVISION}, now at revision {after}"
     if before is None:

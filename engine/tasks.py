@@ -46,11 +46,11 @@ def complete_task(session: Session, task_id: str, data: dict[str, Any], *, actor
     facts = flow.complete(row.id, data)
     audit.record(session, "task.completed", actor=actor.username, now=now, instance_id=instance.id,
                  task_id=row.id, name=row.name, fields=sorted(data))
-    events.publish(session, events.TaskClosed(row.id, instance.id, "completed"), now)
     runtime.save(session, instance, flow, facts, actor=actor.username, now=now, finished_task_id=row.id)
-    # after the instance's row, which serialises steps of one case (every step writes it first)
+    # after the case's row, which every step writes first (so two steps of one case queue on it)
     row_writes.update_task(session, row, {"state": "completed", "completed_at": now,
                                           "completed_by": actor.username, "draft": None})
+    events.publish(session, events.TaskClosed(row.id, instance.id, "completed"), now)
     messages.route_thrown(session, instance, facts.thrown, actor=actor.username, now=now)
     runtime.flush_or_conflict(session)
     return queries.task_info(row, now, instance), instance

@@ -45,7 +45,10 @@ def init() -> None:
     """Create or upgrade the database and deploy every bundle in workflows/."""
     config = Config.from_env()
     engine = make_engine(config.database_url)
-    click.echo(upgrade_schema(engine))
+    try:
+        click.echo(upgrade_schema(engine))
+    except LifError as exc:
+        _fail(exc)
     factory = make_session_factory(engine)
     import notifications
     notifications.install(config)

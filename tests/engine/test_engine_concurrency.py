@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import threading
+from collections import defaultdict
 
 import pytest
+from sqlalchemy import event
 
-from engine import runtime, tasks
+import notifications
+from engine import events, runtime, tasks
+from engine.config import Config
 from engine.errors import Conflict
 
 from .enginetest import NOW
@@ -103,22 +107,54 @@ def _race_pairs(factory, pairs) -> list[object]:
     return results
 
 
-def test_parallel_tasks_of_one_case_completed_at_once_never_deadlock(deploy, cases, factory):
-    """Every step writes its case's row first, so two steps of one case queue on it instead of deadlocking
-    on each other's task rows: at least one succeeds, the others are told to reload, nothing is lost."""
-    deploy("deadlines")
-    instance_id = cases.start("deadlines", data={"notified_on": "2026-12-01"})
-    ready = cases.tasks(instance_id)
-    assert len(ready) == 3
-    coordinator = cases.actor("coordinator")
-    for _ in range(3):
-        results = _race_pairs(factory, [(task.id, coordinator) for task in ready])
-        assert all(r in ("completed", "conflict") for r in results), results
-        assert "completed" in results
-        done = {t.id for t in cases.tasks(instance_id, state="completed")}
-        assert len(done) == results.count("completed") + (3 - len(ready))
-        ready = cases.tasks(instance_id)
-        if not ready:
-            break
+def _writes(engine, action) -> list[str]:
+    """The tables written by ``action``, in order (audit rows left out: they are inserts no step waits on)."""
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, _params, _context, _many):
+        words = statement.split()
+        verb = words[0].upper()
+        table = words[1] if verb == "UPDATE" else words[2] if verb in ("INSERT", "DELETE") else None
+        if table and table != "audit_event":
+            seen.append(f"{verb} {table}")
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return seen
+
+
+@pytest.mark.parametrize("cached", [False, True], ids=["restored", "cached"])
+def test_a_step_writes_its_case_row_before_any_other_row(deploy, cases, factory, db, db_url, cached, monkeypatch):
+    """Ending the case withdraws the other task and drops the timer and the reminder rungs (notifications are
+    installed); the case's row is still written first, so a step racing on the other task queues on the case's
+    row instead of deadlocking with this one."""
+    monkeypatch.setattr(runtime.WORKFLOWS, "enabled", cached)
+    monkeypatch.setattr(events, "_handlers", defaultdict(list))  # installed for this test only
+    notifications.install(Config.from_env(database_url=db_url, secret_key="test", mail_backend="console"))
+    deploy("terminate_branch")
+    instance_id = cases.start("terminate_branch")
+    finish = cases.task(instance_id, "finish").id
+    writes = _writes(db, lambda: cases.complete(finish))
+    assert writes[0] == "UPDATE process_instance", writes
+    assert {"UPDATE human_task", "DELETE due_item"} <= set(writes)
     assert cases.instance(instance_id).status == "completed"
-    assert cases.actions(instance_id).count("task.completed") == 3
+    assert [t.name for t in cases.tasks(instance_id, state="cancelled")] == ["other"]
+
+
+def test_two_steps_of_one_case_at_once_one_wins_and_nothing_is_lost(deploy, cases, factory):
+    """Finishing (which ends the case and withdraws the other task) races completing the other task: each time
+    exactly one step wins, the other is told to reload, and the case ends once."""
+    deploy("terminate_branch")
+    coordinator = cases.actor("coordinator")
+    for _ in range(4):
+        instance_id = cases.start("terminate_branch")
+        pairs = [(cases.task(instance_id, name).id, coordinator) for name in ("finish", "other")]
+        results = _race_pairs(factory, pairs)
+        assert sorted(map(str, results)) in (["completed", "conflict"], ["completed", "completed"]), results
+        completed = [t.name for t in cases.tasks(instance_id, state="completed")]
+        assert len(completed) == results.count("completed")
+        if "finish" in completed:
+            assert cases.instance(instance_id).status == "completed"
+        assert cases.actions(instance_id).count("task.completed") == len(completed)

@@ -12,7 +12,9 @@ from sqlalchemy.exc import DatabaseError
 from engine import accounts
 from engine.db import Base, make_engine, make_session_factory, transaction
 from engine.models import Agency
-from engine.schema import BASELINE_REVISION, MIGRATIONS, create_schema, current_revision, upgrade_schema
+from engine.errors import Conflict
+from engine.schema import (BASELINE_REVISION, BASELINE_TABLES, MIGRATIONS, create_schema, current_revision,
+                           upgrade_schema)
 
 from .enginetest import NOW
 
@@ -49,6 +51,20 @@ def test_a_database_from_before_migrations_is_adopted_with_its_data(bare):
     with transaction(make_session_factory(bare)) as s:
         assert s.scalars(select(Agency.key)).all() == ["police"]
     assert _differences(bare) == []
+
+
+def test_an_unknown_database_is_refused_and_left_as_it_was(bare):
+    with bare.begin() as connection:
+        connection.execute(text("CREATE TABLE someone_elses (id INTEGER PRIMARY KEY)"))
+    with pytest.raises(Conflict) as refused:
+        upgrade_schema(bare)
+    assert "unknown: someone_elses" in refused.value.details and "missing: process_instance" in refused.value.details
+    assert sorted(inspect(bare).get_table_names()) == ["someone_elses"]
+
+
+def test_the_baseline_tables_are_those_of_the_baseline_revision(bare):
+    upgrade_schema(bare, BASELINE_REVISION)
+    assert set(inspect(bare).get_table_names()) - {"alembic_version"} == BASELINE_TABLES
 
 
 def test_upgrading_twice_changes_nothing(bare):

@@ -6,9 +6,11 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
+from sqlalchemy import select
 
 from engine import instances, timers
 from engine.db import transaction
+from engine.models import ProcessInstance
 
 from .enginetest import NOW
 
@@ -124,3 +126,22 @@ def test_cancelled_instance_timer_never_fires(deploy, cases, factory, clock, res
     assert cases.due_items(instance_id) == []
     assert _sweep(factory, clock, TWO_DAYS + timedelta(seconds=1)) == 0
     assert cases.instance(instance_id).status == "cancelled"
+
+
+def test_sweep_leaves_a_busy_case_for_the_next_sweep(deploy, cases, factory, db, clock, restore_every_step):
+    """On PostgreSQL the sweep locks a row's case before the row, as every step does, and skips a case another
+    step holds, so the two never wait on each other in a cycle; the timer fires at the next sweep."""
+    if db.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writer at a time")
+    deploy("intermediate_timer")
+    instance_id = cases.start("intermediate_timer")
+    busy = factory()
+    busy.execute(select(ProcessInstance.id).where(ProcessInstance.id == instance_id).with_for_update())
+    try:
+        assert _sweep(factory, clock, TWO_DAYS + timedelta(seconds=1)) == 0
+        assert cases.ready_names(instance_id) == []
+    finally:
+        busy.rollback()
+        busy.close()
+    assert _sweep(factory, clock, TWO_DAYS + timedelta(seconds=2)) == 1
+    assert cases.ready_names(instance_id) == ["follow_up"]
