@@ -24,7 +24,7 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from . import clock, spiff_waiting
+from . import clock, spiff_walks
 from .scripting import ScriptLimitExceeded, make_script_engine
 from .spiff_state import SERIALIZER, WORKFLOW_CONVERTER, IncrementalDumper, SpecSet, dump_state
 
@@ -99,7 +99,7 @@ class Workflow:
 
     def __init__(self, wf: BpmnWorkflow, timeout_s: float) -> None:
         self.wf = wf
-        spiff_waiting.install(wf)
+        spiff_walks.install(wf)
         self.timeout_s = timeout_s
         self._dumper = IncrementalDumper()
         self.synced: dict[str, Any] = {}  # what the last save wrote to rows; valid while this object is cached

@@ -1,4 +1,4 @@
-"""The cheaper ``update_waiting_tasks`` (engine/spiff_waiting.py) behaves as SpiffWorkflow's own tree walk:
+"""The cheaper tree walks (engine/spiff_walks.py) behave as SpiffWorkflow's own:
 the same diagrams driven the same way reach the same tasks, timers, waits and ends with it and without it."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from engine import clock, spiff_waiting
+from engine import clock, spiff_walks
 from engine.bundles import parse_bundle, read_bundle_dir
 from engine.spiff_adapter import ThrownMessage, Workflow
 from engine.spiff_state import SpecCache
@@ -69,7 +69,7 @@ def _observed(flow: Workflow, facts) -> tuple:
 @pytest.mark.parametrize("key,timers_first", [(k, False) for k in DIAGRAMS] + [("boundary_timer", True)])
 def test_the_same_steps_reach_the_same_states_as_the_library_walk(key, timers_first, monkeypatch):
     ours = _drive(key, timers_first)
-    monkeypatch.setattr(spiff_waiting, "install", lambda wf: None)
+    monkeypatch.setattr(spiff_walks, "install", lambda wf: None)
     library = _drive(key, timers_first)
     assert ours == library
     assert len(ours) > 1
@@ -83,7 +83,7 @@ def _counting_walks(wf: BpmnWorkflow) -> list[int]:
         calls.append(1)
         original()
     wf.update_waiting_tasks = walk
-    spiff_waiting.install(wf)
+    spiff_walks.install(wf)
     return calls
 
 
@@ -135,3 +135,21 @@ def test_a_lone_waiting_task_is_updated_without_the_walk():
         wf.update_waiting_tasks()  # the timer is due: updating the lone waiting task makes it ready
     assert walks == []
     assert [t.task_spec.name for t in wf.tasks.values() if t.state == TaskState.READY] == ["cooling_off"]
+
+
+@pytest.mark.parametrize("key", ["deadlines", "multi_instance", "call_activity", "named_assignee"])
+def test_ready_tasks_are_the_library_walks_in_its_order(key):
+    """Several ready tasks (parallel branches, multi-instance, a call activity's subprocess) come from the library's
+    walk, in its order; a lone one from the task map. Either way the answer is the library's."""
+    specs, process_id = _specs(key)
+    with clock.frozen_at(NOW):
+        flow, _ = Workflow.start(specs, process_id, dict(DATA), 5.0)
+    wf = flow.wf
+    for _ in range(6):
+        ours = wf.get_tasks(state=TaskState.READY)
+        assert ours == BpmnWorkflow.get_tasks(wf, state=TaskState.READY)
+        manual = [t for t in ours if t.task_spec.manual]
+        if not manual:
+            break
+        with clock.frozen_at(NOW):
+            flow.complete(str(manual[0].id), dict(DATA))
