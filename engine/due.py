@@ -84,8 +84,10 @@ def _lock_case_first(session: Session, item_id: int) -> bool:
     instance_id = session.scalar(select(DueItem.instance_id).where(DueItem.id == item_id))
     if instance_id is None:
         return True
+    # NO KEY UPDATE: what a step's UPDATE of the case takes, so it serialises with steps but not with rows
+    # that merely point at the case (comments, tasks, due rows), which take KEY SHARE
     return session.scalar(select(ProcessInstance.id).where(ProcessInstance.id == instance_id)
-                          .with_for_update(skip_locked=True)) is not None
+                          .with_for_update(skip_locked=True, key_share=True)) is not None
 
 
 def _lease(session: Session, item_id: int, worker: str, now: datetime) -> bool:

@@ -7,10 +7,11 @@ there were migrations (tables, no ``alembic_version``) is taken to be at the bas
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Connection, Engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session
 
 from . import models  # noqa: F401  (registers the tables)
@@ -33,11 +34,7 @@ _POSTGRES_TRIGGERS = [
 
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-BASELINE_REVISION = "0001"  # the schema ``lif init`` made before migrations existed, with these tables:
-BASELINE_TABLES = frozenset({
-    "agency", "api_token", "audit_event", "business_key_sequence", "comment", "due_item", "human_task",
-    "login_failure", "message_subscription", "notification", "process_definition", "process_instance", "user_account",
-    "user_role"})
+BASELINE_REVISION = "0001"  # the schema ``lif init`` made before migrations existed
 
 
 def create_schema(engine: Engine) -> None:
@@ -50,7 +47,7 @@ def create_schema(engine: Engine) -> None:
 def upgrade_schema(engine: Engine, revision: str = "head") -> str:
     """Bring the database to ``revision`` (the newest by default), in one transaction. Returns what was done, in a sentence.
     A database with tables but no revision is adopted as the baseline only when it has exactly the baseline's
-    tables; anything else is refused (``Conflict``) and left as it was."""
+    tables, columns and indexes; anything else is refused (``Conflict``) and left as it was."""
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:  # a migration may rebuild a table others point to; the keys are checked before committing
@@ -72,10 +69,10 @@ def _upgrade(connection: Connection, revision: str) -> str:
     tables = set(inspect(connection).get_table_names()) - {"alembic_version"}
     adopted = before is None and bool(tables)
     if adopted:
-        if tables != BASELINE_TABLES:
-            raise Conflict("the database has tables but no schema revision, and they are not LIF's first release's; "
-                           "not upgraded", [f"missing: {t}" for t in sorted(BASELINE_TABLES - tables)]
-                           + [f"unknown: {t}" for t in sorted(tables - BASELINE_TABLES)])
+        differences = structure_differences(structure(connection), baseline_structure())
+        if differences:
+            raise Conflict("the database has tables but no schema revision, and they are not those of LIF's first "
+                           "release; not upgraded", differences)
         command.stamp(config, BASELINE_REVISION)
     command.upgrade(config, revision)
     _ensure_triggers(connection)
@@ -86,6 +83,40 @@ def _upgrade(connection: Connection, revision: str) -> str:
         return f"database created at revision {after}"
     return f"database upgraded from revision {before} to {after}" if before != after else \
         f"database at revision {after}"
+
+
+Structure = dict[str, tuple[frozenset[str], frozenset[str]]]  # table -> (column names, index names)
+
+
+def structure(bind: Any) -> Structure:
+    found = inspect(bind)
+    return {table: (frozenset(c["name"] for c in found.get_columns(table)),
+                    frozenset(i["name"] for i in found.get_indexes(table)
+                              if not i.get("duplicates_constraint") and i["name"]))
+            for table in found.get_table_names() if table != "alembic_version"}
+
+
+def baseline_structure() -> Structure:
+    """The baseline revision's tables, columns and indexes, built by its migration in a scratch database."""
+    scratch = create_engine("sqlite://")
+    try:
+        with scratch.begin() as connection:
+            command.upgrade(_alembic_config(connection), BASELINE_REVISION)
+            return structure(connection)
+    finally:
+        scratch.dispose()
+
+
+def structure_differences(found: Structure, expected: Structure) -> list[str]:
+    problems = [f"missing table: {t}" for t in sorted(expected.keys() - found.keys())]
+    problems += [f"unknown table: {t}" for t in sorted(found.keys() - expected.keys())]
+    for table in sorted(found.keys() & expected.keys()):
+        (columns, indexes), (want_columns, want_indexes) = found[table], expected[table]
+        problems += [f"{table}: missing column {c}" for c in sorted(want_columns - columns)]
+        problems += [f"{table}: unknown column {c}" for c in sorted(columns - want_columns)]
+        problems += [f"{table}: missing index {i}" for i in sorted(want_indexes - indexes)]
+        problems += [f"{table}: unknown index {i}" for i in sorted(indexes - want_indexes)]
+    return problems
 
 
 def current_revision(connection: Connection) -> str | None:

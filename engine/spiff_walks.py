@@ -7,8 +7,8 @@ finds them for a fraction of the walk's cost, and where order could matter the l
 
 - none found: there is nothing to update or run, as the walk would have found;
 - one found, which the walk would reach (every ancestor at least FUTURE, within its depth limit): waiting, it
-  is updated as the walk would have done (if that leaves other tasks newly waiting, the library's walk runs as
-  well: updating a waiting task again is what every later completion does anyway); ready, it is the answer;
+  is updated, once, as the walk would have done (children its update adds are not visited: the walk took the
+  task's children before updating it; a cycle timer must not fire twice); ready, it is the answer;
 - otherwise, or when the workflow has subprocesses (whose tasks the READY walk visits in tree order), the
   library's own walk runs.
 """
@@ -39,8 +39,6 @@ def _update_waiting(wf: Any, library_walk: Any) -> None:
         return
     task = waiting[0]
     task.task_spec._update(task)
-    if any(t._state == TaskState.WAITING and t is not task for t in wf.tasks.values()):
-        library_walk()
 
 
 def _get_tasks(wf: Any, library_get: Any, first_task: Any, filters: dict[str, Any]) -> list[Any]:

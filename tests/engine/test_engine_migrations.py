@@ -13,8 +13,8 @@ from engine import accounts
 from engine.db import Base, make_engine, make_session_factory, transaction
 from engine.models import Agency
 from engine.errors import Conflict
-from engine.schema import (BASELINE_REVISION, BASELINE_TABLES, MIGRATIONS, create_schema, current_revision,
-                           upgrade_schema)
+from engine.schema import (BASELINE_REVISION, MIGRATIONS, baseline_structure, create_schema, current_revision,
+                           structure, structure_differences, upgrade_schema)
 
 from .enginetest import NOW
 
@@ -58,13 +58,27 @@ def test_an_unknown_database_is_refused_and_left_as_it_was(bare):
         connection.execute(text("CREATE TABLE someone_elses (id INTEGER PRIMARY KEY)"))
     with pytest.raises(Conflict) as refused:
         upgrade_schema(bare)
-    assert "unknown: someone_elses" in refused.value.details and "missing: process_instance" in refused.value.details
+    assert {"unknown table: someone_elses", "missing table: process_instance"} <= set(refused.value.details)
     assert sorted(inspect(bare).get_table_names()) == ["someone_elses"]
 
 
-def test_the_baseline_tables_are_those_of_the_baseline_revision(bare):
+def test_a_database_from_before_migrations_with_other_indexes_is_refused(bare):
+    create_schema(bare)
+    with bare.begin() as connection:  # as an early build named it
+        connection.execute(text("DROP INDEX ix_human_task_state_agency_role_due"))
+        connection.execute(text("CREATE INDEX ix_human_task_state_agency_role ON human_task (state, agency, role)"))
+    with pytest.raises(Conflict) as refused:
+        upgrade_schema(bare)
+    assert refused.value.details == ["human_task: missing index ix_human_task_state_agency_role_due",
+                                     "human_task: unknown index ix_human_task_state_agency_role"]
+    with bare.connect() as connection:
+        assert current_revision(connection) is None
+
+
+def test_the_baseline_structure_is_that_of_the_baseline_revision(bare):
     upgrade_schema(bare, BASELINE_REVISION)
-    assert set(inspect(bare).get_table_names()) - {"alembic_version"} == BASELINE_TABLES
+    with bare.connect() as connection:
+        assert structure_differences(structure(connection), baseline_structure()) == []
 
 
 def test_upgrading_twice_changes_nothing(bare):
