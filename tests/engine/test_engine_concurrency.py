@@ -21,35 +21,7 @@ SUBMIT = {"summary": "Missed referral", "agency": "police"}
 
 def _race(factory, task_id, actors) -> list[object]:
     """Complete ``task_id`` once per actor, each in its own thread and session, all released together."""
-    barrier = threading.Barrier(len(actors))
-    results: list[object] = []
-    lock = threading.Lock()
-
-    def attempt(actor):
-        session = factory()
-        try:
-            barrier.wait(timeout=10)
-            tasks.complete_task(session, task_id, dict(SUBMIT), actor=actor, now=NOW)
-            session.commit()
-            outcome: object = "completed"
-        except Conflict:
-            session.rollback()
-            outcome = "conflict"
-        except Exception as exc:  # anything else is a failure the test reports
-            session.rollback()
-            outcome = exc
-        finally:
-            session.close()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=attempt, args=(actor,)) for actor in actors]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a completion hung"
-    return results
+    return _race_pairs(factory, [(task_id, actor) for actor in actors], SUBMIT)
 
 
 @pytest.mark.parametrize("cached", [False, True], ids=["restored", "cached"])
@@ -74,8 +46,8 @@ def test_concurrent_completion_then_instance_still_works(deploy, cases, factory,
     assert cases.instance(instance_id).status == "completed"
 
 
-def _race_pairs(factory, pairs) -> list[object]:
-    """Complete each (task id, actor) in its own thread and session, all released together."""
+def _race_pairs(factory, pairs, data=None) -> list[object]:
+    """Complete each (task id, actor) with ``data`` in its own thread and session, all released together."""
     barrier = threading.Barrier(len(pairs))
     results: list[object] = []
     lock = threading.Lock()
@@ -84,7 +56,7 @@ def _race_pairs(factory, pairs) -> list[object]:
         session = factory()
         try:
             barrier.wait(timeout=10)
-            tasks.complete_task(session, task_id, {}, actor=actor, now=NOW)
+            tasks.complete_task(session, task_id, dict(data or {}), actor=actor, now=NOW)
             session.commit()
             outcome: object = "completed"
         except Conflict:

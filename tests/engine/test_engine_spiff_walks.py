@@ -100,26 +100,28 @@ def test_nothing_waiting_means_no_walk():
     assert walks == []
 
 
+def _named(wf: BpmnWorkflow, state: TaskState) -> list[str]:
+    return sorted(t.task_spec.name for t in wf.tasks.values() if t.state == state)
+
+
 def test_one_waiting_task_is_updated_without_a_walk_and_several_take_the_walk():
     specs, process_id = _specs("parallel_timers")
     wf = BpmnWorkflow(specs.specs[process_id], specs.subprocess_specs)
     walks = _counting_walks(wf)
     with clock.frozen_at(NOW):
         wf.do_engine_steps()
-    waiting = sorted(t.task_spec.name for t in wf.tasks.values() if t.state == TaskState.WAITING)
-    assert waiting == ["one_day", "three_days"] and walks  # two timers wait: the library's walk ran
+    assert _named(wf, TaskState.WAITING) == ["one_day", "three_days"] and walks  # two wait: the library's walk ran
     walks.clear()
     with clock.frozen_at(NOW + timedelta(days=2)):
         wf.refresh_timers()
         wf.do_engine_steps()  # the one-day timer fires; its branch reaches the join, which waits
-    waiting = sorted(t.task_spec.name for t in wf.tasks.values() if t.state == TaskState.WAITING)
-    assert waiting == ["join", "three_days"] and walks
+    assert _named(wf, TaskState.WAITING) == ["join", "three_days"] and walks
     walks.clear()
     with clock.frozen_at(NOW + timedelta(days=4)):
         wf.refresh_timers()
         wf.do_engine_steps()
     assert [t.task_spec.name for t in wf.get_tasks(state=TaskState.READY, manual=True)] == ["follow_up"]
-    assert not any(t.state == TaskState.WAITING for t in wf.tasks.values())
+    assert _named(wf, TaskState.WAITING) == []
     wf.get_tasks(state=TaskState.READY, manual=True)[0].run()
     wf.do_engine_steps()
     assert wf.is_completed()
@@ -131,11 +133,11 @@ def test_a_lone_waiting_task_is_updated_without_the_walk():
     walks = _counting_walks(wf)
     with clock.frozen_at(NOW):
         wf.do_engine_steps()
-    assert [t.task_spec.name for t in wf.tasks.values() if t.state == TaskState.WAITING] == ["cooling_off"]
+    assert _named(wf, TaskState.WAITING) == ["cooling_off"]
     with clock.frozen_at(NOW + timedelta(days=3)):
         wf.update_waiting_tasks()  # the timer is due: updating the lone waiting task makes it ready
     assert walks == []
-    assert [t.task_spec.name for t in wf.tasks.values() if t.state == TaskState.READY] == ["cooling_off"]
+    assert _named(wf, TaskState.READY) == ["cooling_off"]
 
 
 @pytest.mark.parametrize("key", ["deadlines", "multi_instance", "call_activity", "named_assignee"])
