@@ -27,8 +27,8 @@ def create_app(config: Config | None = None, *, create_tables: bool = False) -> 
         SESSION_COOKIE_SECURE=config.https,
         SESSION_COOKIE_NAME="__Host-lif_session" if config.https else "lif_session",
         SESSION_REFRESH_EACH_REQUEST=True,
-        JSON_SORT_KEYS=False,
     )
+    app.json.sort_keys = False  # answers keep their schemas' field order (id first), and skip a sort per object
     engine = make_engine(config.database_url)
     if create_tables:
         create_schema(engine)
