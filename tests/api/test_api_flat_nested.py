@@ -37,3 +37,18 @@ def test_flat_nested_refuses_a_schema_that_is_not_flat():
 
     with pytest.raises(TypeError):
         FlatNested(Outer)
+
+
+def test_values_of_other_types_are_converted_as_the_fields_convert_them():
+    class Loose(Schema):
+        text = fields.String(allow_none=True)
+        count = fields.Integer(allow_none=True)
+        count_text = fields.Integer(as_string=True)
+        flag = fields.Boolean(allow_none=True)
+
+    class Item:
+        def __init__(self, text, count, flag):
+            self.text, self.count, self.count_text, self.flag = text, count, count, flag
+
+    items = [Item(5, "7", 1), Item(None, None, None), Item("x", True, False)]
+    assert FlatNested(Loose)._serialize(items, None, None) == Loose().dump(items, many=True)

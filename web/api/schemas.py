@@ -18,14 +18,23 @@ class FlatNested(fields.Nested):
                                                                    fields.Function))
                                                  for f in instance.dump_fields.values()):
             raise TypeError(f"{schema.__name__} is not flat")
-        self._plan = [(field.data_key or name, field.attribute or name, field._serialize)
+        self._plan = [(field.data_key or name, field.attribute or name, field._serialize, _unchanged_types(field))
                       for name, field in instance.dump_fields.items()]
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> list[dict[str, Any]] | None:
         if value is None:
             return None
         plan = self._plan
-        return [{key: serialize(getattr(item, name), name, item) for key, name, serialize in plan} for item in value]
+        return [{key: v if type(v) in unchanged else serialize(v, name, item)
+                 for key, name, serialize, unchanged in plan for v in (getattr(item, name),)} for item in value]
+
+
+def _unchanged_types(field: fields.Field) -> frozenset[type]:
+    """The value types this exact field class dumps as they are (``_serialize`` returns its argument)."""
+    passes = {fields.String: (str,), fields.Integer: (int,), fields.Boolean: (bool,)}.get(type(field), ())
+    if isinstance(field, fields.Number) and field.as_string:
+        passes = ()
+    return frozenset((type(None), *passes))
 
 
 class Strict(Schema):
