@@ -45,7 +45,7 @@ def create_schema(engine: Engine) -> None:
 
 
 def upgrade_schema(engine: Engine, revision: str = "head") -> str:
-    """Bring the database to ``revision`` (the newest by default), in one transaction. Returns what was done, in a sentence.
+    """Bring the database to ``revision`` (the newest by default), in one transaction; says what was done.
     A database with tables but no revision is adopted as the baseline only when it has exactly the baseline's
     tables, columns and indexes; anything else is refused (``Conflict``) and left as it was."""
     with engine.connect() as connection:
