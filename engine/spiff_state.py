@@ -109,27 +109,15 @@ class IncrementalDumper:
         return "{" + ", ".join(parts) + "}"
 
     def workflow_fields(self, wf: BpmnWorkflow) -> dict[str, Any]:
-        """The workflow's own fields, in SpiffWorkflow's order, without its top-level task map."""
-        registry = SERIALIZER.registry
-        return {
-            "data": registry.convert(registry.clean(wf.data)), "correlations": wf.correlations,
-            "last_task": str(wf.last_task.id) if wf.last_task is not None else None,
-            "success": wf.success, "completed": wf.completed,
-            "root": str(wf.task_tree.id),
-            "subprocesses": {str(k): self._subprocess(sp) for k, sp in wf.subprocesses.items()},
-            "bpmn_events": registry.convert(wf.bpmn_events), "typename": "BpmnWorkflow",
-        }
+        """The workflow's own fields, as SpiffWorkflow writes them, without its top-level task map."""
+        return {**_shared_fields(wf),
+                "subprocesses": {str(k): self._subprocess(sp) for k, sp in wf.subprocesses.items()},
+                "bpmn_events": SERIALIZER.registry.convert(wf.bpmn_events), "typename": "BpmnWorkflow"}
 
     def _subprocess(self, sp: Any) -> dict[str, Any]:
-        registry = SERIALIZER.registry
-        return {
-            "data": registry.convert(registry.clean(sp.data)), "correlations": sp.correlations,
-            "last_task": str(sp.last_task.id) if sp.last_task is not None else None,
-            "success": sp.success, "completed": sp.completed,
-            "tasks": {str(task_id): self._converted(task).value for task_id, task in sp.tasks.items()},
-            "root": str(sp.task_tree.id), "parent_task_id": str(sp.parent_task_id), "spec": sp.spec.name,
-            "typename": "BpmnSubWorkflow",
-        }
+        return {**_shared_fields(sp),
+                "tasks": {str(task_id): self._converted(task).value for task_id, task in sp.tasks.items()},
+                "parent_task_id": str(sp.parent_task_id), "spec": sp.spec.name, "typename": "BpmnSubWorkflow"}
 
     def _converted(self, task: Any) -> _Converted:
         signature = (task.state, task.last_state_change, task.triggered, task._parent)
@@ -144,3 +132,11 @@ class IncrementalDumper:
             signature, list(task._children), copy.deepcopy(task.data), copy.deepcopy(parent_data),
             copy.deepcopy(task.internal_data), SERIALIZER.registry.convert(task))
         return entry
+
+
+def _shared_fields(wf: Any) -> dict[str, Any]:
+    """What a workflow and a subprocess both store."""
+    registry = SERIALIZER.registry
+    return {"data": registry.convert(registry.clean(wf.data)), "correlations": wf.correlations,
+            "last_task": str(wf.last_task.id) if wf.last_task is not None else None,
+            "success": wf.success, "completed": wf.completed, "root": str(wf.task_tree.id)}
