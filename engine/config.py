@@ -36,6 +36,8 @@ class Config:
     https: bool = False
     script_timeout_s: float = 5.0
     script_max_size: int = 10_000_000
+    script_workers: int = 2
+    script_memory_mb: int = 256
     max_upload_bytes: int = 2 * 1024 * 1024
     token_ttl_hours: int = 12
     login_max_failures: int = 5
@@ -64,6 +66,8 @@ class Config:
             workflows_dir=Path(env("LIF_WORKFLOWS_DIR", str(REPO_ROOT / "workflows"))),
             https=env("LIF_HTTPS", "") == "1",
             script_timeout_s=float(env("LIF_SCRIPT_TIMEOUT", "5")),
+            script_workers=int(env("LIF_SCRIPT_WORKERS", "2")),
+            script_memory_mb=int(env("LIF_SCRIPT_MEMORY_MB", "256")),
             token_ttl_hours=int(env("LIF_TOKEN_TTL_HOURS", "12")),
             base_url=env("LIF_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
             mail_backend=env("LIF_MAIL_BACKEND", "console"),

@@ -1,18 +1,15 @@
-"""Task forms: JSON schemas rendered with (sandboxed) Jinja when served, as spiff-arena does, and submitted
+"""Task forms: JSON schemas rendered with (sandboxed) Jinja in a sandbox worker when served, as spiff-arena does, and submitted
 data checked against them with every failing field reported by its path."""
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from jinja2 import StrictUndefined
-from jinja2.sandbox import SandboxedEnvironment
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 from jsonschema.validators import validator_for
 
-_JINJA = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
-_JINJA_LENIENT = SandboxedEnvironment(autoescape=False)
+from . import sandbox
 
 SAMPLE_CONTEXT: dict[str, Any] = {
     "agencies": [{"key": "sample", "name": "Sample agency"}],
@@ -28,13 +25,11 @@ class FormError(Exception):
 
 def render_schema(text: str, context: dict[str, Any], *, strict: bool = False) -> dict[str, Any]:
     """Render a schema file's Jinja against ``context`` and parse it as JSON."""
-    env = _JINJA if strict else _JINJA_LENIENT
     try:
-        rendered = env.from_string(text).render(**context) if "{" + "{" in text or "{%" in text else text
-        schema = json.loads(rendered)
+        schema = json.loads(sandbox.render(text, context, strict=strict))
     except json.JSONDecodeError as exc:
         raise FormError(f"not valid JSON after rendering (line {exc.lineno}): {exc.msg}") from None
-    except Exception as exc:  # Jinja syntax or sandbox errors
+    except (sandbox.TemplateError, RecursionError) as exc:
         raise FormError(f"template error: {exc}") from None
     if not isinstance(schema, dict):
         raise FormError("a form schema must be a JSON object")

@@ -2,22 +2,20 @@
 message payloads and correlation expressions.
 
 Designers upload diagrams through the web, so nothing in them may import, open files, reach the network or use
-dunder tricks. Code is compiled with RestrictedPython's ``compile_restricted`` and run with its guards. Two
-extra limits stop what RestrictedPython does not: a wall-clock budget enforced by a line tracer, and a size
-guard on ``*``, ``**`` and ``<<`` so that ``'x' * 10**10`` is refused before it is allocated.
+dunder tricks. Code is compiled with RestrictedPython's ``compile_restricted`` and run with its guards, plus a
+size guard on ``*``, ``**`` and ``<<`` so that ``'x' * 10**10`` is refused with a clear message before it is
+allocated. This module runs code in the current process; time and memory limits come from where it runs:
+``engine.sandbox`` sends everything whose shape does not bound its cost to a worker process under OS limits.
 """
 from __future__ import annotations
 
 import ast
-import copy
 import importlib
 import datetime as _dt
 import operator
 import random
-import sys
-import time
 from functools import lru_cache
-from types import CodeType, FrameType
+from types import CodeType
 from typing import Any, Callable
 
 from RestrictedPython import RestrictingNodeTransformer, compile_restricted, limited_builtins, safe_builtins
@@ -25,7 +23,6 @@ from RestrictedPython import utility_builtins
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
 from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequence, safer_getattr
 from RestrictedPython.PrintCollector import PrintCollector
-from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
 from . import clock, workdays
 from .sampling import stratified_sample
@@ -46,6 +43,10 @@ class ScriptLimitExceeded(Exception):
     """Stopped at run time: too long or too large."""
 
 
+class ScriptError(Exception):
+    """Raised by diagram code in a sandbox worker, with a type that has no counterpart here."""
+
+
 class _SizeGuardingTransformer(RestrictingNodeTransformer):
     _GUARDED = {ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<"}
 
@@ -58,13 +59,16 @@ class _SizeGuardingTransformer(RestrictingNodeTransformer):
                         args=[ast.Constant(symbol), node.left, node.right], keywords=[])
         return ast.fix_missing_locations(ast.copy_location(call, node))
 
-
     def visit_Import(self, node: ast.Import) -> Any:
         self.error(node, "import is not allowed in diagram scripts")
         return node
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> Any:
         self.error(node, "import is not allowed in diagram scripts")
+        return node
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> Any:
+        self.error(node, "class statements are not allowed in diagram scripts")
         return node
 
 
@@ -91,32 +95,45 @@ def _size_of(value: Any) -> int:
     return len(value) if isinstance(value, (str, bytes, list, tuple)) else 1
 
 
-class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
-    def __init__(self, timeout_s: float = 5.0, max_size: int = 10_000_000) -> None:
-        self.timeout_s = timeout_s
-        self.max_size = max_size
-        builtins = dict(safe_builtins)
-        builtins.update(limited_builtins)
-        builtins.update(utility_builtins)
-        builtins.update(dict=dict, list=list, sum=sum, min=min, max=max, any=any, all=all, sorted=sorted,
-                        enumerate=enumerate, zip=zip, map=map, filter=filter, reversed=reversed, set=set)
-        for name in ("setattr", "delattr", "__build_class__", "__import__"):
-            builtins.pop(name, None)
-        builtins["__import__"] = _internal_import  # scripts cannot name it (leading _); C code such as strftime can
-        env: dict[str, Any] = {
-            "__builtins__": builtins,
-            "_getattr_": safer_getattr, "_getitem_": default_guarded_getitem,
-            "_getiter_": default_guarded_getiter, "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
-            "_write_": full_write_guard, "_print_": PrintCollector,
-            "_inplacevar_": self._inplace, "_binop_": self._binop,
-            "_apply_": lambda f, *a, **k: f(*a, **k),
-            "datetime": _dt.datetime, "timedelta": _dt.timedelta, "date": _dt.date,
-            "add_working_days": _add_working_days, "today": _today, "now_iso": _now_iso,
-            "random_seed": _random_seed, "sample_cases": stratified_sample,
-        }
-        super().__init__(env)
+def restricted_globals(max_size: int) -> dict[str, Any]:
+    """The globals every diagram expression runs with: RestrictedPython's guards, a short list of built-ins,
+    the size guard and LIF's helpers. Built once per size limit and copied for each run."""
+    return dict(_globals(max_size))
 
-    def _binop(self, symbol: str, left: Any, right: Any) -> Any:
+
+@lru_cache(maxsize=4)
+def _globals(max_size: int) -> tuple[tuple[str, Any], ...]:
+    builtins = dict(safe_builtins)
+    builtins.update(limited_builtins)
+    builtins.update(utility_builtins)
+    builtins.update(dict=dict, list=list, sum=sum, min=min, max=max, any=any, all=all, sorted=sorted,
+                    enumerate=enumerate, zip=zip, map=map, filter=filter, reversed=reversed, set=set)
+    for name in ("setattr", "delattr", "__build_class__", "__import__"):
+        builtins.pop(name, None)
+    builtins["__import__"] = _internal_import  # scripts cannot name it (leading _); C code such as strftime can
+    guard = _SizeGuard(max_size)
+    env: dict[str, Any] = {
+        "__builtins__": builtins,
+        "_getattr_": safer_getattr, "_getitem_": default_guarded_getitem,
+        "_getiter_": default_guarded_getiter, "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+        "_write_": full_write_guard, "_print_": PrintCollector,
+        "_inplacevar_": guard.inplace, "_binop_": guard.binop,
+        "_apply_": lambda f, *a, **k: f(*a, **k),
+        "datetime": _dt.datetime, "timedelta": _dt.timedelta, "date": _dt.date,
+        "add_working_days": _add_working_days, "today": _today, "now_iso": _now_iso,
+        "random_seed": _random_seed, "sample_cases": stratified_sample,
+    }
+    return tuple(env.items())
+
+
+class _SizeGuard:
+    """Refuses ``*``, ``**`` and ``<<`` whose result would be huge before it is allocated, so the usual
+    mistakes get a clear message; the worker's memory limit stops whatever else grows."""
+
+    def __init__(self, max_size: int) -> None:
+        self.max_size = max_size
+
+    def binop(self, symbol: str, left: Any, right: Any) -> Any:
         if symbol == "*" and isinstance(right, int) and right * _size_of(left) > self.max_size:
             raise ScriptLimitExceeded(f"result of * would exceed {self.max_size} elements")
         if symbol == "*" and isinstance(left, int) and left * _size_of(right) > self.max_size:
@@ -128,50 +145,38 @@ class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
             raise ScriptLimitExceeded("result of << is too large")
         return {"*": operator.mul, "**": operator.pow, "<<": operator.lshift}[symbol](left, right)
 
-    def _inplace(self, op: str, left: Any, right: Any) -> Any:
+    def inplace(self, op: str, left: Any, right: Any) -> Any:
         if op in ("*=", "**=", "<<="):
-            return self._binop(op[:-1], left, right)
+            return self.binop(op[:-1], left, right)
         return _INPLACE[op](left, right)
 
-    def evaluate(self, expression: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> Any:
-        scope = copy.copy(self.globals)
-        scope.update(external_context or {})
-        scope.update(context)
-        return self._run(lambda: eval(compile_expression(expression, "eval"), scope))
 
-    def execute(self, script: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> bool:
-        self.check_for_overwrite(context, external_context or {})
-        context.update(copy.copy(self.globals))
-        context.update(external_context or {})
-        try:
-            self._run(lambda: exec(compile_expression(script, "exec"), context))
-        finally:
-            self._remove_globals_and_functions_from_context(context, external_context)
-            for key in [k for k in context if k.startswith("_")]:
+def evaluate_here(source: str, context: dict[str, Any], max_size: int,
+                  external_context: dict[str, Any] | None = None) -> Any:
+    """Evaluate an expression in this process. Only for expressions whose shape bounds their cost (see
+    ``sandbox.bounded``) or inside a sandbox worker."""
+    scope = restricted_globals(max_size)
+    scope.update(external_context or {})
+    scope.update(context)
+    return eval(compile_expression(source, "eval"), scope)
+
+
+def execute_here(source: str, context: dict[str, Any], external_context: dict[str, Any], max_size: int) -> None:
+    """Run a script against ``context`` (task data, changed in place) as SpiffWorkflow's task-data environment
+    does: the globals and any function the script defined are removed afterwards. Inside a sandbox worker only."""
+    env = restricted_globals(max_size)
+    overwrites = (set(env) | set(external_context)) & set(context)
+    if overwrites:
+        raise ValueError("task data overwrites a predefined function; rename these variables or fields: "
+                         + ", ".join(sorted(overwrites)))
+    context.update(env)
+    context.update(external_context)
+    try:
+        exec(compile_expression(source, "exec"), context)
+    finally:
+        for key in list(context):
+            if key.startswith("_") or key in env or key in external_context or callable(context[key]):
                 context.pop(key)
-        return True
-
-    def _run(self, call: Callable[[], Any]) -> Any:
-        deadline = time.monotonic() + self.timeout_s
-        limit = self.timeout_s
-
-        def local_trace(frame: FrameType, event: str, arg: Any) -> Any:
-            if time.monotonic() > deadline:
-                raise ScriptLimitExceeded(f"script ran longer than {limit:g} s and was stopped")
-            return local_trace
-
-        def global_trace(frame: FrameType, event: str, arg: Any) -> Any:
-            if frame.f_code.co_filename == SCRIPT_FILENAME:
-                frame.f_trace_opcodes = True  # a one-line `while True: pass` raises no line events
-                return local_trace
-            return None
-
-        previous = sys.gettrace()
-        sys.settrace(global_trace)
-        try:
-            return call()
-        finally:
-            sys.settrace(previous)
 
 
 _INTERNAL_IMPORTS = frozenset({"time", "_strptime"})
@@ -203,7 +208,3 @@ def _now_iso() -> str:
 
 def _random_seed() -> int:
     return random.SystemRandom().randrange(1, 2**31)
-
-
-def make_script_engine(timeout_s: float = 5.0, max_size: int = 10_000_000) -> PythonScriptEngine:
-    return PythonScriptEngine(environment=RestrictedEnvironment(timeout_s=timeout_s, max_size=max_size))

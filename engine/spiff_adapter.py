@@ -25,7 +25,8 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from . import clock, spiff_walks
-from .scripting import ScriptLimitExceeded, make_script_engine
+from .sandbox import make_script_engine
+from .scripting import ScriptLimitExceeded
 from .spiff_state import SERIALIZER, WORKFLOW_CONVERTER, IncrementalDumper, SpecSet, dump_state
 
 _TIMER_TYPES = ("DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition")
@@ -207,7 +208,7 @@ class Workflow:
                 self.wf.do_engine_steps(did_complete_task=budget)  # ends by refreshing waiting timers
                 if not any(t.state == TaskState.READY and not t.task_spec.manual for t in self._all_tasks()):
                     break
-        except (WorkflowException, ScriptLimitExceeded, RecursionError, MemoryError) as exc:
+        except Exception as exc:  # whatever a diagram's code or the library raises, the case goes to error
             error = _step_error(exc)
         return self._facts(error)
 
@@ -325,6 +326,8 @@ def _step_error(exc: BaseException) -> StepError:
     message = str(exc) or type(exc).__name__
     if isinstance(exc, RecursionError):
         message = "the diagram recursed too deeply"
+    elif not isinstance(exc, (WorkflowException, ScriptLimitExceeded)):
+        message = f"{type(exc).__name__}: {message}"  # an unexpected failure: say what kind it was
     return StepError(message=message, task_id=str(task.id) if task is not None else None,
                      task_name=(task.task_spec.bpmn_id or task.task_spec.name) if task is not None else None,
                      line=line if isinstance(line, int) and line > 0 else None)

@@ -5,18 +5,16 @@ import json
 from datetime import datetime
 from typing import Any
 
-from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import accounts, audit, definitions, events, forms, messages, queries, row_writes, runtime
+from . import accounts, audit, definitions, events, forms, messages, queries, row_writes, runtime, sandbox
 from .access import may_do
 from .errors import Conflict, Forbidden, InvalidData, TooLarge
 from .models import Comment, HumanTask, ProcessInstance, User
 from .records import Actor, TaskDetail, TaskInfo
 
 MAX_DATA_BYTES = 512 * 1024
-_INSTRUCTIONS = SandboxedEnvironment(autoescape=False)
 
 
 def task_detail(session: Session, task_id: str, *, actor: Actor, now: datetime) -> TaskDetail:
@@ -148,7 +146,7 @@ def _forms(session: Session, row: HumanTask, instance: ProcessInstance | None) -
     files = definitions.files_of(session, instance.definition)
     texts = [files.get(row.form_file), files.get(row.ui_file) if row.ui_file else None]
     context: dict[str, Any] = {}
-    if any(t and ("{" + "{" in t or "{%" in t) for t in texts):
+    if any(t and sandbox.has_template_syntax(t) for t in texts):
         context = {**(row.data or {}), **accounts.form_context(session)}
     schema, ui = (forms.render_schema(t, context) if t else None for t in texts)
     return schema, ui
@@ -158,8 +156,8 @@ def _render_instructions(row: HumanTask) -> str | None:
     if not row.instructions:
         return None
     try:
-        return _INSTRUCTIONS.from_string(row.instructions).render(**(row.data or {}))
-    except Exception:
+        return sandbox.render(row.instructions, row.data or {})
+    except sandbox.TemplateError:  # a broken or runaway template: the designer's words as written
         return row.instructions
 
 

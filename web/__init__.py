@@ -32,7 +32,7 @@ def create_app(config: Config | None = None, *, create_tables: bool = False) -> 
     engine = make_engine(config.database_url)
     if create_tables:
         create_schema(engine)
-    runtime.SCRIPT_TIMEOUT_S = config.script_timeout_s
+    runtime.configure_scripts(config)
     notifications.install(config)
     app.extensions["lif"] = LifContext(config=config, engine=engine, factory=make_session_factory(engine))
 

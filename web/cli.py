@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from engine import accounts, clock, definitions
+from engine import accounts, clock, definitions, runtime
 from engine.config import Config
 from engine.db import make_engine, make_session_factory, transaction
 from engine.errors import LifError
@@ -19,6 +19,7 @@ from engine.schema import upgrade_schema
 def _factory(config: Config):
     import notifications
 
+    runtime.configure_scripts(config)
     notifications.install(config)
     engine = make_engine(config.database_url)
     return make_session_factory(engine)
@@ -44,6 +45,7 @@ def main(verbose: bool) -> None:
 def init() -> None:
     """Create or upgrade the database and deploy every bundle in workflows/."""
     config = Config.from_env()
+    runtime.configure_scripts(config)
     engine = make_engine(config.database_url)
     try:
         click.echo(upgrade_schema(engine))

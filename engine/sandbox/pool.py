@@ -1,0 +1,181 @@
+"""A pool of pre-started worker processes that run diagram code and bundle templates under OS limits.
+
+A job takes an idle worker (waiting at most its own time budget for one), sends the job down a pipe and
+waits for the answer on the wall clock. The waiting thread holds no lock and releases the GIL, so requests
+that evaluate nothing are never held up, and one runaway job costs one worker for its budget, nothing more.
+A worker that overruns is killed and replaced; one that dies (the kernel's CPU limit, a crash) likewise.
+
+Workers come from a forkserver: a clean process started once, with the worker module preloaded, that forks
+each worker. Forking the server itself would copy its threads' locks mid-use.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import multiprocessing
+import os
+import pickle
+import queue
+import threading
+import time
+from multiprocessing.connection import Connection
+from typing import Any
+
+from ..scripting import ScriptLimitExceeded
+from . import worker
+
+log = logging.getLogger(__name__)
+
+
+class WorkerError(Exception):
+    """The job raised inside the worker; ``kind`` is its exception's class name, ``line`` the script's line."""
+
+    def __init__(self, kind: str, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.kind, self.message, self.line = kind, message, line
+
+
+class _Worker:
+    def __init__(self, process: Any, conn: Connection) -> None:
+        self.process, self.conn = process, conn
+
+    def send(self, payload: bytes) -> bool:
+        try:
+            self.conn.send_bytes(payload)
+            return True
+        except OSError:  # it died while idle
+            return False
+
+    def answer(self, wait_s: float) -> tuple[Any, ...] | None:
+        """The reply, or None when none came within ``wait_s`` or the worker died."""
+        try:
+            if not self.conn.poll(max(wait_s, 0.0)):
+                return None
+            return _loads(self.conn.recv_bytes())
+        except (EOFError, OSError):
+            return None
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+class SandboxPool:
+    def __init__(self, *, workers: int = 2, memory_bytes: int = 256 * 1024 * 1024,
+                 max_reply_bytes: int = 32 * 1024 * 1024) -> None:
+        self.size, self.memory_bytes, self.max_reply_bytes = workers, memory_bytes, max_reply_bytes
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(["engine.sandbox.worker"])
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        for _ in range(workers):
+            self._idle.put(self._start())
+
+    def run(self, job: tuple[Any, ...], timeout_s: float, *, what: str = "script") -> Any:
+        """The job's value; ``WorkerError`` for what the code raised, ``ScriptLimitExceeded`` for an overrun."""
+        deadline = time.monotonic() + timeout_s
+        try:
+            payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:
+            raise WorkerError("TypeError", f"the case data cannot be passed to the {what}: {exc}", None) from None
+        member = self._take(deadline, timeout_s, what)
+        reply = None
+        try:
+            reply = member.answer(deadline - time.monotonic()) if member.send(payload) else None
+        finally:
+            if reply is None or reply[0] == "limit":
+                self._replace(member)
+            else:
+                self._idle.put(member)
+        if reply is None:
+            raise ScriptLimitExceeded(f"{what} ran longer than {timeout_s:g} s and was stopped")
+        if reply[0] == "limit":
+            raise ScriptLimitExceeded(reply[1])
+        if reply[0] == "error":
+            raise WorkerError(reply[1], reply[2], reply[3])
+        return reply[1]
+
+    def _take(self, deadline: float, timeout_s: float, what: str) -> _Worker:
+        """An idle worker that is alive, waiting at most until ``deadline``."""
+        while True:
+            try:
+                member = self._idle.get(timeout=max(deadline - time.monotonic(), 0.0))
+            except queue.Empty:
+                raise ScriptLimitExceeded(f"{what} waited {timeout_s:g} s for a free worker and was stopped") from None
+            if member.process.is_alive():
+                return member
+            self._replace(member)
+
+    def close(self) -> None:
+        with self._lock:
+            members, self._all = list(self._all), set()
+        for member in members:
+            member.stop()
+
+    def _start(self) -> _Worker:
+        ours, theirs = self._context.Pipe(duplex=True)
+        process = self._context.Process(target=worker.serve, args=(theirs, self.memory_bytes, self.max_reply_bytes),
+                                        daemon=True, name="lif-sandbox")
+        process.start()
+        theirs.close()
+        member = _Worker(process, ours)
+        with self._lock:
+            self._all.add(member)
+        return member
+
+    def _replace(self, member: _Worker) -> None:
+        with self._lock:
+            self._all.discard(member)
+        member.stop()
+        try:
+            self._idle.put(self._start())
+        except Exception:  # the pool shrinks by one rather than fail the request that found the overrun
+            log.exception("could not start a sandbox worker")
+
+
+_SAFE_GLOBALS = {("datetime", "datetime"), ("datetime", "date"), ("datetime", "time"), ("datetime", "timedelta"),
+                 ("datetime", "timezone"), ("decimal", "Decimal"), ("builtins", "complex"), ("builtins", "set"),
+                 ("builtins", "frozenset"), ("zoneinfo", "ZoneInfo")}
+
+
+class _ReplyUnpickler(pickle.Unpickler):
+    """Replies carry data, never code: only plain values and a few date and number types may be rebuilt."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in _SAFE_GLOBALS:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"a script's result may not hold a {module}.{name}")
+
+
+def _loads(data: bytes) -> tuple[Any, ...]:
+    try:
+        return _ReplyUnpickler(io.BytesIO(data)).load()
+    except pickle.UnpicklingError as exc:
+        return ("error", "TypeError", f"the result cannot be stored: {exc}", None)
+
+
+_SHARED: dict[str, Any] = {"pool": None, "pid": None, "settings": {}}
+_SHARED_LOCK = threading.Lock()
+
+
+def configure(*, workers: int | None = None, memory_mb: int | None = None) -> None:
+    """Settings for the process's pool; a pool already started is replaced on its next use."""
+    with _SHARED_LOCK:
+        settings = {k: v for k, v in (("workers", workers), ("memory_bytes", memory_mb and memory_mb * 1024 * 1024))
+                    if v}
+        if settings != _SHARED["settings"]:
+            _SHARED["settings"] = settings
+            old, _SHARED["pool"] = _SHARED["pool"], None
+            if old is not None and _SHARED["pid"] == os.getpid():
+                old.close()
+
+
+def shared_pool() -> SandboxPool:
+    """This process's pool, started on first use (and again in a forked child, which cannot use its parent's)."""
+    with _SHARED_LOCK:
+        if _SHARED["pool"] is None or _SHARED["pid"] != os.getpid():
+            _SHARED["pool"] = SandboxPool(**_SHARED["settings"])
+            _SHARED["pid"] = os.getpid()
+        return _SHARED["pool"]

@@ -1,0 +1,121 @@
+"""One sandbox worker process: runs diagram code and bundle templates sent by the pool, under OS limits.
+
+The worker sets its own address-space limit once (its size at start plus the configured allowance) and, before
+each job, a CPU-seconds limit just past the job's time budget, so even a built-in written in C that never
+returns to Python (``math.factorial(10**6)``, ``pow(3, 10**9)``) is ended by the kernel. The pool kills it on
+the wall clock anyway; the CPU limit is the backstop for a pool that is no longer listening.
+
+Jobs and replies are pickled tuples on a pipe:
+- ``("eval", source, scope, max_size)`` -> the expression's value;
+- ``("exec", source, context, external, max_size)`` -> the script's context afterwards;
+- ``("template", source, context, strict)`` -> the rendered text.
+A reply is ``("ok", value)``, ``("error", class name, message, line)`` or ``("limit", message)``; after a
+``limit`` reply the worker exits and the pool starts another, so no heap bloated by a refused job is reused.
+"""
+from __future__ import annotations
+
+import math
+import os
+import pickle
+import resource
+import traceback
+from multiprocessing.connection import Connection
+from typing import Any
+
+from jinja2 import StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+
+from .. import scripting
+
+_TEMPLATES = {True: SandboxedEnvironment(autoescape=False, undefined=StrictUndefined),
+              False: SandboxedEnvironment(autoescape=False)}
+
+
+def serve(conn: Connection, memory_bytes: int, max_reply_bytes: int) -> None:
+    """The worker's loop: one job at a time until the pipe closes or a job hits a limit."""
+    _limit_memory(memory_bytes)
+    while True:
+        try:
+            job = pickle.loads(conn.recv_bytes())
+        except (EOFError, OSError):
+            return
+        reply = _run(job, memory_bytes)
+        try:
+            data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+        except MemoryError:
+            reply = ("limit", _memory_message(memory_bytes))
+            data = pickle.dumps(reply)
+        except Exception as exc:  # a value pickle cannot carry (a generator, a module ...)
+            data = pickle.dumps(("error", "TypeError", f"the result cannot be stored: {exc}", None))
+        if len(data) > max_reply_bytes:
+            reply = ("limit", f"the result is larger than {max_reply_bytes // 1_000_000} MB and was refused")
+            data = pickle.dumps(reply)
+        conn.send_bytes(data)
+        if reply[0] == "limit":
+            return
+
+
+def _run(job: tuple[Any, ...], memory_bytes: int) -> tuple[Any, ...]:
+    kind, timeout_s = job[0], job[1]
+    _limit_cpu(timeout_s)
+    try:
+        if kind == "eval":
+            return ("ok", _evaluate(*job[2:]))
+        if kind == "exec":
+            return ("ok", _execute(*job[2:]))
+        if kind == "template":
+            return ("ok", _render(*job[2:]))
+        return ("error", "ValueError", f"unknown job {kind!r}", None)
+    except MemoryError:
+        return ("limit", _memory_message(memory_bytes))
+    except RecursionError as exc:
+        return ("error", "RecursionError", "the code recursed too deeply", _script_line(exc))
+    except scripting.ScriptLimitExceeded as exc:  # the size guard refused before allocating: the heap is clean
+        return ("error", "ScriptLimitExceeded", str(exc), _script_line(exc))
+    except Exception as exc:
+        return ("error", type(exc).__name__, _message(exc), _script_line(exc))
+
+
+def _evaluate(source: str, scope: dict[str, Any], max_size: int) -> Any:
+    return scripting.evaluate_here(source, scope, max_size)
+
+
+def _execute(source: str, context: dict[str, Any], external: dict[str, Any], max_size: int) -> dict[str, Any]:
+    scripting.execute_here(source, context, external, max_size)
+    return context
+
+
+def _render(source: str, context: dict[str, Any], strict: bool) -> str:
+    return _TEMPLATES[strict].from_string(source).render(**context)
+
+
+def _message(exc: BaseException) -> str:
+    return " ".join(str(a) for a in exc.args) if exc.args else ""
+
+
+def _script_line(exc: Any) -> int | None:
+    """The line of the diagram's code where ``exc`` was raised (its frame's file is ``<string>``)."""
+    tb = getattr(exc, "__traceback__", None)
+    line = None
+    for frame in traceback.extract_tb(tb) if tb is not None else []:
+        if frame.filename == scripting.SCRIPT_FILENAME:
+            line = frame.lineno
+    return line
+
+
+def _memory_message(allowance: int) -> str:
+    return f"script used more than {allowance // (1024 * 1024)} MB of memory and was stopped"
+
+
+def _limit_memory(memory_bytes: int) -> None:
+    with open(f"/proc/{os.getpid()}/statm") as statm:
+        pages = int(statm.read().split()[0])
+    limit = pages * resource.getpagesize() + memory_bytes
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _limit_cpu(timeout_s: float) -> None:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    soft = math.ceil(usage.ru_utime + usage.ru_stime + timeout_s + 1)
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
