@@ -27,7 +27,7 @@ from engine.bundles import parse_bundle  # noqa: E402
 from engine.db import make_engine, make_session_factory, transaction  # noqa: E402
 from engine.records import Actor  # noqa: E402
 from engine.schema import create_schema  # noqa: E402
-from engine.sandbox import make_script_engine  # noqa: E402
+from engine.sandbox.environment import make_script_engine  # noqa: E402
 from engine.spiff_state import SpecCache  # noqa: E402
 
 NOW = datetime(2026, 12, 1, 9, tzinfo=timezone.utc)

@@ -9,7 +9,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 from jsonschema.validators import validator_for
 
-from . import sandbox
+from .sandbox import templates
 
 SAMPLE_CONTEXT: dict[str, Any] = {
     "agencies": [{"key": "sample", "name": "Sample agency"}],
@@ -26,10 +26,10 @@ class FormError(Exception):
 def render_schema(text: str, context: dict[str, Any], *, strict: bool = False) -> dict[str, Any]:
     """Render a schema file's Jinja against ``context`` and parse it as JSON."""
     try:
-        schema = json.loads(sandbox.render(text, context, strict=strict))
+        schema = json.loads(templates.render(text, context, strict=strict))
     except json.JSONDecodeError as exc:
         raise FormError(f"not valid JSON after rendering (line {exc.lineno}): {exc.msg}") from None
-    except (sandbox.TemplateError, RecursionError) as exc:
+    except (templates.TemplateError, RecursionError) as exc:
         raise FormError(f"template error: {exc}") from None
     if not isinstance(schema, dict):
         raise FormError("a form schema must be a JSON object")

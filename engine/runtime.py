@@ -17,7 +17,8 @@ from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, deadlines, events, row_writes, sandbox
+from . import audit, deadlines, events, row_writes
+from .sandbox import pool as sandbox_pool
 from .db import bulk_execute
 from .errors import Conflict, NotFound
 from .models import DueItem, HumanTask, MessageSubscription, ProcessDefinition, ProcessInstance
@@ -64,7 +65,7 @@ def configure_scripts(config: Any) -> None:
     """The time limit of a diagram's code and the size of the sandbox pool it runs in, from ``Config``."""
     global SCRIPT_TIMEOUT_S
     SCRIPT_TIMEOUT_S = config.script_timeout_s
-    sandbox.configure(workers=config.script_workers, memory_mb=config.script_memory_mb)
+    sandbox_pool.configure(workers=config.script_workers, memory_mb=config.script_memory_mb)
 
 
 def specs_for(session: Session, definition: ProcessDefinition) -> Any:

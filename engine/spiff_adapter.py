@@ -25,7 +25,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from . import clock, spiff_walks
-from .sandbox import make_script_engine
+from .sandbox.environment import make_script_engine
 from .scripting import ScriptLimitExceeded
 from .spiff_state import SERIALIZER, WORKFLOW_CONVERTER, IncrementalDumper, SpecSet, dump_state
 

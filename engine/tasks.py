@@ -8,11 +8,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import accounts, audit, definitions, events, forms, messages, queries, row_writes, runtime, sandbox
+from . import accounts, audit, definitions, events, forms, messages, queries, row_writes, runtime
 from .access import may_do
 from .errors import Conflict, Forbidden, InvalidData, TooLarge
 from .models import Comment, HumanTask, ProcessInstance, User
 from .records import Actor, TaskDetail, TaskInfo
+from .sandbox import templates
 
 MAX_DATA_BYTES = 512 * 1024
 
@@ -146,7 +147,7 @@ def _forms(session: Session, row: HumanTask, instance: ProcessInstance | None) -
     files = definitions.files_of(session, instance.definition)
     texts = [files.get(row.form_file), files.get(row.ui_file) if row.ui_file else None]
     context: dict[str, Any] = {}
-    if any(t and sandbox.has_template_syntax(t) for t in texts):
+    if any(t and templates.has_template_syntax(t) for t in texts):
         context = {**(row.data or {}), **accounts.form_context(session)}
     schema, ui = (forms.render_schema(t, context) if t else None for t in texts)
     return schema, ui
@@ -156,8 +157,8 @@ def _render_instructions(row: HumanTask) -> str | None:
     if not row.instructions:
         return None
     try:
-        return sandbox.render(row.instructions, row.data or {})
-    except sandbox.TemplateError:  # a broken or runaway template: the designer's words as written
+        return templates.render(row.instructions, row.data or {})
+    except templates.TemplateError:  # a broken or runaway template: the designer's words as written
         return row.instructions
 
 

@@ -5,24 +5,28 @@ waits for the answer on the wall clock. The waiting thread holds no lock and rel
 that evaluate nothing are never held up, and one runaway job costs one worker for its budget, nothing more.
 A worker that overruns is killed and replaced; one that dies (the kernel's CPU limit, a crash) likewise.
 
-Workers come from a forkserver: a clean process started once, with the worker module preloaded, that forks
-each worker. Forking the server itself would copy its threads' locks mid-use.
+Each worker is a fresh interpreter (``python -m engine.sandbox.worker``) talking over a socket pair: forking
+the server would copy its threads' locks mid-use, and multiprocessing's own start methods re-run the server's
+main script in every child. A replacement is started in the background, so the request that found an overrun
+does not wait for it.
 """
 from __future__ import annotations
 
 import io
 import logging
-import multiprocessing
 import os
 import pickle
 import queue
+import socket
+import subprocess
+import sys
 import threading
 import time
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 from ..scripting import ScriptLimitExceeded
-from . import worker
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +59,13 @@ class _Worker:
         except (EOFError, OSError):
             return None
 
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
     def stop(self) -> None:
-        self.process.kill()
-        self.process.join(timeout=5)
+        if self.alive():
+            self.process.kill()
+        self.process.wait(timeout=5)
         self.conn.close()
 
 
@@ -65,11 +73,10 @@ class SandboxPool:
     def __init__(self, *, workers: int = 2, memory_bytes: int = 256 * 1024 * 1024,
                  max_reply_bytes: int = 32 * 1024 * 1024) -> None:
         self.size, self.memory_bytes, self.max_reply_bytes = workers, memory_bytes, max_reply_bytes
-        self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(["engine.sandbox.worker"])
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
+        self._closed = False
         for _ in range(workers):
             self._idle.put(self._start())
 
@@ -104,23 +111,28 @@ class SandboxPool:
                 member = self._idle.get(timeout=max(deadline - time.monotonic(), 0.0))
             except queue.Empty:
                 raise ScriptLimitExceeded(f"{what} waited {timeout_s:g} s for a free worker and was stopped") from None
-            if member.process.is_alive():
+            if member.alive():
                 return member
             self._replace(member)
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             members, self._all = list(self._all), set()
         for member in members:
             member.stop()
 
     def _start(self) -> _Worker:
-        ours, theirs = self._context.Pipe(duplex=True)
-        process = self._context.Process(target=worker.serve, args=(theirs, self.memory_bytes, self.max_reply_bytes),
-                                        daemon=True, name="lif-sandbox")
-        process.start()
-        theirs.close()
-        member = _Worker(process, ours)
+        ours, theirs = socket.socketpair()
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_CODE_ROOT, os.environ.get("PYTHONPATH")]))}
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "engine.sandbox.worker", str(theirs.fileno()), str(self.memory_bytes),
+                 str(self.max_reply_bytes)],
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=env, cwd=_CODE_ROOT)
+        finally:
+            theirs.close()
+        member = _Worker(process, Connection(ours.detach()))
         with self._lock:
             self._all.add(member)
         return member
@@ -129,12 +141,23 @@ class SandboxPool:
         with self._lock:
             self._all.discard(member)
         member.stop()
+        threading.Thread(target=self._refill, name="lif-sandbox-refill", daemon=True).start()
+
+    def _refill(self) -> None:
         try:
-            self._idle.put(self._start())
-        except Exception:  # the pool shrinks by one rather than fail the request that found the overrun
+            member = self._start()
+        except Exception:  # the pool shrinks by one rather than fail; the next replacement tries again
             log.exception("could not start a sandbox worker")
+            return
+        with self._lock:
+            closed = self._closed
+        if closed:
+            member.stop()
+        else:
+            self._idle.put(member)
 
 
+_CODE_ROOT = str(Path(__file__).resolve().parents[2])  # the folder that holds the engine package
 _SAFE_GLOBALS = {("datetime", "datetime"), ("datetime", "date"), ("datetime", "time"), ("datetime", "timedelta"),
                  ("datetime", "timezone"), ("decimal", "Decimal"), ("builtins", "complex"), ("builtins", "set"),
                  ("builtins", "frozenset"), ("zoneinfo", "ZoneInfo")}

@@ -18,6 +18,7 @@ import math
 import os
 import pickle
 import resource
+import sys
 import traceback
 from multiprocessing.connection import Connection
 from typing import Any
@@ -114,8 +115,17 @@ def _limit_memory(memory_bytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+def main(argv: list[str]) -> None:
+    fd, memory_bytes, max_reply_bytes = (int(a) for a in argv)
+    serve(Connection(fd), memory_bytes, max_reply_bytes)
+
+
 def _limit_cpu(timeout_s: float) -> None:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     soft = math.ceil(usage.ru_utime + usage.ru_stime + timeout_s + 1)
     _, hard = resource.getrlimit(resource.RLIMIT_CPU)
     resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

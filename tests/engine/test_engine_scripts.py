@@ -12,7 +12,7 @@ import pytest
 from engine import bundles, instances, runtime
 from engine.db import transaction
 from engine.errors import Conflict, Forbidden
-from engine.sandbox import RestrictedEnvironment
+from engine.sandbox.environment import RestrictedEnvironment
 from engine.scripting import ScriptLimitExceeded, ScriptPolicyError
 
 from .enginetest import BUNDLES, NOW
