@@ -328,6 +328,10 @@ def _step_error(exc: BaseException) -> StepError:
         message = "the diagram recursed too deeply"
     elif not isinstance(exc, (WorkflowException, ScriptLimitExceeded)):
         message = f"{type(exc).__name__}: {message}"  # an unexpected failure: say what kind it was
+    inner = exc.__cause__ or exc.__context__  # SpiffWorkflow's "Error evaluating expression" hides the reason
+    if isinstance(exc, WorkflowException) and inner is not None and str(inner) and str(inner) not in message:
+        reason = str(inner) if isinstance(inner, ScriptLimitExceeded) else f"{type(inner).__name__}: {inner}"
+        message = f"{message.rstrip(' .')}: {reason}"
     return StepError(message=message, task_id=str(task.id) if task is not None else None,
                      task_name=(task.task_spec.bpmn_id or task.task_spec.name) if task is not None else None,
                      line=line if isinstance(line, int) and line > 0 else None)

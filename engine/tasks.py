@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from . import accounts, audit, definitions, events, forms, messages, queries, row_writes, runtime
 from .access import may_do
-from .errors import Conflict, Forbidden, InvalidData, TooLarge
+from .errors import Conflict, Forbidden, InvalidData, ScriptError, TooLarge
 from .models import Comment, HumanTask, ProcessInstance, User
 from .records import Actor, TaskDetail, TaskInfo
 from .sandbox import templates
@@ -149,7 +149,10 @@ def _forms(session: Session, row: HumanTask, instance: ProcessInstance | None) -
     context: dict[str, Any] = {}
     if any(t and templates.has_template_syntax(t) for t in texts):
         context = {**(row.data or {}), **accounts.form_context(session)}
-    schema, ui = (forms.render_schema(t, context) if t else None for t in texts)
+    try:
+        schema, ui = (forms.render_schema(t, context) if t else None for t in texts)
+    except forms.FormError as exc:  # a template that fails or overruns on this case's data
+        raise ScriptError(f"the form of this task could not be prepared: {exc}") from None
     return schema, ui
 
 

@@ -73,7 +73,7 @@ def _run(job: tuple[Any, ...], memory_bytes: int) -> tuple[Any, ...]:
         return ("error", "RecursionError", "the code recursed too deeply", _script_line(exc))
     except scripting.ScriptLimitExceeded as exc:  # the size guard refused before allocating: the heap is clean
         return ("error", "ScriptLimitExceeded", str(exc), _script_line(exc))
-    except Exception as exc:
+    except BaseException as exc:  # SystemExit and KeyboardInterrupt too: a script may raise them by name
         return ("error", type(exc).__name__, _message(exc), _script_line(exc))
 
 

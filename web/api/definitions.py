@@ -16,7 +16,7 @@ from .schemas import DefinitionSchema, DeployRequest, DeployResponse
 def list_definitions() -> Response:
     current_actor()
     limit, offset = paging()
-    with lif().unit_of_work() as session:
+    with lif().reading() as session:  # reads only: on SQLite it never queues behind a step that holds the write lock
         items = definitions.list_latest(session)
     return jsonify({"items": DefinitionSchema().dump(items[offset:offset + limit], many=True), "total": len(items)})
 

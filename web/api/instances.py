@@ -30,7 +30,7 @@ def start_instance() -> tuple[Response, int]:
 def list_instances() -> Response:
     actor = current_actor()
     limit, offset = paging()
-    with lif().unit_of_work() as session:
+    with lif().reading() as session:
         page = queries.instances_for(session, actor, now(), process_key=request.args.get("process_key"),
                                      status=request.args.get("status"), overdue=flag("overdue"),
                                      limit=limit, offset=offset)

@@ -21,7 +21,7 @@ def list_tasks() -> Response:
     state = request.args.get("state", "ready")
     if state not in STATES:
         raise BadRequest(f"state must be one of {', '.join(STATES)}")
-    with lif().unit_of_work() as session:
+    with lif().reading() as session:
         page = queries.tasks_for(session, actor, now(), state=state, overdue=flag("overdue"),
                                  process_key=request.args.get("process_key"), limit=limit, offset=offset)
     return jsonify(listing(page, TaskSchema()))
