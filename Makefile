@@ -34,8 +34,11 @@ run: setup
 		$(BIN)/lif demo; fi
 	$(BIN)/lif serve --host $${LIF_HOST:-127.0.0.1} --port $${LIF_PORT:-5000}
 
+# Tests that measure the wall clock (a stall of other requests, a time limit) run alone after the others, so
+# the parallel suite's load does not stand in for the thing they measure.
 test: setup
-	$(BIN)/pytest -n 2 -q
+	$(BIN)/pytest -n 2 -q -m "not timing"
+	$(BIN)/pytest -q -m timing
 
 bench: setup
 	$(BIN)/python bench/engine_steps.py

@@ -115,6 +115,15 @@ class SandboxPool:
                 return member
             self._replace(member)
 
+    def wait_until_full(self, timeout_s: float) -> bool:
+        """True once every worker is started and idle (after replacements), False if ``timeout_s`` passes first."""
+        deadline = time.monotonic() + timeout_s
+        while self._idle.qsize() < self.size:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
+
     def close(self) -> None:
         with self._lock:
             self._closed = True

@@ -11,9 +11,18 @@ from contextlib import contextmanager
 from typing import Any, Iterator
 from xml.sax.saxutils import escape
 
+import pytest
+from argon2 import PasswordHasher
 from werkzeug.serving import make_server
 
+from engine import accounts
+from engine.config import Config
+from engine.sandbox import pool
+from web import create_app
+
 PROCESS = "runaway"
+LIMIT_S = 0.5  # the script time limit the app under test runs with
+STALL_S = 0.25  # the longest any other request may wait
 
 
 def bundle(*, script: str = "prepared = True", condition: str = "prepared",
@@ -142,3 +151,43 @@ def in_threads(calls: list[Any]) -> list[Any]:
     for thread in threads:
         thread.join(timeout=120)
     return results
+
+
+def rss_mb() -> float:
+    """This process's resident memory, in MB."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * 4096 / 2**20
+
+
+def deploy(server: Server, **parts: str) -> None:
+    designer = server.token("dee", "designer-pass")
+    status, body = server.call("POST", "/api/v1/process-definitions", designer,
+                               {"key": PROCESS, "files": bundle(**parts)})
+    assert status in (200, 201), body
+
+
+def start(server: Server, token: str) -> tuple[float, int, Any]:
+    """Start a case of the bundle; the seconds it took, the status and the answer."""
+    started = time.monotonic()
+    status, body = server.call("POST", "/api/v1/process-instances", token, {"process_key": PROCESS})
+    return time.monotonic() - started, status, body
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch):
+    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
+@pytest.fixture
+def app(db_url, db, tmp_path):
+    config = Config.from_env(database_url=db_url, secret_key="test-secret", workflows_dir=tmp_path / "none",
+                             script_timeout_s=LIMIT_S)
+    return create_app(config)
+
+
+@pytest.fixture
+def server(app, partnership):
+    # workers killed by an earlier test are replaced in the background; start from a full pool
+    assert pool.shared_pool().wait_until_full(30)
+    with Server(app) as running:
+        yield running
