@@ -4,6 +4,10 @@ SQLite (``complete_task`` in its own committed transaction), side by side in one
 Targets (issue 2): the 60th step costs at most 1.5x the 1st; a service step costs at most 5x (a raw in-memory
 step plus one SQLite commit).
 
+Also measured (issue 9): the same chain with an exclusive gateway of three conditions after each task (bounded
+expressions, evaluated in the server's process), and with a script task after each gateway (run in a sandbox
+worker process).
+
     python bench/engine_steps.py [--tasks 60] [--runs 5] [--no-cache]
 """
 from __future__ import annotations
@@ -71,9 +75,9 @@ def commit_cost(factory, samples: int = 200) -> float:
     return statistics.median(times)
 
 
-def service_steps(factory, n: int, actor: Actor) -> list[float]:
+def service_steps(factory, n: int, actor: Actor, key: str = "chain") -> list[float]:
     with transaction(factory) as s:
-        instance = instances.start_instance(s, "chain", actor=Actor("cora", frozenset({"coordinator"})), now=NOW)
+        instance = instances.start_instance(s, key, actor=Actor("cora", frozenset({"coordinator"})), now=NOW)
         instance_id = instance.id
     times = []
     for _ in range(n):
@@ -143,13 +147,20 @@ def main() -> None:
             accounts.add_user(s, "pat", roles=["reviewer"], agency_key="police", password="bench-password",
                               actor=None, now=NOW)
             definitions.deploy_bundle(s, "chain", chain_bundle(args.tasks), actor="bench", now=NOW)
+            definitions.deploy_bundle(s, "gates", chain_bundle(args.tasks, "gates", gateways=True),
+                                      actor="bench", now=NOW)
+            definitions.deploy_bundle(s, "scripted", chain_bundle(args.tasks, "scripted", gateways=True,
+                                                                  scripts=True), actor="bench", now=NOW)
         actor = Actor("pat", frozenset({"reviewer"}), "police")
         raw_steps(args.tasks)  # warm up imports and caches
         service_steps(factory, args.tasks, actor)
-        raw, service, commits = [], [], []
+        service_steps(factory, args.tasks, actor, "scripted")  # starts the sandbox pool
+        raw, service, gates, scripted, commits = [], [], [], [], []
         for _ in range(args.runs):  # interleaved, so a slow spell on the machine falls on every side alike
             raw.append(raw_steps(args.tasks))
             service.append(service_steps(factory, args.tasks, actor))
+            gates.append(service_steps(factory, args.tasks, actor, "gates"))
+            scripted.append(service_steps(factory, args.tasks, actor, "scripted"))
             commits.append(commit_cost(factory, samples=60))
         commit = statistics.median(commits)
         # last: the app installs the notification subscribers, which then stay for the rest of the process
@@ -161,6 +172,10 @@ def main() -> None:
     r = summarise("(a) SpiffWorkflow in memory", raw)
     s = summarise("(b) LIF complete_task, SQLite", service)
     a = summarise("(c) LIF JSON API, SQLite", api)
+    g = summarise("(d) (b) + gateway, 3 conditions", gates)
+    w = summarise("(e) (d) + script task (sandbox)", scripted)
+    print(f"gateway of 3 conditions (in process): {(g['median'] - s['median']) * 1000:+.3f} ms a step; "
+          f"script task in a sandbox worker: {(w['median'] - g['median']) * 1000:+.3f} ms a step")
     print(f"one SQLite commit (small UPDATE): {commit * 1000:.3f} ms")
     budget = 5 * (r["median"] + commit)
     print(f"target 1: last/1st = {s['last'] / s['first']:.2f} (<= 1.5)   "
