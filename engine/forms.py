@@ -7,9 +7,11 @@ from typing import Any
 
 from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from jsonschema.validators import validator_for
+
+from . import form_regex
 
 _JINJA = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
 _JINJA_LENIENT = SandboxedEnvironment(autoescape=False)
@@ -53,8 +55,11 @@ def check_schema(schema: dict[str, Any]) -> str | None:
 
 def submission_problems(schema: dict[str, Any], data: Any) -> list[dict[str, str]]:
     """Each way ``data`` fails ``schema``: ``{"field": "a.b[0].c", "message": ...}``, sorted by field."""
-    cls = validator_for(schema, default=Draft202012Validator)
-    validator = cls(schema, format_checker=FormatChecker())
+    unusable = form_regex.pattern_problems(schema)  # refused at deploy, unless the rendering made them
+    if unusable:
+        return [{"field": "", "message": f"the form cannot be checked: {where}: {reason}"}
+                for where, reason in unusable]
+    validator = form_regex.validator_for(schema)  # patterns matched by RE2, in linear time
     problems = []
     for error in validator.iter_errors(data):
         path = _field_path(error.absolute_path)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from . import forms
+from . import form_regex, forms
 from .bpmn_xml import BPMN_NS, SPIFF_NS, TIMER_TAGS, Problem, owner_id, quoted_literal, timer_literal_kind
 from .scripting import check_source
 
@@ -168,6 +168,9 @@ def _form_file_problems(filename: str, form_file: str, files: dict[str, str], *,
         reason = forms.check_schema(schema)
         if reason:
             yield Problem(form_file, reason, None, element)
+            return
+    for where, reason in form_regex.pattern_problems(schema):
+        yield Problem(form_file, f"{where}: {reason}", None, element, field=where)
 
 
 def json_file_problems(filename: str, text: str) -> list[Problem]:

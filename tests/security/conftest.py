@@ -10,6 +10,7 @@ from engine import accounts
 from engine.db import transaction
 from engine.models import User
 from tests.api.conftest import PASSWORDS as _API_PASSWORDS
+from tests.api.conftest import api, cheap_password_hashing  # noqa: F401
 from tests.conftest import NOW
 from tests.scenarios.conftest import app, auth, client, partnership, shipped, traveller  # noqa: F401
 from tests.scenarios.kit import Scenario
