@@ -46,7 +46,8 @@ def render_schema(text: str, context: dict[str, Any], *, strict: bool = False) -
 def check_schema(schema: dict[str, Any]) -> str | None:
     """The reason ``schema`` is not a valid JSON Schema, or None."""
     try:
-        validator_for(schema, default=Draft202012Validator).check_schema(schema)
+        # the meta-schema's ``regex`` format (every ``pattern``) judged by RE2, which will run them
+        validator_for(schema, default=Draft202012Validator).check_schema(schema, format_checker=form_regex.FORMATS)
     except SchemaError as exc:
         where = _field_path(exc.absolute_path)
         return f"not a valid JSON Schema: {exc.message}" + (f" (at {where})" if where else "")

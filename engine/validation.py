@@ -165,12 +165,12 @@ def _form_file_problems(filename: str, form_file: str, files: dict[str, str], *,
         yield Problem(form_file, str(exc), None, element)
         return
     if is_schema:
-        reason = forms.check_schema(schema)
+        unusable = form_regex.pattern_problems(schema)  # each named by its field, before the schema as a whole
+        for where, reason in unusable:
+            yield Problem(form_file, f"{where}: {reason}", None, element, field=where)
+        reason = None if unusable else forms.check_schema(schema)
         if reason:
             yield Problem(form_file, reason, None, element)
-            return
-    for where, reason in form_regex.pattern_problems(schema):
-        yield Problem(form_file, f"{where}: {reason}", None, element, field=where)
 
 
 def json_file_problems(filename: str, text: str) -> list[Problem]:
