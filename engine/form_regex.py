@@ -25,9 +25,9 @@ _LITERALS = frozenset({"const", "enum", "default", "examples"})
 _NAMED = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "dependencies"})
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=256)
 def compiled(pattern: str) -> Any:
-    """``pattern`` compiled by RE2; raises ``re2.error`` when RE2 cannot compile it."""
+    """``pattern`` (from a form's schema) compiled by RE2; raises ``re2.error`` when RE2 cannot compile it."""
     return re2.compile(pattern, _OPTIONS)
 
 
@@ -164,7 +164,9 @@ def _valid(errors: Iterator[ValidationError]) -> bool:
 _KEYWORDS = {"pattern": _pattern, "patternProperties": _pattern_properties,
              "additionalProperties": _additional_properties, "unevaluatedProperties": _unevaluated_properties}
 FORMATS = FormatChecker()  # jsonschema's format checks, with ``regex`` answered by RE2
-FORMATS.checks("regex", raises=re2.error)(lambda value: not isinstance(value, str) or bool(compiled(value)))
+# a value typed into a form: compiled, not kept (``compiled`` keeps the schemas' own patterns)
+FORMATS.checks("regex", raises=re2.error)(lambda value: not isinstance(value, str)
+                                          or bool(re2.compile(value, _OPTIONS)))
 
 
 @lru_cache(maxsize=None)

@@ -70,6 +70,10 @@ def _timed(schema, data):
     return problems, time.perf_counter() - started
 
 
+TIMING = pytest.mark.timing  # measured on the wall clock: `make test` runs these alone, after the parallel suite
+
+
+@TIMING
 @pytest.mark.parametrize("place", PLACES, ids=lambda f: f.__name__[1:])
 @pytest.mark.parametrize("pattern, evil, good", CATASTROPHIC, ids=[c[0] for c in CATASTROPHIC])
 def test_catastrophic_patterns_answer_at_once_and_as_the_pattern_says(pattern, evil, good, place):
@@ -167,6 +171,7 @@ def evil_task(api):
     return task["id"]
 
 
+@TIMING
 def test_the_issues_example_answers_422_at_once_and_a_matching_code_is_accepted(api, evil_task):
     started = time.perf_counter()
     r = api.post(f"/tasks/{evil_task}/complete", "pat", {"data": {"summary": "abc", "agency": "police",
@@ -200,6 +205,7 @@ def _call(url, *, data=None, headers=None, timeout=60):
         return refused.code
 
 
+@TIMING
 def test_no_request_waits_while_one_completes_a_task_with_the_evil_input(server, api, auth, evil_task):
     _call(f"{server}{API}/openapi.json")  # built once; every ping after is cheap
     done = threading.Event()
