@@ -33,9 +33,11 @@ class Problem:
     message: str
     line: int | None = None
     element: str | None = None
+    field: str | None = None  # the path of the offending value inside a JSON file, e.g. properties.code.pattern
 
     def as_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "element": self.element, "message": self.message}
+        found = {"file": self.file, "line": self.line, "element": self.element, "message": self.message}
+        return {**found, "field": self.field} if self.field else found
 
 
 class XmlRefused(Exception):

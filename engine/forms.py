@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from jsonschema.validators import validator_for
 
+from . import form_regex
 from .sandbox import templates
 
 SAMPLE_CONTEXT: dict[str, Any] = {
@@ -39,7 +40,8 @@ def render_schema(text: str, context: dict[str, Any], *, strict: bool = False) -
 def check_schema(schema: dict[str, Any]) -> str | None:
     """The reason ``schema`` is not a valid JSON Schema, or None."""
     try:
-        validator_for(schema, default=Draft202012Validator).check_schema(schema)
+        # the meta-schema's ``regex`` format (every ``pattern``) judged by RE2, which will run them
+        validator_for(schema, default=Draft202012Validator).check_schema(schema, format_checker=form_regex.FORMATS)
     except SchemaError as exc:
         where = _field_path(exc.absolute_path)
         return f"not a valid JSON Schema: {exc.message}" + (f" (at {where})" if where else "")
@@ -48,8 +50,11 @@ def check_schema(schema: dict[str, Any]) -> str | None:
 
 def submission_problems(schema: dict[str, Any], data: Any) -> list[dict[str, str]]:
     """Each way ``data`` fails ``schema``: ``{"field": "a.b[0].c", "message": ...}``, sorted by field."""
-    cls = validator_for(schema, default=Draft202012Validator)
-    validator = cls(schema, format_checker=FormatChecker())
+    unusable = form_regex.pattern_problems(schema)  # refused at deploy, unless the rendering made them
+    if unusable:
+        return [{"field": "", "message": f"the form cannot be checked: {where}: {reason}"}
+                for where, reason in unusable]
+    validator = form_regex.validator_for(schema)  # patterns matched by RE2, in linear time
     problems = []
     for error in validator.iter_errors(data):
         path = _field_path(error.absolute_path)

@@ -21,6 +21,7 @@ class InboxItem:
     task: TaskInfo
     days_left: int | None  # working days to the due date; negative once overdue
     claimed_by_me: bool
+    releasable: bool = False  # claimed by me from a queue (a task bound to me stays mine when released)
 
 
 def inbox_for(session: Session, actor: Actor, now: datetime, *, instance_id: str | None = None,
@@ -45,7 +46,8 @@ def inbox_for(session: Session, actor: Actor, now: datetime, *, instance_id: str
                   key=lambda pair: order[pair[0].id])
     items = tuple(InboxItem(task=task_info(task, now, instance),
                             days_left=workdays.working_days_left(task.due_at, now) if task.due_at else None,
-                            claimed_by_me=task.assignee == actor.username)
+                            claimed_by_me=task.assignee == actor.username,
+                            releasable=task.assignee == actor.username and task.bound_to != actor.username)
                   for task, instance in rows)
     return Page(items, total)
 

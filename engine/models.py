@@ -132,6 +132,9 @@ class HumanTask(Base):
     role: Mapped[str | None] = mapped_column(String(32))
     agency: Mapped[str | None] = mapped_column(String(64))
     assignee: Mapped[str | None] = mapped_column(String(64))
+    # whom the task returns to when released: the user named by ``assigneeFrom`` or a coordinator's reassign;
+    # None for agency and role tasks, which go back to their agency's or role's queue
+    bound_to: Mapped[str | None] = mapped_column(String(64))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     priority: Mapped[int] = mapped_column(Integer, default=3)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

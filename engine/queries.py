@@ -16,7 +16,8 @@ from .records import Actor, InstanceInfo, Page, TaskInfo
 
 _SUMMARY_COLUMNS = (HumanTask.id, HumanTask.instance_id, HumanTask.process_key, HumanTask.name, HumanTask.title,
                    HumanTask.state, HumanTask.role, HumanTask.agency, HumanTask.assignee, HumanTask.created_at,
-                   HumanTask.due_at, HumanTask.completed_at, HumanTask.completed_by, HumanTask.priority)
+                   HumanTask.due_at, HumanTask.completed_at, HumanTask.completed_by, HumanTask.priority,
+                   HumanTask.bound_to)
 
 
 def task_info(row: Any, now: datetime, instance: ProcessInstance | None = None) -> TaskInfo:
@@ -29,12 +30,13 @@ def _summary_info(values: tuple[Any, ...], now: datetime, business_key: str | No
                   pseudonym: str | None) -> TaskInfo:
     """A task from the values of ``_SUMMARY_COLUMNS``, in order (unpacking a row beats reading it by name)."""
     (task_id, instance_id, process_key, name, title, state, role, agency, assignee, created_at, due_at,
-     completed_at, completed_by, priority) = values
+     completed_at, completed_by, priority, bound_to) = values
     return TaskInfo(
         id=task_id, instance_id=instance_id, process_key=process_key, name=name, title=title, state=state,
         role=role, agency=agency, assignee=assignee, created_at=created_at, due_at=due_at,
         overdue=state == "ready" and due_at is not None and due_at < now, completed_at=completed_at,
         completed_by=completed_by, priority=priority, business_key=business_key, pseudonym=pseudonym,
+        bound_to=bound_to,
     )
 
 

@@ -54,6 +54,7 @@ class TaskInfo:
     priority: int = 3
     business_key: str | None = None
     pseudonym: str | None = None
+    bound_to: str | None = None  # whom a release returns it to (None: its agency's or role's queue)
 
 
 @dataclass(frozen=True)

@@ -152,11 +152,12 @@ def _new_task_row(instance: ProcessInstance, task: ReadyTask, now: datetime) -> 
         log.warning("instance %s task %s: %s", instance.id, task.name, exc)
         due = None
     priority = int(props["priority"]) if props.get("priority", "").isdigit() else 3
+    assignee = _bound_value(task.data, props.get("assigneeFrom"), ("username",))
     return dict(
         id=task.id, instance_id=instance.id, process_key=instance.process_key, name=task.name,
         title=task.title, state="ready", role=lane,
         agency=_bound_value(task.data, props.get("agencyFrom") or task.mi_item, ("agency", "key")),
-        assignee=_bound_value(task.data, props.get("assigneeFrom"), ("username",)), claimed_at=None,
+        assignee=assignee, bound_to=assignee, claimed_at=None,
         priority=priority, due_at=due, form_file=props.get("formJsonSchemaFilename"),
         ui_file=props.get("formUiSchemaFilename"), instructions=task.instructions, properties=props,
         data=_jsonable(task.data), draft=None, created_at=now, completed_at=None, completed_by=None,

@@ -70,14 +70,16 @@ def claim_task(session: Session, task_id: str, *, actor: Actor, now: datetime) -
 
 
 def unclaim_task(session: Session, task_id: str, *, actor: Actor, now: datetime) -> TaskInfo:
+    """Release a claim: the task goes back to whoever it was bound to before it was claimed (the user named by
+    ``assigneeFrom`` or by a coordinator's reassign, else its agency's or role's queue), never to more people."""
     row = queries.visible_task_row(session, actor, task_id)
     if row.state != "ready":
         raise Conflict(f"the task is {row.state}")
     if row.assignee != actor.username and not actor.has("coordinator"):
         raise Forbidden("only the assignee or a coordinator can release this task")
-    row.assignee, row.claimed_at = None, None
+    row.assignee, row.claimed_at = row.bound_to, None
     audit.record(session, "task.unclaimed", actor=actor.username, now=now, instance_id=row.instance_id,
-                 task_id=row.id)
+                 task_id=row.id, returned_to=row.bound_to)
     session.flush()
     return queries.task_info(row, now, session.get(ProcessInstance, row.instance_id))
 
@@ -92,6 +94,7 @@ def assign_task(session: Session, task_id: str, username: str, *, actor: Actor, 
     if user is None:
         raise InvalidData("unknown user", [{"field": "username", "message": f"no active user {username!r}"}])
     previous, row.assignee, row.claimed_at = row.assignee, user.username, None
+    row.bound_to = user.username  # a release returns the task to the person a coordinator chose
     audit.record(session, "task.assigned", actor=actor.username, now=now, instance_id=row.instance_id,
                  task_id=row.id, assignee=user.username, previous=previous)
     session.flush()

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from . import forms
+from . import form_regex, forms
 from .bpmn_xml import BPMN_NS, SPIFF_NS, TIMER_TAGS, Problem, owner_id, quoted_literal, timer_literal_kind
 from .scripting import check_source
 
@@ -165,7 +165,10 @@ def _form_file_problems(filename: str, form_file: str, files: dict[str, str], *,
         yield Problem(form_file, str(exc), None, element)
         return
     if is_schema:
-        reason = forms.check_schema(schema)
+        unusable = form_regex.pattern_problems(schema)  # each named by its field, before the schema as a whole
+        for where, reason in unusable:
+            yield Problem(form_file, f"{where}: {reason}", None, element, field=where)
+        reason = None if unusable else forms.check_schema(schema)
         if reason:
             yield Problem(form_file, reason, None, element)
 

@@ -122,7 +122,8 @@ def unclaim(task_id: str) -> Response:
             info = tasks.unclaim_task(db, task_id, actor=current_actor(), now=now())
     except Conflict as exc:
         return back(exc.message.capitalize(), "tasks.inbox")
-    return done(f"‘{info.title}’ is back in the shared queue", **_return_to(task_id))
+    where = f"is assigned to {info.assignee} again" if info.assignee else "is back in the shared queue"
+    return done(f"‘{info.title}’ {where}", **_return_to(task_id))
 
 
 def _return_to(task_id: str) -> dict[str, str]:
