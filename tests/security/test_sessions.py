@@ -154,10 +154,14 @@ def test_a_form_posted_after_the_session_ended_is_kept_as_a_draft(make_app, cdop
         assert s.get(HumanTask, task_id).state == "ready"  # kept, not completed behind the user's back
 
 
-def test_a_form_posted_after_sign_out_is_not_kept(as_user, cdop, factory):
-    """Signing out ends the session for good: nothing can be written in the user's name with its cookie."""
+def test_a_form_posted_after_sign_out_is_not_kept(as_user, app, cdop, factory):
+    """Signing out ends the session for good: nothing can be written in the user's name with a copy of its
+    cookie, not even a draft."""
     pat = as_user("pat")
+    copied = pat.get_cookie(COOKIE).value
     pat.post("/sign-out")
-    response = pat.post(f"/tasks/{cdop.reports['police']}", data={**REPORT, "_action": "save"})
+    thief = app.test_client()
+    thief.set_cookie(COOKIE, copied)
+    response = thief.post(f"/tasks/{cdop.reports['police']}", data={**REPORT, "_action": "save"})
     assert response.location.startswith("/sign-in")
     assert _draft(factory, cdop.reports["police"]) is None
