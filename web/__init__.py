@@ -30,7 +30,8 @@ def create_app(config: Config | None = None, *, create_tables: bool = False) -> 
         SESSION_REFRESH_EACH_REQUEST=True,
         # the cookie outlives no session; the server ends sessions earlier (idle timeout, sign-out)
         PERMANENT_SESSION_LIFETIME=timedelta(hours=config.session_max_hours),
-        WTF_CSRF_TIME_LIMIT=config.session_max_hours * 3600,  # long forms take a while to write
+        # long forms take a while to write, and one posted to a timed-out session is still kept as a draft
+        WTF_CSRF_TIME_LIMIT=(config.session_max_hours + 1) * 3600,
     )
     app.json.sort_keys = False  # answers keep their schemas' field order (id first), and skip a sort per object
     engine = make_engine(config.database_url)

@@ -53,7 +53,9 @@ def test_a_session_ends_after_thirty_minutes_without_a_request(as_user, travelle
         traveller.shift(timedelta(minutes=25))
         assert _signed_in(pat)
     traveller.shift(timedelta(minutes=30, seconds=1))
-    assert pat.get("/tasks").location.startswith("/sign-in")
+    ended = pat.get("/tasks")
+    assert ended.location.startswith("/sign-in")
+    assert "Your session has ended" in text(pat.get(ended.location))
     assert not _signed_in(pat)
 
 

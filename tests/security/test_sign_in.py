@@ -8,6 +8,7 @@ process's memory (Flask-Limiter), so each gunicorn worker kept its own count."""
 from __future__ import annotations
 
 import statistics
+import threading
 import time
 from datetime import timedelta
 
@@ -16,7 +17,7 @@ from sqlalchemy import select
 
 from engine import accounts
 from engine.db import transaction
-from engine.models import User
+from engine.models import SignInThrottle, User
 
 from .accounts_kit import (OK, PASSWORDS, SIGN_INS, CountingHasher, api_sign_in, app, at, audit_rows,  # noqa: F401
                            client, hasher, make_app, page_sign_in, traveller)
@@ -139,3 +140,26 @@ def test_failed_sign_ins_are_audited_in_aggregate(client, traveller, factory):
         api_sign_in(client, f"ghost{i}", "wrong-password", "192.0.2.100")
     throttled = [row for row in audit_rows(factory, "auth.throttled") if row.details["address"] == "192.0.2.100"]
     assert len(throttled) == 1 and throttled[0].details["failures"] == 10
+
+
+def test_simultaneous_failures_are_each_counted_once(make_app, factory):
+    """Eight wrong passwords for one account from one address at the same moment, through two workers: every
+    one answers 401 (none 500 on the first row's insert), and the counts are exact."""
+    workers = [make_app(), make_app()]
+    barrier, answers = threading.Barrier(8), [None] * 8
+
+    def attempt(index):
+        client = workers[index % 2].test_client()
+        barrier.wait(timeout=10)
+        answers[index] = api_sign_in(client, "pat", f"guess-{index}", "192.0.2.120").status_code
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert answers.count(401) + answers.count(429) == 8, answers
+    with transaction(factory) as s:
+        counts = dict(s.execute(select(SignInThrottle.username, SignInThrottle.failures)
+                                .where(SignInThrottle.address == "192.0.2.120")).all())
+    assert counts == {"": answers.count(401), "pat": answers.count(401)}
