@@ -9,10 +9,12 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, current_app, g, make_response, redirect, render_template, request, session, url_for
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from engine import accounts, sign_in as signing_in, user_sessions
 from engine.errors import InvalidData, RateLimited, Unauthorized
+from engine.models import User
 
 from ..context import LifContext
 from .common import done, now, safe_next, signed_in
@@ -30,7 +32,7 @@ def timeouts() -> user_sessions.Timeouts:
                                   absolute=timedelta(hours=config.session_max_hours))
 
 
-def _authenticate(db: Any, username: str, password: str) -> Any:
+def _authenticate(db: Session, username: str, password: str) -> User:
     """``engine.sign_in.authenticate`` for this request's address; a failure is committed before it is raised."""
     try:
         return signing_in.authenticate(db, username, password, address=request.remote_addr or "", now=now(),
