@@ -1,4 +1,5 @@
-"""Users, their roles and agencies. Passwords are stored as argon2 hashes."""
+"""Users, their roles and agencies. Passwords are stored as argon2 hashes and follow ``engine.passwords``'
+policy; setting one revokes the user's API tokens and ends their other sessions."""
 from __future__ import annotations
 
 import re
@@ -9,7 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit
+from . import audit, passwords, tokens, user_sessions
 from .errors import Conflict, InvalidData, NotFound
 from .models import ROLES, Agency, User, UserRole
 from .records import Actor
@@ -17,19 +18,26 @@ from .records import Actor
 _HASHER = PasswordHasher()
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
-MIN_PASSWORD = 8
+_DUMMY: dict[int, str] = {}  # id(hasher) -> a hash of nothing anyone can type, made with that hasher
 
 
 def hash_password(password: str) -> str:
     return _HASHER.hash(password)
 
 
+def _dummy_hash() -> str:
+    hasher = _HASHER
+    if id(hasher) not in _DUMMY:
+        _DUMMY.clear()
+        _DUMMY[id(hasher)] = hasher.hash("\x00 no account has this password")
+    return _DUMMY[id(hasher)]
+
+
 def password_matches(password_hash: str | None, password: str) -> bool:
-    if not password_hash:
-        _HASHER.hash(password)  # spend the same time whether or not the account exists
-        return False
+    """Whether ``password`` matches; without a hash (no such user, or none set) the password is verified against
+    a dummy hash, so the answer costs the same whether or not the account exists."""
     try:
-        return _HASHER.verify(password_hash, password)
+        return _HASHER.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -57,8 +65,9 @@ def add_user(session: Session, username: str, *, roles: list[str], agency_key: s
     unknown = [r for r in roles if r not in ROLES]
     if not roles or unknown:
         problems.append({"field": "roles", "message": f"give one or more of {', '.join(ROLES)}"})
-    if password is not None and len(password) < MIN_PASSWORD:
-        problems.append({"field": "password", "message": f"must be at least {MIN_PASSWORD} characters"})
+    weak = passwords.problem(password, username=username) if password is not None else None
+    if weak:
+        problems.append({"field": "password", "message": weak})
     if problems:
         raise InvalidData("invalid user", problems)
     agency = None
@@ -78,13 +87,17 @@ def add_user(session: Session, username: str, *, roles: list[str], agency_key: s
     return user
 
 
-def set_password(session: Session, username: str, password: str, *, actor: str | None, now: datetime) -> None:
+def set_password(session: Session, username: str, password: str, *, actor: str | None, now: datetime,
+                 keep_session: str | None = None) -> None:
+    """A new password (by the user, or reset by an admin): every API token of the user is revoked and every
+    session of theirs ends, except ``keep_session`` (the raw id of the session that changed it)."""
     user = find_user(session, username)
-    if len(password) < MIN_PASSWORD:
-        raise InvalidData("password too short", [{"field": "password",
-                                                  "message": f"must be at least {MIN_PASSWORD} characters"}])
+    passwords.check(password, username=username)
     user.password_hash = hash_password(password)
     audit.record(session, "user.password_changed", actor=actor, now=now, username=username)
+    tokens.revoke_all(session, user.id, actor=actor, now=now, reason="password_changed")
+    user_sessions.end_all(session, user.id, now=now, reason="password_changed", keep=keep_session)
+    session.flush()
 
 
 def find_user(session: Session, username: str) -> User:

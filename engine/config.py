@@ -40,8 +40,11 @@ class Config:
     script_memory_mb: int = 256
     max_upload_bytes: int = 2 * 1024 * 1024
     token_ttl_hours: int = 12
-    login_max_failures: int = 5
-    login_window_minutes: int = 15
+    login_address_limit: int = 10  # failed sign-ins a minute from one client address
+    login_max_failures: int = 5  # failures on one username from one address before its delays begin
+    login_max_delay_minutes: int = 15  # the longest of those (doubling) delays
+    session_idle_minutes: int = 30
+    session_max_hours: int = 8
     base_url: str = "http://127.0.0.1:5000"
     mail_backend: str = "console"  # console, file, smtp, notify
     mail_sender: str = "lif@localhost"
@@ -69,6 +72,8 @@ class Config:
             script_workers=int(env("LIF_SCRIPT_WORKERS", "2")),
             script_memory_mb=int(env("LIF_SCRIPT_MEMORY_MB", "256")),
             token_ttl_hours=int(env("LIF_TOKEN_TTL_HOURS", "12")),
+            session_idle_minutes=int(env("LIF_SESSION_IDLE_MINUTES", "30")),
+            session_max_hours=int(env("LIF_SESSION_MAX_HOURS", "8")),
             base_url=env("LIF_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
             mail_backend=env("LIF_MAIL_BACKEND", "console"),
             mail_sender=env("LIF_MAIL_SENDER", "lif@localhost"),

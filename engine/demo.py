@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import accounts, clock, definitions, instances, queries, tasks, timers, workdays
+from . import accounts, clock, definitions, instances, passwords, queries, tasks, timers, workdays
 from .config import REPO_ROOT
 from .db import transaction
 from .demo_cases import People, form_data
@@ -87,6 +87,7 @@ def _people(session: Session, now: datetime) -> None:
     for username, full_name, roles, agency in users:
         user = accounts.add_user(session, username, roles=roles, agency_key=agency, full_name=full_name,
                                  email=f"{username}@example.org", actor="lif demo", now=now)
+        passwords.check(DEMO_PASSWORD, username=username)  # the demo follows the password policy too
         user.password_hash = shared_hash
     for key, _ in AGENCIES:
         accounts.set_senior_lead(session, key, f"{key}.lead", actor="lif demo", now=now)

@@ -44,7 +44,13 @@ class InvalidData(LifError):
 
 
 class RateLimited(LifError):
+    """Too many tries; ``retry_after`` is the whole number of seconds until the next is allowed."""
+
     code = "rate_limited"
+
+    def __init__(self, message: str, details: Any = None, *, retry_after: int = 60) -> None:
+        super().__init__(message, details)
+        self.retry_after = max(1, retry_after)
 
 
 class ScriptError(LifError):

@@ -3,6 +3,7 @@ input, call one engine service inside a unit of work, and render or redirect."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -27,6 +28,10 @@ def create_app(config: Config | None = None, *, create_tables: bool = False) -> 
         SESSION_COOKIE_SECURE=config.https,
         SESSION_COOKIE_NAME="__Host-lif_session" if config.https else "lif_session",
         SESSION_REFRESH_EACH_REQUEST=True,
+        # the cookie outlives no session; the server ends sessions earlier (idle timeout, sign-out)
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=config.session_max_hours),
+        # long forms take a while to write, and one posted to a timed-out session is still kept as a draft
+        WTF_CSRF_TIME_LIMIT=(config.session_max_hours + 1) * 3600,
     )
     app.json.sort_keys = False  # answers keep their schemas' field order (id first), and skip a sort per object
     engine = make_engine(config.database_url)
@@ -41,7 +46,7 @@ def create_app(config: Config | None = None, *, create_tables: bool = False) -> 
     from .security import install_security_headers
 
     app.register_blueprint(api_bp)
-    register_pages(app)  # the pages' blueprints, CSRF on every form (not the API), the sign-in limit
+    register_pages(app)  # the pages' blueprints, CSRF on every form (not the API), the signed-in user
     install_security_headers(app)
     logging.getLogger(__name__).debug("LIF app created for %s", _safe_url(config.database_url))
     return app

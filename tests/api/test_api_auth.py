@@ -1,4 +1,5 @@
-"""POST /auth/token, bearer tokens on every other route, expiry, and the per-account sign-in limit."""
+"""POST /auth/token, bearer tokens on every other route, expiry, and the sign-in delays per account at an address
+(tests/security/test_sign_in.py has the attacks)."""
 from __future__ import annotations
 
 import re
@@ -100,23 +101,27 @@ def test_expired_token_is_401(client, partnership, traveller):
     assert client.get(f"{API}/tasks", headers=bearer(fresh)).status_code == 200
 
 
-def test_repeated_bad_passwords_are_rate_limited_for_that_account(client, partnership):
+def test_repeated_bad_passwords_are_delayed_for_that_account_at_that_address(client, partnership):
     for _ in range(5):
         check_error(token_for(client, "pat", "guess"), 401, "unauthorized")
-    error = check_error(token_for(client, "pat", "guess"), 429, "rate_limited")
-    assert "too many" in error["message"]
-    # the right password is refused too while the account is limited ...
+    refused = token_for(client, "pat", "guess")
+    error = check_error(refused, 429, "rate_limited")
+    assert "too many" in error["message"] and refused.headers["Retry-After"] == "1"
+    # the right password waits too, from that address ...
     check_error(token_for(client, "pat"), 429, "rate_limited")
-    # ... but another account still signs in
+    # ... but pat elsewhere, and other accounts, still sign in
+    assert client.post(f"{API}/auth/token", json={"username": "pat", "password": PASSWORDS["pat"]},
+                       environ_base={"REMOTE_ADDR": "10.20.30.40"}).status_code == 200
     assert token_for(client, "sam").status_code == 200
     assert token_for(client, "cora").status_code == 200
 
 
-def test_rate_limit_lifts_after_the_window(client, partnership, traveller):
+def test_the_delay_lifts_after_its_retry_after(client, partnership, traveller):
     for _ in range(6):
         token_for(client, "pat", "guess")
-    check_error(token_for(client, "pat"), 429, "rate_limited")
-    traveller.shift(timedelta(minutes=16))
+    refused = token_for(client, "pat")
+    check_error(refused, 429, "rate_limited")
+    traveller.shift(timedelta(seconds=int(refused.headers["Retry-After"])))
     assert token_for(client, "pat").status_code == 200
 
 

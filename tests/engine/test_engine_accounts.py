@@ -1,5 +1,5 @@
 """Users and sign-in: passwords and tokens stored only as hashes, expired or revoked tokens refused, and failed
-sign-ins limited per account."""
+sign-ins delayed per account at an address (tests/security has the attacks)."""
 from __future__ import annotations
 
 import hashlib
@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 
-from engine import accounts, tokens
+from engine import accounts, sign_in, tokens
 from engine.db import transaction
 from engine.errors import Conflict, InvalidData, RateLimited, Unauthorized
 from engine.models import ApiToken, User
@@ -18,19 +18,19 @@ from .enginetest import NOW
 pytestmark = pytest.mark.postgres  # runs on PostgreSQL as well, when it is configured
 
 
-def _sign_in(factory, username, password, now=NOW):
+def _sign_in(factory, username, password, now=NOW, address="10.0.0.1"):
     with transaction(factory) as s:
         try:
-            return tokens.authenticate(s, username, password, now=now).username
+            return sign_in.authenticate(s, username, password, address=address, now=now).username
         except Unauthorized:
-            s.commit()  # as the web does: the failure stays on record for the per-account limit
+            s.commit()  # as the web does: the failure stays on record for the throttles
             raise
 
 
-def _fail(factory, username, times, now=NOW):
+def _fail(factory, username, times, now=NOW, address="10.0.0.1"):
     for _ in range(times):
         with pytest.raises(Unauthorized):
-            _sign_in(factory, username, "not the password", now)
+            _sign_in(factory, username, "not the password", now, address)
 
 
 def _issue(factory, username, ttl=timedelta(hours=12), now=NOW) -> str:
@@ -79,20 +79,24 @@ def test_sign_in_of_inactive_user_refused(partnership, factory):
         _sign_in(factory, "pat", "reviewer-pass")
 
 
-def test_failed_sign_ins_rate_limited_per_account(partnership, factory):
+def test_failed_sign_ins_delay_that_account_at_that_address(partnership, factory):
     _fail(factory, "pat", 5)
     with pytest.raises(RateLimited):
-        _sign_in(factory, "pat", "reviewer-pass")  # even the right password, for now
+        _sign_in(factory, "pat", "reviewer-pass")  # even the right password, for now, from there
+    assert _sign_in(factory, "pat", "reviewer-pass", address="10.9.9.9") == "pat"  # its owner elsewhere
     assert _sign_in(factory, "sam", "reviewer-pass") == "sam"  # other accounts are unaffected
     _fail(factory, "sam", 1)
     assert _sign_in(factory, "sam", "reviewer-pass") == "sam"
 
 
-def test_rate_limit_lifts_after_window(partnership, factory):
-    _fail(factory, "pat", 5)
+def test_delay_doubles_and_lifts(partnership, factory):
+    _fail(factory, "pat", 5)  # the fifth failure sets a 1 s delay
     with pytest.raises(RateLimited):
-        _sign_in(factory, "pat", "reviewer-pass", NOW + timedelta(minutes=14))
-    assert _sign_in(factory, "pat", "reviewer-pass", NOW + timedelta(minutes=16)) == "pat"
+        _sign_in(factory, "pat", "reviewer-pass", NOW + timedelta(milliseconds=500))
+    _fail(factory, "pat", 1, NOW + timedelta(seconds=2))  # the sixth: 2 s
+    with pytest.raises(RateLimited):
+        _sign_in(factory, "pat", "reviewer-pass", NOW + timedelta(seconds=3, milliseconds=500))
+    assert _sign_in(factory, "pat", "reviewer-pass", NOW + timedelta(seconds=4)) == "pat"
 
 
 def test_successful_sign_in_clears_failures(partnership, factory):
@@ -155,12 +159,12 @@ def test_add_user_validates_and_refuses_duplicates(partnership, factory):
         with pytest.raises(InvalidData):
             accounts.add_user(s, "newbie", roles=["reviewer"], password="short", actor="adam", now=NOW)
         with pytest.raises(InvalidData):
-            accounts.add_user(s, "newbie", roles=["superuser"], password="long-enough", actor="adam", now=NOW)
+            accounts.add_user(s, "newbie", roles=["superuser"], password="long-enough-pw", actor="adam", now=NOW)
         with pytest.raises(InvalidData):
-            accounts.add_user(s, "newbie", roles=["reviewer"], agency_key="mi5", password="long-enough",
+            accounts.add_user(s, "newbie", roles=["reviewer"], agency_key="mi5", password="long-enough-pw",
                               actor="adam", now=NOW)
         with pytest.raises(Conflict):
-            accounts.add_user(s, "pat", roles=["reviewer"], password="long-enough", actor="adam", now=NOW)
+            accounts.add_user(s, "pat", roles=["reviewer"], password="long-enough-pw", actor="adam", now=NOW)
 
 
 def test_set_password_replaces_hash(partnership, factory):

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DatabaseError
 
-from engine import instances, messages, tasks, tokens
+from engine import instances, messages, sign_in, tasks
 from engine.db import transaction
 from engine.errors import Unauthorized
 from engine.models import AuditEvent
@@ -85,7 +85,7 @@ def test_audit_records_deploys_messages_errors_and_sign_ins(deploy, cases, facto
     (error,) = _events(factory, action="instance.error")
     assert error.instance_id == broken and error.details["task_name"] == "calculate"
     with transaction(factory) as s, pytest.raises(Unauthorized):
-        tokens.authenticate(s, "pat", "wrong password", now=NOW)
+        sign_in.authenticate(s, "pat", "wrong password", address="10.0.0.1", now=NOW)
     (failed,) = _events(factory, action="auth.failed")
     assert failed.actor == "pat"
 

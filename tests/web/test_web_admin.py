@@ -36,7 +36,7 @@ def test_adding_an_invalid_user_shows_the_problems(as_user):
     response = as_user("adam").post("/admin/users", data={"username": "bad name!", "password": "short"})
     page = text(response)
     assert response.status_code == 422 and "There is a problem" in page
-    assert "use letters, digits" in page and "at least 8 characters" in page
+    assert "use letters, digits" in page and "at least 12 characters" in page
     assert as_user("adam").post("/admin/users", data={"username": "pat", "roles": "reviewer"}).status_code == 409
 
 
@@ -68,4 +68,4 @@ def test_set_a_users_password(as_user, app):
     assert adam.post("/admin/users/sam/password", data={"password": "brand-new-pass"}).status_code == 302
     sign_in(app.test_client(), "sam", "brand-new-pass")
     response = adam.post("/admin/users/sam/password", data={"password": "short"})
-    assert "at least 8 characters" in text(adam.get(response.location))
+    assert "at least 12 characters" in text(adam.get(response.location))

@@ -1,15 +1,17 @@
-"""``POST /auth/token``: a bearer token for a username and password."""
+"""``POST /auth/token``: a bearer token for a username and password (throttled per client address and per
+username at an address, see ``engine.sign_in``); ``POST /auth/token/revoke``: the caller gives its token up."""
 from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Response, jsonify
+from flask import Response, jsonify, request
 
-from engine import tokens
+from engine import sign_in, tokens
+from engine.errors import Unauthorized
 
 from .. import lif
 from . import bp
-from .common import body, now
+from .common import bearer_token, body, now
 from .schemas import TokenRequest, TokenResponse
 
 
@@ -19,11 +21,19 @@ def issue_token() -> Response:
     config = lif().config
     with lif().unit_of_work() as session:
         try:
-            user = tokens.authenticate(session, credentials["username"], credentials["password"], now=now(),
-                                       max_failures=config.login_max_failures,
-                                       window=timedelta(minutes=config.login_window_minutes))
-        except Exception:
-            session.commit()  # keep the failure on record for the per-account limit
+            user = sign_in.authenticate(session, credentials["username"], credentials["password"],
+                                        address=request.remote_addr or "", now=now(),
+                                        limits=sign_in.Limits.from_config(config))
+        except Unauthorized:
+            session.commit()  # keep the failure on record for the throttles
             raise
         token, expires_at = tokens.issue_token(session, user, now=now(), ttl=timedelta(hours=config.token_ttl_hours))
     return jsonify(TokenResponse().dump({"token": token, "expires_at": expires_at}))
+
+
+@bp.post("/auth/token/revoke")
+def revoke_token() -> tuple[str, int]:
+    token = bearer_token()
+    with lif().unit_of_work() as session:
+        tokens.revoke_token(session, token, now=now())
+    return "", 204

@@ -26,13 +26,18 @@ def current_actor() -> Actor:
     found = g.get("api_actor")
     if found is not None:
         return found
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
+    token = bearer_token()
+    with lif().reading() as session:
+        g.api_actor = tokens.actor_for_token(session, token, now=now())
+    return g.api_actor
+
+
+def bearer_token() -> str:
+    """The token from ``Authorization: Bearer <token>``; 401 without one."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("send a token as 'Authorization: Bearer <token>'")
-    with lif().reading() as session:
-        g.api_actor = tokens.actor_for_token(session, token.strip(), now=now())
-    return g.api_actor
+    return token.strip()
 
 
 def body(schema: Schema) -> dict[str, Any]:

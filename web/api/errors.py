@@ -7,7 +7,7 @@ from flask import Response, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import LifError
+from engine.errors import LifError, RateLimited
 
 from . import bp
 
@@ -21,7 +21,10 @@ def error_response(status: int, code: str, message: str, details: Any = None) ->
 
 @bp.errorhandler(LifError)
 def _lif_error(exc: LifError) -> tuple[Response, int]:
-    return error_response(STATUS.get(exc.code, 400), exc.code, exc.message, exc.details)
+    response, status = error_response(STATUS.get(exc.code, 400), exc.code, exc.message, exc.details)
+    if isinstance(exc, RateLimited):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response, status
 
 
 @bp.errorhandler(ValidationError)

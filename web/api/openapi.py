@@ -13,6 +13,7 @@ from . import bp, schemas as s
 # (path, method, summary, request schema, success status, response schema, error statuses)
 ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
     ("/auth/token", "post", "Get a bearer token", s.TokenRequest, 200, s.TokenResponse, (400, 401, 422, 429)),
+    ("/auth/token/revoke", "post", "Revoke the caller's token", None, 204, None, (401,)),
     ("/process-definitions", "get", "Latest version of each process", None, 200, "DefinitionList", (401,)),
     ("/process-definitions", "post", "Deploy a bundle (201 new version, 200 unchanged)", s.DeployRequest, 201,
      s.DeployResponse, (400, 401, 403, 409, 413, 422)),
@@ -72,6 +73,9 @@ def build_spec() -> dict[str, Any]:
         for code in errors:
             operation["responses"][str(code)] = {"description": "error",
                                                  "content": {"application/json": {"schema": "ErrorSchema"}}}
+            if code == 429:
+                operation["responses"]["429"]["headers"] = {"Retry-After": {
+                    "description": "seconds until the next try is allowed", "schema": {"type": "integer"}}}
         paths.setdefault(path, {})[method] = operation
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)

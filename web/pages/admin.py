@@ -1,4 +1,4 @@
-"""Administration: users (roles, agency, active, password) and agencies. Admins only."""
+"""Administration: users (roles, agency, active, password, API tokens) and agencies. Admins only."""
 from __future__ import annotations
 
 from typing import Any
@@ -6,7 +6,7 @@ from typing import Any
 from flask import Blueprint, render_template, request
 from werkzeug.wrappers import Response
 
-from engine import accounts, directory
+from engine import accounts, directory, tokens
 from engine.errors import Conflict, InvalidData
 from engine.models import ROLES
 
@@ -112,4 +112,15 @@ def reset_password(username: str) -> Response:
     except InvalidData as exc:
         return back("The new password " + _errors(exc).get("password", "is not valid"), "admin.user",
                     username=username)
-    return done(f"{username}'s password has been set", "admin.user", username=username)
+    return done(f"{username}'s password has been set. Their API tokens have been revoked and they have been "
+                "signed out everywhere.", "admin.user", username=username)
+
+
+@bp.post("/users/<username>/tokens/revoke")
+@requires("admin")
+def revoke_tokens(username: str) -> Response:
+    with lif().unit_of_work() as db:
+        count = tokens.revoke_tokens_for(db, username, actor=current_actor(), now=now())
+    if not count:
+        return back(f"{username} had no API tokens in use", "admin.user", username=username)
+    return done(f"{username}'s API tokens have been revoked ({count})", "admin.user", username=username)

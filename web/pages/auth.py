@@ -1,24 +1,23 @@
-"""Signing in and out, and changing one's password. Sessions are signed cookies (HttpOnly, SameSite=Lax, and
-Secure when LIF_HTTPS=1) that name the user and a fingerprint of their password hash, so a password change
-signs out every other session. Sign-in attempts are limited per IP address here, and per account by
-``engine.tokens.authenticate``."""
+"""Signing in and out, and changing one's password. The session cookie (signed; HttpOnly, SameSite=Lax, and Secure
+when LIF_HTTPS=1) carries only the id of a server-side session (``engine.user_sessions``), which ends at sign-out,
+after ``LIF_SESSION_IDLE_MINUTES`` without a request and ``LIF_SESSION_MAX_HOURS`` after sign-in, and when the
+password changes. Sign-in tries are throttled in the database per client address and per username at an address
+(``engine.sign_in``), as on the API."""
 from __future__ import annotations
 
-import hashlib
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
-from flask_limiter import Limiter
+from flask import Blueprint, current_app, g, make_response, redirect, render_template, request, session, url_for
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from engine import accounts, tokens
-from engine.errors import InvalidData, NotFound, RateLimited, Unauthorized
+from engine import accounts, sign_in as signing_in, user_sessions
+from engine.errors import InvalidData, RateLimited, Unauthorized
+from engine.models import User
 
 from ..context import LifContext
 from .common import done, now, safe_next, signed_in
-
-LOGIN_RATE_LIMIT = "10 per minute"
 
 bp = Blueprint("auth", __name__)
 
@@ -27,31 +26,44 @@ def _lif() -> LifContext:
     return current_app.extensions["lif"]
 
 
-def limit_sign_in(limiter: Limiter) -> None:
-    """Posts to this blueprint (sign-in and password change) are limited per IP address."""
-    limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])(bp)
+def timeouts() -> user_sessions.Timeouts:
+    config = _lif().config
+    return user_sessions.Timeouts(idle=timedelta(minutes=config.session_idle_minutes),
+                                  absolute=timedelta(hours=config.session_max_hours))
 
 
-def fingerprint(password_hash: str | None) -> str:
-    return hashlib.sha256((password_hash or "").encode()).hexdigest()[:16]
+def _authenticate(db: Session, username: str, password: str) -> User:
+    """``engine.sign_in.authenticate`` for this request's address; a failure is committed before it is raised."""
+    try:
+        return signing_in.authenticate(db, username, password, address=request.remote_addr or "", now=now(),
+                                       limits=signing_in.Limits.from_config(_lif().config))
+    except Unauthorized:
+        db.commit()  # keep the failure on record for the throttles
+        raise
 
 
 def load_signed_in_user() -> None:
-    g.actor = None
-    if request.blueprint in ("api", "assets") or request.endpoint == "static" or "user" not in session:
+    """``g.actor`` for a live session (its idle clock restarted at most once a minute); ``g.lapsed`` for one that
+    timed out but was not ended, whose cookie is kept so that a form posted to it can be saved as a draft."""
+    g.actor = g.lapsed = None
+    if request.blueprint in ("api", "assets") or request.endpoint == "static" or "sid" not in session:
         return
     from notifications.inbox import notifications_for
 
-    with _lif().unit_of_work() as db:
-        try:
-            user = accounts.find_user(db, session["user"])
-        except NotFound:
-            user = None
-        if user is None or not user.active or session.get("pw") != fingerprint(user.password_hash):
+    with _lif().reading() as db:
+        found = user_sessions.state(db, session["sid"], now=now(), timeouts=timeouts())
+        user = accounts.find_user(db, found.username) if found is not None else None
+        if found is None or user is None or not user.active:
             session.clear()
+            return
+        if not found.live:
+            g.lapsed = found if found.rescuable else None
             return
         g.actor, g.full_name = accounts.actor_for(user), user.full_name
         g.unread = notifications_for(db, user.username, unread_only=True, limit=1).total
+    if found.touch_due:
+        with _lif().unit_of_work() as db:
+            user_sessions.touch(db, found.row_id, now=now())
 
 
 def navigation() -> dict[str, Any]:
@@ -88,31 +100,32 @@ def sign_in() -> Any:
         errors["password"] = "Enter your password"
     if errors:
         return render_template("auth/sign_in.html", next=target, errors=errors, username=username), 400
-    config = _lif().config
     try:
         with _lif().unit_of_work() as db:
-            try:
-                user = tokens.authenticate(db, username, password, now=now(), max_failures=config.login_max_failures,
-                                           window=timedelta(minutes=config.login_window_minutes))
-            except Unauthorized:
-                db.commit()  # keep the failure on record for the per-account limit
-                raise
-            pw = fingerprint(user.password_hash)
+            user = _authenticate(db, username, password)
+            if "sid" in session:  # a fresh session on sign-in, so an old cookie cannot be fixed on someone
+                user_sessions.end(db, session["sid"], now=now(), reason="replaced")
+            sid = user_sessions.start(db, user.id, now=now(), timeouts=timeouts())
     except Unauthorized:
         errors["password"] = "The username or password is not right"
         return render_template("auth/sign_in.html", next=target, errors=errors, username=username), 401
-    except RateLimited:
-        errors["username"] = "There have been too many failed sign-ins for this account. Try again in " \
-                             f"{config.login_window_minutes} minutes"
-        return render_template("auth/sign_in.html", next=target, errors=errors, username=username), 429
-    session.clear()  # a fresh session on sign-in, so an old cookie cannot be fixed on someone
+    except RateLimited as exc:
+        errors["username"] = exc.message[0].upper() + exc.message[1:]
+        response = make_response(render_template("auth/sign_in.html", next=target, errors=errors,
+                                                 username=username), 429)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    session.clear()
     session.permanent = True
-    session["user"], session["pw"] = username, pw
+    session["sid"] = sid
     return redirect(target)
 
 
 @bp.post("/sign-out")
 def sign_out() -> Response:
+    if "sid" in session:
+        with _lif().unit_of_work() as db:
+            user_sessions.end(db, session["sid"], now=now(), reason="signed_out")
     session.clear()
     return done("You have signed out", "auth.sign_in")
 
@@ -142,6 +155,7 @@ def notification_preference() -> Any:
 @bp.post("/account/password")
 @signed_in
 def change_password() -> Any:
+    """A new password ends the user's other sessions and revokes their API tokens; this session carries on."""
     actor = g.actor
     current, new, again = (request.form.get(k, "")[:256] for k in ("current", "new", "again"))
     errors = {}
@@ -150,20 +164,15 @@ def change_password() -> Any:
     if not current:
         errors["current"] = "Enter your current password"
     if not errors:
-        config = _lif().config
         try:
             with _lif().unit_of_work() as db:
-                try:
-                    tokens.authenticate(db, actor.username, current, now=now(),
-                                        max_failures=config.login_max_failures,
-                                        window=timedelta(minutes=config.login_window_minutes))
-                except (Unauthorized, RateLimited):
-                    db.commit()
-                    raise
-                accounts.set_password(db, actor.username, new, actor=actor.username, now=now())
-                session["pw"] = fingerprint(accounts.find_user(db, actor.username).password_hash)
-        except (Unauthorized, RateLimited):
+                _authenticate(db, actor.username, current)
+                accounts.set_password(db, actor.username, new, actor=actor.username, now=now(),
+                                      keep_session=session.get("sid"))
+        except Unauthorized:
             errors["current"] = "Your current password is not right"
+        except RateLimited as exc:
+            errors["current"] = exc.message[0].upper() + exc.message[1:]
         except InvalidData as exc:
             errors["new"] = "Your new password " + (exc.details[0]["message"] if exc.details else "is not valid")
     if errors:

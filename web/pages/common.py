@@ -32,6 +32,9 @@ def signed_in(view: F) -> F:
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if g.get("actor") is None:
+            if g.get("lapsed") is not None:
+                flash("Your session has ended because it was left idle or open too long. Sign in again to carry on.",
+                      "important")
             back_to = request.full_path.rstrip("?") if request.method == "GET" else None
             return redirect(url_for("auth.sign_in", next=back_to))
         return view(*args, **kwargs)

@@ -3,10 +3,9 @@ JSON API answers its own errors; these handlers serve every other path."""
 from __future__ import annotations
 
 from flask import Flask, render_template, request
-from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 
-from engine.errors import LifError
+from engine.errors import LifError, RateLimited
 
 STATUS = {"bad_request": 400, "unauthorized": 401, "forbidden": 403, "not_found": 404, "conflict": 409,
           "too_large": 413, "invalid": 422, "script_error": 422, "rate_limited": 429}
@@ -26,19 +25,15 @@ def error_page(status: int, message: str | None = None) -> tuple[str, int]:
 
 def install(app: Flask) -> None:
     @app.errorhandler(LifError)
-    def _engine_error(exc: LifError) -> tuple[str, int]:
+    def _engine_error(exc: LifError) -> tuple[str, int, dict[str, str]]:
         status = STATUS.get(exc.code, 400)
-        return error_page(status, None if status in (403, 404) else exc.message)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else {}
+        return *error_page(status, None if status in (403, 404) else exc.message), headers
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError) -> tuple[str, int]:
         return error_page(400, "The form was not accepted because it had expired or did not come from this "
                                "service. Go back, reload the page and try again.")
-
-    @app.errorhandler(RateLimitExceeded)
-    def _rate_limited(exc: RateLimitExceeded) -> tuple[str, int]:
-        return error_page(429, "There have been too many sign-in attempts from your network. Wait a minute, "
-                               "then try again.")
 
     @app.errorhandler(413)
     def _too_large(exc: Exception) -> tuple[str, int] | Exception:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from engine import access, accounts, tasks, workdays
 from engine import inbox as task_inbox
-from engine.errors import Conflict, InvalidData
+from engine.errors import Conflict, InvalidData, LifError
 
 from .. import forms_render, lif
 from .common import PAGE_SIZE, back, current_actor, done, now, page_number, signed_in
@@ -66,8 +66,9 @@ def _render_task(task_id: str, *, values: dict[str, Any] | None = None, problems
 
 
 @bp.post("/tasks/<task_id>")
-@signed_in
 def submit_task(task_id: str) -> Any:
+    if g.get("actor") is None:
+        return _keep_as_draft(task_id)
     actor, action = current_actor(), request.form.get("_action", "save")
     with lif().unit_of_work() as db:
         detail = tasks.task_detail(db, task_id, actor=actor, now=now())
@@ -85,6 +86,25 @@ def submit_task(task_id: str) -> Any:
         return done("Your draft has been saved. You can come back to it later.", "tasks.task_page", task_id=task_id)
     anchor = forms_render.field_id(focus) + ("-row" if focus and focus.endswith("]") else "") if focus else None
     return redirect(url_for("tasks.task_page", task_id=task_id, _anchor=anchor))
+
+
+def _keep_as_draft(task_id: str) -> Response:
+    """A form posted after its session timed out: what was typed is saved as a draft of the task for the
+    session's user (the server still knows whose session it was), who comes back to it after signing in."""
+    lapsed, back_to = g.get("lapsed"), url_for("tasks.task_page", task_id=task_id)
+    if lapsed is not None:
+        try:
+            with lif().unit_of_work() as db:
+                actor = accounts.actor_for(accounts.find_user(db, lapsed.username))
+                detail = tasks.task_detail(db, task_id, actor=actor, now=now())
+                draft = forms_render.parse_form(detail.form_schema or {}, detail.ui_schema or {}, request.form,
+                                                keep_empty_rows=True)
+                tasks.save_draft(db, task_id, draft, actor=actor, now=now())
+            flash("You were signed out because you had not done anything for a while. What you entered has been "
+                  "saved as a draft: sign in again to carry on.", "important")
+        except LifError:
+            pass  # the task moved on or is no longer theirs: nothing to keep it in
+    return redirect(url_for("auth.sign_in", next=back_to))
 
 
 def _complete(task_id: str, data: dict[str, Any], draft: dict[str, Any]) -> Any:

@@ -7,7 +7,7 @@ its user through ``assigneeFrom`` is bound to that user, and if an earlier relea
 to the whole role) it goes back to that user now.
 
 Revision ID: 0003_task_binding
-Revises: 0001
+Revises: 0002_sign_in_sessions
 Created: 2026-12-07 02:30:00
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0003_task_binding'
-down_revision = '0001'
+down_revision = '0002_sign_in_sessions'
 branch_labels = None
 depends_on = None
 
