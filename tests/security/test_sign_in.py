@@ -49,6 +49,7 @@ def test_every_sign_in_costs_one_password_verification(client, hasher, factory, 
         assert hasher.verified - before == 1, username
 
 
+@pytest.mark.timing  # measured on the wall clock: `make test` runs these alone, after the parallel suite
 def test_unknown_usernames_take_as_long_as_known_ones(client, monkeypatch):
     """The reproduction itself, timed, with argon2 at a cost where the difference shows (about 20 ms a hash)."""
     costly = CountingHasher(time_cost=2, memory_cost=16384)
