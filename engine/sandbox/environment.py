@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
-from .. import scripting
+from .. import clock, scripting
 from . import bounded, pool
 from .pool import SandboxPool, WorkerError
 
@@ -32,11 +32,12 @@ class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
             return scripting.evaluate_here(expression, context, self.max_size, external_context)
         scripting.compile_expression(expression, "eval")  # a refused expression needs no round trip
         scope = {**(external_context or {}), **context}
-        return self._run(("eval", self.timeout_s, expression, scope, self.max_size))
+        return self._run(("eval", self.timeout_s, clock.now(), expression, scope, self.max_size))
 
     def execute(self, script: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> bool:
         scripting.compile_expression(script, "exec")
-        after = self._run(("exec", self.timeout_s, script, context, external_context or {}, self.max_size))
+        after = self._run(("exec", self.timeout_s, clock.now(), script, context, external_context or {},
+                           self.max_size))
         context.clear()
         context.update(after)
         return True

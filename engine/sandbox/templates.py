@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import clock
 from ..scripting import ScriptLimitExceeded
 from . import pool
 
@@ -25,7 +26,8 @@ def render(source: str, context: dict[str, Any], *, strict: bool = False,
     if not has_template_syntax(source):
         return source
     try:
-        return pool.shared_pool().run(("template", timeout_s, source, context, strict), timeout_s, what="template")
+        job = ("template", timeout_s, clock.now(), source, context, strict)
+        return pool.shared_pool().run(job, timeout_s, what="template")
     except pool.WorkerError as exc:
         raise TemplateError(f"{exc.kind}: {exc.message}") from None
     except ScriptLimitExceeded as exc:

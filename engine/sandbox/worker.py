@@ -5,10 +5,11 @@ each job, a CPU-seconds limit just past the job's time budget, so even a built-i
 returns to Python (``math.factorial(10**6)``, ``pow(3, 10**9)``) is ended by the kernel. The pool kills it on
 the wall clock anyway; the CPU limit is the backstop for a pool that is no longer listening.
 
-Jobs and replies are pickled tuples on a pipe:
-- ``("eval", source, scope, max_size)`` -> the expression's value;
-- ``("exec", source, context, external, max_size)`` -> the script's context afterwards;
-- ``("template", source, context, strict)`` -> the rendered text.
+Jobs and replies are pickled tuples on a socket; each job starts with its kind, its time budget and the
+server's ``now`` (the worker runs it as if at that moment):
+- ``("eval", budget, now, source, scope, max_size)`` -> the expression's value;
+- ``("exec", budget, now, source, context, external, max_size)`` -> the script's context afterwards;
+- ``("template", budget, now, source, context, strict)`` -> the rendered text.
 A reply is ``("ok", value)``, ``("error", class name, message, line)`` or ``("limit", message)``; after a
 ``limit`` reply the worker exits and the pool starts another, so no heap bloated by a refused job is reused.
 """
@@ -26,7 +27,7 @@ from typing import Any
 from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
-from .. import scripting
+from .. import clock, scripting
 
 _TEMPLATES = {True: SandboxedEnvironment(autoescape=False, undefined=StrictUndefined),
               False: SandboxedEnvironment(autoescape=False)}
@@ -57,15 +58,16 @@ def serve(conn: Connection, memory_bytes: int, max_reply_bytes: int) -> None:
 
 
 def _run(job: tuple[Any, ...], memory_bytes: int) -> tuple[Any, ...]:
-    kind, timeout_s = job[0], job[1]
+    kind, timeout_s, moment, args = job[0], job[1], job[2], job[3:]
     _limit_cpu(timeout_s)
     try:
-        if kind == "eval":
-            return ("ok", _evaluate(*job[2:]))
-        if kind == "exec":
-            return ("ok", _execute(*job[2:]))
-        if kind == "template":
-            return ("ok", _render(*job[2:]))
+        with clock.frozen_at(moment):  # the server's now (a sweep's ``--now``, a test's clock), not this process's
+            if kind == "eval":
+                return ("ok", _evaluate(*args))
+            if kind == "exec":
+                return ("ok", _execute(*args))
+            if kind == "template":
+                return ("ok", _render(*args))
         return ("error", "ValueError", f"unknown job {kind!r}", None)
     except MemoryError:
         return ("limit", _memory_message(memory_bytes))
