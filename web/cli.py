@@ -165,13 +165,14 @@ def _parse_now(text: str) -> datetime:
 def serve(host: str, port: int, no_scheduler: bool) -> None:
     """Run the web app (and the scheduler, unless told not to)."""
     from . import create_app
+    from .server import make_server
 
     app = create_app()
     if not no_scheduler:
         from notifications.scheduler import start_background
         start_background(app.extensions["lif"].factory)
     click.echo(f"LIF serving on http://{host}:{port}/")
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    make_server(app, host, port).serve_forever()
 
 
 @main.command()
