@@ -47,6 +47,12 @@ class RateLimited(LifError):
     code = "rate_limited"
 
 
+class DatabaseUnavailable(LifError):
+    """The database cannot be reached or opened; the same request may succeed once it is back."""
+
+    code = "database_unavailable"
+
+
 class ScriptError(LifError):
     """A diagram's script or expression failed, was refused, ran too long or grew too large."""
 
