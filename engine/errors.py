@@ -33,6 +33,12 @@ class Conflict(LifError):
     code = "conflict"
 
 
+class DuplicateBusinessKey(Conflict):
+    """Another case already has the business key asked for."""
+
+    code = "duplicate_business_key"
+
+
 class TooLarge(LifError):
     code = "too_large"
 
