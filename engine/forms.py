@@ -11,6 +11,8 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 from jsonschema.validators import validator_for
 
+from . import text
+
 _JINJA = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
 _JINJA_LENIENT = SandboxedEnvironment(autoescape=False)
 
@@ -51,8 +53,11 @@ def check_schema(schema: dict[str, Any]) -> str | None:
     return None
 
 
-def submission_problems(schema: dict[str, Any], data: Any) -> list[dict[str, str]]:
-    """Each way ``data`` fails ``schema``: ``{"field": "a.b[0].c", "message": ...}``, sorted by field."""
+def submission_problems(schema: dict[str, Any], data: Any, ui_schema: dict[str, Any] | None = None
+                        ) -> list[dict[str, str]]:
+    """Each way ``data`` fails ``schema``: ``{"field": "a.b[0].c", "message": ...}``, sorted by field. Text is
+    checked too: a string field is one line without control characters, unless ``ui_schema`` gives it the
+    ``textarea`` widget (then line breaks and tabs are allowed)."""
     cls = validator_for(schema, default=Draft202012Validator)
     validator = cls(schema, format_checker=FormatChecker())
     problems = []
@@ -64,9 +69,23 @@ def submission_problems(schema: dict[str, Any], data: Any) -> list[dict[str, str
                 problems.append({"field": f"{path}.{name}" if path else name, "message": "is required"})
             continue
         problems.append({"field": path, "message": error.message})
+    problems.extend(_text_problems(data, ui_schema, ""))
     # jsonschema reports each missing required property as its own error, each naming the whole list
     unique = {(p["field"], p["message"]): p for p in problems}
     return sorted(unique.values(), key=lambda p: (p["field"], p["message"]))
+
+
+def _text_problems(value: Any, ui: Any, path: str) -> list[dict[str, str]]:
+    ui = ui if isinstance(ui, dict) else {}
+    if isinstance(value, str):
+        found = text.problem(value, multiline=ui.get("ui:widget") == "textarea")
+        return [{"field": path, "message": found}] if found else []
+    if isinstance(value, dict):
+        return [p for key, item in value.items()
+                for p in _text_problems(item, ui.get(key), f"{path}.{key}" if path else str(key))]
+    if isinstance(value, list):
+        return [p for i, item in enumerate(value) for p in _text_problems(item, ui.get("items"), f"{path}[{i}]")]
+    return []
 
 
 def _field_path(parts: Any) -> str:

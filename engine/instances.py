@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit, business_keys, definitions, events, messages, recurring, runtime
+from . import audit, business_keys, definitions, events, messages, recurring, runtime, text
 from .errors import Conflict, Forbidden, InvalidData
 from .models import HumanTask, MessageSubscription, ProcessDefinition, ProcessInstance
 from .records import Actor
@@ -25,8 +25,8 @@ def start_instance(session: Session, process_key: str, *, data: dict[str, Any] |
     if data is not None and not isinstance(data, dict):
         raise InvalidData("data must be an object", [{"field": "data", "message": "must be an object"}])
     data = {**(data or {}), "process_initiator": actor.username}
-    if business_key is not None and business_key.strip():
-        business_keys.refuse_taken(session, business_key.strip()[:business_keys.MAX_LENGTH])
+    if business_key is not None and text.one_line(business_key):
+        business_keys.refuse_taken(session, text.one_line(business_key)[:business_keys.MAX_LENGTH])
     instance = create_instance(session, definition, definition.primary_process_id, data=data,
                                business_key=business_key, actor=actor.username, now=now)
     recurring.schedule_next_cycle(session, definition, instance, now)
@@ -45,7 +45,7 @@ def create_instance(session: Session, definition: ProcessDefinition, process_id:
                                  message=first_message.as_thrown() if first_message is not None else None)
     instance = ProcessInstance(
         definition=definition, definition_id=definition.id, process_key=definition.key, process_id=process_id,
-        business_key=((business_key or "").strip()[:business_keys.MAX_LENGTH]
+        business_key=(text.one_line(business_key or "")[:business_keys.MAX_LENGTH]
                       or business_keys.next_business_key(session, definition.key, now)),
         title=definition.name, status="active", started_by=actor, created_at=now, updated_at=now,
         data={}, state="",

@@ -28,7 +28,8 @@ def create_app(config: Config | None = None, *, create_tables: bool = False) -> 
         SESSION_COOKIE_NAME="__Host-lif_session" if config.https else "lif_session",
         SESSION_REFRESH_EACH_REQUEST=True,
     )
-    app.json.sort_keys = False  # answers keep their schemas' field order (id first), and skip a sort per object
+    from .inputs import install as install_input_rules
+    install_input_rules(app)  # request JSON's limits, bounded ids in URLs (before any route is added)
     engine = make_engine(config.database_url)
     if create_tables:
         create_schema(engine)

@@ -5,15 +5,17 @@ from datetime import datetime
 from typing import Any
 
 from flask import g, request
-from marshmallow import Schema
+from marshmallow import Schema, ValidationError
+from werkzeug.exceptions import BadRequest as HTTPBadRequest
 
 from engine import clock, tokens
 from engine.errors import BadRequest, Unauthorized
 from engine.records import Actor, Page
 
 from .. import lif
+from .errors import flatten
+from .schemas import PagingArgs
 
-MAX_LIMIT = 200
 
 
 def now() -> datetime:
@@ -36,21 +38,33 @@ def current_actor() -> Actor:
 
 
 def body(schema: Schema) -> dict[str, Any]:
-    payload = request.get_json(silent=True)
+    """The JSON object sent, through ``schema``; 400 when it is not JSON the app's parser accepts (see
+    ``web.inputs``: not too deep, no lone surrogates), 422 when a field is invalid."""
+    try:
+        payload = request.get_json(force=True)
+    except HTTPBadRequest as exc:  # not the 413 of a body too large, which is answered as it is
+        raise BadRequest(f"the request body must be a JSON object ({_reason(exc)})") from None
     if not isinstance(payload, dict):
         raise BadRequest("the request body must be a JSON object")
     return schema.load(payload)
 
 
-def paging() -> tuple[int, int]:
+def _reason(exc: HTTPBadRequest) -> str:
+    description = exc.description or ""
+    return description.split(": ", 1)[-1] if description.startswith("Failed to decode") else "not valid JSON"
+
+
+def query(schema: Schema) -> dict[str, Any]:
+    """The query string's parameters through ``schema`` (bounded integers and the like); 400 with the fields."""
     try:
-        limit = int(request.args.get("limit", 50))
-        offset = int(request.args.get("offset", 0))
-    except ValueError:
-        raise BadRequest("limit and offset must be integers") from None
-    if not (1 <= limit <= MAX_LIMIT) or offset < 0:
-        raise BadRequest(f"limit must be 1 to {MAX_LIMIT} and offset 0 or more")
-    return limit, offset
+        return schema.load({name: request.args[name] for name in schema.fields if name in request.args})
+    except ValidationError as exc:
+        raise BadRequest("the query has invalid parameters", flatten(exc.messages)) from None
+
+
+def paging() -> tuple[int, int]:
+    found = query(PagingArgs())
+    return found["limit"], found["offset"]
 
 
 def flag(name: str) -> bool | None:

@@ -1,0 +1,95 @@
+"""The web boundary's rules for what a request may carry, in one place: request JSON that is not nested too
+deeply and holds no lone surrogate (400), integers in URLs that fit the database's columns (404 otherwise), and
+page forms whose text holds no control character (400): none in a single-line field, none but line breaks and
+tabs in a multi-line one."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Flask, request
+from flask.json.provider import DefaultJSONProvider
+from werkzeug.routing import IntegerConverter
+
+from engine import text
+from engine.errors import BadRequest
+
+MAX_JSON_DEPTH = 64
+MAX_ID = 2**31 - 1  # the largest integer id the database's INTEGER columns hold
+
+# Page form fields that may hold several lines (textareas); every other page form field is one line.
+MULTI_LINE_FIELDS = frozenset({"body", "reason", "message"})
+# Pages whose form fields a task form defines: the engine checks them against the form's widgets when completed.
+TASK_FORM_ENDPOINTS = frozenset({"tasks.submit_task"})
+
+
+class RequestJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, with request bodies refused (a ``ValueError``, which Flask answers 400) when nested more than
+    ``MAX_JSON_DEPTH`` levels or holding a lone surrogate (``"\\ud800"``) in a key or a string."""
+
+    sort_keys = False  # answers keep their schemas' field order (id first), and skip a sort per object
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            value = json.loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError(f"nested more than {MAX_JSON_DEPTH} levels deep") from None
+        problem = json_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
+def json_problem(value: Any) -> str | None:
+    """Why a parsed JSON value may not be accepted, or None (an iterative walk: no recursion to exhaust)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if text.has_lone_surrogate(item):
+                return "a string holds a lone UTF-16 surrogate"
+        elif isinstance(item, (dict, list)):
+            if depth > MAX_JSON_DEPTH:
+                return f"nested more than {MAX_JSON_DEPTH} levels deep"
+            if isinstance(item, dict):
+                stack.extend((key, depth) for key in item)
+                stack.extend((v, depth + 1) for v in item.values())
+            else:
+                stack.extend((v, depth + 1) for v in item)
+    return None
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """``<int:...>`` matching only ids the database can hold, so a larger number is a 404 and never an overflow."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def form_problem() -> str | None:
+    """Why the page form posted may not be accepted, or None."""
+    task_form = request.endpoint in TASK_FORM_ENDPOINTS
+    for name, value in request.form.items(multi=True):
+        multiline = name in MULTI_LINE_FIELDS or (task_form and name not in ("_action", "csrf_token"))
+        found = text.problem(name) or text.problem(value, multiline=multiline)
+        if found:
+            return f"The field {text.one_line(name)[:64]!r} {found}."
+    for name, upload in request.files.items(multi=True):
+        if text.problem(name) or text.problem(upload.filename or ""):
+            return "A file's name must be one line, without control characters."
+    return None
+
+
+def install(app: Flask) -> None:
+    """Before any blueprint's routes are added: the converter applies to routes added afterwards."""
+    app.json = RequestJSONProvider(app)
+    app.url_map.converters["int"] = BoundedIntegerConverter
+
+
+def refuse_bad_forms() -> None:
+    """A ``before_request`` hook for the pages."""
+    if request.method == "POST" and request.blueprint != "api" and request.form:
+        problem = form_problem()
+        if problem:
+            raise BadRequest(problem)
