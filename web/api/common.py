@@ -4,9 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import g, request
+from flask import current_app, g, request
 from marshmallow import Schema, ValidationError
-from werkzeug.exceptions import BadRequest as HTTPBadRequest
 
 from engine import clock, tokens
 from engine.errors import BadRequest, Unauthorized
@@ -41,17 +40,12 @@ def body(schema: Schema) -> dict[str, Any]:
     """The JSON object sent, through ``schema``; 400 when it is not JSON the app's parser accepts (see
     ``web.inputs``: not too deep, no lone surrogates), 422 when a field is invalid."""
     try:
-        payload = request.get_json(force=True)
-    except HTTPBadRequest as exc:  # not the 413 of a body too large, which is answered as it is
-        raise BadRequest(f"the request body must be a JSON object ({_reason(exc)})") from None
+        payload = current_app.json.loads(request.get_data(cache=True))  # a body too large is a 413 here
+    except ValueError as exc:
+        raise BadRequest(f"the request body must be a JSON object ({str(exc).splitlines()[0][:200]})") from None
     if not isinstance(payload, dict):
         raise BadRequest("the request body must be a JSON object")
     return schema.load(payload)
-
-
-def _reason(exc: HTTPBadRequest) -> str:
-    description = exc.description or ""
-    return description.split(": ", 1)[-1] if description.startswith("Failed to decode") else "not valid JSON"
 
 
 def query(schema: Schema) -> dict[str, Any]:
