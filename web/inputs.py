@@ -1,7 +1,9 @@
 """The web boundary's rules for what a request may carry, in one place: request JSON that is not nested too
-deeply and holds no lone surrogate (400), integers in URLs that fit the database's columns (404 otherwise), and
-page forms whose text holds no control character (400): none in a single-line field, none but line breaks and
-tabs in a multi-line one."""
+deeply and holds no lone surrogate and no NUL (400); path segments and integers in URLs that a row can have (no
+control characters; ids that fit the database's columns; 404 otherwise); query parameters without control
+characters (400); and page forms whose text holds no control character (400): none in a single-line field, none
+but line breaks and tabs in a multi-line one. (PostgreSQL refuses NUL in text, and every database and encoder
+refuses lone surrogates: letting either through made a 500.)"""
 from __future__ import annotations
 
 import json
@@ -9,7 +11,7 @@ from typing import Any
 
 from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from engine import text
 from engine.errors import BadRequest
@@ -25,7 +27,7 @@ TASK_FORM_ENDPOINTS = frozenset({"tasks.submit_task"})
 
 class RequestJSONProvider(DefaultJSONProvider):
     """Flask's JSON, with request bodies refused (a ``ValueError``, which Flask answers 400) when nested more than
-    ``MAX_JSON_DEPTH`` levels or holding a lone surrogate (``"\\ud800"``) in a key or a string."""
+    ``MAX_JSON_DEPTH`` levels or holding a lone surrogate (``"\\ud800"``) or a NUL in a key or a string."""
 
     sort_keys = False  # answers keep their schemas' field order (id first), and skip a sort per object
 
@@ -48,6 +50,8 @@ def json_problem(value: Any) -> str | None:
         if isinstance(item, str):
             if text.has_lone_surrogate(item):
                 return "a string holds a lone UTF-16 surrogate"
+            if "\x00" in item:
+                return "a string holds a NUL character"
         elif isinstance(item, (dict, list)):
             if depth > MAX_JSON_DEPTH:
                 return f"nested more than {MAX_JSON_DEPTH} levels deep"
@@ -67,6 +71,23 @@ class BoundedIntegerConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+class SegmentConverter(UnicodeConverter):
+    """The default ``<name>`` converter, matching no control character: such a segment names no row (404)."""
+
+    def __init__(self, map: Any, minlength: int = 1, maxlength: int | None = None, length: int | None = None
+                 ) -> None:
+        super().__init__(map, minlength, maxlength, length)
+        self.regex = self.regex.replace("[^/]", "[^/\x00-\x1f\x7f-\x9f]")
+
+
+def query_problem() -> str | None:
+    for name, value in request.args.items(multi=True):
+        found = text.problem(name) or text.problem(value)
+        if found:
+            return f"the query parameter {text.one_line(name)[:64]!r} {found}"
+    return None
+
+
 def form_problem() -> str | None:
     """Why the page form posted may not be accepted, or None."""
     task_form = request.endpoint in TASK_FORM_ENDPOINTS
@@ -84,12 +105,22 @@ def form_problem() -> str | None:
 def install(app: Flask) -> None:
     """Before any blueprint's routes are added: the converter applies to routes added afterwards."""
     app.json = RequestJSONProvider(app)
-    app.url_map.converters["int"] = BoundedIntegerConverter
+    app.url_map.converters.update(int=BoundedIntegerConverter, default=SegmentConverter, string=SegmentConverter)
+    app.before_request(refuse_bad_queries)
+
+
+def refuse_bad_queries() -> None:
+    """A ``before_request`` hook for every request (the API's and the pages')."""
+    if request.routing_exception is not None:
+        return  # no route: the 404 (or 405) is the answer
+    problem = query_problem() if request.args else None
+    if problem:
+        raise BadRequest(problem)
 
 
 def refuse_bad_forms() -> None:
     """A ``before_request`` hook for the pages."""
-    if request.method == "POST" and request.blueprint != "api" and request.form:
+    if request.method == "POST" and request.routing_exception is None and request.blueprint != "api" and request.form:
         problem = form_problem()
         if problem:
             raise BadRequest(problem)

@@ -71,10 +71,12 @@ def test_a_version_out_of_range_is_400(api, version):
 
 @pytest.mark.parametrize("number", [HUGE, str(2**31), "9" * 400])
 def test_ids_no_row_can_have_are_404(api, pages, number):
+    api.deploy("simple_review")
     check_error(api.post(f"/notifications/{number}/read", "cora"), 404, "not_found")
-    page = pages("cora")
+    page = pages("dee")
+    assert page.get("/processes/simple_review/1/diagram.bpmn").status_code == 200  # the route, with an id that fits
     assert page.post(f"/notifications/{number}/read").status_code == 404
-    assert page.get(f"/designer/simple_review/{number}/diagram.bpmn").status_code == 404
+    assert page.get(f"/processes/simple_review/{number}/diagram.bpmn").status_code == 404
 
 
 @pytest.mark.parametrize("due_at", ["9999-12-31T23:59:59Z", "9999-12-31T23:59:59+14:00", "0001-01-01T00:00:00Z",
@@ -95,3 +97,20 @@ def test_a_far_deadline_typed_on_the_case_page_is_refused_not_a_500(api, pages, 
                                                            "reason": "r", "instance_id": instance["id"]})
     assert r.status_code == 302
     assert api.task(task)["due_at"] == instance["tasks"][0]["due_at"]
+
+
+def test_nul_characters_anywhere_are_never_a_500(api):
+    """PostgreSQL's text columns and query parameters refuse NUL (``\\x00``): no request may carry one there."""
+    api.deploy("simple_review")
+    instance = api.start("simple_review")
+    task = instance["tasks"][0]["id"]
+    nul = "a\x00b"
+    answers = [api.get(f"/tasks/{nul}", "cora"), api.get(f"/process-instances/{nul}", "cora"),
+               api.get(f"/process-definitions/{nul}/bpmn", "cora"), api.get("/tasks", "cora", process_key=nul),
+               api.get("/process-instances", "cora", process_key=nul, status=nul),
+               api.post("/messages", "cora", {"name": "m", "correlation": {"k": nul}, "payload": {"x": nul}}),
+               api.post("/process-instances", "cora", {"process_key": "simple_review", "data": {"x": nul, nul: 1}}),
+               api.post(f"/tasks/{task}/draft", "pat", {"data": {"summary": nul}}),
+               api.post(f"/tasks/{task}/complete", "pat", {"data": {"summary": nul, "agency": "police"}}),
+               api.client.post("/api/v1/auth/token", json={"username": "cora", "password": nul})]
+    assert all(r.status_code < 500 for r in answers), [(r.status_code, r.get_data(as_text=True)[:200]) for r in answers]

@@ -50,6 +50,9 @@ def _with(body, value):
 def test_every_single_line_api_field_refuses_control_characters(client, auth, control):
     for path, body, field, who in SINGLE_LINE:
         r = client.post(API + path, json=_with(body, f"a{control}b"), headers=auth(who) if who else {})
+        if control == "\x00":  # the request's JSON parser refuses NUL anywhere (see test_bad_input)
+            check_error(r, 400, "bad_request")
+            continue
         error = check_error(r, 422, "invalid")
         [detail] = error["details"]
         assert detail["field"].split(".")[0] == field, path  # a dictionary's bad key is named after its field
@@ -59,8 +62,11 @@ def test_every_single_line_api_field_refuses_control_characters(client, auth, co
 def test_multi_line_api_fields_keep_line_breaks_and_tabs_only(client, auth, bad):
     for path, body, field in MULTI_LINE:
         r = client.post(API + path, json=_with(body, f"line one{bad}"), headers=auth("cora"))
-        error = check_error(r, 422, "invalid")
-        assert [d["field"] for d in error["details"]] == [field], path
+        if bad == "\x00":
+            check_error(r, 400, "bad_request")
+        else:
+            error = check_error(r, 422, "invalid")
+            assert [d["field"] for d in error["details"]] == [field], path
         fine = client.post(API + path, json=_with(body, "line one\r\nline two\n\tindented"), headers=auth("cora"))
         assert fine.status_code == 404, (path, fine.json)  # accepted as text; the task does not exist
 
@@ -97,11 +103,14 @@ def test_task_form_single_line_fields_refuse_control_characters_and_textareas_ke
     for field, value in [("pseudonym", f"Child A{control}Bcc: x@example.com"), ("summary", f"a{control}b"),
                          ("people", [{"name": f"a{control}b"}])]:
         r = api.post(f"/tasks/{task}/complete", "pat", {"data": {**FILLED, field: value}})
+        if control == "\x00":
+            check_error(r, 400, "bad_request")
+            continue
         error = check_error(r, 422, "invalid")
         assert [d["field"] for d in error["details"]] == [field if field != "people" else "people[0].name"]
     if control in ("\r\n", "\n", "\r", "\t"):
         api.complete(task, {**FILLED, "notes": f"one{control}two"}, "pat")
-    else:
+    elif control != "\x00":
         error = check_error(api.post(f"/tasks/{task}/complete", "pat", {"data": {**FILLED, "notes": f"a{control}"}}),
                             422, "invalid")
         assert [d["field"] for d in error["details"]] == ["notes"]
@@ -118,17 +127,17 @@ def test_task_form_on_the_page_refuses_a_line_break_in_a_single_line_field(api, 
 
 def test_a_pseudonym_set_by_other_means_is_stored_as_one_line(api):
     api.deploy("simple_review")
-    instance = api.start("simple_review", {"pseudonym": "Child A\r\nBcc: x@example.com", "case_title": "T\x00\nX"})
+    instance = api.start("simple_review", {"pseudonym": "Child A\r\nBcc: x@example.com", "case_title": "T\x1b\nX"})
     assert instance["pseudonym"] == "Child A Bcc: x@example.com"
     assert instance["title"] == "T X"
 
 
-PAGE_SINGLE_LINE = [("/admin/people", {"username": "X", "full_name": "n", "roles": "coordinator"}),
-                    ("/admin/people", {"username": "newbie", "full_name": "X", "roles": "coordinator"}),
-                    ("/admin/people", {"username": "newbie", "full_name": "n", "email": "X", "roles": "coordinator"}),
+PAGE_SINGLE_LINE = [("/admin/users", {"username": "X", "full_name": "n", "roles": "coordinator"}),
+                    ("/admin/users", {"username": "newbie", "full_name": "X", "roles": "coordinator"}),
+                    ("/admin/users", {"username": "newbie", "full_name": "n", "email": "X", "roles": "coordinator"}),
                     ("/admin/agencies", {"key": "X", "name": "n"}), ("/admin/agencies", {"key": "k", "name": "X"}),
-                    (f"/tasks/{TASK}/assign", {"username": "X"}), ("/designer/", {"key": "X"})]
-PAGE_MULTI_LINE = [(f"/tasks/{TASK}/comments", {"body": "X"}), (f"/process-instances/{TASK}/cancel", {"reason": "X"}),
+                    (f"/tasks/{TASK}/assign", {"username": "X"}), ("/processes/", {"key": "X"})]
+PAGE_MULTI_LINE = [(f"/tasks/{TASK}/comments", {"body": "X"}), (f"/cases/{TASK}/cancel", {"reason": "X"}),
                    (f"/tasks/{TASK}/chase", {"message": "X"})]
 
 
