@@ -13,7 +13,7 @@ from engine import accounts
 from engine.db import Base, make_engine, make_session_factory, transaction
 from engine.models import Agency
 from engine.errors import Conflict
-from engine.schema import (BASELINE_REVISION, MIGRATIONS, baseline_structure, create_schema, current_revision,
+from engine.schema import (BASELINE_REVISION, MIGRATIONS, baseline_structure, current_revision,
                            structure, structure_differences, upgrade_schema)
 
 from .enginetest import NOW

@@ -51,6 +51,6 @@ def test_every_operation_answers_what_the_document_says_and_never_5xx(app, api):
     for operation in operations:
         try:
             _fuzz(operation, api.headers("cora"))
-        except (Exception, BaseExceptionGroup) as exc:  # keep going: report every operation that fails, not only the first
+        except (Exception, BaseExceptionGroup) as exc:  # report every operation that fails, not only the first
             failures.append(f"{operation.method.upper()} {operation.path}: {exc}")
     assert not failures, "\n\n".join(failures)

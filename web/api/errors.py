@@ -11,7 +11,8 @@ from engine.errors import LifError
 
 from . import bp
 
-STATUS = {"bad_request": 400, "unauthorized": 401, "forbidden": 403, "not_found": 404, "conflict": 409, "duplicate_business_key": 409,
+STATUS = {"bad_request": 400, "unauthorized": 401, "forbidden": 403, "not_found": 404, "conflict": 409,
+          "duplicate_business_key": 409,
           "too_large": 413, "invalid": 422, "script_error": 422, "rate_limited": 429,
           "database_unavailable": 503}
 
