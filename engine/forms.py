@@ -11,7 +11,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 from jsonschema.validators import validator_for
 
-from . import text
+from .text import json_problem, problem as text_problem
 
 _JINJA = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
 _JINJA_LENIENT = SandboxedEnvironment(autoescape=False)
@@ -40,6 +40,9 @@ def render_schema(text: str, context: dict[str, Any], *, strict: bool = False) -
         raise FormError(f"template error: {exc}") from None
     if not isinstance(schema, dict):
         raise FormError("a form schema must be a JSON object")
+    problem = json_problem(schema)
+    if problem:  # it could never be shown on a page
+        raise FormError(problem)
     return schema
 
 
@@ -78,7 +81,7 @@ def submission_problems(schema: dict[str, Any], data: Any, ui_schema: dict[str, 
 def _text_problems(value: Any, ui: Any, path: str) -> list[dict[str, str]]:
     ui = ui if isinstance(ui, dict) else {}
     if isinstance(value, str):
-        found = text.problem(value, multiline=ui.get("ui:widget") == "textarea")
+        found = text_problem(value, multiline=ui.get("ui:widget") == "textarea")
         return [{"field": path, "message": found}] if found else []
     if isinstance(value, dict):
         return [p for key, item in value.items()

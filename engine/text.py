@@ -5,6 +5,7 @@ surrogate, which no database or encoder accepts."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 # C0 and C1 controls, DEL, the Unicode line and paragraph separators, and lone surrogates
 _SINGLE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
@@ -34,3 +35,25 @@ def one_line(value: str) -> str:
     if value.isascii() and value.isprintable():
         return value.strip()
     return " ".join(_SINGLE_LINE.sub(" ", value).split())
+
+
+def json_problem(value: Any, max_depth: int | None = None) -> str | None:
+    """Why a parsed JSON value cannot be kept, or None: a lone surrogate or a NUL in a key or a string (no database
+    stores either in text), or nesting deeper than ``max_depth``. An iterative walk: no recursion to exhaust."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if has_lone_surrogate(item):
+                return "a string holds a lone UTF-16 surrogate"
+            if "\x00" in item:
+                return "a string holds a NUL character"
+        elif isinstance(item, (dict, list)):
+            if max_depth is not None and depth > max_depth:
+                return f"nested more than {max_depth} levels deep"
+            if isinstance(item, dict):
+                stack.extend((key, depth) for key in item)
+                stack.extend((v, depth + 1) for v in item.values())
+            else:
+                stack.extend((v, depth + 1) for v in item)
+    return None

@@ -36,31 +36,10 @@ class RequestJSONProvider(DefaultJSONProvider):
             value = json.loads(s, **kwargs)
         except RecursionError:
             raise ValueError(f"nested more than {MAX_JSON_DEPTH} levels deep") from None
-        problem = json_problem(value)
+        problem = text.json_problem(value, MAX_JSON_DEPTH)
         if problem:
             raise ValueError(problem)
         return value
-
-
-def json_problem(value: Any) -> str | None:
-    """Why a parsed JSON value may not be accepted, or None (an iterative walk: no recursion to exhaust)."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, str):
-            if text.has_lone_surrogate(item):
-                return "a string holds a lone UTF-16 surrogate"
-            if "\x00" in item:
-                return "a string holds a NUL character"
-        elif isinstance(item, (dict, list)):
-            if depth > MAX_JSON_DEPTH:
-                return f"nested more than {MAX_JSON_DEPTH} levels deep"
-            if isinstance(item, dict):
-                stack.extend((key, depth) for key in item)
-                stack.extend((v, depth + 1) for v in item.values())
-            else:
-                stack.extend((v, depth + 1) for v in item)
-    return None
 
 
 class BoundedIntegerConverter(IntegerConverter):

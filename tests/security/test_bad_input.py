@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.apitest import check_error
+from tests.api.apitest import bundle_files, check_error
 from web.api.openapi import ROUTES
 
 API = "/api/v1"
@@ -114,3 +114,14 @@ def test_nul_characters_anywhere_are_never_a_500(api):
                api.post(f"/tasks/{task}/complete", "pat", {"data": {"summary": nul, "agency": "police"}}),
                api.client.post("/api/v1/auth/token", json={"username": "cora", "password": nul})]
     assert all(r.status_code < 500 for r in answers), [(r.status_code, r.get_data(as_text=True)[:200]) for r in answers]
+
+
+@pytest.mark.parametrize("escape", ["\\ud800", "\\udfff", "\\u0000"])
+def test_a_bundle_whose_json_files_escape_a_lone_surrogate_or_nul_is_refused_at_deploy(api, escape):
+    """The request may be clean while a file in it, once parsed, is not: ``"title": "\\ud800"`` in a form schema
+    made that task's page a 500 (its HTML could not be encoded)."""
+    files = bundle_files("simple_review")
+    for name, old in (("submit-schema.json", '"Summary"'), ("process_model.json", '"Simple review"')):
+        bad = {**files, name: files[name].replace(old, f'"Sum{escape}mary"')}
+        error = check_error(api.post("/process-definitions", "dee", {"key": "simple_review", "files": bad}), 422)
+        assert [d["file"] for d in error["details"]] == [name], error
