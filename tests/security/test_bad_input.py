@@ -125,3 +125,16 @@ def test_a_bundle_whose_json_files_escape_a_lone_surrogate_or_nul_is_refused_at_
         bad = {**files, name: files[name].replace(old, f'"Sum{escape}mary"')}
         error = check_error(api.post("/process-definitions", "dee", {"key": "simple_review", "files": bad}), 422)
         assert [d["file"] for d in error["details"]] == [name], error
+
+
+@pytest.mark.parametrize("number", [HUGE, "9" * 5000, "\u00b2", "\u0663", "-1", " 7 "])
+def test_numbers_in_page_queries_are_never_a_500(api, pages, number):
+    """``int()`` takes non-ASCII digits (``isdigit`` says yes to ``"²"``, ``int`` says no) and refuses 4,301 digits;
+    an integer past the database's is an overflow."""
+    api.deploy("simple_review")
+    coordinator, designer = pages("cora"), pages("dee")
+    answers = [coordinator.get("/cases", query_string={"within": number}),
+               coordinator.get("/cases", query_string={"page": number}),
+               coordinator.get("/tasks", query_string={"page": number}),
+               designer.get("/processes/simple_review", query_string={"version": number})]
+    assert all(r.status_code in (200, 404) for r in answers), [r.status_code for r in answers]
