@@ -7,6 +7,7 @@ refuses lone surrogates: letting either through made a 500.)"""
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from flask import Flask, request
@@ -27,11 +28,14 @@ TASK_FORM_ENDPOINTS = frozenset({"tasks.submit_task"})
 
 class RequestJSONProvider(DefaultJSONProvider):
     """Flask's JSON, with request bodies refused (a ``ValueError``, which Flask answers 400) when nested more than
-    ``MAX_JSON_DEPTH`` levels or holding a lone surrogate (``"\\ud800"``) or a NUL in a key or a string."""
+    ``MAX_JSON_DEPTH`` levels or holding a lone surrogate (``"\\ud800"``) or a NUL in a key or a string, or a
+    number no JSON column stores (``NaN``, ``Infinity``, ``1e400``)."""
 
     sort_keys = False  # answers keep their schemas' field order (id first), and skip a sort per object
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        kwargs.setdefault("parse_constant", _refuse_constant)
+        kwargs.setdefault("parse_float", _finite_float)
         try:
             value = json.loads(s, **kwargs)
         except RecursionError:
@@ -40,6 +44,17 @@ class RequestJSONProvider(DefaultJSONProvider):
         if problem:
             raise ValueError(problem)
         return value
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # Python reads NaN and Infinity; no database's JSON does
+
+
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {literal[:40]} is too large")
+    return value
 
 
 class BoundedIntegerConverter(IntegerConverter):
