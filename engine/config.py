@@ -88,5 +88,8 @@ class Config:
         )
         config = replace(config, **overrides)
         if config.database_url.startswith("sqlite:///"):
-            Path(config.database_url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(config.database_url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                pass  # opening the database will say what is wrong, in one line
         return config

@@ -12,13 +12,13 @@ from itertools import chain
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import DateTime, Engine, create_engine, event, make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
 
-from .errors import Conflict
+from .errors import Conflict, DatabaseUnavailable
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -73,10 +73,35 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get(_READING) else "BEGIN IMMEDIATE")
 
 
+def unreachable(exc: BaseException) -> bool:
+    """True when ``exc`` says the database cannot be reached or opened (refused, down, a missing file), as
+    opposed to a statement it refused; ``DatabaseUnavailable`` is the engine's word for it."""
+    if isinstance(exc, DatabaseUnavailable):
+        return True
+    return isinstance(exc, (OperationalError, InterfaceError)) and getattr(exc.orig, "sqlstate", None) not in _RETRYABLE
+
+
+def unreachable_reason(url: str, exc: BaseException) -> str:
+    """One line for people: ``cannot reach the database at URL (reason)``, the URL's password masked."""
+    if isinstance(exc, DatabaseUnavailable) and exc.__cause__ is not None:
+        exc = exc.__cause__
+    first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    reason = first.rsplit(": ", 1)[-1].strip() or first
+    return f"cannot reach the database at {masked_url(url)} ({reason[:1].lower()}{reason[1:]})"
+
+
+def masked_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy can read: show no part of it that might hold a password
+        return url.rsplit("@", 1)[-1]
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+UNAVAILABLE = "the database cannot be reached just now; try again shortly"
 _RETRYABLE = {"40P01", "40001"}  # deadlock detected, serialization failure: the whole step was rolled back
 
 
@@ -95,6 +120,8 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.rollback()
         if getattr(exc.orig, "sqlstate", None) in _RETRYABLE:  # PostgreSQL chose this step as a deadlock's victim
             raise Conflict("the case changed while this step ran; reload and try again") from None
+        if unreachable(exc):
+            raise DatabaseUnavailable(UNAVAILABLE) from exc
         raise
     except BaseException:
         session.rollback()
@@ -112,7 +139,12 @@ def reading(factory: sessionmaker[Session]) -> Iterator[Session]:
     nothing written in it is kept."""
     session = factory()
     try:
-        session.connection(execution_options={_READING: True})
+        try:
+            session.connection(execution_options={_READING: True})
+        except DBAPIError as exc:
+            if unreachable(exc):
+                raise DatabaseUnavailable(UNAVAILABLE) from exc
+            raise
         yield session
     finally:
         session.rollback()

@@ -13,6 +13,8 @@ from .errors import Conflict, Forbidden, InvalidData
 from .models import HumanTask, ProcessInstance
 from .records import Actor, TaskInfo
 
+LATEST_DEADLINE_YEARS = 10  # a later deadline is a typing slip (and near year 9999, arithmetic overflows)
+
 
 def _require_coordinator(actor: Actor, what: str) -> None:
     if not actor.has("coordinator", "admin"):
@@ -37,6 +39,9 @@ def extend_deadline(session: Session, task_id: str, due_at: datetime, reason: st
     due_at = due_at.astimezone(timezone.utc)  # stored, answered and laddered in UTC, whatever offset was given
     if due_at <= now:
         raise InvalidData("the new deadline is in the past", [{"field": "due_at", "message": "must be in the future"}])
+    if due_at.year > now.year + LATEST_DEADLINE_YEARS:
+        raise InvalidData(f"the new deadline is more than {LATEST_DEADLINE_YEARS} years away",
+                          [{"field": "due_at", "message": f"must be within {LATEST_DEADLINE_YEARS} years"}])
     previous, row.due_at = row.due_at, due_at
     audit.record(session, "task.deadline_extended", actor=actor.username, now=now, instance_id=row.instance_id,
                  task_id=row.id, previous=previous.isoformat() if previous else None, due_at=due_at.isoformat(),

@@ -33,6 +33,12 @@ class Conflict(LifError):
     code = "conflict"
 
 
+class DuplicateBusinessKey(Conflict):
+    """Another case already has the business key asked for."""
+
+    code = "duplicate_business_key"
+
+
 class TooLarge(LifError):
     code = "too_large"
 
@@ -51,6 +57,12 @@ class RateLimited(LifError):
     def __init__(self, message: str, details: Any = None, *, retry_after: int = 60) -> None:
         super().__init__(message, details)
         self.retry_after = max(1, retry_after)
+
+
+class DatabaseUnavailable(LifError):
+    """The database cannot be reached or opened; the same request may succeed once it is back."""
+
+    code = "database_unavailable"
 
 
 class ScriptError(LifError):

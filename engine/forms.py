@@ -11,6 +11,7 @@ from jsonschema.validators import validator_for
 
 from . import form_regex
 from .sandbox import templates
+from .text import json_problem, problem as text_problem
 
 SAMPLE_CONTEXT: dict[str, Any] = {
     "agencies": [{"key": "sample", "name": "Sample agency"}],
@@ -34,6 +35,9 @@ def render_schema(text: str, context: dict[str, Any], *, strict: bool = False) -
         raise FormError(f"template error: {exc}") from None
     if not isinstance(schema, dict):
         raise FormError("a form schema must be a JSON object")
+    problem = json_problem(schema)
+    if problem:  # it could never be shown on a page
+        raise FormError(problem)
     return schema
 
 
@@ -48,8 +52,11 @@ def check_schema(schema: dict[str, Any]) -> str | None:
     return None
 
 
-def submission_problems(schema: dict[str, Any], data: Any) -> list[dict[str, str]]:
-    """Each way ``data`` fails ``schema``: ``{"field": "a.b[0].c", "message": ...}``, sorted by field."""
+def submission_problems(schema: dict[str, Any], data: Any, ui_schema: dict[str, Any] | None = None
+                        ) -> list[dict[str, str]]:
+    """Each way ``data`` fails ``schema``: ``{"field": "a.b[0].c", "message": ...}``, sorted by field. Text is
+    checked too: a string field is one line without control characters, unless ``ui_schema`` gives it the
+    ``textarea`` widget (then line breaks and tabs are allowed)."""
     unusable = form_regex.pattern_problems(schema)  # refused at deploy, unless the rendering made them
     if unusable:
         return [{"field": "", "message": f"the form cannot be checked: {where}: {reason}"}
@@ -64,9 +71,23 @@ def submission_problems(schema: dict[str, Any], data: Any) -> list[dict[str, str
                 problems.append({"field": f"{path}.{name}" if path else name, "message": "is required"})
             continue
         problems.append({"field": path, "message": error.message})
+    problems.extend(_text_problems(data, ui_schema, ""))
     # jsonschema reports each missing required property as its own error, each naming the whole list
     unique = {(p["field"], p["message"]): p for p in problems}
     return sorted(unique.values(), key=lambda p: (p["field"], p["message"]))
+
+
+def _text_problems(value: Any, ui: Any, path: str) -> list[dict[str, str]]:
+    ui = ui if isinstance(ui, dict) else {}
+    if isinstance(value, str):
+        found = text_problem(value, multiline=ui.get("ui:widget") == "textarea")
+        return [{"field": path, "message": found}] if found else []
+    if isinstance(value, dict):
+        return [p for key, item in value.items()
+                for p in _text_problems(item, ui.get(key), f"{path}.{key}" if path else str(key))]
+    if isinstance(value, list):
+        return [p for i, item in enumerate(value) for p in _text_problems(item, ui.get("items"), f"{path}[{i}]")]
+    return []
 
 
 def _field_path(parts: Any) -> str:

@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit, definitions, events, messages, recurring, runtime
+from . import audit, business_keys, definitions, events, messages, recurring, runtime, text
 from .errors import Conflict, Forbidden, InvalidData
-from .models import BusinessKeySequence, HumanTask, MessageSubscription, ProcessDefinition, ProcessInstance
+from .models import HumanTask, MessageSubscription, ProcessDefinition, ProcessInstance
 from .records import Actor
 from .spiff_adapter import Workflow
 
@@ -25,6 +25,8 @@ def start_instance(session: Session, process_key: str, *, data: dict[str, Any] |
     if data is not None and not isinstance(data, dict):
         raise InvalidData("data must be an object", [{"field": "data", "message": "must be an object"}])
     data = {**(data or {}), "process_initiator": actor.username}
+    if business_key is not None and text.one_line(business_key):
+        business_keys.refuse_taken(session, text.one_line(business_key)[:business_keys.MAX_LENGTH])
     instance = create_instance(session, definition, definition.primary_process_id, data=data,
                                business_key=business_key, actor=actor.username, now=now)
     recurring.schedule_next_cycle(session, definition, instance, now)
@@ -33,37 +35,31 @@ def start_instance(session: Session, process_key: str, *, data: dict[str, Any] |
 
 def create_instance(session: Session, definition: ProcessDefinition, process_id: str, *, data: dict[str, Any],
                     business_key: str | None, actor: str | None, now: datetime,
-                    first_message: messages.Message | None = None, depth: int = 0) -> ProcessInstance:
-    """Create and run an instance up to its first wait; ``first_message`` feeds a message start event."""
+                    first_message: messages.Message | None = None, depth: int = 0,
+                    shares_key: bool = False) -> ProcessInstance:
+    """Create and run an instance up to its first wait; ``first_message`` feeds a message start event. The
+    business key (given, or the next generated one) is claimed for it, unless it ``shares_key`` with the cases
+    whose work it continues (a message start whose payload names the key)."""
     specs = runtime.specs_for(session, definition)
     flow, facts = Workflow.start(specs, process_id, data, runtime.SCRIPT_TIMEOUT_S,
                                  message=first_message.as_thrown() if first_message is not None else None)
     instance = ProcessInstance(
         definition=definition, definition_id=definition.id, process_key=definition.key, process_id=process_id,
-        business_key=(business_key or "").strip()[:64] or next_business_key(session, definition.key, now),
+        business_key=(text.one_line(business_key or "")[:business_keys.MAX_LENGTH]
+                      or business_keys.next_business_key(session, definition.key, now)),
         title=definition.name, status="active", started_by=actor, created_at=now, updated_at=now,
         data={}, state="",
     )
     instance.title = f"{definition.name} {instance.business_key}"
     session.add(instance)
     session.flush()
+    if not (shares_key and business_key):
+        business_keys.claim(session, instance.business_key, instance.id)
     audit.record(session, "instance.started", actor=actor, now=now, instance_id=instance.id,
                  process_key=definition.key, version=definition.version, business_key=instance.business_key)
     runtime.save(session, instance, flow, facts, actor=actor, now=now)
     messages.route_thrown(session, instance, facts.thrown, actor=actor, now=now, depth=depth)
     return instance
-
-
-def next_business_key(session: Session, process_key: str, now: datetime) -> str:
-    prefix = f"{process_key.upper().replace('_', '-')}-{now.year}"
-    bumped = session.execute(update(BusinessKeySequence).where(BusinessKeySequence.prefix == prefix)
-                             .values(last=BusinessKeySequence.last + 1).returning(BusinessKeySequence.last))
-    number = bumped.scalar()
-    if number is None:
-        number = 1
-        session.add(BusinessKeySequence(prefix=prefix, last=1))
-        session.flush()
-    return f"{prefix}-{number:04d}"
 
 
 def cancel_instance(session: Session, instance_id: str, reason: str, *, actor: Actor, now: datetime) -> ProcessInstance:

@@ -113,6 +113,7 @@ def _start_by_message(session: Session, message: Message, *, actor: str | None, 
         key = message.payload.get("business_key") if isinstance(message.payload, dict) else None
         instance = create_instance(session, definition, definition.message_starts[message.name], data={},
                                    business_key=key if isinstance(key, str) else None, actor=actor, now=now,
+                                   shares_key=True,
                                    first_message=message, depth=depth)
         started.append(instance.id)
     return started

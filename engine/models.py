@@ -227,6 +227,14 @@ class BusinessKeySequence(Base):
     last: Mapped[int] = mapped_column(Integer)
 
 
+class BusinessKeyClaim(Base):
+    """A business key that belongs to one case (see ``engine.business_keys``)."""
+
+    __tablename__ = "business_key_claim"
+    business_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    instance_id: Mapped[str] = mapped_column(String(36))
+
+
 class Notification(Base):
     """The outbox: one row per recipient and channel, unique by idempotency key. In-app rows are delivered
     when written; e-mail rows are delivered by the sweep, retried with backoff, and never deleted."""

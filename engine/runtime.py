@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, deadlines, events, row_writes
+from . import audit, deadlines, events, row_writes, text
 from .sandbox import pool as sandbox_pool
 from .db import bulk_execute
 from .errors import Conflict, NotFound
@@ -207,11 +207,11 @@ def _update_instance(session: Session, instance: ProcessInstance, flow: Workflow
                      actor: str | None, now: datetime) -> None:
     values: dict[str, Any] = {"state": flow.dump(), "data": _jsonable(facts.data), "updated_at": now}
     title = facts.data.get("case_title")
-    if isinstance(title, str) and title.strip():
-        values["title"] = title.strip()[:300]
+    if isinstance(title, str) and text.one_line(title):  # whatever set it (a form, a script, a message)
+        values["title"] = text.one_line(title)[:300]
     pseudonym = facts.data.get("pseudonym")
-    if isinstance(pseudonym, str) and pseudonym.strip():
-        values["pseudonym"] = pseudonym.strip()[:100]
+    if isinstance(pseudonym, str) and text.one_line(pseudonym):
+        values["pseudonym"] = text.one_line(pseudonym)[:100]
     if instance.status != "cancelled":
         values.update(_status_values(session, instance, facts, actor=actor, now=now))
     row_writes.update_instance(session, instance, values)

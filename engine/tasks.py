@@ -31,9 +31,9 @@ def complete_task(session: Session, task_id: str, data: dict[str, Any], *, actor
                   now: datetime) -> tuple[TaskInfo, ProcessInstance]:
     row, instance = _ready_task_for(session, task_id, actor)
     data = _checked_data(data)
-    schema, _ = _forms(session, row, instance)
+    schema, ui_schema = _forms(session, row, instance)
     if schema is not None:
-        problems = forms.submission_problems(schema, data)
+        problems = forms.submission_problems(schema, data, ui_schema)
         if problems:
             raise InvalidData("the form has errors", problems)
         data = _known_fields(schema, data)

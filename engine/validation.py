@@ -12,6 +12,7 @@ from lxml import etree
 from . import form_regex, forms
 from .bpmn_xml import BPMN_NS, SPIFF_NS, TIMER_TAGS, Problem, owner_id, quoted_literal, timer_literal_kind
 from .scripting import check_source
+from .text import json_problem
 
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _WORKING_DAYS = re.compile(r"^(\d+)WD$")
@@ -175,7 +176,8 @@ def _form_file_problems(filename: str, form_file: str, files: dict[str, str], *,
 
 def json_file_problems(filename: str, text: str) -> list[Problem]:
     try:
-        json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError as exc:
         return [Problem(filename, f"not valid JSON: {exc.msg}", exc.lineno)]
-    return []
+    problem = json_problem(value)
+    return [Problem(filename, problem)] if problem else []

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Protocol
 
 from engine.config import Config
+from engine.text import one_line
 from engine.models import Notification
 
 log = logging.getLogger(__name__)
@@ -22,10 +23,12 @@ class Backend(Protocol):
 
 
 def build_message(row: Notification, sender: str) -> EmailMessage:
+    """The e-mail for an outbox row. Header values are made one line whatever the row holds (a row written before
+    subjects were cleaned, an address with a stray line break), so no row can fail to build on every attempt."""
     message = EmailMessage()
-    message["From"] = sender
-    message["To"] = row.address or ""
-    message["Subject"] = row.subject
+    message["From"] = one_line(sender)
+    message["To"] = one_line(row.address or "")
+    message["Subject"] = one_line(row.subject or "")
     message["Date"] = formatdate(localtime=False)
     # A stable Message-ID from the idempotency key lets mail systems drop a rare re-send after a crash.
     message["Message-ID"] = f"<{hashlib.sha256(row.idempotency_key.encode()).hexdigest()[:32]}@lif.local>"
@@ -41,7 +44,7 @@ class ConsoleBackend:
         self.sender = config.mail_sender
 
     def send(self, row: Notification) -> None:
-        log.info("e-mail to %s: %s\n%s", row.address, row.subject, row.body)
+        log.info("e-mail to %s: %s\n%s", one_line(row.address or ""), one_line(row.subject or ""), row.body)
 
 
 class FileBackend:
@@ -86,7 +89,7 @@ class NotifyBackend:
 
     def send(self, row: Notification) -> None:
         self.client.send_email_notification(email_address=row.address, template_id=self.template_id,
-                                            personalisation={"subject": row.subject, "body": row.body},
+                                            personalisation={"subject": one_line(row.subject or ""), "body": row.body},
                                             reference=row.idempotency_key)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session
 
-from engine import accounts, workdays
+from engine import accounts, text, workdays
 from engine.models import HumanTask, ProcessInstance
 
 _ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), undefined=StrictUndefined,
@@ -62,5 +62,5 @@ def _days_left_text(days: int | None) -> str:
 
 def render(kind: str, context: dict[str, Any]) -> Rendered:
     subject = SUBJECTS[kind].format(**context) if kind in SUBJECTS else context.get("subject", "LIF")
-    return Rendered(subject=subject[:300], text=_ENV.get_template(f"{kind}.txt").render(**context),
+    return Rendered(subject=text.one_line(subject)[:300], text=_ENV.get_template(f"{kind}.txt").render(**context),
                     html=_ENV.get_template(f"{kind}.html").render(**context))

@@ -9,6 +9,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import clock
+from engine.db import unreachable, unreachable_reason
 
 from .sweep import sweep, worker_name
 
@@ -19,8 +20,11 @@ SWEEP_SECONDS = 60
 def _job(factory: sessionmaker[Session], worker: str) -> None:
     try:
         sweep(factory, clock.now(), worker=worker)
-    except Exception:  # a failed sweep must not stop the next one
-        log.exception("scheduler sweep failed")
+    except Exception as exc:  # a failed sweep must not stop the next one
+        if unreachable(exc):
+            log.error("scheduler sweep skipped: %s", unreachable_reason(str(factory.kw["bind"].url), exc))
+        else:
+            log.exception("scheduler sweep failed")
 
 
 def _configure(scheduler: BackgroundScheduler | BlockingScheduler, factory: sessionmaker[Session]) -> None:

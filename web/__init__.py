@@ -33,7 +33,8 @@ def create_app(config: Config | None = None, *, create_tables: bool = False) -> 
         # long forms take a while to write, and one posted to a timed-out session is still kept as a draft
         WTF_CSRF_TIME_LIMIT=(config.session_max_hours + 1) * 3600,
     )
-    app.json.sort_keys = False  # answers keep their schemas' field order (id first), and skip a sort per object
+    from .inputs import install as install_input_rules
+    install_input_rules(app)  # request JSON's limits, bounded ids in URLs (before any route is added)
     engine = make_engine(config.database_url)
     if create_tables:
         create_schema(engine)

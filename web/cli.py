@@ -11,7 +11,7 @@ import click
 
 from engine import accounts, clock, definitions, runtime
 from engine.config import Config
-from engine.db import make_engine, make_session_factory, transaction
+from engine.db import make_engine, make_session_factory, transaction, unreachable, unreachable_reason
 from engine.errors import LifError
 from engine.schema import upgrade_schema
 
@@ -26,13 +26,28 @@ def _factory(config: Config):
 
 
 def _fail(exc: LifError) -> None:
+    if unreachable(exc):
+        raise exc  # the group prints it in one line
     click.echo(f"error: {exc.message}", err=True)
     for detail in exc.details or []:
         click.echo(f"  {detail}", err=True)
     sys.exit(1)
 
 
-@click.group()
+class LifGroup(click.Group):
+    """Every command: a database that cannot be reached is one line on stderr and exit status 1, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            if not unreachable(exc):
+                raise
+            click.echo(f"lif: {unreachable_reason(Config.from_env().database_url, exc)}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=LifGroup)
 @click.option("-v", "--verbose", is_flag=True, help="Log at debug level.")
 def main(verbose: bool) -> None:
     """LIF: learning and improvement workflows for safeguarding children partnerships."""
@@ -167,13 +182,22 @@ def _parse_now(text: str) -> datetime:
 def serve(host: str, port: int, no_scheduler: bool) -> None:
     """Run the web app (and the scheduler, unless told not to)."""
     from . import create_app
+    from .server import make_server
 
     app = create_app()
+    try:
+        with app.extensions["lif"].reading() as session:
+            session.connection()
+    except Exception as exc:
+        if not unreachable(exc):
+            raise
+        click.echo(f"lif: {unreachable_reason(app.extensions['lif'].config.database_url, exc)}; "
+                   "answering 503 until it can", err=True)
     if not no_scheduler:
         from notifications.scheduler import start_background
         start_background(app.extensions["lif"].factory)
     click.echo(f"LIF serving on http://{host}:{port}/")
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    make_server(app, host, port).serve_forever()
 
 
 @main.command()

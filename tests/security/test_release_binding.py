@@ -34,7 +34,8 @@ from tests.scenarios.conftest import SHIPPED, WORKFLOWS
 from tests.scenarios.kit import Scenario
 from tests.web.webtest import csrf_token
 
-from .conftest import PASSWORDS
+from .bindingkit import (PASSWORDS, api, app, auth, cheap_password_hashing, client, crowd, partnership, run,  # noqa: F401
+                         shipped, traveller)
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"

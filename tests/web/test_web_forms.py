@@ -96,7 +96,7 @@ def test_posted_values_are_typed():
         "owner": {"name": "Ann", "team": {"code": 7}},
         "actions": [{"what": "Train staff", "due": "2027-02-01", "tags": ["t2"]}], "lines": ["first"],
     }
-    assert forms.submission_problems(SCHEMA, data) == []
+    assert forms.submission_problems(SCHEMA, data, UI) == []
 
 
 def test_empty_answers_are_left_out_so_required_speaks():

@@ -4,16 +4,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import g, request
-from marshmallow import Schema
+from flask import current_app, g, request
+from marshmallow import Schema, ValidationError
 
 from engine import clock, tokens
 from engine.errors import BadRequest, Unauthorized
 from engine.records import Actor, Page
 
 from .. import lif
+from .errors import flatten
+from .schemas import PagingArgs
 
-MAX_LIMIT = 200
 
 
 def now() -> datetime:
@@ -41,21 +42,28 @@ def bearer_token() -> str:
 
 
 def body(schema: Schema) -> dict[str, Any]:
-    payload = request.get_json(silent=True)
+    """The JSON object sent, through ``schema``; 400 when it is not JSON the app's parser accepts (see
+    ``web.inputs``: not too deep, no lone surrogates), 422 when a field is invalid."""
+    try:
+        payload = current_app.json.loads(request.get_data(cache=True))  # a body too large is a 413 here
+    except ValueError as exc:
+        raise BadRequest(f"the request body must be a JSON object ({str(exc).splitlines()[0][:200]})") from None
     if not isinstance(payload, dict):
         raise BadRequest("the request body must be a JSON object")
     return schema.load(payload)
 
 
-def paging() -> tuple[int, int]:
+def query(schema: Schema) -> dict[str, Any]:
+    """The query string's parameters through ``schema`` (bounded integers and the like); 400 with the fields."""
     try:
-        limit = int(request.args.get("limit", 50))
-        offset = int(request.args.get("offset", 0))
-    except ValueError:
-        raise BadRequest("limit and offset must be integers") from None
-    if not (1 <= limit <= MAX_LIMIT) or offset < 0:
-        raise BadRequest(f"limit must be 1 to {MAX_LIMIT} and offset 0 or more")
-    return limit, offset
+        return schema.load({name: request.args[name] for name in schema.fields if name in request.args})
+    except ValidationError as exc:
+        raise BadRequest("the query has invalid parameters", flatten(exc.messages)) from None
+
+
+def paging() -> tuple[int, int]:
+    found = query(PagingArgs())
+    return found["limit"], found["offset"]
 
 
 def flag(name: str) -> bool | None:

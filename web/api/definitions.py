@@ -1,15 +1,15 @@
 """Process definitions: list the latest versions, deploy a bundle, read a version's BPMN."""
 from __future__ import annotations
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify
 
 from engine import audit, definitions
-from engine.errors import BadRequest, Forbidden
+from engine.errors import Forbidden
 
 from .. import lif
 from . import bp
-from .common import body, current_actor, now, paging
-from .schemas import DefinitionSchema, DeployRequest, DeployResponse
+from .common import body, current_actor, now, paging, query
+from .schemas import DefinitionSchema, DeployRequest, DeployResponse, VersionArgs
 
 
 @bp.get("/process-definitions")
@@ -36,10 +36,8 @@ def deploy_definition() -> tuple[Response, int]:
 @bp.get("/process-definitions/<key>/bpmn")
 def definition_bpmn(key: str) -> Response:
     actor = current_actor()
-    version = request.args.get("version")
-    if version is not None and not version.isdigit():
-        raise BadRequest("version must be a positive integer")
+    version = query(VersionArgs())["version"]
     with lif().unit_of_work() as session:
-        xml = definitions.bpmn_xml(session, key, int(version) if version else None)
+        xml = definitions.bpmn_xml(session, key, version)
         audit.record(session, "definition.downloaded", actor=actor.username, now=now(), key=key, version=version)
     return Response(xml, mimetype="application/xml")

@@ -12,7 +12,9 @@ from engine.errors import LifError, RateLimited
 from . import bp
 
 STATUS = {"bad_request": 400, "unauthorized": 401, "forbidden": 403, "not_found": 404, "conflict": 409,
-          "too_large": 413, "invalid": 422, "script_error": 422, "rate_limited": 429}
+          "duplicate_business_key": 409,
+          "too_large": 413, "invalid": 422, "script_error": 422, "rate_limited": 429,
+          "database_unavailable": 503}
 
 
 def error_response(status: int, code: str, message: str, details: Any = None) -> tuple[Response, int]:

@@ -46,6 +46,21 @@ ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
     ("/notifications", "get", "The caller's in-app notifications", None, 200, "NotificationList", (400, 401)),
     ("/notifications/{id}/read", "post", "Mark a notification read", None, 204, None, (401, 404)),
 ]
+# Query parameters, as the views read them (``common.paging``, ``common.flag``, ``schemas.VersionArgs``)
+_INT = {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
+_PAGING = {"limit": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "offset": {**_INT, "default": 0}}
+QUERIES: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
+    ("/process-definitions", "get"): _PAGING,
+    ("/process-definitions/{key}/bpmn", "get"): {"version": _INT},
+    ("/process-instances", "get"): {**_PAGING, "process_key": {"type": "string"}, "status": {"type": "string"},
+                                    "overdue": {"type": "boolean"}},
+    ("/tasks", "get"): {**_PAGING, "state": {"type": "string", "enum": ["ready", "completed", "cancelled"],
+                                             "default": "ready"},
+                        "overdue": {"type": "boolean"}, "process_key": {"type": "string"}},
+    ("/tasks/{id}/comments", "get"): _PAGING,
+    ("/notifications", "get"): {**_PAGING, "unread": {"type": "boolean"}},
+}
+INTEGER_IDS = {"/notifications/{id}/read"}
 _LISTS = {"DefinitionList": "DefinitionSchema", "InstanceList": "InstanceSummarySchema", "TaskList": "TaskSchema",
           "CommentList": "CommentSchema", "NotificationList": "NotificationSchema"}
 
@@ -63,14 +78,17 @@ def build_spec() -> dict[str, Any]:
         operation: dict[str, Any] = {"summary": summary, "responses": {}}
         if path != "/auth/token":
             operation["security"] = [{"bearer": []}]
-        params = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+        query = QUERIES.get((path, method), {})
+        params = [{"name": p, "in": "path", "required": True,
+                   "schema": {**_INT, "minimum": 1} if path in INTEGER_IDS and p == "id" else {"type": "string"}}
                   for p in ("key", "id") if "{" + p + "}" in path]
+        params += [{"name": name, "in": "query", "required": False, "schema": schema} for name, schema in query.items()]
         if params:
             operation["parameters"] = params
         if request_schema is not None:
             operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": request_schema}}}
         operation["responses"][str(status)] = _response(response)
-        for code in errors:
+        for code in sorted(_error_statuses(path, errors, request_schema is not None, bool(query))):
             operation["responses"][str(code)] = {"description": "error",
                                                  "content": {"application/json": {"schema": "ErrorSchema"}}}
             if code == 429:
@@ -80,6 +98,20 @@ def build_spec() -> dict[str, Any]:
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
     return spec.to_dict()
+
+
+def _error_statuses(path: str, listed: tuple[int, ...], has_body: bool, has_query: bool) -> set[int]:
+    """The listed statuses, and those every operation of its kind can answer: 400, 413 and 422 for a body (not
+    JSON the app accepts, too large, invalid fields), 400 for query parameters, 401 without a token, and 503 while
+    the database cannot be reached."""
+    found = set(listed) | {503}
+    if has_body:
+        found |= {400, 413, 422}
+    if has_query:
+        found.add(400)
+    if path != "/auth/token":
+        found.add(401)
+    return found
 
 
 def _response(response: Any) -> dict[str, Any]:

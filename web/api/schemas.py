@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from engine import text
 
 
 class FlatNested(fields.Nested):
@@ -37,14 +39,56 @@ def _unchanged_types(field: fields.Field) -> frozenset[type]:
     return frozenset((type(None), *passes))
 
 
+class Line(fields.String):
+    """A single-line string: no control character (CR, LF, tab, NUL, ...), no Unicode line separator."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        found = super()._deserialize(value, attr, data, **kwargs)
+        problem = text.problem(found)
+        if problem:
+            raise ValidationError(problem)
+        return found
+
+
+class Text(fields.String):
+    """A multi-line string: line breaks and tabs, and no other control character."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        found = super()._deserialize(value, attr, data, **kwargs)
+        problem = text.problem(found, multiline=True)
+        if problem:
+            raise ValidationError(problem)
+        return found
+
+
+class Deadline(fields.AwareDateTime):
+    """A date-time with an offset, far from the calendar's ends (arithmetic on ``9999-12-31T23:59:59Z`` overflows);
+    the engine decides how far ahead a deadline may be."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        found = super()._deserialize(value, attr, data, **kwargs)
+        if not 1900 <= found.year <= 9000:
+            raise ValidationError("must be a date-time between the years 1900 and 9000")
+        return found
+
+
 class Strict(Schema):
     class Meta:
         unknown = RAISE
 
 
 class TokenRequest(Strict):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    username = Line(required=True, validate=validate.Length(min=1, max=64))
     password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+
+
+class PagingArgs(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, 2**31 - 1))
+
+
+class VersionArgs(Schema):
+    version = fields.Integer(load_default=None, validate=validate.Range(0, 2**31 - 1))
 
 
 class TokenResponse(Schema):
@@ -60,8 +104,8 @@ class DefinitionSchema(Schema):
 
 
 class DeployRequest(Strict):
-    key = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    files = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=200)), values=fields.String(),
+    key = Line(required=True, validate=validate.Length(min=1, max=64))
+    files = fields.Dict(keys=Line(validate=validate.Length(min=1, max=200)), values=fields.String(),
                         required=True, validate=validate.Length(min=1, max=200))
 
 
@@ -120,13 +164,13 @@ class InstanceSummarySchema(InstanceSchema):
 
 
 class StartRequest(Strict):
-    process_key = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    process_key = Line(required=True, validate=validate.Length(min=1, max=64))
     data = fields.Dict(load_default=dict)
-    business_key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    business_key = Line(load_default=None, allow_none=True, validate=validate.Length(max=64))
 
 
 class ReasonRequest(Strict):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    reason = Text(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class DataRequest(Strict):
@@ -134,7 +178,7 @@ class DataRequest(Strict):
 
 
 class AssignRequest(Strict):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    username = Line(required=True, validate=validate.Length(min=1, max=64))
 
 
 class CompleteResponse(Schema):
@@ -143,7 +187,7 @@ class CompleteResponse(Schema):
 
 
 class CommentRequest(Strict):
-    body = fields.String(required=True, validate=validate.Length(min=1, max=10000))
+    body = Text(required=True, validate=validate.Length(min=1, max=10000))
 
 
 class CommentSchema(Schema):
@@ -154,8 +198,8 @@ class CommentSchema(Schema):
 
 
 class MessageRequest(Strict):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=128))
-    correlation = fields.Dict(keys=fields.String(), load_default=dict)
+    name = Line(required=True, validate=validate.Length(min=1, max=128))
+    correlation = fields.Dict(keys=Line(), load_default=dict)
     payload = fields.Raw(load_default=dict, allow_none=True)
 
 
@@ -174,12 +218,12 @@ class ErrorSchema(Schema):
 
 
 class ExtendRequest(Strict):
-    due_at = fields.AwareDateTime(required=True, format="iso")
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    due_at = Deadline(required=True, format="iso")
+    reason = Text(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class ChaseRequest(Strict):
-    message = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+    message = Text(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
 
 class NotificationSchema(Schema):

@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from . import admin, assets, auth, dashboard, designer, errors, instances, notices, start, tasks
+from ..inputs import refuse_bad_forms
 from .filters import install_filters
 
 
@@ -24,6 +25,7 @@ def register_pages(app: Flask) -> None:
 
     for module in (auth, assets, tasks, dashboard, instances, notices, admin, start, designer):
         app.register_blueprint(module.bp)
+    app.before_request(refuse_bad_forms)
     app.before_request(auth.load_signed_in_user)
     app.context_processor(auth.navigation)
     errors.install(app)

@@ -64,10 +64,16 @@ def safe_next(target: str | None, default: str) -> str:
 
 
 def page_number() -> int:
-    try:
-        return max(1, min(int(request.args.get("page", 1)), 100_000))
-    except ValueError:
-        return 1
+    return bounded_int(request.args.get("page"), 1, 100_000) or 1
+
+
+def bounded_int(value: str | None, low: int, high: int) -> int | None:
+    """``value`` as a whole number from ``low`` to ``high`` (ASCII digits only: ``int("²")`` fails and a
+    4,301-digit number is refused by ``int``), clamped to that range; None when it is not a number."""
+    value = (value or "").strip()
+    if not (value.isascii() and value.isdigit()) or len(value) > 12:
+        return None
+    return max(low, min(int(value), high))
 
 
 def done(message: str, endpoint: str, **values: Any) -> Response:

@@ -7,7 +7,7 @@ from flask import Blueprint, render_template, request
 from engine import accounts, audit, dashboard, definitions
 
 from .. import lif
-from .common import PAGE_SIZE, current_actor, now, page_number, signed_in
+from .common import PAGE_SIZE, bounded_int, current_actor, now, page_number, signed_in
 
 bp = Blueprint("dashboard", __name__)
 
@@ -21,7 +21,7 @@ def _filters() -> dashboard.CaseFilters:
         status=status if status in dashboard.STATUSES else None,
         agency=args.get("agency") or None,
         overdue={"yes": True, "no": False}.get(args.get("overdue", "")),
-        due_within_days=min(int(within), 260) if within.isdigit() else None,
+        due_within_days=bounded_int(within, 0, 260),
     )
 
 

@@ -11,7 +11,7 @@ from engine import audit, definitions
 from engine.errors import Conflict, InvalidData
 
 from .. import lif
-from .common import current_actor, done, now, requires
+from .common import bounded_int, current_actor, done, now, requires
 
 bp = Blueprint("designer", __name__, url_prefix="/processes")
 MAX_FILES = 50
@@ -30,7 +30,7 @@ def processes(problems: list[Any] | None = None, status: int = 200) -> Any:
 @bp.get("/<key>")
 @requires("designer", "admin")
 def process(key: str) -> str:
-    version = request.args.get("version", type=int)
+    version = bounded_int(request.args.get("version"), 0, 2**31 - 1)
     with lif().unit_of_work() as db:
         history = definitions.versions(db, key)
         chosen = definitions.get_version(db, key, version)

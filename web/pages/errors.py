@@ -8,14 +8,18 @@ from flask_wtf.csrf import CSRFError
 from engine.errors import LifError, RateLimited
 
 STATUS = {"bad_request": 400, "unauthorized": 401, "forbidden": 403, "not_found": 404, "conflict": 409,
-          "too_large": 413, "invalid": 422, "script_error": 422, "rate_limited": 429}
+          "duplicate_business_key": 409,
+          "too_large": 413, "invalid": 422, "script_error": 422, "rate_limited": 429,
+          "database_unavailable": 503}
 TITLES = {400: "There was a problem with your request", 401: "You need to sign in",
           403: "You do not have permission to see this page", 404: "Page not found",
           409: "This has changed since you loaded the page", 413: "What you sent is too large",
-          422: "There was a problem with what you sent", 429: "Too many attempts"}
+          422: "There was a problem with what you sent", 429: "Too many attempts",
+          503: "Sorry, the service is unavailable"}
 MESSAGES = {404: "If you typed the web address, check it is correct. If you followed a link, the case or task "
                  "may not exist, or you may not take part in it.",
-            403: "Your roles do not allow this. Ask a coordinator or your administrator if you need access."}
+            403: "Your roles do not allow this. Ask a coordinator or your administrator if you need access.",
+            503: "The service cannot reach its database just now. Try again in a few minutes."}
 
 
 def error_page(status: int, message: str | None = None) -> tuple[str, int]:
@@ -28,7 +32,7 @@ def install(app: Flask) -> None:
     def _engine_error(exc: LifError) -> tuple[str, int, dict[str, str]]:
         status = STATUS.get(exc.code, 400)
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else {}
-        return *error_page(status, None if status in (403, 404) else exc.message), headers
+        return *error_page(status, None if status in (403, 404, 503) else exc.message), headers
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError) -> tuple[str, int]:

@@ -148,7 +148,7 @@ def _date_from_form(prefix: str) -> Any:
     try:
         day = date(int(request.form.get(f"{prefix}-year", "")), int(request.form.get(f"{prefix}-month", "")),
                    int(request.form.get(f"{prefix}-day", "")))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a year past C's int
         day = date(2000, 1, 1)
     return workdays.end_of_working_day(day)
 

@@ -1,0 +1,36 @@
+"""Fixtures for the release and ReDoS tests: the scenario partnership (tests/scenarios) with the shipped bundles deployed and the clock
+held at ``NOW``, a few more people so that "who may see this" has someone to be wrong about, and the API app
+on the same database."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from engine import accounts
+from engine.db import transaction
+from engine.models import User
+from tests.api.conftest import PASSWORDS as _API_PASSWORDS
+from tests.api.conftest import api, cheap_password_hashing  # noqa: F401
+from tests.conftest import NOW
+from tests.scenarios.conftest import app, auth, client, partnership, shipped, traveller  # noqa: F401
+from tests.scenarios.kit import Scenario
+
+# A second chair, a second police reviewer and a second coordinator.
+MORE_PEOPLE = [("chloe", "chair", None), ("rob", "reviewer", "police"), ("cole", "coordinator", None)]
+PASSWORDS = {**_API_PASSWORDS, "chloe": "chair-pass-2", "rob": "reviewer-pass", "cole": "coordinator-pass"}
+
+
+@pytest.fixture
+def crowd(factory, partnership):  # noqa: F811
+    """Every user of the partnership and ``MORE_PEOPLE``, as actors by username."""
+    with transaction(factory) as s:
+        for username, role, agency in MORE_PEOPLE:
+            accounts.add_user(s, username, roles=[role], agency_key=agency, password=PASSWORDS[username],
+                              actor=None, now=NOW)
+        return {u.username: accounts.actor_for(u) for u in s.scalars(select(User))}
+
+
+@pytest.fixture
+def run(factory, crowd, shipped, traveller):  # noqa: F811
+    """The scenario driver (``tests.scenarios.kit.Scenario``) on the shipped bundles."""
+    return Scenario(factory, traveller)
