@@ -66,7 +66,7 @@ def test_revoking_without_a_live_token_is_401(client, headers):
 
 def test_revoking_is_in_the_openapi_document(client):
     operation = client.get(f"{API}/openapi.json").json["paths"]["/auth/token/revoke"]["post"]
-    assert set(operation["responses"]) == {"204", "401"} and operation["security"] == [{"bearer": []}]
+    assert {"204", "401"} <= set(operation["responses"]) and operation["security"] == [{"bearer": []}]
 
 
 def test_an_admin_revokes_all_of_a_users_tokens(as_user, client, factory):
