@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import exists, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -41,10 +43,10 @@ def next_business_key(session: Session, process_key: str, now: datetime) -> str:
         bumped = session.execute(update(BusinessKeySequence).where(BusinessKeySequence.prefix == prefix)
                                  .values(last=BusinessKeySequence.last + 1).returning(BusinessKeySequence.last))
         number = bumped.scalar()
-        if number is None:
-            number = 1
-            session.add(BusinessKeySequence(prefix=prefix, last=1))
-            session.flush()
+        if number is None:  # the year's first: make the row unless a concurrent start just did, then bump it
+            insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+            session.execute(insert(BusinessKeySequence).values(prefix=prefix, last=0).on_conflict_do_nothing())
+            continue
         key = f"{prefix}-{number:04d}"
         if not session.scalar(select(exists().where(ProcessInstance.business_key == key))):
             return key

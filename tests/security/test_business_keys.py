@@ -67,6 +67,16 @@ def test_two_starts_racing_for_one_key_give_one_case_and_one_409(api, app):
     assert api.instances()["total"] == 1
 
 
+def test_starts_racing_for_the_first_generated_key_of_a_year_all_succeed(api, app):
+    """The year's first start makes the key sequence's row; concurrent first starts (PostgreSQL) used to collide
+    on it and answer 500."""
+    api.deploy("simple_review")
+    responses = race(app, [("POST", API + "/process-instances", api.headers("cora"),
+                            {"process_key": "simple_review"})] * 4)
+    assert [r.status_code for r in responses] == [201] * 4, [r.json for r in responses]
+    assert len({r.json["business_key"] for r in responses}) == 4
+
+
 def test_a_claim_that_loses_the_race_at_the_database_is_a_409(factory, partnership):
     """The check before a start cannot see a concurrent start that has not committed (PostgreSQL): the claim's
     primary key catches it, and the loser's whole unit of work is rolled back."""
