@@ -91,8 +91,8 @@ def check_source(source: str, mode: str) -> str | None:
     return None
 
 
-def _size_of(value: Any) -> int:
-    return len(value) if isinstance(value, (str, bytes, list, tuple)) else 1
+def _is_sequence(value: Any) -> bool:
+    return isinstance(value, (str, bytes, bytearray, list, tuple))
 
 
 def restricted_globals(max_size: int) -> dict[str, Any]:
@@ -134,9 +134,10 @@ class _SizeGuard:
         self.max_size = max_size
 
     def binop(self, symbol: str, left: Any, right: Any) -> Any:
-        if symbol == "*" and isinstance(right, int) and right * _size_of(left) > self.max_size:
+        # repetition only: a number times a number is arithmetic, however large the product
+        if symbol == "*" and isinstance(right, int) and _is_sequence(left) and right * len(left) > self.max_size:
             raise ScriptLimitExceeded(f"result of * would exceed {self.max_size} elements")
-        if symbol == "*" and isinstance(left, int) and left * _size_of(right) > self.max_size:
+        if symbol == "*" and isinstance(left, int) and _is_sequence(right) and left * len(right) > self.max_size:
             raise ScriptLimitExceeded(f"result of * would exceed {self.max_size} elements")
         if symbol == "**" and isinstance(left, int) and isinstance(right, int) and right > 0 \
                 and abs(left) > 1 and right * abs(left).bit_length() > 64_000:

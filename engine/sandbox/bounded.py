@@ -11,6 +11,10 @@ its syntax tree alone, its time and memory are at most linear in the size of the
   only concatenates: each leaf of a tree is used once, so a result is at most the sum of its leaves;
 - string and bytes literals of at most ``MAX_LITERAL`` characters and at most ``MAX_NODES`` nodes in all.
 
+Linear in the data is only cheap while the data is small: ``s + s + ... + s`` copies ``s`` once per term. So the
+server also checks, before it runs one here, that the values the expression names are small
+(``SMALL_DATA_CHARS`` as JSON); an expression over bigger values goes to the pool like any other.
+
 Gateway conditions, DMN cells, timer literals, payloads and correlation keys nearly always pass, so an ordinary
 step pays no round trip. Scripts (``exec``) always go to the pool: a sequence of assignments can double a value
 on every line.
@@ -22,6 +26,7 @@ from functools import lru_cache
 
 MAX_NODES = 200
 MAX_LITERAL = 10_000
+SMALL_DATA_CHARS = 64_000
 
 SAFE_FUNCTIONS = frozenset({"len", "abs", "bool", "float", "int", "str", "min", "max", "isinstance", "any", "all",
                             "sorted", "list", "dict", "set", "tuple", "today", "now_iso"})
@@ -37,15 +42,23 @@ _NODES = (ast.Expression, ast.Constant, ast.Name, ast.Load, ast.Attribute, ast.S
           ast.JoinedStr, ast.FormattedValue)
 
 
-@lru_cache(maxsize=8192)
 def is_bounded(source: str) -> bool:
     """True when ``source`` is an expression (``eval`` mode) whose shape bounds its cost; see the module."""
+    return names_if_bounded(source) is not None
+
+
+@lru_cache(maxsize=8192)
+def names_if_bounded(source: str) -> frozenset[str] | None:
+    """The names a bounded expression reads (its cost is linear in their values' size), or None when its shape
+    does not bound its cost."""
     try:
         tree = ast.parse(source, mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
+        return None
     nodes = list(ast.walk(tree))
-    return len(nodes) <= MAX_NODES and all(_node_is_bounded(node) for node in nodes)
+    if len(nodes) > MAX_NODES or not all(_node_is_bounded(node) for node in nodes):
+        return None
+    return frozenset(node.id for node in nodes if isinstance(node, ast.Name))
 
 
 def _node_is_bounded(node: ast.AST) -> bool:

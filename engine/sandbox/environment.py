@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
 from .. import clock, scripting
-from . import bounded, pool
+from . import bounded, pool, sizes
 from .pool import SandboxPool, WorkerError
 
 _OURS: dict[str, type[Exception]] = {"ScriptLimitExceeded": scripting.ScriptLimitExceeded,
@@ -28,7 +28,8 @@ class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
         self._sandbox = sandbox  # None: the process's shared pool
 
     def evaluate(self, expression: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> Any:
-        if bounded.is_bounded(expression):
+        names = bounded.names_if_bounded(expression)
+        if names is not None and self._small(names, context, external_context):
             return scripting.evaluate_here(expression, context, self.max_size, external_context)
         scripting.compile_expression(expression, "eval")  # a refused expression needs no round trip
         scope = {**(external_context or {}), **context}
@@ -41,6 +42,11 @@ class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
         context.clear()
         context.update(after)
         return True
+
+    @staticmethod
+    def _small(names: frozenset[str], context: dict[str, Any], external: dict[str, Any] | None) -> bool:
+        values = [context[n] if n in context else (external or {}).get(n) for n in names]
+        return sizes.fits(values, bounded.SMALL_DATA_CHARS)
 
     def _run(self, job: tuple[Any, ...]) -> Any:
         try:

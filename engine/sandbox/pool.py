@@ -50,12 +50,12 @@ class _Worker:
         except OSError:  # it died while idle
             return False
 
-    def answer(self, wait_s: float) -> tuple[Any, ...] | None:
-        """The reply, or None when none came within ``wait_s`` or the worker died."""
+    def answer(self, wait_s: float, max_bytes: int) -> tuple[Any, ...] | None:
+        """The reply, or None when none came within ``wait_s``, the worker died or sent more than ``max_bytes``."""
         try:
             if not self.conn.poll(max(wait_s, 0.0)):
                 return None
-            return _loads(self.conn.recv_bytes())
+            return _loads(self.conn.recv_bytes(max_bytes))
         except (EOFError, OSError):
             return None
 
@@ -65,7 +65,10 @@ class _Worker:
     def stop(self) -> None:
         if self.alive():
             self.process.kill()
-        self.process.wait(timeout=5)
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # the kernel reaps it later; never fail the caller for it
+            log.warning("sandbox worker %s did not exit after SIGKILL", self.process.pid)
         self.conn.close()
 
 
@@ -77,6 +80,7 @@ class SandboxPool:
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
+        self._missing = self._starting = 0  # workers lost and not yet replaced; replacements being started
         for _ in range(workers):
             self._idle.put(self._start())
 
@@ -90,7 +94,8 @@ class SandboxPool:
         member = self._take(deadline, timeout_s, what)
         reply = None
         try:
-            reply = member.answer(deadline - time.monotonic()) if member.send(payload) else None
+            reply = member.answer(deadline - time.monotonic(), self.max_reply_bytes + 4096) \
+                if member.send(payload) else None
         finally:
             if reply is None or reply[0] == "limit":
                 self._replace(member)
@@ -107,6 +112,8 @@ class SandboxPool:
     def _take(self, deadline: float, timeout_s: float, what: str) -> _Worker:
         """An idle worker that is alive, waiting at most until ``deadline``."""
         while True:
+            if self._idle.empty():
+                self._top_up()
             try:
                 member = self._idle.get(timeout=max(deadline - time.monotonic(), 0.0))
             except queue.Empty:
@@ -115,9 +122,15 @@ class SandboxPool:
                 return member
             self._replace(member)
 
+    def worker_pids(self) -> list[int]:
+        """The process ids of the workers (for operations: health checks, metrics)."""
+        with self._lock:
+            return sorted(member.process.pid for member in self._all)
+
     def wait_until_full(self, timeout_s: float) -> bool:
         """True once every worker is started and idle (after replacements), False if ``timeout_s`` passes first."""
         deadline = time.monotonic() + timeout_s
+        self._top_up()
         while self._idle.qsize() < self.size:
             if time.monotonic() > deadline:
                 return False
@@ -133,7 +146,9 @@ class SandboxPool:
 
     def _start(self) -> _Worker:
         ours, theirs = socket.socketpair()
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_CODE_ROOT, os.environ.get("PYTHONPATH")]))}
+        # only what an interpreter needs: never the server's database address, secret key or mail password
+        env = {name: os.environ[name] for name in _PASSED_ENV if name in os.environ}
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_CODE_ROOT, os.environ.get("PYTHONPATH")]))
         try:
             process = subprocess.Popen(
                 [sys.executable, "-m", "engine.sandbox.worker", str(theirs.fileno()), str(self.memory_bytes),
@@ -149,16 +164,29 @@ class SandboxPool:
     def _replace(self, member: _Worker) -> None:
         with self._lock:
             self._all.discard(member)
+            self._missing += 1
         member.stop()
-        threading.Thread(target=self._refill, name="lif-sandbox-refill", daemon=True).start()
+        self._top_up()
+
+    def _top_up(self) -> None:
+        """Start a worker, in the background, for each one missing that is not already starting."""
+        with self._lock:
+            wanted = max(self._missing - self._starting, 0)
+            self._starting += wanted
+        for _ in range(wanted):
+            threading.Thread(target=self._refill, name="lif-sandbox-refill", daemon=True).start()
 
     def _refill(self) -> None:
         try:
             member = self._start()
-        except Exception:  # the pool shrinks by one rather than fail; the next replacement tries again
+        except Exception:  # still missing: the next job that finds no idle worker tries again
             log.exception("could not start a sandbox worker")
+            with self._lock:
+                self._starting -= 1
             return
         with self._lock:
+            self._starting -= 1
+            self._missing -= 1
             closed = self._closed
         if closed:
             member.stop()
@@ -167,6 +195,7 @@ class SandboxPool:
 
 
 _CODE_ROOT = str(Path(__file__).resolve().parents[2])  # the folder that holds the engine package
+_PASSED_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE")
 _SAFE_GLOBALS = {("datetime", "datetime"), ("datetime", "date"), ("datetime", "time"), ("datetime", "timedelta"),
                  ("datetime", "timezone"), ("decimal", "Decimal"), ("builtins", "complex"), ("builtins", "set"),
                  ("builtins", "frozenset"), ("zoneinfo", "ZoneInfo")}
@@ -184,7 +213,7 @@ class _ReplyUnpickler(pickle.Unpickler):
 def _loads(data: bytes) -> tuple[Any, ...]:
     try:
         return _ReplyUnpickler(io.BytesIO(data)).load()
-    except pickle.UnpicklingError as exc:
+    except Exception as exc:  # UnpicklingError, or what a crafted reply's constructor raises
         return ("error", "TypeError", f"the result cannot be stored: {exc}", None)
 
 

@@ -28,7 +28,10 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from .. import clock, scripting
+from . import sizes
 
+MAX_RESULT_CHARS = 16_000_000  # a script's case data (or a value) as JSON, every shared reference copied
+MAX_TEMPLATE_CHARS = 1_000_000
 _TEMPLATES = {True: SandboxedEnvironment(autoescape=False, undefined=StrictUndefined),
               False: SandboxedEnvironment(autoescape=False)}
 
@@ -42,6 +45,9 @@ def serve(conn: Connection, memory_bytes: int, max_reply_bytes: int) -> None:
         except (EOFError, OSError):
             return
         reply = _run(job, memory_bytes)
+        if reply[0] == "ok" and not sizes.fits(reply[1], MAX_RESULT_CHARS):  # as large as the server would store it
+            reply = ("limit", f"the result would take more than {MAX_RESULT_CHARS // 1_000_000} MB to store "
+                              "and was refused")
         try:
             data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
         except MemoryError:
@@ -89,7 +95,10 @@ def _execute(source: str, context: dict[str, Any], external: dict[str, Any], max
 
 
 def _render(source: str, context: dict[str, Any], strict: bool) -> str:
-    return _TEMPLATES[strict].from_string(source).render(**context)
+    text = _TEMPLATES[strict].from_string(source).render(**context)
+    if len(text) > MAX_TEMPLATE_CHARS:  # a form schema or instructions, never a book: the server parses it
+        raise scripting.ScriptLimitExceeded(f"the template made more than {MAX_TEMPLATE_CHARS:,} characters")
+    return text
 
 
 def _message(exc: BaseException) -> str:

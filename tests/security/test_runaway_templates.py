@@ -34,6 +34,7 @@ RUNAWAY_TEMPLATES = {
     "indent_filter": "{{ ('x ' * 100000)|wordwrap(2)|indent(10000)|length }}",
     "format_width": "{{ '%0999999999d'|format(1)|length }}",
     "recursion": "{% macro m(n) %}{{ m(n + 1) }}{% endmacro %}{{ m(0) }}",
+    "json_bomb": "{{ '[],' * 400000 }}",  # 1.2 MB of text the server would parse into 400,000 lists
 }
 
 
