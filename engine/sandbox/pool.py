@@ -62,6 +62,14 @@ class _Worker:
     def alive(self) -> bool:
         return self.process.poll() is None
 
+    def ready(self) -> bool:
+        """Alive and quiet: an idle worker has nothing to say, so anything on its socket (the end of the
+        stream, when it died) means it cannot take a job."""
+        try:
+            return self.alive() and not self.conn.poll(0)
+        except OSError:
+            return False
+
     def stop(self) -> None:
         if self.alive():
             self.process.kill()
@@ -101,6 +109,8 @@ class SandboxPool:
                 self._replace(member)
             else:
                 self._idle.put(member)
+        if reply is None and time.monotonic() < deadline:  # it died under the job: the kernel's CPU limit, a crash
+            raise ScriptLimitExceeded(f"{what} stopped its worker process (too much CPU or memory) and was stopped")
         if reply is None:
             raise ScriptLimitExceeded(f"{what} ran longer than {timeout_s:g} s and was stopped")
         if reply[0] == "limit":
@@ -118,7 +128,7 @@ class SandboxPool:
                 member = self._idle.get(timeout=max(deadline - time.monotonic(), 0.0))
             except queue.Empty:
                 raise ScriptLimitExceeded(f"{what} waited {timeout_s:g} s for a free worker and was stopped") from None
-            if member.alive():
+            if member.ready():
                 return member
             self._replace(member)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 
 import pytest
 
@@ -23,9 +24,23 @@ def _eval(sandbox, source, scope=None, timeout_s=5.0):
     return sandbox.run(("eval", timeout_s, clock.now(), source, scope or {}, 10_000_000), timeout_s)
 
 
+def _wait_until_dead(pid: int) -> None:
+    """Until the kernel has ended the process (a zombie, not yet reaped by the pool, or gone)."""
+    for _ in range(500):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                if stat.read().split(") ", 1)[1].startswith("Z"):
+                    return
+        except FileNotFoundError:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"process {pid} is still running")
+
+
 def test_a_worker_killed_while_idle_is_replaced_and_the_next_job_runs(sandbox):
     (pid,) = sandbox.worker_pids()
     os.kill(pid, signal.SIGKILL)
+    _wait_until_dead(pid)
     assert _eval(sandbox, "sorted([3, 1, 2])") == [1, 2, 3]
     assert sandbox.worker_pids() != [pid]
 
