@@ -116,7 +116,7 @@ class Server:
 
 @contextmanager
 def pinging(server: Server, token: str, path: str = "/api/v1/process-definitions",
-            every_s: float = 0.02) -> Iterator[list[float]]:
+            every_s: float = 0.02, *, method: str = "GET", body: Any = None) -> Iterator[list[float]]:
     """Ping a cheap call while the block runs; yields the list of each ping's wait in seconds."""
     waits: list[float] = []
     stop = threading.Event()
@@ -124,9 +124,9 @@ def pinging(server: Server, token: str, path: str = "/api/v1/process-definitions
     def ping() -> None:
         while not stop.is_set():
             started = time.monotonic()
-            status, _ = server.call("GET", path, token, timeout=30)
+            status, _ = server.call(method, path, token, body, timeout=30)
             waits.append(time.monotonic() - started)
-            assert status == 200
+            assert status in (200, 201)
             stop.wait(every_s)
 
     thread = threading.Thread(target=ping, daemon=True)

@@ -110,6 +110,26 @@ def test_runaway_code_puts_the_case_in_error_and_holds_up_no_other_request(serve
     assert rss_mb() - before < 256
 
 
+def test_writes_by_others_wait_for_a_runaway_step_only_on_sqlite(server, db_url, request):
+    """A write by someone else (here a comment on another case) during a runaway step. On PostgreSQL the step
+    locks only its own case's row, so the comment never waits. On SQLite every writing unit of work holds the
+    database's one write lock from its start (BEGIN IMMEDIATE), so the comment queues behind the step for at
+    most the script limit: a known limit of the embedded database, recorded here as an expected failure so that
+    the day it is lifted this test says so."""
+    if db_url.startswith("sqlite"):
+        request.applymarker(pytest.mark.xfail(strict=True, reason="SQLite has one writer at a time"))
+    deploy(server, script="prepared = True")
+    coordinator = server.token("cora", "coordinator-pass")
+    _, _, other = start(server, coordinator)
+    deploy(server, script="prepared = math.factorial(10**6) % 7")
+    comment = {"body": "Checked the chronology."}
+    (task,) = [t for t in other["tasks"] if t["state"] == "ready"]
+    with pinging(server, coordinator, f"/api/v1/tasks/{task['id']}/comments", method="POST", body=comment) as waits:
+        _, status, body = start(server, coordinator)
+    assert status == 201 and body["status"] == "error", body
+    assert len(waits) >= 5 and max(waits) < STALL_S, sorted(waits)[-3:]
+
+
 def test_memory_hungry_script_puts_the_case_in_error_with_the_reason(server):
     deploy(server, script="prepared = len('a'.ljust(2000000000)) > 0")
     coordinator = server.token("cora", "coordinator-pass")
