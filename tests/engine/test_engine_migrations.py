@@ -44,14 +44,6 @@ def _differences(engine) -> list:
         return compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
 
 
-def _made_before_migrations(engine) -> None:
-    """The tables ``lif init`` made before there were migrations: the baseline revision's, with no revision
-    recorded (the models have since grown, so ``create_schema`` no longer makes them)."""
-    upgrade_schema(engine, BASELINE_REVISION)
-    with engine.begin() as connection:
-        connection.execute(text("DROP TABLE alembic_version"))
-
-
 def test_the_migrations_build_what_the_models_describe(bare):
     assert upgrade_schema(bare) == f"database created at revision {HEAD}"
     assert _differences(bare) == []
