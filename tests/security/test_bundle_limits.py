@@ -122,6 +122,21 @@ def test_a_timer_value_from_case_data_beyond_the_bounds_puts_the_case_into_error
     assert "cooling_off" in json.dumps(case["error"]), case["error"]
 
 
+@pytest.mark.parametrize("name,literal,value,element", [
+    ("boundary_timer", "<bpmn:timeDuration>P2D</bpmn:timeDuration>", "P99999999Y", "deadline"),
+    ("cycle_ack", "<bpmn:timeCycle>R5/PT1H</bpmn:timeCycle>", "R1/P99999999Y", "tick"),
+    ("cycle_ack", "<bpmn:timeCycle>R5/PT1H</bpmn:timeCycle>", "R99999/PT1H", "tick"),
+    ("date_timer", "<bpmn:timeDate>2026-12-24T12:00:00Z</bpmn:timeDate>", "2201-01-01T00:00:00Z", "publication"),
+])
+def test_boundary_and_date_timers_from_case_data_beyond_the_bounds_put_the_case_into_error(
+        api, name, literal, value, element):
+    tag = literal[1:literal.index(">")]
+    api.deploy(name, files=_with(name, {literal: f"<{tag}>period</{tag}>"}))
+    case = api.start(name, {"period": value})
+    assert case["status"] == "error", case
+    assert element in json.dumps(case["error"]) and "refused" in json.dumps(case["error"]), case["error"]
+
+
 def test_a_timer_value_from_case_data_within_the_bounds_waits(api):
     api.deploy("intermediate_timer", files=_timer("timeDuration", "period"))
     case = api.start("intermediate_timer", {"period": "P99Y"})
