@@ -23,12 +23,17 @@ def due_at(properties: dict[str, str], data: dict[str, Any], created_at: datetim
     """When the task is due; raises ``DeadlineError`` for a period or start it cannot count from (a ``dueFrom``
     date from case data may be anything, and the arithmetic may leave the calendar)."""
     try:
-        return _due_at(properties, data, created_at)
+        due = _due_at(properties, data, created_at)
     except DeadlineError:
         raise
     except (ValueError, OverflowError) as exc:
+        due, problem = None, str(exc)
+    else:
+        problem = timer_bounds.year_problem(due) if due is not None else None
+    if problem:  # reminders and escalations count on from a due date: it stays on the calendar the bounds allow
         raise DeadlineError(f"dueIn {properties.get('dueIn')!r} from {properties.get('dueFrom') or 'creation'}: "
-                            f"{exc}") from None
+                            f"{problem}")
+    return due
 
 
 def _due_at(properties: dict[str, str], data: dict[str, Any], created_at: datetime) -> datetime | None:

@@ -21,7 +21,7 @@ MAX_YEARS = 100
 MAX_REPETITIONS = 1_000
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 MAX_TEXT = 100  # no sane ISO 8601 timer value is longer
-_DAYS_IN = {"years": 365.25, "months": 30.44, "weeks": 7.0, "days": 1.0, "hours": 1 / 24, "minutes": 1 / 1440,
+_DAYS_IN = {"years": 365.25, "months": 365.25 / 12, "weeks": 7.0, "days": 1.0, "hours": 1 / 24, "minutes": 1 / 1440,
             "seconds": 1 / 86400}
 _KINDS = {"DurationTimerEventDefinition": "duration", "CycleTimerEventDefinition": "cycle",
           "TimeDateEventDefinition": "date"}
@@ -41,8 +41,10 @@ def timer_problem(kind: str, value: str) -> str | None:
 
 def duration_problem(value: str) -> str | None:
     """Why an ISO 8601 duration is longer than ``MAX_YEARS``; None when it is shorter or not a duration."""
+    if len(value) > MAX_TEXT:
+        return f"duration is longer than {MAX_TEXT} characters"
     try:
-        parsed = Timer.parse_iso_duration(value[:MAX_TEXT])
+        parsed = Timer.parse_iso_duration(value)
         days = sum(float(parsed.get(unit, 0)) * factor for unit, factor in _DAYS_IN.items())
     except OverflowError:
         days = float("inf")
@@ -50,6 +52,12 @@ def duration_problem(value: str) -> str | None:
         return None
     if days > MAX_YEARS * 365.25 + 1:
         return f"duration {value!r} is longer than {MAX_YEARS} years"
+    return None
+
+
+def year_problem(moment: datetime) -> str | None:
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        return f"{moment.isoformat()} is not between the years {FIRST_YEAR} and {LAST_YEAR}"
     return None
 
 
