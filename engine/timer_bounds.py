@@ -13,12 +13,14 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition as Timer
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 
 from .workdays import MAX_WORKING_DAYS
 
 MAX_YEARS = 100
 MAX_REPETITIONS = 1_000
+MAX_INSTANCES = 1_000  # a multi-instance task's loop cardinality: SpiffWorkflow makes its children at once
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 MAX_TEXT = 100  # no sane ISO 8601 timer value is longer
 _DAYS_IN = {"years": 365.25, "months": 365.25 / 12, "weeks": 7.0, "days": 1.0, "hours": 1 / 24, "minutes": 1 / 1440,
@@ -94,11 +96,26 @@ def working_days_problem(count: int) -> str | None:
     return None
 
 
+def cardinality_problem(value: Any) -> str | None:
+    """Why a multi-instance loop cardinality is not a count from 0 to ``MAX_INSTANCES``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return f"loop cardinality {value!r} is not a whole number"
+    if not 0 <= value <= MAX_INSTANCES:
+        return f"loop cardinality {value} is not between 0 and {MAX_INSTANCES}"
+    return None
+
+
 class TimerCheckingEngine(PythonScriptEngine):  # type: ignore[misc]
-    """The script engine, with each timer's evaluated value checked before SpiffWorkflow computes with it."""
+    """The script engine, with each timer's evaluated value (and a multi-instance task's loop cardinality)
+    checked before SpiffWorkflow computes with it."""
 
     def evaluate(self, task: Any, expression: str, external_context: dict[str, Any] | None = None) -> Any:
         value = super().evaluate(task, expression, external_context)
+        spec = task.task_spec
+        if isinstance(spec, MultiInstanceTask) and spec.cardinality == expression:
+            problem = cardinality_problem(value)
+            if problem:
+                raise WorkflowTaskException(f"refused: {problem}", task=task)
         kind = _timer_kind(getattr(task.task_spec, "event_definition", None), expression)
         if kind is not None:
             if not isinstance(value, str):

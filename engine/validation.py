@@ -34,6 +34,7 @@ def bpmn_problems(root: etree._Element, filename: str, files: dict[str, str]) ->
     problems: list[Problem] = []
     problems.extend(_expression_problems(root, filename))
     problems.extend(_timer_problems(root, filename))
+    problems.extend(_cardinality_problems(root, filename))
     problems.extend(_property_problems(root, filename, files))
     problems.extend(_flow_problems(root, filename))
     return problems
@@ -123,6 +124,17 @@ def _expression_problems(root: etree._Element, filename: str) -> Iterator[Proble
                 if reason:
                     yield Problem(filename, f"{etree.QName(element).localname}: {reason}", element.sourceline,
                                   owner_id(element))
+
+
+def _cardinality_problems(root: etree._Element, filename: str) -> Iterator[Problem]:
+    """A literal loop cardinality beyond the bound (an expression's value is checked when it is evaluated)."""
+    for element in root.iter(B + "loopCardinality"):
+        text = (element.text or "").strip()
+        if text.isascii() and text.isdigit():
+            reason = timer_bounds.cardinality_problem(int(text)) if len(text) <= 100 \
+                else f"loop cardinality of {len(text)} digits is more than {timer_bounds.MAX_INSTANCES}"
+            if reason:
+                yield Problem(filename, f"loopCardinality: {reason}", element.sourceline, owner_id(element))
 
 
 def _timer_problems(root: etree._Element, filename: str) -> Iterator[Problem]:

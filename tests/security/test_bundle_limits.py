@@ -293,3 +293,32 @@ def test_a_repeat_every_within_the_bounds_deploys(api):
     files = bundle_files("intermediate_timer")
     files["process_model.json"] = json.dumps({**json.loads(files["process_model.json"]), "repeat_every": "P2Y"})
     assert _deploy(api, "intermediate_timer", files).status_code in (200, 201)
+
+
+# --- multi-instance loop cardinality --------------------------------------------------------------------------------
+
+def _cardinality(value):
+    return _with("multi_instance", {"<bpmn:loopDataInputRef>agencies</bpmn:loopDataInputRef>":
+                                    f"<bpmn:loopCardinality>{value}</bpmn:loopCardinality>"})
+
+
+@pytest.mark.parametrize("literal", ["1001", "99999999999", "9" * 5000])
+def test_a_literal_loop_cardinality_beyond_the_bound_is_refused_at_deploy(api, literal):
+    _refused(_deploy(api, "multi_instance", _cardinality(literal)), "multi_instance.bpmn", "agency_return",
+             "loopCardinality")
+
+
+@pytest.mark.parametrize("count", [1001, 10**6, 10**12, -1, "3", 2.5])
+def test_a_loop_cardinality_from_case_data_beyond_the_bound_puts_the_case_into_error(api, count):
+    """Reproduction: SpiffWorkflow makes a parallel multi-instance task's children at once, in the server."""
+    api.deploy("multi_instance", files=_cardinality("count"))
+    started = time.monotonic()
+    case = api.start("multi_instance", {"count": count})
+    assert time.monotonic() - started < 5
+    assert case["status"] == "error" and "loop cardinality" in json.dumps(case["error"]), case
+
+
+def test_a_loop_cardinality_within_the_bound_makes_its_tasks(api):
+    api.deploy("multi_instance", files=_cardinality("count"))
+    case = api.start("multi_instance", {"count": 3})
+    assert case["status"] == "active" and len(api.ready(case, "agency_return")) == 3
