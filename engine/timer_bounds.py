@@ -105,7 +105,7 @@ def cardinality_problem(value: Any) -> str | None:
     return None
 
 
-class TimerCheckingEngine(PythonScriptEngine):  # type: ignore[misc]
+class BoundsCheckingEngine(PythonScriptEngine):  # type: ignore[misc]
     """The script engine, with each timer's evaluated value (and a multi-instance task's loop cardinality)
     checked before SpiffWorkflow computes with it."""
 
@@ -126,9 +126,9 @@ class TimerCheckingEngine(PythonScriptEngine):  # type: ignore[misc]
         return value
 
 
-def checking(engine: PythonScriptEngine) -> TimerCheckingEngine:
+def checking(engine: PythonScriptEngine) -> BoundsCheckingEngine:
     """``engine``'s environment in a script engine that checks timer values."""
-    return TimerCheckingEngine(environment=engine.environment)
+    return BoundsCheckingEngine(environment=engine.environment)
 
 
 def _timer_kind(definition: Any, expression: str) -> str | None:
