@@ -21,8 +21,9 @@ MAX_XML_BYTES = 2 * 1024 * 1024
 
 _HARDENED = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
                             huge_tree=False, remove_comments=False)
-_DURATION = re.compile(r"^-?P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
-_CYCLE = re.compile(r"^R\d*/\S+$")
+_DURATION = re.compile(r"^-?P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$",
+                       re.ASCII)
+_CYCLE = re.compile(r"^R\d*/\S+$", re.ASCII)
 TIMER_TAGS = {f"{{{BPMN_NS}}}timeDate": "date", f"{{{BPMN_NS}}}timeDuration": "duration",
               f"{{{BPMN_NS}}}timeCycle": "cycle"}
 
@@ -90,7 +91,7 @@ def quoted_literal(text: str) -> str | None:
     """The string inside ``"..."``/``'...'`` when ``text`` is exactly one Python string literal."""
     try:
         node = ast.parse(text, mode="eval").body
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # too deep to parse is not a literal either
         return None
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 

@@ -107,7 +107,9 @@ def _read_model(files: dict[str, str], problems: list[Problem]) -> dict[str, Any
     if not isinstance(model, dict):
         problems.append(Problem("process_model.json", "must be a JSON object"))
         return {}
-    return model
+    found = validation.model_problems(model)
+    problems.extend(found)
+    return {} if found else model
 
 
 def _missing_model_files(model: dict[str, Any], files: dict[str, str]) -> list[Problem]:

@@ -8,10 +8,11 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from . import workdays
+from . import timer_bounds, workdays
 
-_WORKING_DAYS = re.compile(r"^(\d+)WD$")
-_DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
+_WORKING_DAYS = re.compile(r"^(\d+)WD$", re.ASCII)
+_DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$",
+                       re.ASCII)
 
 
 class DeadlineError(ValueError):
@@ -19,6 +20,23 @@ class DeadlineError(ValueError):
 
 
 def due_at(properties: dict[str, str], data: dict[str, Any], created_at: datetime) -> datetime | None:
+    """When the task is due; raises ``DeadlineError`` for a period or start it cannot count from (a ``dueFrom``
+    date from case data may be anything, and the arithmetic may leave the calendar)."""
+    try:
+        due = _due_at(properties, data, created_at)
+    except DeadlineError:
+        raise
+    except (ValueError, OverflowError) as exc:
+        due, problem = None, str(exc)
+    else:
+        problem = timer_bounds.year_problem(due) if due is not None else None
+    if problem:  # reminders and escalations count on from a due date: it stays on the calendar the bounds allow
+        raise DeadlineError(f"dueIn {properties.get('dueIn')!r} from {properties.get('dueFrom') or 'creation'}: "
+                            f"{problem}")
+    return due
+
+
+def _due_at(properties: dict[str, str], data: dict[str, Any], created_at: datetime) -> datetime | None:
     due_in = (properties.get("dueIn") or "").strip()
     if not due_in:
         return None
@@ -39,17 +57,34 @@ def _is_day(value: Any) -> bool:
 
 
 def add_period(start: datetime, period: str) -> datetime:
-    """``start`` plus ``period``. Working days land at the end of the London working day."""
+    """``start`` plus ``period``. Working days land at the end of the London working day. Raises
+    ``DeadlineError`` for a period that is not one, or is beyond the bounds in ``engine.timer_bounds``."""
+    problem = period_problem(period)
+    if problem:
+        raise DeadlineError(problem)
+    try:
+        match = _WORKING_DAYS.match(period)
+        if match:
+            day = workdays.add_working_days(workdays.london_date(start), int(match.group(1)))
+            return workdays.end_of_working_day(day)
+        match = _DURATION.match(period)
+        assert match is not None  # period_problem checked it
+        years, months, weeks, days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
+        return start + relativedelta(years=years, months=months, weeks=weeks, days=days, hours=hours,
+                                     minutes=minutes, seconds=seconds)
+    except (ValueError, OverflowError) as exc:
+        raise DeadlineError(f"{period!r} from {start.isoformat()}: {exc}") from None
+
+
+def period_problem(period: str) -> str | None:
+    """Why ``period`` is not a ``dueIn`` (an ISO 8601 duration or ``15WD``) within the bounds; None when it is."""
     match = _WORKING_DAYS.match(period)
     if match:
-        day = workdays.add_working_days(workdays.london_date(start), int(match.group(1)))
-        return workdays.end_of_working_day(day)
-    match = _DURATION.match(period)
-    if not match or period in ("P", "PT"):
-        raise DeadlineError(f"{period!r} is neither an ISO 8601 duration nor working days (15WD)")
-    years, months, weeks, days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
-    return start + relativedelta(years=years, months=months, weeks=weeks, days=days, hours=hours,
-                                 minutes=minutes, seconds=seconds)
+        return timer_bounds.working_days_problem(int(match.group(1))) if len(match.group(1)) <= 6 \
+            else f"{period!r} is more than {workdays.MAX_WORKING_DAYS} working days"
+    if not _DURATION.match(period) or period in ("P", "PT"):
+        return f"{period!r} is neither an ISO 8601 duration (P21D) nor working days (15WD)"
+    return timer_bounds.duration_problem(period)
 
 
 def _start(variable: str | None, data: dict[str, Any], created_at: datetime) -> datetime:

@@ -3,6 +3,7 @@ instance alive forever; see SPIFFWORKFLOW.md). A bundle's ``process_model.json``
 ``"repeat_every": "P2Y"``: each hand-started instance then schedules the next one that long after it started."""
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from sqlalchemy import delete
@@ -10,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from . import audit, deadlines, definitions
 from .models import DueItem, ProcessDefinition, ProcessInstance
+
+log = logging.getLogger(__name__)
 
 
 def schedule_next_cycle(session: Session, definition: ProcessDefinition, instance: ProcessInstance,
@@ -19,7 +22,11 @@ def schedule_next_cycle(session: Session, definition: ProcessDefinition, instanc
         return
     session.execute(delete(DueItem).where(DueItem.kind == "process_start", DueItem.done_at.is_(None),
                                           DueItem.payload["process_key"].as_string() == definition.key))
-    due = deadlines.add_period(instance.created_at, str(period))
+    try:
+        due = deadlines.add_period(instance.created_at, str(period))
+    except deadlines.DeadlineError as exc:  # a bundle deployed before deploy checked repeat_every
+        log.warning("process %s: repeat_every not scheduled: %s", definition.key, exc)
+        return
     session.add(DueItem(kind="process_start", instance_id=instance.id, task_id=None, due_at=due,
                         payload={"process_key": definition.key, "after": instance.business_key}))
     audit.record(session, "cycle.scheduled", actor="scheduler", now=now, instance_id=instance.id,

@@ -151,7 +151,7 @@ def _new_task_row(instance: ProcessInstance, task: ReadyTask, now: datetime) -> 
     except deadlines.DeadlineError as exc:
         log.warning("instance %s task %s: %s", instance.id, task.name, exc)
         due = None
-    priority = int(props["priority"]) if props.get("priority", "").isdigit() else 3
+    priority = int(props["priority"]) if props.get("priority") in ("1", "2", "3", "4", "5") else 3
     assignee = _bound_value(task.data, props.get("assigneeFrom"), ("username",))
     return dict(
         id=task.id, instance_id=instance.id, process_key=instance.process_key, name=task.name,

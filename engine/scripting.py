@@ -80,6 +80,10 @@ def compile_expression(source: str, mode: str) -> CodeType:
     except SyntaxError as exc:
         reasons = exc.args[0] if exc.args and isinstance(exc.args[0], tuple) else (str(exc),)
         raise ScriptPolicyError("; ".join(reasons)) from None
+    except (RecursionError, MemoryError):
+        raise ScriptPolicyError("the expression is nested too deeply or is too large to compile") from None
+    except ValueError as exc:  # a NUL byte, for one
+        raise ScriptPolicyError(f"the expression cannot be compiled: {exc}") from None
 
 
 def check_source(source: str, mode: str) -> str | None:

@@ -24,7 +24,7 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from . import clock, spiff_walks
+from . import clock, spiff_walks, timer_bounds
 from .sandbox.environment import make_script_engine
 from .scripting import ScriptLimitExceeded
 from .spiff_state import SERIALIZER, WORKFLOW_CONVERTER, IncrementalDumper, SpecSet, dump_state
@@ -104,7 +104,7 @@ class Workflow:
         self.timeout_s = timeout_s
         self._dumper = IncrementalDumper()
         self.synced: dict[str, Any] = {}  # what the last save wrote to rows; valid while this object is cached
-        wf.script_engine = make_script_engine(timeout_s=timeout_s)
+        wf.script_engine = timer_bounds.checking(make_script_engine(timeout_s=timeout_s))
 
     @classmethod
     def start(cls, specs: SpecSet, process_id: str, data: dict[str, Any], timeout_s: float,

@@ -6,17 +6,19 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from lxml import etree
 
-from . import form_regex, forms
+from . import deadlines, form_regex, forms, timer_bounds
 from .bpmn_xml import BPMN_NS, SPIFF_NS, TIMER_TAGS, Problem, owner_id, quoted_literal, timer_literal_kind
 from .scripting import check_source
 from .text import json_problem
 
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-_WORKING_DAYS = re.compile(r"^(\d+)WD$")
-_LADDER_STEP = re.compile(r"^[+-]?\d+w?$")
+_LADDER_STEP = re.compile(r"^[+-]?\d{1,4}w?$", re.ASCII)
+MAX_DMN_CELL = 1_000  # SpiffWorkflow rewrites each "?" of a cell with a look-ahead: quadratic in the "?"s
+MAX_DMN_QUESTION_MARKS = 20
 _ISO_ATTEMPT = re.compile(r"^(P\d|PT\d|R\d*/|\d{4}-)")  # meant as an ISO literal, not a variable name
 B = f"{{{BPMN_NS}}}"
 S = f"{{{SPIFF_NS}}}"
@@ -32,6 +34,7 @@ def bpmn_problems(root: etree._Element, filename: str, files: dict[str, str]) ->
     problems: list[Problem] = []
     problems.extend(_expression_problems(root, filename))
     problems.extend(_timer_problems(root, filename))
+    problems.extend(_cardinality_problems(root, filename))
     problems.extend(_property_problems(root, filename, files))
     problems.extend(_flow_problems(root, filename))
     return problems
@@ -69,14 +72,35 @@ def dmn_problems(root: etree._Element, filename: str) -> list[Problem]:
         parent = element.getparent()
         kind = etree.QName(parent).localname if parent is not None else ""
         source = (element.text or "").strip()
+        if kind not in ("inputExpression", "inputEntry", "outputEntry"):
+            continue
+        reason = _dmn_size_problem(source)
+        if reason:
+            problems.append(Problem(filename, f"{_dmn_place(element)}: {kind} {reason}", element.sourceline,
+                                    owner_id(element)))
+            continue
         if kind == "inputEntry":
             source = _dmn_cell_as_expression(source)
-        if not source or kind not in ("inputExpression", "inputEntry", "outputEntry"):
-            continue
-        reason = check_source(source, "eval")
+        reason = check_source(source, "eval") if source else None
         if reason:
             problems.append(Problem(filename, f"{kind} {source!r}: {reason}", element.sourceline, owner_id(element)))
     return problems
+
+
+def _dmn_size_problem(source: str) -> str | None:
+    if len(source) > MAX_DMN_CELL:
+        return f"is longer than {MAX_DMN_CELL} characters"
+    if source.count("?") > MAX_DMN_QUESTION_MARKS:
+        return f"has more than {MAX_DMN_QUESTION_MARKS} question marks"
+    return None
+
+
+def _dmn_place(element: etree._Element) -> str:
+    """``decision table 'grade_table', rule 'r_low'``: where a cell is, by its table and rule (or input)."""
+    names = {"decisionTable": "decision table", "rule": "rule", "input": "input"}
+    found = [f"{names[etree.QName(a).localname]} {a.get('id')!r}" for a in reversed(list(element.iterancestors()))
+             if isinstance(a.tag, str) and etree.QName(a).localname in names]
+    return ", ".join(found) or "decision"
 
 
 def _dmn_cell_as_expression(cell: str) -> str:
@@ -102,6 +126,17 @@ def _expression_problems(root: etree._Element, filename: str) -> Iterator[Proble
                                   owner_id(element))
 
 
+def _cardinality_problems(root: etree._Element, filename: str) -> Iterator[Problem]:
+    """A literal loop cardinality beyond the bound (an expression's value is checked when it is evaluated)."""
+    for element in root.iter(B + "loopCardinality"):
+        text = (element.text or "").strip()
+        if text.isascii() and text.isdigit():
+            reason = timer_bounds.cardinality_problem(int(text)) if len(text) <= 100 \
+                else f"loop cardinality of {len(text)} digits is more than {timer_bounds.MAX_INSTANCES}"
+            if reason:
+                yield Problem(filename, f"loopCardinality: {reason}", element.sourceline, owner_id(element))
+
+
 def _timer_problems(root: etree._Element, filename: str) -> Iterator[Problem]:
     from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition as Timer
 
@@ -125,6 +160,10 @@ def _timer_problems(root: etree._Element, filename: str) -> Iterator[Problem]:
             if kind != expected:
                 yield Problem(filename, f"timer value {literal!r} is not an ISO 8601 {expected}", **where)
                 continue
+            beyond = timer_bounds.timer_problem(kind, literal)
+            if beyond:  # before the parse below: SpiffWorkflow counts a cycle's duration month by month
+                yield Problem(filename, f"timer value refused: {beyond}", **where)
+                continue
             try:
                 if kind == "duration":
                     Timer.parse_iso_duration(literal)
@@ -144,12 +183,11 @@ def _property_problems(root: etree._Element, filename: str, files: dict[str, str
         if name in ("formJsonSchemaFilename", "formUiSchemaFilename"):
             yield from _form_file_problems(filename, value, files, is_schema=name == "formJsonSchemaFilename",
                                            **where)
-        elif name == "dueIn" and not (_WORKING_DAYS.match(value) or timer_literal_kind(value) == "duration"):
-            yield Problem(filename, f"dueIn {value!r} is neither an ISO 8601 duration (P21D) nor working days (15WD)",
-                          **where)
+        elif name == "dueIn" and deadlines.period_problem(value):
+            yield Problem(filename, f"dueIn: {deadlines.period_problem(value)}", **where)
         elif name in ("dueFrom", "agencyFrom", "assigneeFrom") and not _IDENTIFIER.match(value):
             yield Problem(filename, f"{name} {value!r} must name a task-data variable", **where)
-        elif name == "priority" and not (value.isdigit() and 1 <= int(value) <= 5):
+        elif name == "priority" and value not in ("1", "2", "3", "4", "5"):
             yield Problem(filename, f"priority {value!r} must be an integer from 1 to 5", **where)
         elif name == "reminders" and not all(_LADDER_STEP.match(s.strip()) for s in value.split(",")):
             yield Problem(filename, f"reminders {value!r} must be a comma list like -7,-2,0,1,+7w", **where)
@@ -172,6 +210,19 @@ def _form_file_problems(filename: str, form_file: str, files: dict[str, str], *,
         reason = None if unusable else forms.check_schema(schema)
         if reason:
             yield Problem(form_file, reason, None, element)
+
+
+def model_problems(model: dict[str, Any]) -> list[Problem]:
+    """process_model.json's fields LIF reads: names are strings, ``repeat_every`` a period within bounds."""
+    problems = [Problem("process_model.json", f"{name} must be a string", field=name)
+                for name in ("display_name", "description", "primary_process_id", "primary_file_name")
+                if model.get(name) is not None and not isinstance(model[name], str)]
+    period = model.get("repeat_every")
+    if period is not None:
+        reason = deadlines.period_problem(period) if isinstance(period, str) else "must be a string"
+        if reason:
+            problems.append(Problem("process_model.json", f"repeat_every: {reason}", field="repeat_every"))
+    return problems
 
 
 def json_file_problems(filename: str, text: str) -> list[Problem]:

@@ -13,6 +13,7 @@ import holidays
 
 LONDON = ZoneInfo("Europe/London")
 END_OF_DAY = time(23, 59, 59)
+MAX_WORKING_DAYS = 10_000  # about 38 years; the walk below is one step a day, so larger counts are refused
 
 
 @lru_cache(maxsize=64)
@@ -25,7 +26,10 @@ def is_working_day(day: date) -> bool:
 
 
 def add_working_days(start: date, count: int) -> date:
-    """The date ``count`` working days after ``start`` (before it when negative). Day 0 is ``start``."""
+    """The date ``count`` working days after ``start`` (before it when negative). Day 0 is ``start``.
+    Raises ``ValueError`` for more than ``MAX_WORKING_DAYS`` either way."""
+    if abs(count) > MAX_WORKING_DAYS:
+        raise ValueError(f"{count} working days is more than {MAX_WORKING_DAYS}")
     step = 1 if count >= 0 else -1
     remaining = abs(count)
     day = start

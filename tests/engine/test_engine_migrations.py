@@ -2,16 +2,18 @@
 before migrations existed is adopted and upgraded with its data, and upgrading twice changes nothing."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, select, text
+from sqlalchemy import insert, inspect, select, text
 from sqlalchemy.exc import DatabaseError
 
 from engine import accounts
 from engine.db import Base, make_engine, make_session_factory, transaction
-from engine.models import Agency
+from engine.models import Agency, BusinessKeyClaim, ProcessDefinition, ProcessInstance
 from engine.errors import Conflict
 from engine.schema import (BASELINE_REVISION, MIGRATIONS, baseline_structure, current_revision,
                            structure, structure_differences, upgrade_schema)
@@ -42,14 +44,6 @@ def _made_before_migrations(engine) -> None:
 def _differences(engine) -> list:
     with engine.connect() as connection:
         return compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
-
-
-def _made_before_migrations(engine) -> None:
-    """The tables ``lif init`` made before there were migrations: the baseline revision's, with no revision
-    recorded (the models have since grown, so ``create_schema`` no longer makes them)."""
-    upgrade_schema(engine, BASELINE_REVISION)
-    with engine.begin() as connection:
-        connection.execute(text("DROP TABLE alembic_version"))
 
 
 def test_the_migrations_build_what_the_models_describe(bare):
@@ -110,3 +104,30 @@ def test_the_audit_trail_stays_append_only_after_an_upgrade(bare):
         accounts.add_agency(s, "police", "Police", actor=None, now=NOW)  # writes an audit row
     with pytest.raises(DatabaseError), bare.begin() as connection:
         connection.execute(text("UPDATE audit_event SET actor = 'someone else'"))
+
+
+def test_existing_business_keys_are_claimed_by_their_earliest_case(bare):
+    """0004 backfills each key's claim with the case created first (the smaller id on a tie), not the smallest
+    id: ids are random UUIDs, so ``MIN(id)`` named any of a key's cases."""
+    upgrade_schema(bare, "0003_task_binding")
+    cases = {  # id: (business key, created)
+        "ffffffff-0000-0000-0000-000000000001": ("SCR-1", NOW),  # the earliest, with the larger id
+        "00000000-0000-0000-0000-000000000002": ("SCR-1", NOW + timedelta(days=1)),
+        "bbbbbbbb-0000-0000-0000-000000000003": ("SCR-2", NOW),  # a tie: the smaller id claims
+        "aaaaaaaa-0000-0000-0000-000000000004": ("SCR-2", NOW),
+        "cccccccc-0000-0000-0000-000000000005": ("SCR-2", NOW + timedelta(hours=1)),
+    }
+    with bare.begin() as c:
+        c.execute(insert(ProcessDefinition.__table__).values(
+            id=1, key="scr", version=1, name="SCR", description="", content_hash="x", primary_process_id="scr",
+            primary_file_name="scr.bpmn", process_ids=["scr"], message_starts={}, model={}, files={},
+            spec_json="{}", deployed_at=NOW))
+        for case_id, (key, created) in cases.items():
+            c.execute(insert(ProcessInstance.__table__).values(
+                id=case_id, definition_id=1, process_key="scr", process_id="scr", business_key=key, title=key,
+                status="active", data={}, state="", revision="r", created_at=created, updated_at=created))
+    upgrade_schema(bare)
+    with bare.connect() as c:
+        claims = dict(c.execute(select(BusinessKeyClaim.business_key, BusinessKeyClaim.instance_id)).all())
+    assert claims == {"SCR-1": "ffffffff-0000-0000-0000-000000000001",
+                      "SCR-2": "aaaaaaaa-0000-0000-0000-000000000004"}

@@ -22,8 +22,12 @@ def upgrade() -> None:
     sa.Column('instance_id', sa.String(length=36), nullable=False),
     sa.PrimaryKeyConstraint('business_key')
     )
+    # Each key goes to its earliest case by created_at (ids are random UUIDs, so the smallest says nothing),
+    # the smaller id breaking a tie; written without window functions so that SQLite and PostgreSQL agree.
     op.execute("INSERT INTO business_key_claim (business_key, instance_id) "
-               "SELECT business_key, MIN(id) FROM process_instance GROUP BY business_key")
+               "SELECT p.business_key, p.id FROM process_instance p WHERE NOT EXISTS ("
+               "SELECT 1 FROM process_instance q WHERE q.business_key = p.business_key AND "
+               "(q.created_at < p.created_at OR (q.created_at = p.created_at AND q.id < p.id)))")
 
 
 def downgrade() -> None:
