@@ -81,6 +81,8 @@ class _Attempt:
     address_failures: int  # the counts with this try
     pair_failures: int
     pair_since: datetime
+    known: bool  # whether the address group has signed in to the account before
+    account_blocks: tuple[datetime | None, datetime | None]  # the account's delay before this try, and after
 
 
 def authenticate(factory: sessionmaker[Session], username: str, password: str, *, address: str, now: datetime,
@@ -124,14 +126,16 @@ def _reserve(session: Session, username: str, address: str, *, now: datetime, li
     user = user if user is not None and user.active else None
     known = user is not None and session.get(SignInKnown, (user.id, group)) is not None
     _refuse_while_blocked(here, None if known else account, pair, now)
-    _count(here, account, pair, now, limits)
+    blocked_before = account.blocked_until
+    _count(here, account, pair, now, limits, known=known)
     session.flush()
     _forget_old(session, now)
     return _Attempt(address=(address or "unknown")[:64], group=group, name=name,
                     user_id=user.id if user is not None else None,
                     password_hash=user.password_hash if user is not None else None,
                     address_since=here.first_at, account_since=account.first_at,
-                    address_failures=here.failures, pair_failures=pair.failures, pair_since=pair.first_at)
+                    address_failures=here.failures, pair_failures=pair.failures, pair_since=pair.first_at,
+                    known=known, account_blocks=(blocked_before, account.blocked_until))
 
 
 def _refuse_while_blocked(here: SignInThrottle, account: SignInThrottle | None, pair: SignInThrottle,
@@ -153,9 +157,10 @@ def _duration(seconds: int) -> str:
     return f"{math.ceil(seconds / 60)} minutes"
 
 
-def _count(here: SignInThrottle, account: SignInThrottle, pair: SignInThrottle, now: datetime,
-           limits: Limits) -> None:
-    """This try as a failure, in all three counts (each started afresh when its time is up)."""
+def _count(here: SignInThrottle, account: SignInThrottle, pair: SignInThrottle, now: datetime, limits: Limits, *,
+           known: bool) -> None:
+    """This try as a failure, in all three counts (each started afresh when its time is up). Only tries from
+    address groups new to the account set its delay (which only they wait out)."""
     for row, over in [(here, now - here.first_at >= ADDRESS_WINDOW), (account, now - account.last_at >= ACCOUNT_QUIET),
                       (pair, now - pair.last_at >= FORGET_AFTER)]:
         if over:
@@ -164,7 +169,8 @@ def _count(here: SignInThrottle, account: SignInThrottle, pair: SignInThrottle, 
     if here.failures >= limits.address_failures:
         here.blocked_until = here.first_at + ADDRESS_WINDOW
     pair.blocked_until = _delay(pair.failures - limits.free_failures, now, limits)
-    account.blocked_until = _delay(account.failures - limits.account_failures, now, limits)
+    if not known:
+        account.blocked_until = _delay(account.failures - limits.account_failures, now, limits)
 
 
 def _delay(over: int, now: datetime, limits: Limits) -> datetime | None:
@@ -173,20 +179,28 @@ def _delay(over: int, now: datetime, limits: Limits) -> datetime | None:
 
 
 def _take_back(session: Session, attempt: _Attempt, *, now: datetime, limits: Limits) -> None:
-    """A success: its failure taken back from the address group's and the account's counts (if they have not
-    started afresh since), the username's count at that group cleared, and the group remembered as the
-    account's."""
-    for row, since, limit in [(_lock(session, attempt.group, _ANY), attempt.address_since, limits.address_failures),
-                              (_lock(session, _ANY, attempt.name), attempt.account_since, limits.account_failures)]:
-        if row is not None and row.first_at == since and row.failures > 0:
-            row.failures -= 1
-            if row.failures < limit:
-                row.blocked_until = None
+    """A success: its failure taken back from the address group's and the account's counts (unless they have
+    started afresh since), with the delay it set; the username's count at that group cleared; and the group
+    remembered as the account's."""
+    here = _uncounted(_lock(session, attempt.group, _ANY), attempt.address_since)
+    if here is not None and here.failures < limits.address_failures:
+        here.blocked_until = None
+    account = _uncounted(_lock(session, _ANY, attempt.name), attempt.account_since)
+    if account is not None and account.blocked_until == attempt.account_blocks[1]:
+        account.blocked_until = attempt.account_blocks[0]
     session.execute(delete(SignInThrottle).where(SignInThrottle.address == attempt.group,
                                                  SignInThrottle.username == attempt.name))
     session.execute(_insert(session, SignInKnown).values(user_id=attempt.user_id, address=attempt.group,
                                                          first_at=now, last_at=now)
                     .on_conflict_do_update(index_elements=["user_id", "address"], set_={"last_at": now}))
+
+
+def _uncounted(row: SignInThrottle | None, since: datetime) -> SignInThrottle | None:
+    """The row, one failure less, if it still counts from ``since``."""
+    if row is None or row.first_at != since or row.failures == 0:
+        return None
+    row.failures -= 1
+    return row
 
 
 def _audit_failure(session: Session, attempt: _Attempt, *, now: datetime, limits: Limits) -> None:
