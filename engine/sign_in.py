@@ -13,7 +13,8 @@ an IPv4-mapped IPv6 address is its IPv4 address):
 - per username across all addresses (a botnet's spread attack): past ``account_failures`` failures, counted
   until an hour goes by without one, each further failure doubles the wait (up to ``max_delay``) before the next
   try from any address group that has never signed in to that account. Groups that have (``sign_in_known``)
-  are not delayed, so nobody can lock an account: its owner at their usual address signs in as usual.
+  are not delayed, so nobody can lock an account: its owner at their usual address signs in as usual. Their
+  success there does not clear this count, which would give the attack a fresh start.
 
 A try is first reserved, in a short transaction that locks the throttle rows it touches: refused with
 ``RateLimited`` while any of them is waiting out a delay, otherwise counted as a failure there and then, so
