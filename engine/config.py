@@ -43,6 +43,7 @@ class Config:
     login_address_limit: int = 10  # failed sign-ins a minute from one client address
     login_max_failures: int = 5  # failures on one username from one address before its delays begin
     login_max_delay_minutes: int = 15  # the longest of those (doubling) delays
+    login_account_limit: int = 20  # failures on one username across addresses before new addresses wait
     session_idle_minutes: int = 30
     session_max_hours: int = 8
     base_url: str = "http://127.0.0.1:5000"

@@ -63,9 +63,9 @@ class ApiToken(Base):
 
 
 class SignInThrottle(Base):
-    """Failed sign-ins, counted in the database so every web worker sees them: one row per client address
-    (``username`` empty) and one per username tried from an address. ``blocked_until`` is when the next try is
-    allowed."""
+    """Failed sign-ins, counted in the database so every web worker sees them: one row per address group (an
+    IPv4 address or an IPv6 /64; ``username`` empty), one per username (``address`` empty), and one per
+    username tried from an address group. ``blocked_until`` is when the next try is allowed."""
 
     __tablename__ = "sign_in_throttle"
     address: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -74,6 +74,17 @@ class SignInThrottle(Base):
     first_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SignInKnown(Base):
+    """An address group (as in ``SignInThrottle``) that has signed in to an account: tries from it are not
+    delayed when the account's failures across all addresses pass their limit."""
+
+    __tablename__ = "sign_in_known"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class UserSession(Base):

@@ -84,8 +84,8 @@ def test_audit_records_deploys_messages_errors_and_sign_ins(deploy, cases, facto
     broken = cases.start("script_task", data={"values": [1], "agencies": []})
     (error,) = _events(factory, action="instance.error")
     assert error.instance_id == broken and error.details["task_name"] == "calculate"
-    with transaction(factory) as s, pytest.raises(Unauthorized):
-        sign_in.authenticate(s, "pat", "wrong password", address="10.0.0.1", now=NOW)
+    with pytest.raises(Unauthorized):
+        sign_in.authenticate(factory, "pat", "wrong password", address="10.0.0.1", now=NOW)
     (failed,) = _events(factory, action="auth.failed")
     assert failed.actor == "pat"
 

@@ -1,5 +1,6 @@
-"""``POST /auth/token``: a bearer token for a username and password (throttled per client address and per
-username at an address, see ``engine.sign_in``); ``POST /auth/token/revoke``: the caller gives its token up."""
+"""``POST /auth/token``: a bearer token for a username and password (throttled per address group, per username
+at an address group and per username across addresses, see ``engine.sign_in``); ``POST /auth/token/revoke``: the
+caller gives its token up."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -7,7 +8,7 @@ from datetime import timedelta
 from flask import Response, jsonify, request
 
 from engine import sign_in, tokens
-from engine.errors import Unauthorized
+from engine.models import User
 
 from .. import lif
 from . import bp
@@ -19,15 +20,12 @@ from .schemas import TokenRequest, TokenResponse
 def issue_token() -> Response:
     credentials = body(TokenRequest())
     config = lif().config
+    signed_in = sign_in.authenticate(lif().factory, credentials["username"], credentials["password"],
+                                     address=request.remote_addr or "", now=now(),
+                                     limits=sign_in.Limits.from_config(config))
     with lif().unit_of_work() as session:
-        try:
-            user = sign_in.authenticate(session, credentials["username"], credentials["password"],
-                                        address=request.remote_addr or "", now=now(),
-                                        limits=sign_in.Limits.from_config(config))
-        except Unauthorized:
-            session.commit()  # keep the failure on record for the throttles
-            raise
-        token, expires_at = tokens.issue_token(session, user, now=now(), ttl=timedelta(hours=config.token_ttl_hours))
+        token, expires_at = tokens.issue_token(session, session.get_one(User, signed_in.user_id), now=now(),
+                                               ttl=timedelta(hours=config.token_ttl_hours))
     return jsonify(TokenResponse().dump({"token": token, "expires_at": expires_at}))
 
 

@@ -1,20 +1,18 @@
 """Signing in and out, and changing one's password. The session cookie (signed; HttpOnly, SameSite=Lax, and Secure
 when LIF_HTTPS=1) carries only the id of a server-side session (``engine.user_sessions``), which ends at sign-out,
 after ``LIF_SESSION_IDLE_MINUTES`` without a request and ``LIF_SESSION_MAX_HOURS`` after sign-in, and when the
-password changes. Sign-in tries are throttled in the database per client address and per username at an address
-(``engine.sign_in``), as on the API."""
+password changes. Sign-in tries are throttled in the database per address group, per username at an address group
+and per username across addresses (``engine.sign_in``), as on the API."""
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, current_app, g, make_response, redirect, render_template, request, session, url_for
-from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from engine import accounts, sign_in as signing_in, user_sessions
 from engine.errors import InvalidData, RateLimited, Unauthorized
-from engine.models import User
 
 from ..context import LifContext
 from .common import done, now, safe_next, signed_in
@@ -32,14 +30,10 @@ def timeouts() -> user_sessions.Timeouts:
                                   absolute=timedelta(hours=config.session_max_hours))
 
 
-def _authenticate(db: Session, username: str, password: str) -> User:
-    """``engine.sign_in.authenticate`` for this request's address; a failure is committed before it is raised."""
-    try:
-        return signing_in.authenticate(db, username, password, address=request.remote_addr or "", now=now(),
-                                       limits=signing_in.Limits.from_config(_lif().config))
-    except Unauthorized:
-        db.commit()  # keep the failure on record for the throttles
-        raise
+def _authenticate(username: str, password: str) -> signing_in.SignedIn:
+    """``engine.sign_in.authenticate`` for this request's address, in units of work of its own."""
+    return signing_in.authenticate(_lif().factory, username, password, address=request.remote_addr or "",
+                                   now=now(), limits=signing_in.Limits.from_config(_lif().config))
 
 
 def load_signed_in_user() -> None:
@@ -101,11 +95,7 @@ def sign_in() -> Any:
     if errors:
         return render_template("auth/sign_in.html", next=target, errors=errors, username=username), 400
     try:
-        with _lif().unit_of_work() as db:
-            user = _authenticate(db, username, password)
-            if "sid" in session:  # a fresh session on sign-in, so an old cookie cannot be fixed on someone
-                user_sessions.end(db, session["sid"], now=now(), reason="replaced")
-            sid = user_sessions.start(db, user.id, now=now(), timeouts=timeouts())
+        signed = _authenticate(username, password)
     except Unauthorized:
         errors["password"] = "The username or password is not right"
         return render_template("auth/sign_in.html", next=target, errors=errors, username=username), 401
@@ -115,6 +105,10 @@ def sign_in() -> Any:
                                                  username=username), 429)
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
+    with _lif().unit_of_work() as db:
+        if "sid" in session:  # a fresh session on sign-in, so an old cookie cannot be fixed on someone
+            user_sessions.end(db, session["sid"], now=now(), reason="replaced")
+        sid = user_sessions.start(db, signed.user_id, now=now(), timeouts=timeouts())
     session.clear()
     session.permanent = True
     session["sid"] = sid
@@ -165,8 +159,8 @@ def change_password() -> Any:
         errors["current"] = "Enter your current password"
     if not errors:
         try:
+            _authenticate(actor.username, current)
             with _lif().unit_of_work() as db:
-                _authenticate(db, actor.username, current)
                 accounts.set_password(db, actor.username, new, actor=actor.username, now=now(),
                                       keep_session=session.get("sid"))
         except Unauthorized:
