@@ -18,6 +18,7 @@ from engine.models import AuditEvent
 from tests.conftest import NOW
 from tests.web.webtest import (PASSWORDS, WORKFLOWS, cdop_to_agency_reports, csrf_token, deploy,  # noqa: F401
                                sign_in, text)
+from tests.web.conftest import as_user, cdop  # noqa: F401  (fixtures, the same as the page tests')
 from web import create_app
 
 API = "/api/v1"
@@ -68,23 +69,6 @@ def app(make_app):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-@pytest.fixture
-def as_user(app):
-    """``as_user("pat")`` is a test client signed in as pat."""
-    def _client(username: str) -> Any:
-        client = app.test_client()
-        sign_in(client, username)
-        return client
-    return _client
-
-
-@pytest.fixture
-def cdop(factory, partnership, now):
-    """The shipped CDOP bundle deployed, and a case with agency reports ready for police and csc."""
-    deploy(factory, WORKFLOWS / "cdop", now)
-    return cdop_to_agency_reports(factory, partnership["coordinator"], now)
 
 
 def at(address: str) -> dict[str, Any]:
