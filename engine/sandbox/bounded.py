@@ -7,7 +7,8 @@ its syntax tree alone, its time and memory are at most linear in the size of the
 - calls only to an allowlist of built-ins and methods whose cost and result are at most linear in their
   arguments and that take no size argument (``len``, ``min``, ``d.get``, ``s.lower`` ...; never ``range``,
   ``str.ljust``, ``str.join``, ``round``, ``pow``, ``math.factorial``);
-- no ``*``, ``**``, ``<<`` or ``%`` (repetition, big powers, shifts and ``'%9999999d'`` formatting), while ``+``
+- no ``*``, ``**``, ``<<``, ``//`` or ``%`` (repetition, big powers, shifts, division of big numbers, whose
+  cost grows with the square of their size, and ``'%9999999d'`` formatting), while ``+``
   only concatenates: each leaf of a tree is used once, so a result is at most the sum of its leaves;
 - string and bytes literals of at most ``MAX_LITERAL`` characters and at most ``MAX_NODES`` nodes in all.
 
@@ -38,7 +39,7 @@ _NODES = (ast.Expression, ast.Constant, ast.Name, ast.Load, ast.Attribute, ast.S
           ast.Compare, ast.BoolOp, ast.UnaryOp, ast.IfExp, ast.BinOp, ast.List, ast.Tuple, ast.Set, ast.Dict,
           ast.Call, ast.Starred, ast.And, ast.Or, ast.Not, ast.USub, ast.UAdd, ast.Invert,
           ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Is, ast.IsNot, ast.In, ast.NotIn,
-          ast.Add, ast.Sub, ast.Div, ast.FloorDiv, ast.BitAnd, ast.BitOr, ast.BitXor, ast.RShift,
+          ast.Add, ast.Sub, ast.Div, ast.BitAnd, ast.BitOr, ast.BitXor, ast.RShift,
           ast.JoinedStr, ast.FormattedValue)
 
 

@@ -44,10 +44,7 @@ def serve(conn: Connection, memory_bytes: int, max_reply_bytes: int) -> None:
             job = pickle.loads(conn.recv_bytes())
         except (EOFError, OSError):
             return
-        reply = _run(job, memory_bytes)
-        if reply[0] == "ok" and not sizes.fits(reply[1], MAX_RESULT_CHARS):  # as large as the server would store it
-            reply = ("limit", f"the result would take more than {MAX_RESULT_CHARS // 1_000_000} MB to store "
-                              "and was refused")
+        reply = _checked(job[0], _run(job, memory_bytes))
         try:
             data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
         except MemoryError:
@@ -61,6 +58,23 @@ def serve(conn: Connection, memory_bytes: int, max_reply_bytes: int) -> None:
         conn.send_bytes(data)
         if reply[0] == "limit":
             return
+
+
+def _checked(kind: str, reply: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The reply, unless its value is one the server should not take: too large once stored as JSON, or, for
+    code, a value the case's state cannot store (a set, ``inf``, a 5,000-digit number)."""
+    if reply[0] != "ok":
+        return reply
+    if kind == "template":
+        problem = None if sizes.fits(reply[1], MAX_RESULT_CHARS) else "the result is too large"
+    else:  # a script's case data, or a value (a DMN output, a payload) that may be stored in it
+        problem = sizes.storage_problem(reply[1], MAX_RESULT_CHARS)
+    if problem is None:
+        return reply
+    if "large" in problem or "to store" in problem:
+        return ("limit", f"the result would take more than {MAX_RESULT_CHARS // 1_000_000} MB to store "
+                         "and was refused")
+    return ("error", "TypeError", problem, None)
 
 
 def _run(job: tuple[Any, ...], memory_bytes: int) -> tuple[Any, ...]:

@@ -74,4 +74,9 @@ def test_the_worker_sees_none_of_the_servers_secrets(sandbox, monkeypatch):
 
 def test_values_come_back_as_data(sandbox):
     moment = clock.now()
-    assert _eval(sandbox, "[d, {'a': (1, 2)}, {1, 2}]", {"d": moment}) == [moment, {"a": (1, 2)}, {1, 2}]
+    assert _eval(sandbox, "[d, {'a': (1, 2)}, None]", {"d": moment}) == [moment, {"a": (1, 2)}, None]
+
+
+def test_a_value_the_case_cannot_store_is_an_error(sandbox):
+    with pytest.raises(WorkerError, match="cannot be stored"):
+        _eval(sandbox, "{1, 2}")

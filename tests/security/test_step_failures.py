@@ -35,6 +35,14 @@ SCRIPTS = {
     "recursion": "def f(n):\n    return f(n + 1)\nprepared = f(0)",
     "generator_left_behind": "prepared = (i for i in [1, 2])",
     "missing_name": "prepared = threshold > 1",
+    # values the case's state cannot store (they answered 500, the case stuck): refused in the worker
+    "huge_number": "prepared = 10 ** 4301",
+    "complex": "prepared = complex(1, 2)",
+    "bytes": "prepared = b'abc'",
+    "frozenset": "prepared = frozenset([1])",
+    "tuple_key": "prepared = {(1, 2): 3}",
+    "infinity": "prepared = float('inf')",
+    "not_a_number": "prepared = float('nan')",
 }
 CONDITIONS = {
     "key_error_int": "{}[1]",
