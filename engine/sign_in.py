@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import ipaddress
 import math
+import os
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -42,6 +44,9 @@ from .config import Config
 from .db import transaction
 from .errors import RateLimited, Unauthorized
 from .models import SignInKnown, SignInThrottle, User
+
+CHECK_WAIT_S = 5.0  # how long a try waits for one of the password checks to be free
+_CHECKS = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
 
 ADDRESS_WINDOW = timedelta(minutes=1)
 ACCOUNT_QUIET = timedelta(hours=1)  # an account's count across addresses lasts until this long without failures
@@ -93,9 +98,15 @@ def authenticate(factory: sessionmaker[Session], username: str, password: str, *
     and verifies the password between them, outside both."""
     if not username:
         raise Unauthorized("wrong username or password")  # no account has none (and its rows would be the address's)
-    with transaction(factory) as session:
-        attempt = _reserve(session, username, address, now=now, limits=limits)
-    matches = password_matches(attempt.password_hash, password)  # always run, and with no write lock held
+    # argon2 takes 64 MiB a check: a bounded number at once, so unauthenticated tries cannot take the memory
+    if not _CHECKS.acquire(timeout=CHECK_WAIT_S):
+        raise RateLimited("too many sign-ins are being checked at once; try again in a moment", retry_after=1)
+    try:
+        with transaction(factory) as session:
+            attempt = _reserve(session, username, address, now=now, limits=limits)
+        matches = password_matches(attempt.password_hash, password)  # always run, and with no write lock held
+    finally:
+        _CHECKS.release()
     with transaction(factory) as session:
         if matches and attempt.user_id is not None:
             _take_back(session, attempt, now=now, limits=limits)
@@ -228,9 +239,13 @@ def _insert(session: Session, table: type) -> Any:
 
 def _locked_row(session: Session, address: str, name: str, now: datetime) -> SignInThrottle:
     """The throttle row, made if missing and locked for this transaction (two workers count one after the
-    other, on PostgreSQL as on SQLite, whose transactions take the write lock at their start)."""
+    other, on PostgreSQL as on SQLite, whose transactions take the write lock at their start). The upsert's
+    no-op update locks a row that exists, so a concurrent clean-up of old rows cannot delete it in between."""
+    table = SignInThrottle.__table__
     session.execute(_insert(session, SignInThrottle).values(address=address, username=name, failures=0,
-                                                            first_at=now, last_at=now).on_conflict_do_nothing())
+                                                            first_at=now, last_at=now)
+                    .on_conflict_do_update(index_elements=["address", "username"],
+                                           set_={"last_at": table.c.last_at}))
     row = _lock(session, address, name)
     assert row is not None  # made just now, or by another try that has committed
     return row
