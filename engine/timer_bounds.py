@@ -23,6 +23,8 @@ MAX_REPETITIONS = 1_000
 MAX_INSTANCES = 1_000  # a multi-instance task's loop cardinality: SpiffWorkflow makes its children at once
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 MAX_TEXT = 100  # no sane ISO 8601 timer value is longer
+MIN_CYCLE_DAYS = 1 / 24  # a cycle repeats at most hourly: PT0S made a boundary timer fire on every sweep, forever
+MIN_ENDLESS_CYCLE_DAYS = 1.0  # and, when it repeats without end (``R/...``), at most daily
 _DAYS_IN = {"years": 365.25, "months": 365.25 / 12, "weeks": 7.0, "days": 1.0, "hours": 1 / 24, "minutes": 1 / 1440,
             "seconds": 1 / 86400}
 _KINDS = {"DurationTimerEventDefinition": "duration", "CycleTimerEventDefinition": "cycle",
@@ -45,16 +47,21 @@ def duration_problem(value: str) -> str | None:
     """Why an ISO 8601 duration is longer than ``MAX_YEARS``; None when it is shorter or not a duration."""
     if len(value) > MAX_TEXT:
         return f"duration is longer than {MAX_TEXT} characters"
-    try:
-        parsed = Timer.parse_iso_duration(value)
-        days = sum(float(parsed.get(unit, 0)) * factor for unit, factor in _DAYS_IN.items())
-    except OverflowError:
-        days = float("inf")
-    except Exception:  # not a duration: the caller's own check names that
-        return None
-    if days > MAX_YEARS * 365.25 + 1:
+    days = duration_days(value)
+    if days is not None and days > MAX_YEARS * 365.25 + 1:
         return f"duration {value!r} is longer than {MAX_YEARS} years"
     return None
+
+
+def duration_days(value: str) -> float | None:
+    """An ISO 8601 duration in days, near enough (infinite when it overflows); None when not a duration."""
+    try:
+        parsed = Timer.parse_iso_duration(value)
+        return sum(float(parsed.get(unit, 0)) * factor for unit, factor in _DAYS_IN.items())
+    except OverflowError:
+        return float("inf")
+    except Exception:  # not a duration: the caller's own check names that
+        return None
 
 
 def year_problem(moment: datetime) -> str | None:
@@ -87,6 +94,11 @@ def cycle_problem(value: str) -> str | None:
         problem = duration_problem(part) if part.startswith("P") else date_problem(part)
         if problem:
             return f"cycle {value!r}: {problem}"
+    periods = [d for d in (duration_days(p) for p in parts[1:] if p.startswith("P")) if d is not None]
+    shortest = MIN_ENDLESS_CYCLE_DAYS if not count else MIN_CYCLE_DAYS
+    if any(days < shortest for days in periods):
+        return (f"cycle {value!r} repeats more often than " + ("once a day without end" if not count
+                                                                else "once an hour"))
     return None
 
 

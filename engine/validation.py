@@ -220,6 +220,12 @@ def model_problems(model: dict[str, Any]) -> list[Problem]:
     period = model.get("repeat_every")
     if period is not None:
         reason = deadlines.period_problem(period) if isinstance(period, str) else "must be a string"
+        if reason is None and isinstance(period, str) and period.strip().upper().startswith("P"):
+            days = timer_bounds.duration_days(period.strip())
+            if days is not None and days < 1:  # each start schedules the next: a shorter period floods the cases
+                reason = "a process may start itself at most once a day"
+        if reason is None and isinstance(period, str) and re.fullmatch(r"0+WD", period.strip().upper()):
+            reason = "a process may start itself at most once a day"
         if reason:
             problems.append(Problem("process_model.json", f"repeat_every: {reason}", field="repeat_every"))
     return problems

@@ -322,3 +322,35 @@ def test_a_loop_cardinality_within_the_bound_makes_its_tasks(api):
     api.deploy("multi_instance", files=_cardinality("count"))
     case = api.start("multi_instance", {"count": 3})
     assert case["status"] == "active" and len(api.ready(case, "agency_return")) == 3
+
+
+# --- how often a cycle may fire (second review) -----------------------------------------------------------------
+# ``R/PT0S`` on a boundary timer gained the case two tasks on every sweep, forever; ``repeat_every: PT0S`` would
+# start a case on every sweep.
+
+@pytest.mark.parametrize("cycle", ["R/PT0S", "R3/PT1S", "R5/PT59M", "R/PT1H", "R/PT23H", "R/2026-01-01T00:00:00Z/PT1S"])
+def test_a_cycle_that_fires_too_often_is_refused_at_deploy(api, cycle):
+    files = _with("cycle_ack", {"<bpmn:timeCycle>R5/PT1H</bpmn:timeCycle>": f"<bpmn:timeCycle>{cycle}</bpmn:timeCycle>"})
+    _refused(_deploy(api, "cycle_ack", files), "cycle_ack.bpmn", "tick_def", "more often")
+
+
+@pytest.mark.parametrize("cycle", ["R5/PT1H", "R/P1D", "R/P1W"])
+def test_a_cycle_within_the_bounds_deploys(api, cycle):
+    files = _with("cycle_ack", {"<bpmn:timeCycle>R5/PT1H</bpmn:timeCycle>": f"<bpmn:timeCycle>{cycle}</bpmn:timeCycle>"})
+    assert _deploy(api, "cycle_ack", files).status_code in (200, 201)
+
+
+def test_a_cycle_from_case_data_that_fires_too_often_puts_the_case_into_error(api):
+    api.deploy("cycle_ack", files=_with("cycle_ack", {"<bpmn:timeCycle>R5/PT1H</bpmn:timeCycle>":
+                                                     "<bpmn:timeCycle>period</bpmn:timeCycle>"}))
+    case = api.start("cycle_ack", {"period": "R/PT0S"})
+    assert case["status"] == "error", case
+    assert "more often" in json.dumps(case["error"]), case["error"]
+
+
+@pytest.mark.parametrize("period", ["PT0S", "PT1H", "PT23H59M", "0WD"])
+def test_a_process_that_would_start_itself_more_than_daily_is_refused(api, period):
+    files = bundle_files("intermediate_timer")
+    files["process_model.json"] = json.dumps({**json.loads(files["process_model.json"]), "repeat_every": period})
+    error = check_error(_deploy(api, "intermediate_timer", files), 422)
+    assert [d["field"] for d in error["details"]] == ["repeat_every"], error["details"]
