@@ -25,8 +25,9 @@ def start_instance(session: Session, process_key: str, *, data: dict[str, Any] |
     if data is not None and not isinstance(data, dict):
         raise InvalidData("data must be an object", [{"field": "data", "message": "must be an object"}])
     data = {**(data or {}), "process_initiator": actor.username}
-    if business_key is not None and text.one_line(business_key):
-        business_keys.refuse_taken(session, text.one_line(business_key)[:business_keys.MAX_LENGTH])
+    key = text.one_line(business_key or "")[:business_keys.MAX_LENGTH]
+    if key:
+        business_keys.refuse_taken(session, key)
     instance = create_instance(session, definition, definition.primary_process_id, data=data,
                                business_key=business_key, actor=actor.username, now=now)
     recurring.schedule_next_cycle(session, definition, instance, now)

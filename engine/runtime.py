@@ -206,12 +206,11 @@ def _sync_subscriptions(session: Session, instance: ProcessInstance, flow: Workf
 def _update_instance(session: Session, instance: ProcessInstance, flow: Workflow, facts: Facts, *,
                      actor: str | None, now: datetime) -> None:
     values: dict[str, Any] = {"state": flow.dump(), "data": _jsonable(facts.data), "updated_at": now}
-    title = facts.data.get("case_title")
-    if isinstance(title, str) and text.one_line(title):  # whatever set it (a form, a script, a message)
-        values["title"] = text.one_line(title)[:300]
-    pseudonym = facts.data.get("pseudonym")
-    if isinstance(pseudonym, str) and text.one_line(pseudonym):
-        values["pseudonym"] = text.one_line(pseudonym)[:100]
+    for name, column, length in (("case_title", "title", 300), ("pseudonym", "pseudonym", 100)):
+        value = facts.data.get(name)
+        line = text.one_line(value) if isinstance(value, str) else ""  # whatever set it: a form, a script, a message
+        if line:
+            values[column] = line[:length]
     if instance.status != "cancelled":
         values.update(_status_values(session, instance, facts, actor=actor, now=now))
     row_writes.update_instance(session, instance, values)

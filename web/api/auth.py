@@ -7,8 +7,7 @@ from datetime import timedelta
 
 from flask import Response, jsonify, request
 
-from engine import sign_in, tokens
-from engine.models import User
+from engine import accounts, sign_in, tokens
 
 from .. import lif
 from . import bp
@@ -24,7 +23,7 @@ def issue_token() -> Response:
                                      address=request.remote_addr or "", now=now(),
                                      limits=sign_in.Limits.from_config(config))
     with lif().unit_of_work() as session:
-        token, expires_at = tokens.issue_token(session, session.get_one(User, signed_in.user_id), now=now(),
+        token, expires_at = tokens.issue_token(session, accounts.find_user(session, signed_in.username), now=now(),
                                                ttl=timedelta(hours=config.token_ttl_hours))
     return jsonify(TokenResponse().dump({"token": token, "expires_at": expires_at}))
 

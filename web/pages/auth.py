@@ -36,6 +36,10 @@ def _authenticate(username: str, password: str) -> signing_in.SignedIn:
                                    now=now(), limits=signing_in.Limits.from_config(_lif().config))
 
 
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:]
+
+
 def load_signed_in_user() -> None:
     """``g.actor`` for a live session (its idle clock restarted at most once a minute); ``g.lapsed`` for one that
     timed out but was not ended, whose cookie is kept so that a form posted to it can be saved as a draft."""
@@ -100,7 +104,7 @@ def sign_in() -> Any:
         errors["password"] = "The username or password is not right"
         return render_template("auth/sign_in.html", next=target, errors=errors, username=username), 401
     except RateLimited as exc:
-        errors["username"] = exc.message[0].upper() + exc.message[1:]
+        errors["username"] = _sentence(exc.message)
         response = make_response(render_template("auth/sign_in.html", next=target, errors=errors,
                                                  username=username), 429)
         response.headers["Retry-After"] = str(exc.retry_after)
@@ -166,7 +170,7 @@ def change_password() -> Any:
         except Unauthorized:
             errors["current"] = "Your current password is not right"
         except RateLimited as exc:
-            errors["current"] = exc.message[0].upper() + exc.message[1:]
+            errors["current"] = _sentence(exc.message)
         except InvalidData as exc:
             errors["new"] = "Your new password " + (exc.details[0]["message"] if exc.details else "is not valid")
     if errors:
