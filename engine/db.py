@@ -78,7 +78,13 @@ def unreachable(exc: BaseException) -> bool:
     opposed to a statement it refused; ``DatabaseUnavailable`` is the engine's word for it."""
     if isinstance(exc, DatabaseUnavailable):
         return True
-    return isinstance(exc, (OperationalError, InterfaceError)) and getattr(exc.orig, "sqlstate", None) not in _RETRYABLE
+    if not isinstance(exc, (OperationalError, InterfaceError)) or getattr(exc.orig, "sqlstate", None) in _RETRYABLE:
+        return False
+    # SQLite reports a schema older than the code ("no such table", run ``lif init``) as an OperationalError too
+    return not str(exc.orig).startswith(_SCHEMA_ERRORS)
+
+
+_SCHEMA_ERRORS = ("no such table", "no such column", "table ", "near ")
 
 
 def unreachable_reason(url: str, exc: BaseException) -> str:

@@ -161,3 +161,19 @@ def test_postgresql_going_away_answers_503_and_the_app_recovers_without_a_restar
     assert client.get("/api/v1/tasks", headers=headers).status_code == 200
     assert client.post("/api/v1/auth/token", json=credentials).status_code == 200
     proxy.down()
+
+
+def test_a_schema_older_than_the_code_is_not_called_unreachable(tmp_path):
+    """SQLite reports a missing table as an OperationalError, like a missing file: only the second is a 503."""
+    from sqlalchemy import text as sql
+    from sqlalchemy.exc import OperationalError
+
+    from engine.db import make_engine, unreachable
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    with pytest.raises(OperationalError) as missing_table, engine.connect() as conn:
+        conn.execute(sql("SELECT * FROM sign_in_known"))
+    assert not unreachable(missing_table.value)
+    gone = make_engine(f"sqlite:///{tmp_path / 'no-such-folder' / 'lif.sqlite3'}")
+    with pytest.raises(OperationalError) as no_file, gone.connect():
+        pass
+    assert unreachable(no_file.value)
