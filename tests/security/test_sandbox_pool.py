@@ -80,3 +80,15 @@ def test_values_come_back_as_data(sandbox):
 def test_a_value_the_case_cannot_store_is_an_error(sandbox):
     with pytest.raises(WorkerError, match="cannot be stored"):
         _eval(sandbox, "{1, 2}")
+
+
+def test_workers_and_their_replacements_run_below_the_servers_priority(sandbox):
+    """With every core busy with runaway code, the kernel gives the server's requests the CPU first."""
+    server = os.getpriority(os.PRIO_PROCESS, 0)
+    (pid,) = sandbox.worker_pids()
+    assert os.getpriority(os.PRIO_PROCESS, pid) == min(server + 10, 19)
+    with pytest.raises(ScriptLimitExceeded):
+        _eval(sandbox, "math.factorial(10**6) % 7", timeout_s=0.3)
+    assert sandbox.wait_until_full(10)
+    (replacement,) = sandbox.worker_pids()
+    assert replacement != pid and os.getpriority(os.PRIO_PROCESS, replacement) == min(server + 10, 19)
