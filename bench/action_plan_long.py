@@ -28,11 +28,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import func, select  # noqa: E402
 
 import notifications  # noqa: E402
-from engine import accounts, clock, definitions, instances, queries, runtime, tasks, timers  # noqa: E402
+from engine.people import accounts  # noqa: E402
+from engine import clock
+from engine.bundles import definitions
+from engine.cases import instances, runtime, timers
+from engine.reads import queries
+from engine.work import tasks
 from engine.config import Config  # noqa: E402
-from engine.db import make_engine, make_session_factory, transaction  # noqa: E402
-from engine.demo_cases import People, form_data  # noqa: E402
-from engine.models import ProcessInstance  # noqa: E402
+from engine.store.db import make_engine, make_session_factory, transaction  # noqa: E402
+from demo.cases import People, form_data  # noqa: E402
+from engine.store.models import ProcessInstance  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 START = datetime(2027, 1, 4, 9, tzinfo=timezone.utc)
@@ -95,7 +100,7 @@ def main() -> None:
         url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
         notifications.install(Config.from_env(secret_key="bench", database_url=url))  # reminders, as in the app
         engine = make_engine(url)
-        from engine.schema import create_schema
+        from engine.store.schema import create_schema
         create_schema(engine)
         factory = make_session_factory(engine)
         setup(factory)

@@ -24,13 +24,16 @@ from sqlalchemy import insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine import accounts, definitions, instances, tasks  # noqa: E402
-from engine.bundles import read_bundle_dir  # noqa: E402
+from engine.people import accounts  # noqa: E402
+from engine.bundles import definitions
+from engine.cases import instances
+from engine.work import tasks
+from engine.bundles.parsing import read_bundle_dir  # noqa: E402
 from engine.config import Config  # noqa: E402
-from engine.db import make_engine, make_session_factory, transaction  # noqa: E402
-from engine.models import AuditEvent, HumanTask, ProcessInstance  # noqa: E402
+from engine.store.db import make_engine, make_session_factory, transaction  # noqa: E402
+from engine.store.models import AuditEvent, HumanTask, ProcessInstance  # noqa: E402
 from engine.records import Actor  # noqa: E402
-from engine.schema import create_schema  # noqa: E402
+from engine.store.schema import create_schema  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)

@@ -21,13 +21,14 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 import notifications
-from engine import definitions, instances
+from engine.bundles import definitions
+from engine.cases import instances
 from engine.config import Config
-from engine.db import make_engine, make_session_factory, transaction
-from engine.due import select_due
-from engine.models import DueItem, ProcessInstance
+from engine.store.db import make_engine, make_session_factory, transaction
+from engine.cases.due import select_due
+from engine.store.models import DueItem, ProcessInstance
 from engine.records import SYSTEM
-from engine.schema import create_schema
+from engine.store.schema import create_schema
 from notifications.sweep import HANDLERS, sweep
 
 START = datetime(2026, 12, 1, 9, tzinfo=timezone.utc)

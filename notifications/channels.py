@@ -13,7 +13,7 @@ from typing import Protocol
 
 from engine.config import Config
 from engine.text import one_line
-from engine.models import Notification
+from engine.store.models import Notification
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,9 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session
 
-from engine import accounts, text, workdays
-from engine.models import HumanTask, ProcessInstance
+from engine.people import accounts
+from engine import text, workdays
+from engine.store.models import HumanTask, ProcessInstance
 
 _ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), undefined=StrictUndefined,
                    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),

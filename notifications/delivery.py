@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.db import transaction
-from engine.models import Notification
+from engine.store.db import transaction
+from engine.store.models import Notification
 
 from .channels import Backend
 

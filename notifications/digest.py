@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import workdays
-from engine.models import Notification, User
+from engine.store.models import Notification, User
 
 from . import compose
 from .outbox import insert_once

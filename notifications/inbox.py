@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
-from engine.models import Notification
+from engine.store.models import Notification
 from engine.records import Page
 
 

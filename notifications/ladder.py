@@ -17,8 +17,8 @@ from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from engine import events, workdays
-from engine.db import bulk_execute
-from engine.models import DueItem, HumanTask, ProcessInstance
+from engine.store.db import bulk_execute
+from engine.store.models import DueItem, HumanTask, ProcessInstance
 
 from . import outbox, recipients
 

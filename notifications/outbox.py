@@ -10,9 +10,10 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from engine import audit, queries
+from engine.store import audit
+from engine.reads import queries
 from engine.errors import Conflict, Forbidden
-from engine.models import HumanTask, Notification
+from engine.store.models import HumanTask, Notification
 from engine.records import Actor
 
 from . import compose, recipients, settings

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from engine.models import Agency, HumanTask, User, UserRole
+from engine.store.models import Agency, HumanTask, User, UserRole
 
 
 @dataclass(frozen=True)

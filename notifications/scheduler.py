@@ -9,7 +9,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import clock
-from engine.db import unreachable, unreachable_reason
+from engine.store.db import unreachable, unreachable_reason
 
 from .sweep import sweep, worker_name
 

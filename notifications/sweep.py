@@ -10,10 +10,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import clock, recurring
-from engine.db import transaction
-from engine.due import run_due
-from engine.timers import fire_timer_item
+from engine import clock
+from engine.cases import recurring
+from engine.store.db import transaction
+from engine.cases.due import run_due
+from engine.cases.timers import fire_timer_item
 
 from . import digest, ladder, settings
 from .channels import backend_for

@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from engine import accounts, definitions, runtime
-from engine.db import make_engine, make_session_factory, transaction
+from engine.people import accounts
+from engine.bundles import definitions
+from engine.cases import runtime
+from engine.store.db import make_engine, make_session_factory, transaction
 from engine.records import Actor
-from engine.schema import create_schema
+from engine.store.schema import create_schema
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bundles"
 REPO = Path(__file__).resolve().parent.parent
@@ -116,7 +118,7 @@ def deploy(factory):
     """Deploy a fixture bundle by folder name (or a path); returns its DefinitionInfo."""
     def _deploy(name_or_path, key=None):
         path = Path(name_or_path) if os.sep in str(name_or_path) else FIXTURES / name_or_path
-        from engine.bundles import read_bundle_dir
+        from engine.bundles.parsing import read_bundle_dir
         with transaction(factory) as s:
             info, _ = definitions.deploy_bundle(s, key or path.name, read_bundle_dir(path), actor="dee", now=NOW)
         return info

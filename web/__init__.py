@@ -9,10 +9,10 @@ from typing import Any
 from flask import Flask
 
 import notifications
-from engine import runtime
+from engine.cases import runtime
 from engine.config import Config
-from engine.db import make_engine, make_session_factory
-from engine.schema import create_schema
+from engine.store.db import make_engine, make_session_factory
+from engine.store.schema import create_schema
 
 from .context import LifContext
 

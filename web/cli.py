@@ -9,11 +9,14 @@ from pathlib import Path
 
 import click
 
-from engine import accounts, clock, definitions, runtime
+from engine.people import accounts
+from engine import clock
+from engine.bundles import definitions
+from engine.cases import runtime
 from engine.config import Config
-from engine.db import make_engine, make_session_factory, transaction, unreachable, unreachable_reason
+from engine.store.db import make_engine, make_session_factory, transaction, unreachable, unreachable_reason
 from engine.errors import LifError
-from engine.schema import upgrade_schema
+from engine.store.schema import upgrade_schema
 
 
 def _factory(config: Config):
@@ -211,7 +214,7 @@ def scheduler() -> None:
 
 def database_is_empty() -> bool:
     """True when no user and no case exist yet (the README's run command loads the demo then)."""
-    from engine.demo import is_empty
+    from demo.story import is_empty
 
     with transaction(_factory(Config.from_env())) as session:
         return is_empty(session)
@@ -220,7 +223,7 @@ def database_is_empty() -> bool:
 @main.command()
 def demo() -> None:
     """Load a demonstration partnership: agencies, users, and cases in many states."""
-    from engine.demo import load_demo
+    from demo.story import load_demo
 
     factory = _factory(Config.from_env())
     try:

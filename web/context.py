@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.config import Config
-from engine.db import reading, transaction
+from engine.store.db import reading, transaction
 
 
 @dataclass(frozen=True)

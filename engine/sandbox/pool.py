@@ -26,7 +26,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from ..scripting import ScriptLimitExceeded
+from .scripting import ScriptLimitExceeded
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import clock
-from ..scripting import ScriptLimitExceeded
+from .scripting import ScriptLimitExceeded
 from . import pool
 
 TEMPLATE_TIMEOUT_S = 2.0

@@ -27,7 +27,8 @@ from typing import Any
 from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
-from .. import clock, scripting
+from .. import clock
+from . import scripting
 from . import sizes
 
 MAX_RESULT_CHARS = 16_000_000  # a script's case data (or a value) as JSON, every shared reference copied

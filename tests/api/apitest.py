@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from engine.bundles import read_bundle_dir
-from engine.db import Base
+from engine.bundles.parsing import read_bundle_dir
+from engine.store.db import Base
 from tests.conftest import FIXTURES
 
 API = "/api/v1"

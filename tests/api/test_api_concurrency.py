@@ -7,7 +7,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from engine.models import AuditEvent
+from engine.store.models import AuditEvent
 
 from .apitest import API, check_error
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from engine import accounts
-from engine.db import transaction
+from engine.people import accounts
+from engine.store.db import transaction
 from tests.conftest import NOW
 
 from .apitest import API, COMMENT_FIELDS, check_error, check_task, detail_fields, iso

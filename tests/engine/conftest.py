@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from engine import accounts
+from engine.people import accounts
 
 from .enginetest import BUNDLES, Cases
 

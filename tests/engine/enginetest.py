@@ -10,9 +10,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine import audit, instances, tasks
-from engine.db import transaction
-from engine.models import DueItem, HumanTask, MessageSubscription, ProcessInstance
+from engine.store import audit
+from engine.cases import instances
+from engine.work import tasks
+from engine.store.db import transaction
+from engine.store.models import DueItem, HumanTask, MessageSubscription, ProcessInstance
 from engine.records import Actor
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

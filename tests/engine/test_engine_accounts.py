@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 
-from engine import accounts, sign_in, tokens
-from engine.db import transaction
+from engine.people import accounts, sign_in, tokens
+from engine.store.db import transaction
 from engine.errors import Conflict, InvalidData, RateLimited, Unauthorized
-from engine.models import ApiToken, User
+from engine.store.models import ApiToken, User
 
 from .enginetest import NOW
 

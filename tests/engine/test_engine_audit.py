@@ -8,10 +8,12 @@ import pytest
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DatabaseError
 
-from engine import instances, messages, sign_in, tasks
-from engine.db import transaction
+from engine.cases import instances, messages
+from engine.people import sign_in
+from engine.work import tasks
+from engine.store.db import transaction
 from engine.errors import Unauthorized
-from engine.models import AuditEvent
+from engine.store.models import AuditEvent
 
 from .enginetest import NOW
 

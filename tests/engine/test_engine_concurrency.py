@@ -8,7 +8,9 @@ import pytest
 from sqlalchemy import event
 
 import notifications
-from engine import events, runtime, tasks
+from engine import events
+from engine.cases import runtime
+from engine.work import tasks
 from engine.config import Config
 from engine.errors import Conflict
 

@@ -7,9 +7,9 @@ import threading
 import pytest
 from sqlalchemy import bindparam, delete, inspect, select
 
-from engine import accounts
-from engine.db import bulk_execute, reading, transaction
-from engine.models import Agency, DueItem
+from engine.people import accounts
+from engine.store.db import bulk_execute, reading, transaction
+from engine.store.models import Agency, DueItem
 
 from .enginetest import NOW
 

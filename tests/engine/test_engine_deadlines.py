@@ -6,7 +6,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from engine import deadlines, workdays
+from engine.bundles import deadlines
+from engine import workdays
 
 
 def utc(text: str) -> datetime:

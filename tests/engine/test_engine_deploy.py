@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from engine import definitions
-from engine.bundles import parse_bundle, read_bundle_dir
-from engine.db import transaction
+from engine.bundles import definitions
+from engine.bundles.parsing import parse_bundle, read_bundle_dir
+from engine.store.db import transaction
 from engine.errors import Conflict, InvalidData
-from engine.models import AuditEvent, ProcessDefinition
+from engine.store.models import AuditEvent, ProcessDefinition
 
 from .enginetest import BUNDLES, FIXTURES, NOW
 

@@ -7,9 +7,9 @@ import json
 import pytest
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bundles import parse_bundle, read_bundle_dir
-from engine.spiff_adapter import Workflow
-from engine.spiff_state import SpecCache
+from engine.bundles.parsing import parse_bundle, read_bundle_dir
+from engine.spiff.adapter import Workflow
+from engine.spiff.state import SpecCache
 
 from .enginetest import BUNDLES, FIXTURES
 

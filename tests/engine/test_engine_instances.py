@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine import instances, queries
-from engine.db import transaction
+from engine.cases import instances
+from engine.reads import queries
+from engine.store.db import transaction
 from engine.errors import Conflict, Forbidden, InvalidData, NotFound
 
 from .enginetest import NOW

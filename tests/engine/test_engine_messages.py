@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine import instances, messages
-from engine.db import transaction
+from engine.cases import instances, messages
+from engine.store.db import transaction
 from engine.errors import InvalidData
 
 from .enginetest import NOW

@@ -11,12 +11,19 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import insert, inspect, select, text
 from sqlalchemy.exc import DatabaseError
 
-from engine import accounts
-from engine.db import Base, make_engine, make_session_factory, transaction
-from engine.models import Agency, BusinessKeyClaim, ProcessDefinition, ProcessInstance
+from engine.people import accounts
+from engine.store.db import Base, make_engine, make_session_factory, transaction
+from engine.store.models import Agency, BusinessKeyClaim, ProcessDefinition, ProcessInstance
 from engine.errors import Conflict
-from engine.schema import (BASELINE_REVISION, MIGRATIONS, baseline_structure, current_revision,
-                           structure, structure_differences, upgrade_schema)
+from engine.store.schema import (
+    BASELINE_REVISION,
+    MIGRATIONS,
+    baseline_structure,
+    current_revision,
+    structure,
+    structure_differences,
+    upgrade_schema,
+)
 
 from .enginetest import NOW
 

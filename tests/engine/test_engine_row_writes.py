@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine import row_writes
+from engine.store import row_writes
 from engine.errors import Conflict
-from engine.models import HumanTask, ProcessInstance
+from engine.store.models import HumanTask, ProcessInstance
 
 from .enginetest import NOW
 

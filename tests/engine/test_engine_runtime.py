@@ -2,11 +2,13 @@
 stand for another bundle when the database under the process is recreated (ids start again at 1)."""
 from __future__ import annotations
 
-from engine import definitions, instances, tasks
-from engine.bundles import read_bundle_dir
-from engine.db import make_engine, make_session_factory, transaction
+from engine.bundles import definitions
+from engine.cases import instances
+from engine.work import tasks
+from engine.bundles.parsing import read_bundle_dir
+from engine.store.db import make_engine, make_session_factory, transaction
 from engine.records import Actor
-from engine.schema import create_schema
+from engine.store.schema import create_schema
 
 from .enginetest import BUNDLES, NOW, Cases
 

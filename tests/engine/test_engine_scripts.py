@@ -9,11 +9,12 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from engine import bundles, instances, runtime
-from engine.db import transaction
+from engine.bundles import parsing as bundles
+from engine.cases import instances, runtime
+from engine.store.db import transaction
 from engine.errors import Conflict, Forbidden
-from engine.sandbox.environment import RestrictedEnvironment
-from engine.scripting import ScriptLimitExceeded, ScriptPolicyError
+from engine.spiff.scripting import RestrictedEnvironment
+from engine.sandbox.scripting import ScriptLimitExceeded, ScriptPolicyError
 
 from .enginetest import BUNDLES, NOW
 

@@ -8,10 +8,11 @@ import pytest
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from engine import clock, spiff_walks
-from engine.bundles import parse_bundle, read_bundle_dir
-from engine.spiff_adapter import ThrownMessage, Workflow
-from engine.spiff_state import SpecCache
+from engine import clock
+from engine.spiff import walks as spiff_walks
+from engine.bundles.parsing import parse_bundle, read_bundle_dir
+from engine.spiff.adapter import ThrownMessage, Workflow
+from engine.spiff.state import SpecCache
 
 from .enginetest import BUNDLES, NOW
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine import queries, tasks
-from engine.db import transaction
+from engine.reads import queries
+from engine.work import tasks
+from engine.store.db import transaction
 from engine.errors import Conflict, Forbidden, InvalidData, NotFound, TooLarge
 
 from .enginetest import NOW

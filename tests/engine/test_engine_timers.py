@@ -8,9 +8,9 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from engine import instances, timers
-from engine.db import transaction
-from engine.models import ProcessInstance
+from engine.cases import instances, timers
+from engine.store.db import transaction
+from engine.store.models import ProcessInstance
 
 from .enginetest import NOW
 

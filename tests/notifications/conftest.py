@@ -8,7 +8,8 @@ import time_machine
 from argon2 import PasswordHasher
 
 import notifications
-from engine import accounts, events
+from engine.people import accounts
+from engine import events
 from notifications import settings
 
 from .notiftest import Room, SmtpServer, london, mail_config

@@ -18,18 +18,13 @@ from typing import Any, Callable, Iterable
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select, update
 
-from engine import accounts, instances, tasks, workdays
+from engine.people import accounts
+from engine.cases import instances
+from engine.work import tasks
+from engine import workdays
 from engine.config import Config
-from engine.db import transaction
-from engine.models import (
-    Agency,
-    AuditEvent,
-    DueItem,
-    HumanTask,
-    Notification,
-    ProcessInstance,
-    User,
-)
+from engine.store.db import transaction
+from engine.store.models import Agency, AuditEvent, DueItem, HumanTask, Notification, ProcessInstance, User
 from engine.records import Actor
 from notifications import sweep as sweep_module
 
@@ -360,7 +355,7 @@ def both(*entries: tuple[str, str]) -> list[tuple[str, str, str]]:
 
 def sweep_in_threads(db_url: str, at: datetime, names: list[str]) -> list[dict[str, int]]:
     """Sweep at ``at`` from one thread per name, each with its own engine, released together."""
-    from engine.db import make_engine, make_session_factory
+    from engine.store.db import make_engine, make_session_factory
 
     barrier = threading.Barrier(len(names))
     results: list[dict[str, int]] = []

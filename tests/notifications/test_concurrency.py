@@ -10,8 +10,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from engine.db import transaction
-from engine.models import HumanTask
+from engine.store.db import transaction
+from engine.store.models import HumanTask
 from notifications import delivery
 
 from . import workers

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import notifications
-from engine.db import transaction
-from engine.due import _lease as lease_due_row
+from engine.store.db import transaction
+from engine.cases.due import _lease as lease_due_row
 from notifications import delivery
 
 from .conftest import START

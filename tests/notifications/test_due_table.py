@@ -6,10 +6,10 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import event
 
-from engine import deadline_changes
-from engine.db import transaction
-from engine.due import select_due
-from engine.models import HumanTask
+from engine.work import deadline_changes
+from engine.store.db import transaction
+from engine.cases.due import select_due
+from engine.store.models import HumanTask
 from notifications.sweep import HANDLERS
 
 from .conftest import START

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from engine import deadline_changes
+from engine.work import deadline_changes
 from engine.errors import Conflict, Forbidden, InvalidData
 from notifications import ladder, outbox
 

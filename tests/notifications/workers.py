@@ -10,7 +10,7 @@ from typing import Any
 
 def _room(url: str, port: int) -> Any:
     import notifications
-    from engine.db import make_engine, make_session_factory
+    from engine.store.db import make_engine, make_session_factory
 
     from .notiftest import mail_config
 
@@ -53,7 +53,7 @@ def die_while_sending(url: str, port: int, now_iso: str, signal: Any) -> None:
 def die_while_running_due(url: str, port: int, now_iso: str, signal: Any) -> None:
     """Claim due ladder rows and hang inside the first one's handler, until killed (on PostgreSQL the row is
     locked FOR UPDATE, on SQLite it is leased)."""
-    from engine.due import run_due
+    from engine.cases.due import run_due
 
     def hang(session: Any, item: Any, now: datetime) -> None:
         signal.set()

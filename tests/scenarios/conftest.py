@@ -11,8 +11,9 @@ from functools import lru_cache
 import pytest
 import time_machine
 
-from engine import accounts, bundles, definitions
-from engine.db import transaction
+from engine.people import accounts
+from engine.bundles import parsing as bundles, definitions
+from engine.store.db import transaction
 from engine.records import Actor
 from tests.api.conftest import PASSWORDS, app, auth, client  # noqa: F401  (fixtures for the API deploy test)
 from tests.conftest import NOW, REPO

@@ -11,11 +11,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from engine import instances, queries, tasks, timers
-from engine.db import transaction
-from engine.demo_cases import People, form_data
+from engine.cases import instances, timers
+from engine.reads import queries
+from engine.work import tasks
+from engine.store.db import transaction
+from demo.cases import People, form_data
 from engine.errors import InvalidData
-from engine.models import DueItem, ProcessInstance
+from engine.store.models import DueItem, ProcessInstance
 from engine.records import TaskInfo
 
 LONDON = ZoneInfo("Europe/London")

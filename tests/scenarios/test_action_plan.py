@@ -7,8 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from engine import queries, tasks
-from engine.db import transaction
+from engine.reads import queries
+from engine.work import tasks
+from engine.store.db import transaction
 from engine.errors import Forbidden, NotFound
 
 from .kit import PEOPLE

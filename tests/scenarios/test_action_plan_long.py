@@ -9,8 +9,8 @@ import json
 import statistics
 import time
 
-from engine.db import transaction
-from engine.models import ProcessInstance
+from engine.store.db import transaction
+from engine.store.models import ProcessInstance
 
 ACTIONS = 5
 UPDATES = 39  # 39 periods of 28 days: three years

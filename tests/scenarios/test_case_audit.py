@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.demo_cases import Ctx, audit_cohort
-from engine.sampling import stratified_sample
+from demo.cases import Ctx, audit_cohort
+from engine.sandbox.sampling import stratified_sample
 
 from .kit import PEOPLE, at, end_of_day
 

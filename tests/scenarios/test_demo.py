@@ -8,10 +8,10 @@ from datetime import datetime, timedelta, timezone
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from engine import accounts
-from engine.db import make_engine, make_session_factory, transaction
-from engine.demo import AGENCIES, DEMO_PASSWORD, STAFF
-from engine.models import Agency, HumanTask, ProcessInstance, User
+from engine.people import accounts
+from engine.store.db import make_engine, make_session_factory, transaction
+from demo.story import AGENCIES, DEMO_PASSWORD, STAFF
+from engine.store.models import Agency, HumanTask, ProcessInstance, User
 from web.cli import main
 
 from .conftest import SHIPPED, WORKFLOWS

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from engine.bundles import read_bundle_dir
+from engine.bundles.parsing import read_bundle_dir
 from web.cli import main
 
 from .conftest import SHIPPED, WORKFLOWS

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from lxml import etree
 
-from engine import forms
-from engine.bundles import read_bundle_dir
-from engine.demo_cases import BUILDERS, form_data
+from engine.bundles import forms
+from engine.bundles.parsing import read_bundle_dir
+from demo.cases import BUILDERS, form_data
 
 from .conftest import SHIPPED, WORKFLOWS
 from .kit import PEOPLE

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine import tasks as task_service
-from engine.db import transaction
+from engine.work import tasks as task_service
+from engine.store.db import transaction
 from engine.errors import Forbidden, InvalidData, NotFound
 
 from .kit import PEOPLE, at, end_of_day

@@ -11,10 +11,10 @@ import time_machine
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from engine import accounts
+from engine.people import accounts
 from engine.config import Config
-from engine.db import transaction
-from engine.models import AuditEvent
+from engine.store.db import transaction
+from engine.store.models import AuditEvent
 from tests.conftest import NOW
 from tests.web.webtest import (PASSWORDS, WORKFLOWS, cdop_to_agency_reports, csrf_token, deploy,  # noqa: F401
                                sign_in, text)

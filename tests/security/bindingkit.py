@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine import accounts
-from engine.db import transaction
-from engine.models import User
+from engine.people import accounts
+from engine.store.db import transaction
+from engine.store.models import User
 from tests.api.conftest import PASSWORDS as _API_PASSWORDS
 from tests.api.conftest import api, cheap_password_hashing  # noqa: F401
 from tests.conftest import NOW

@@ -15,7 +15,7 @@ import pytest
 from argon2 import PasswordHasher
 from werkzeug.serving import make_server
 
-from engine import accounts
+from engine.people import accounts
 from engine.config import Config
 from engine.sandbox import pool
 from web import create_app

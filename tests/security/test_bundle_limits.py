@@ -26,7 +26,7 @@ from datetime import date
 import pytest
 
 from engine import workdays
-from engine.scripting import check_source
+from engine.sandbox.scripting import check_source
 from engine.sandbox.bounded import is_bounded
 from tests.api.apitest import bundle_files, check_error
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine import business_keys
-from engine.db import transaction
+from engine.cases import business_keys
+from engine.store.db import transaction
 from engine.errors import DuplicateBusinessKey
 from tests.api.apitest import check_error
 from tests.api.test_api_concurrency import race

@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from engine.models import Notification
+from engine.store.models import Notification
 from notifications.channels import build_message
 from notifications.compose import render
 from tests.api.apitest import bundle_files, check_error

@@ -16,10 +16,10 @@ import threading
 import pytest
 from sqlalchemy import make_url
 
-from engine import accounts
+from engine.people import accounts
 from engine.config import Config
-from engine.db import make_engine, make_session_factory, transaction
-from engine.schema import create_schema
+from engine.store.db import make_engine, make_session_factory, transaction
+from engine.store.schema import create_schema
 from tests.conftest import NOW, REPO
 from web import create_app
 
@@ -168,7 +168,7 @@ def test_a_schema_older_than_the_code_is_not_called_unreachable(tmp_path):
     from sqlalchemy import text as sql
     from sqlalchemy.exc import OperationalError
 
-    from engine.db import make_engine, unreachable
+    from engine.store.db import make_engine, unreachable
     engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
     with pytest.raises(OperationalError) as missing_table, engine.connect() as conn:
         conn.execute(sql("SELECT * FROM sign_in_known"))

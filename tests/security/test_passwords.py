@@ -10,8 +10,9 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from engine import accounts, demo, passwords
-from engine.db import transaction
+from engine.people import accounts, passwords
+from demo import story as demo
+from engine.store.db import transaction
 from engine.errors import InvalidData
 from tests.conftest import NOW
 from web.cli import main

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from engine import form_regex, forms
+from engine.bundles import form_regex, forms
 from tests.api.apitest import API, bundle_files, check_error
 from tests.scenarios.conftest import SHIPPED, WORKFLOWS
 from .bindingkit import (PASSWORDS, api, app, auth, cheap_password_hashing, client, crowd, partnership, run,  # noqa: F401

@@ -22,13 +22,14 @@ import pytest
 from lxml import etree
 from sqlalchemy import insert, select
 
-from engine import inbox, tasks
-from engine.bundles import read_bundle_dir
-from engine.db import make_engine, transaction
+from engine.reads import inbox
+from engine.work import tasks
+from engine.bundles.parsing import read_bundle_dir
+from engine.store.db import make_engine, transaction
 from engine.errors import Forbidden, InvalidData, NotFound
-from engine.models import HumanTask, ProcessDefinition, ProcessInstance
+from engine.store.models import HumanTask, ProcessDefinition, ProcessInstance
 from engine.records import Actor, TaskInfo
-from engine.schema import BASELINE_REVISION, upgrade_schema
+from engine.store.schema import BASELINE_REVISION, upgrade_schema
 from tests.conftest import NOW
 from tests.scenarios.conftest import SHIPPED, WORKFLOWS
 from tests.scenarios.kit import Scenario

@@ -18,8 +18,8 @@ import time
 
 import pytest
 from engine.sandbox import bounded
-from engine.sandbox.environment import RestrictedEnvironment
-from engine.scripting import ScriptLimitExceeded
+from engine.spiff.scripting import RestrictedEnvironment
+from engine.sandbox.scripting import ScriptLimitExceeded
 
 pytestmark = pytest.mark.timing  # measured on the wall clock: run alone, after the parallel suite (Makefile)
 

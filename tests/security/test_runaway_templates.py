@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from engine import forms
+from engine.bundles import forms
 from engine.sandbox import templates
 
 pytestmark = pytest.mark.timing  # measured on the wall clock: run alone, after the parallel suite (Makefile)

@@ -10,7 +10,7 @@ import pytest
 
 from engine import clock
 from engine.sandbox.pool import SandboxPool, WorkerError
-from engine.scripting import ScriptLimitExceeded
+from engine.sandbox.scripting import ScriptLimitExceeded
 
 
 @pytest.fixture

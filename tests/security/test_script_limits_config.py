@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from engine import runtime
-from engine.db import make_engine
+from engine.cases import runtime
+from engine.store.db import make_engine
 from engine.sandbox import pool
-from engine.schema import create_schema
+from engine.store.schema import create_schema
 from web.cli import main
 
 

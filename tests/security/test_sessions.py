@@ -13,8 +13,8 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select, text as sql
 
 from engine.config import Config
-from engine.db import transaction
-from engine.models import HumanTask, UserSession
+from engine.store.db import transaction
+from engine.store.models import HumanTask, UserSession
 
 from .accounts_kit import (app, as_user, cdop, client, csrf_token, hasher, make_app, sign_in, text,  # noqa: F401
                            traveller)

@@ -15,9 +15,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import accounts
-from engine.db import transaction
-from engine.models import SignInThrottle, User
+from engine.people import accounts
+from engine.store.db import transaction
+from engine.store.models import SignInThrottle, User
 
 from .accounts_kit import (OK, PASSWORDS, SIGN_INS, CountingHasher, api_sign_in, app, at, audit_rows,  # noqa: F401
                            client, hasher, make_app, page_sign_in, traveller)

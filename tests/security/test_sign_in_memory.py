@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from engine import sign_in
-from engine.db import transaction
+from engine.people import sign_in
+from engine.store.db import transaction
 from engine.errors import RateLimited
-from engine.models import SignInThrottle
+from engine.store.models import SignInThrottle
 from tests.conftest import NOW
 
 

@@ -13,8 +13,8 @@ import time
 
 import pytest
 
-from engine import accounts
-from engine.db import transaction
+from engine.people import accounts
+from engine.store.db import transaction
 
 from .accounts_kit import (PASSWORDS, CountingHasher, api_sign_in, hasher, make_app, page_sign_in,  # noqa: F401
                            traveller)

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from engine.sign_in import address_group
+from engine.people.sign_in import address_group
 
 from .accounts_kit import OK, PASSWORDS, SIGN_INS, api_sign_in, app, client, hasher, make_app, traveller  # noqa: F401
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine import bundles
+from engine.bundles import parsing as bundles
 
 from .sandboxkit import PROCESS, bundle
 from .sandboxkit import cheap_password_hashing  # noqa: F401  (fixture)

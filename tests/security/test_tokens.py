@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine import tokens
-from engine.db import transaction
+from engine.people import tokens
+from engine.store.db import transaction
 from engine.errors import Forbidden
 
 from .accounts_kit import (API, PASSWORDS, api_sign_in, app, as_user, audit_rows, client, hasher,  # noqa: F401

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from argon2 import PasswordHasher
 
-from engine import accounts
+from engine.people import accounts
 from engine.config import Config
 from tests.conftest import NOW
 from web import create_app

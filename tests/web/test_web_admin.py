@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine import accounts
-from engine.db import transaction
+from engine.people import accounts
+from engine.store.db import transaction
 
 from .webtest import sign_in, text
 

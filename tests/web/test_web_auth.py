@@ -156,7 +156,7 @@ def test_a_password_change_signs_out_other_sessions(as_user):
 
 
 def test_a_deactivated_user_is_signed_out(as_user, app, now):
-    from engine import directory
+    from engine.people import directory
     from engine.records import Actor
     pat = as_user("pat")
     with app.extensions["lif"].unit_of_work() as s:

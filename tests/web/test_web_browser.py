@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.db import transaction
-from engine.models import HumanTask
+from engine.store.db import transaction
+from engine.store.models import HumanTask
 
 from .browser import CHROMIUM, chromium, served
 from .webtest import PASSWORDS, WORKFLOWS, cdop_to_agency_reports, deploy
@@ -81,7 +81,7 @@ def test_agency_reviewer_fixes_an_error_and_completes_the_report(live, page, fac
 
 def test_dashboard_and_diagram_show_the_step_as_done(live, page, factory, partnership, now):
     base, case = live
-    from engine import tasks
+    from engine.work import tasks
     with transaction(factory) as s:
         tasks.complete_task(s, case.reports["police"], {"nil_return": True}, actor=partnership["police"], now=now)
     _sign_in(page, base, "cora")

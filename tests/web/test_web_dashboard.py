@@ -5,9 +5,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from engine import dashboard
-from engine.db import transaction
-from engine.models import AuditEvent, HumanTask
+from engine.reads import dashboard
+from engine.store.db import transaction
+from engine.store.models import AuditEvent, HumanTask
 
 from .webtest import cdop_to_agency_reports, text
 

@@ -5,9 +5,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from engine import access, catalogue, inbox, tasks, timeline
-from engine.db import transaction
-from engine.models import HumanTask
+from engine.reads import access, catalogue, inbox, timeline
+from engine.work import tasks
+from engine.store.db import transaction
+from engine.store.models import HumanTask
 from engine.records import Actor
 
 from .webtest import WORKFLOWS, deploy

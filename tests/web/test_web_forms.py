@@ -8,7 +8,7 @@ import pytest
 from flask import render_template_string
 from werkzeug.datastructures import MultiDict
 
-from engine import forms
+from engine.bundles import forms
 from web.forms_render import apply_row_action, build_form, parse_form
 
 from .webtest import WORKFLOWS

@@ -5,9 +5,9 @@ import re
 
 from sqlalchemy import select
 
-from engine import instances
-from engine.db import transaction
-from engine.models import AuditEvent, HumanTask, ProcessInstance
+from engine.cases import instances
+from engine.store.db import transaction
+from engine.store.models import AuditEvent, HumanTask, ProcessInstance
 
 from .webtest import BUNDLES, deploy, ready_task, text
 

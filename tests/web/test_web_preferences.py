@@ -1,7 +1,7 @@
 """A user switches to the daily digest; an admin names an agency's senior lead."""
-from engine import accounts
-from engine.db import transaction
-from engine.models import Agency
+from engine.people import accounts
+from engine.store.db import transaction
+from engine.store.models import Agency
 
 
 def _user(factory, username):

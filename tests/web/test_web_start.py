@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from engine.db import transaction
-from engine.models import Notification, ProcessInstance
+from engine.store.db import transaction
+from engine.store.models import Notification, ProcessInstance
 
 from .webtest import BUNDLES, WORKFLOWS, deploy, text
 

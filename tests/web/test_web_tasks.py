@@ -5,8 +5,8 @@ import re
 
 from sqlalchemy import select
 
-from engine.db import transaction
-from engine.models import AuditEvent, HumanTask
+from engine.store.db import transaction
+from engine.store.models import AuditEvent, HumanTask
 
 from .webtest import text
 
@@ -80,7 +80,7 @@ def test_claim_and_release(as_user, cdop, factory):
 
 
 def test_a_colleague_cannot_do_a_task_claimed_by_someone_else(as_user, cdop, app, factory):
-    from engine import accounts
+    from engine.people import accounts
     from tests.conftest import NOW
     with transaction(factory) as s:
         accounts.add_user(s, "pip", roles=["reviewer"], agency_key="police", password="reviewer-pass", actor=None,

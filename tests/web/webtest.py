@@ -10,10 +10,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine import definitions, instances, tasks
-from engine.bundles import read_bundle_dir
-from engine.db import transaction
-from engine.models import HumanTask
+from engine.bundles import definitions
+from engine.cases import instances
+from engine.work import tasks
+from engine.bundles.parsing import read_bundle_dir
+from engine.store.db import transaction
+from engine.store.models import HumanTask
 from engine.records import Actor
 
 REPO = Path(__file__).resolve().parent.parent.parent

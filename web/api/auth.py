@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask import Response, jsonify, request
 
-from engine import accounts, sign_in, tokens
+from engine.people import accounts, sign_in, tokens
 
 from .. import lif
 from . import bp

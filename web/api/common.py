@@ -7,7 +7,8 @@ from typing import Any
 from flask import current_app, g, request
 from marshmallow import Schema, ValidationError
 
-from engine import clock, tokens
+from engine import clock
+from engine.people import tokens
 from engine.errors import BadRequest, Unauthorized
 from engine.records import Actor, Page
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
-from engine import audit, definitions
+from engine.store import audit
+from engine.bundles import definitions
 from engine.errors import Forbidden
 
 from .. import lif

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from engine import audit, instances, queries
+from engine.store import audit
+from engine.cases import instances
+from engine.reads import queries
 
 from .. import lif
 from . import bp

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
-from engine import messages
+from engine.cases import messages
 from engine.errors import Forbidden
 
 from .. import lif

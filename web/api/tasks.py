@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from engine import queries, tasks
+from engine.reads import queries
+from engine.work import tasks
 from engine.errors import BadRequest
 
 from .. import lif

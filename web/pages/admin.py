@@ -6,9 +6,9 @@ from typing import Any
 from flask import Blueprint, render_template, request
 from werkzeug.wrappers import Response
 
-from engine import accounts, directory, tokens
+from engine.people import accounts, directory, tokens
 from engine.errors import Conflict, InvalidData
-from engine.models import ROLES
+from engine.store.models import ROLES
 
 from .. import lif
 from .common import back, current_actor, done, now, requires

@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, current_app, g, make_response, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
-from engine import accounts, sign_in as signing_in, user_sessions
+from engine.people import accounts, sign_in as signing_in, user_sessions
 from engine.errors import InvalidData, RateLimited, Unauthorized
 
 from ..context import LifContext

@@ -7,7 +7,8 @@ from typing import Any
 
 from flask import Blueprint, Response, render_template, request
 
-from engine import audit, definitions
+from engine.store import audit
+from engine.bundles import definitions
 from engine.errors import Conflict, InvalidData
 
 from .. import lif

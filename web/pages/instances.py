@@ -8,7 +8,13 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
-from engine import accounts, audit, definitions, deadline_changes, inbox, instances, queries, tasks, timeline, workdays
+from engine.people import accounts
+from engine.store import audit
+from engine.bundles import definitions
+from engine.work import deadline_changes, tasks
+from engine.reads import inbox, queries, timeline
+from engine.cases import instances
+from engine import workdays
 from engine.errors import Conflict, InvalidData
 from engine.records import TaskInfo
 

@@ -7,8 +7,11 @@ from typing import Any
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from engine import access, accounts, tasks, workdays
-from engine import inbox as task_inbox
+from engine.reads import access
+from engine.people import accounts
+from engine.work import tasks
+from engine import workdays
+from engine.reads import inbox as task_inbox
 from engine.errors import Conflict, InvalidData, LifError
 
 from .. import forms_render, lif

@@ -1,0 +1,97 @@
+"""Task forms: JSON schemas rendered with (sandboxed) Jinja in a sandbox worker when served, as spiff-arena does, and submitted
+data checked against them with every failing field reported by its path."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from jsonschema.validators import validator_for
+
+from . import form_regex
+from ..sandbox import templates
+from ..text import json_problem, problem as text_problem
+
+SAMPLE_CONTEXT: dict[str, Any] = {
+    "agencies": [{"key": "sample", "name": "Sample agency"}],
+    "agency_keys": ["sample"], "agency_names": ["Sample agency"],
+    "users": [{"username": "sample", "full_name": "Sample user", "roles": ["reviewer"], "agency": "sample"}],
+    "usernames": ["sample"], "user_names": ["Sample user"],
+}
+
+
+class FormError(Exception):
+    pass
+
+
+def render_schema(text: str, context: dict[str, Any], *, strict: bool = False) -> dict[str, Any]:
+    """Render a schema file's Jinja against ``context`` and parse it as JSON."""
+    try:
+        schema = json.loads(templates.render(text, context, strict=strict))
+    except json.JSONDecodeError as exc:
+        raise FormError(f"not valid JSON after rendering (line {exc.lineno}): {exc.msg}") from None
+    except (templates.TemplateError, RecursionError) as exc:
+        raise FormError(f"template error: {exc}") from None
+    if not isinstance(schema, dict):
+        raise FormError("a form schema must be a JSON object")
+    problem = json_problem(schema)
+    if problem:  # it could never be shown on a page
+        raise FormError(problem)
+    return schema
+
+
+def check_schema(schema: dict[str, Any]) -> str | None:
+    """The reason ``schema`` is not a valid JSON Schema, or None."""
+    try:
+        # the meta-schema's ``regex`` format (every ``pattern``) judged by RE2, which will run them
+        validator_for(schema, default=Draft202012Validator).check_schema(schema, format_checker=form_regex.FORMATS)
+    except SchemaError as exc:
+        where = _field_path(exc.absolute_path)
+        return f"not a valid JSON Schema: {exc.message}" + (f" (at {where})" if where else "")
+    return None
+
+
+def submission_problems(schema: dict[str, Any], data: Any, ui_schema: dict[str, Any] | None = None
+                        ) -> list[dict[str, str]]:
+    """Each way ``data`` fails ``schema``: ``{"field": "a.b[0].c", "message": ...}``, sorted by field. Text is
+    checked too: a string field is one line without control characters, unless ``ui_schema`` gives it the
+    ``textarea`` widget (then line breaks and tabs are allowed)."""
+    unusable = form_regex.pattern_problems(schema)  # refused at deploy, unless the rendering made them
+    if unusable:
+        return [{"field": "", "message": f"the form cannot be checked: {where}: {reason}"}
+                for where, reason in unusable]
+    validator = form_regex.validator_for(schema)  # patterns matched by RE2, in linear time
+    problems = []
+    for error in validator.iter_errors(data):
+        path = _field_path(error.absolute_path)
+        if error.validator == "required" and isinstance(error.instance, dict):
+            missing = [name for name in error.validator_value if name not in error.instance]
+            for name in missing:
+                problems.append({"field": f"{path}.{name}" if path else name, "message": "is required"})
+            continue
+        problems.append({"field": path, "message": error.message})
+    problems.extend(_text_problems(data, ui_schema, ""))
+    # jsonschema reports each missing required property as its own error, each naming the whole list
+    unique = {(p["field"], p["message"]): p for p in problems}
+    return sorted(unique.values(), key=lambda p: (p["field"], p["message"]))
+
+
+def _text_problems(value: Any, ui: Any, path: str) -> list[dict[str, str]]:
+    ui = ui if isinstance(ui, dict) else {}
+    if isinstance(value, str):
+        found = text_problem(value, multiline=ui.get("ui:widget") == "textarea")
+        return [{"field": path, "message": found}] if found else []
+    if isinstance(value, dict):
+        return [p for key, item in value.items()
+                for p in _text_problems(item, ui.get(key), f"{path}.{key}" if path else str(key))]
+    if isinstance(value, list):
+        return [p for i, item in enumerate(value) for p in _text_problems(item, ui.get("items"), f"{path}[{i}]")]
+    return []
+
+
+def _field_path(parts: Any) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out

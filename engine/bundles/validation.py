@@ -1,0 +1,242 @@
+"""Deploy-time checks that SpiffWorkflow's parser does not make: every expression compiles under the
+restricted policy, every timer value is valid, LIF's task properties are well formed, and every form file
+referenced by a task exists and is a valid JSON Schema."""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from lxml import etree
+
+from . import deadlines
+from ..spiff import timers as timer_bounds
+from . import form_regex, forms
+from .bpmn_xml import BPMN_NS, SPIFF_NS, TIMER_TAGS, Problem, owner_id, quoted_literal, timer_literal_kind
+from ..sandbox.scripting import check_source
+from ..text import json_problem
+
+_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_LADDER_STEP = re.compile(r"^[+-]?\d{1,4}w?$", re.ASCII)
+MAX_DMN_CELL = 1_000  # SpiffWorkflow rewrites each "?" of a cell with a look-ahead: quadratic in the "?"s
+MAX_DMN_QUESTION_MARKS = 20
+_ISO_ATTEMPT = re.compile(r"^(P\d|PT\d|R\d*/|\d{4}-)")  # meant as an ISO literal, not a variable name
+B = f"{{{BPMN_NS}}}"
+S = f"{{{SPIFF_NS}}}"
+
+EVAL_TAGS = (B + "conditionExpression", S + "messagePayload", B + "completionCondition", B + "loopCardinality",
+             B + "messagePath", S + "payloadExpression")
+EXEC_TAGS = (B + "script", S + "preScript", S + "postScript")
+KNOWN_PROPERTIES = {"formJsonSchemaFilename", "formUiSchemaFilename", "dueIn", "dueFrom", "agencyFrom",
+                    "assigneeFrom", "priority", "reminders"}
+
+
+def bpmn_problems(root: etree._Element, filename: str, files: dict[str, str]) -> list[Problem]:
+    problems: list[Problem] = []
+    problems.extend(_expression_problems(root, filename))
+    problems.extend(_timer_problems(root, filename))
+    problems.extend(_cardinality_problems(root, filename))
+    problems.extend(_property_problems(root, filename, files))
+    problems.extend(_flow_problems(root, filename))
+    return problems
+
+
+def _flow_problems(root: etree._Element, filename: str) -> Iterator[Problem]:
+    """Sequence flows whose source or target names no element (the parser's own error names neither)."""
+    ids = {element.get("id") for element in root.iter() if isinstance(element.tag, str) and element.get("id")}
+    for flow in root.iter(B + "sequenceFlow"):
+        for attribute in ("sourceRef", "targetRef"):
+            ref = flow.get(attribute)
+            if ref not in ids:
+                yield Problem(filename, f"sequenceFlow {flow.get('id')!r}: {attribute} {ref!r} names no element",
+                              flow.sourceline, flow.get("id"))
+
+
+def call_activity_problems(roots: dict[str, etree._Element], process_ids: set[str]) -> list[Problem]:
+    """Call activities whose called process is not in the bundle."""
+    problems = []
+    for filename, root in roots.items():
+        for call in root.iter(B + "callActivity"):
+            called = call.get("calledElement")
+            if called not in process_ids:
+                problems.append(Problem(filename, f"call activity calls process {called!r}, which is not in the "
+                                                  f"bundle (found {sorted(process_ids)})", call.sourceline,
+                                        call.get("id")))
+    return problems
+
+
+def dmn_problems(root: etree._Element, filename: str) -> list[Problem]:
+    problems = []
+    for element in root.iter():
+        if not isinstance(element.tag, str) or not element.tag.endswith("}text"):
+            continue
+        parent = element.getparent()
+        kind = etree.QName(parent).localname if parent is not None else ""
+        source = (element.text or "").strip()
+        if kind not in ("inputExpression", "inputEntry", "outputEntry"):
+            continue
+        reason = _dmn_size_problem(source)
+        if reason:
+            problems.append(Problem(filename, f"{_dmn_place(element)}: {kind} {reason}", element.sourceline,
+                                    owner_id(element)))
+            continue
+        if kind == "inputEntry":
+            source = _dmn_cell_as_expression(source)
+        reason = check_source(source, "eval") if source else None
+        if reason:
+            problems.append(Problem(filename, f"{kind} {source!r}: {reason}", element.sourceline, owner_id(element)))
+    return problems
+
+
+def _dmn_size_problem(source: str) -> str | None:
+    if len(source) > MAX_DMN_CELL:
+        return f"is longer than {MAX_DMN_CELL} characters"
+    if source.count("?") > MAX_DMN_QUESTION_MARKS:
+        return f"has more than {MAX_DMN_QUESTION_MARKS} question marks"
+    return None
+
+
+def _dmn_place(element: etree._Element) -> str:
+    """``decision table 'grade_table', rule 'r_low'``: where a cell is, by its table and rule (or input)."""
+    names = {"decisionTable": "decision table", "rule": "rule", "input": "input"}
+    found = [f"{names[etree.QName(a).localname]} {a.get('id')!r}" for a in reversed(list(element.iterancestors()))
+             if isinstance(a.tag, str) and etree.QName(a).localname in names]
+    return ", ".join(found) or "decision"
+
+
+def _dmn_cell_as_expression(cell: str) -> str:
+    if cell in ("", "-"):
+        return ""
+    if "?" in cell:
+        return cell.replace("?", "value")
+    if cell.startswith(("<", ">", "!=", "==")):
+        return "value " + cell
+    return cell
+
+
+def _expression_problems(root: etree._Element, filename: str) -> Iterator[Problem]:
+    for tags, mode in ((EVAL_TAGS, "eval"), (EXEC_TAGS, "exec")):
+        for tag in tags:
+            for element in root.iter(tag):
+                source = (element.text or "").strip()
+                if not source:
+                    continue
+                reason = check_source(source, mode)
+                if reason:
+                    yield Problem(filename, f"{etree.QName(element).localname}: {reason}", element.sourceline,
+                                  owner_id(element))
+
+
+def _cardinality_problems(root: etree._Element, filename: str) -> Iterator[Problem]:
+    """A literal loop cardinality beyond the bound (an expression's value is checked when it is evaluated)."""
+    for element in root.iter(B + "loopCardinality"):
+        text = (element.text or "").strip()
+        if text.isascii() and text.isdigit():
+            reason = timer_bounds.cardinality_problem(int(text)) if len(text) <= 100 \
+                else f"loop cardinality of {len(text)} digits is more than {timer_bounds.MAX_INSTANCES}"
+            if reason:
+                yield Problem(filename, f"loopCardinality: {reason}", element.sourceline, owner_id(element))
+
+
+def _timer_problems(root: etree._Element, filename: str) -> Iterator[Problem]:
+    from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition as Timer
+
+    for tag, expected in TIMER_TAGS.items():
+        for element in root.iter(tag):
+            text = (element.text or "").strip()
+            where = dict(line=element.sourceline, element=owner_id(element))
+            if not text:
+                yield Problem(filename, "timer has no value", **where)
+                continue
+            literal = text if timer_literal_kind(text) else quoted_literal(text)
+            if literal is None and _ISO_ATTEMPT.match(text):
+                yield Problem(filename, f"timer value {text!r} is not valid ISO 8601", **where)
+                continue
+            if literal is None:
+                reason = check_source(text, "eval")
+                if reason:
+                    yield Problem(filename, f"timer expression {text!r}: {reason}", **where)
+                continue
+            kind = timer_literal_kind(literal)
+            if kind != expected:
+                yield Problem(filename, f"timer value {literal!r} is not an ISO 8601 {expected}", **where)
+                continue
+            beyond = timer_bounds.timer_problem(kind, literal)
+            if beyond:  # before the parse below: SpiffWorkflow counts a cycle's duration month by month
+                yield Problem(filename, f"timer value refused: {beyond}", **where)
+                continue
+            try:
+                if kind == "duration":
+                    Timer.parse_iso_duration(literal)
+                elif kind == "cycle":
+                    Timer.parse_iso_recurring_interval(literal)
+                elif Timer.get_datetime(literal.replace("Z", "+00:00")) and "T" in literal \
+                        and not re.search(r"(Z|[+-]\d\d:?\d\d)$", literal):
+                    yield Problem(filename, f"timer date {literal!r} has no UTC offset (add Z)", **where)
+            except Exception:
+                yield Problem(filename, f"timer value {literal!r} is not valid ISO 8601", **where)
+
+
+def _property_problems(root: etree._Element, filename: str, files: dict[str, str]) -> Iterator[Problem]:
+    for prop in root.iter(S + "property"):
+        name, value = prop.get("name", ""), (prop.get("value") or "").strip()
+        where = dict(line=prop.sourceline, element=owner_id(prop))
+        if name in ("formJsonSchemaFilename", "formUiSchemaFilename"):
+            yield from _form_file_problems(filename, value, files, is_schema=name == "formJsonSchemaFilename",
+                                           **where)
+        elif name == "dueIn" and deadlines.period_problem(value):
+            yield Problem(filename, f"dueIn: {deadlines.period_problem(value)}", **where)
+        elif name in ("dueFrom", "agencyFrom", "assigneeFrom") and not _IDENTIFIER.match(value):
+            yield Problem(filename, f"{name} {value!r} must name a task-data variable", **where)
+        elif name == "priority" and value not in ("1", "2", "3", "4", "5"):
+            yield Problem(filename, f"priority {value!r} must be an integer from 1 to 5", **where)
+        elif name == "reminders" and not all(_LADDER_STEP.match(s.strip()) for s in value.split(",")):
+            yield Problem(filename, f"reminders {value!r} must be a comma list like -7,-2,0,1,+7w", **where)
+
+
+def _form_file_problems(filename: str, form_file: str, files: dict[str, str], *, is_schema: bool,
+                        line: int | None, element: str | None) -> Iterator[Problem]:
+    if form_file not in files:
+        yield Problem(filename, f"form file {form_file!r} is missing from the bundle", line, element)
+        return
+    try:
+        schema = forms.render_schema(files[form_file], forms.SAMPLE_CONTEXT)
+    except forms.FormError as exc:
+        yield Problem(form_file, str(exc), None, element)
+        return
+    if is_schema:
+        unusable = form_regex.pattern_problems(schema)  # each named by its field, before the schema as a whole
+        for where, reason in unusable:
+            yield Problem(form_file, f"{where}: {reason}", None, element, field=where)
+        reason = None if unusable else forms.check_schema(schema)
+        if reason:
+            yield Problem(form_file, reason, None, element)
+
+
+def model_problems(model: dict[str, Any]) -> list[Problem]:
+    """process_model.json's fields LIF reads: names are strings, ``repeat_every`` a period within bounds."""
+    problems = [Problem("process_model.json", f"{name} must be a string", field=name)
+                for name in ("display_name", "description", "primary_process_id", "primary_file_name")
+                if model.get(name) is not None and not isinstance(model[name], str)]
+    period = model.get("repeat_every")
+    if period is not None:
+        reason = deadlines.period_problem(period) if isinstance(period, str) else "must be a string"
+        if reason is None and isinstance(period, str) and period.strip().upper().startswith("P"):
+            days = timer_bounds.duration_days(period.strip())
+            if days is not None and days < 1:  # each start schedules the next: a shorter period floods the cases
+                reason = "a process may start itself at most once a day"
+        if reason is None and isinstance(period, str) and re.fullmatch(r"0+WD", period.strip().upper()):
+            reason = "a process may start itself at most once a day"
+        if reason:
+            problems.append(Problem("process_model.json", f"repeat_every: {reason}", field="repeat_every"))
+    return problems
+
+
+def json_file_problems(filename: str, text: str) -> list[Problem]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return [Problem(filename, f"not valid JSON: {exc.msg}", exc.lineno)]
+    problem = json_problem(value)
+    return [Problem(filename, problem)] if problem else []

@@ -1,0 +1,46 @@
+"""Recurring processes started by the app, not by a cycle timer on a start event (which would keep one
+instance alive forever; see SPIFFWORKFLOW.md). A bundle's ``process_model.json`` may say
+``"repeat_every": "P2Y"``: each hand-started instance then schedules the next one that long after it started."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from ..store import audit
+from ..bundles import deadlines
+from ..bundles import definitions
+from ..store.models import DueItem, ProcessDefinition, ProcessInstance
+
+log = logging.getLogger(__name__)
+
+
+def schedule_next_cycle(session: Session, definition: ProcessDefinition, instance: ProcessInstance,
+                        now: datetime) -> None:
+    period = definition.model.get("repeat_every")
+    if not period:
+        return
+    session.execute(delete(DueItem).where(DueItem.kind == "process_start", DueItem.done_at.is_(None),
+                                          DueItem.payload["process_key"].as_string() == definition.key))
+    try:
+        due = deadlines.add_period(instance.created_at, str(period))
+    except deadlines.DeadlineError as exc:  # a bundle deployed before deploy checked repeat_every
+        log.warning("process %s: repeat_every not scheduled: %s", definition.key, exc)
+        return
+    session.add(DueItem(kind="process_start", instance_id=instance.id, task_id=None, due_at=due,
+                        payload={"process_key": definition.key, "after": instance.business_key}))
+    audit.record(session, "cycle.scheduled", actor="scheduler", now=now, instance_id=instance.id,
+                 process_key=definition.key, due_at=due.isoformat())
+
+
+def start_due_cycle(session: Session, item: DueItem, now: datetime) -> bool:
+    from .instances import create_instance
+
+    key = (item.payload or {}).get("process_key")
+    definition = definitions.latest(session, key)
+    instance = create_instance(session, definition, definition.primary_process_id, data={}, business_key=None,
+                               actor="scheduler", now=now)
+    schedule_next_cycle(session, definition, instance, now)
+    return True

@@ -1,0 +1,2 @@
+"""People: accounts and roles, agencies, passwords, API tokens, sign-in and browser sessions.
+"""

@@ -1,0 +1,151 @@
+"""Users, their roles and agencies. Passwords are stored as argon2 hashes and follow ``engine.passwords``'
+policy; setting one revokes the user's API tokens and ends their other sessions."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..store import audit
+from . import passwords, tokens, user_sessions
+from ..errors import Conflict, InvalidData, NotFound
+from ..store.models import ROLES, Agency, User, UserRole
+from ..records import Actor
+
+_HASHER = PasswordHasher()
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
+_DUMMY: dict[int, str] = {}  # id(hasher) -> a hash of nothing anyone can type, made with that hasher
+
+
+def hash_password(password: str) -> str:
+    return _HASHER.hash(password)
+
+
+def _dummy_hash() -> str:
+    hasher = _HASHER
+    if id(hasher) not in _DUMMY:
+        _DUMMY.clear()
+        _DUMMY[id(hasher)] = hasher.hash("\x00 no account has this password")
+    return _DUMMY[id(hasher)]
+
+
+def password_matches(password_hash: str | None, password: str) -> bool:
+    """Whether ``password`` matches; without a hash (no such user, or none set) the password is verified against
+    a dummy hash, so the answer costs the same whether or not the account exists."""
+    try:
+        return _HASHER.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def add_agency(session: Session, key: str, name: str, *, actor: str | None, now: datetime) -> Agency:
+    if not _KEY.match(key):
+        raise InvalidData("invalid agency key", [{"field": "key", "message": "use lower-case letters, digits, - and _"}])
+    if not name.strip():
+        raise InvalidData("invalid agency name", [{"field": "name", "message": "is required"}])
+    if session.scalar(select(Agency).where(Agency.key == key)) is not None:
+        raise Conflict(f"agency {key!r} already exists")
+    agency = Agency(key=key, name=name.strip(), created_at=now)
+    session.add(agency)
+    audit.record(session, "agency.added", actor=actor, now=now, key=key, name=name)
+    session.flush()
+    return agency
+
+
+def add_user(session: Session, username: str, *, roles: list[str], agency_key: str | None = None,
+             email: str | None = None, password: str | None = None, full_name: str = "",
+             actor: str | None, now: datetime) -> User:
+    problems = []
+    if not _USERNAME.match(username):
+        problems.append({"field": "username", "message": "use letters, digits and . _ @ -"})
+    unknown = [r for r in roles if r not in ROLES]
+    if not roles or unknown:
+        problems.append({"field": "roles", "message": f"give one or more of {', '.join(ROLES)}"})
+    weak = passwords.problem(password, username=username) if password is not None else None
+    if weak:
+        problems.append({"field": "password", "message": weak})
+    if problems:
+        raise InvalidData("invalid user", problems)
+    agency = None
+    if agency_key:
+        agency = session.scalar(select(Agency).where(Agency.key == agency_key))
+        if agency is None:
+            raise InvalidData("unknown agency", [{"field": "agency", "message": f"no agency {agency_key!r}"}])
+    if session.scalar(select(User).where(User.username == username)) is not None:
+        raise Conflict(f"user {username!r} already exists")
+    user = User(username=username, full_name=full_name or username, email=email, agency=agency,
+                password_hash=hash_password(password) if password else None, created_at=now,
+                role_rows=[UserRole(role=r) for r in sorted(set(roles))])
+    session.add(user)
+    audit.record(session, "user.added", actor=actor, now=now, username=username, roles=sorted(set(roles)),
+                 agency=agency_key)
+    session.flush()
+    return user
+
+
+def set_password(session: Session, username: str, password: str, *, actor: str | None, now: datetime,
+                 keep_session: str | None = None) -> None:
+    """A new password (by the user, or reset by an admin): every API token of the user is revoked and every
+    session of theirs ends, except ``keep_session`` (the raw id of the session that changed it)."""
+    user = find_user(session, username)
+    passwords.check(password, username=username)
+    user.password_hash = hash_password(password)
+    audit.record(session, "user.password_changed", actor=actor, now=now, username=username)
+    tokens.revoke_all(session, user.id, actor=actor, now=now, reason="password_changed")
+    user_sessions.end_all(session, user.id, now=now, reason="password_changed", keep=keep_session)
+    session.flush()
+
+
+def find_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user {username!r}")
+    return user
+
+
+def actor_for(user: User) -> Actor:
+    return Actor(user.username, user.roles, user.agency.key if user.agency else None)
+
+
+def agency_names(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(Agency.key, Agency.name).order_by(Agency.name)).all())
+
+
+def form_context(session: Session) -> dict[str, object]:
+    """What form schemas may use in their Jinja: the partnership's own agencies and users."""
+    agencies = [{"key": k, "name": n} for k, n in agency_names(session).items()]
+    users = [{"username": u.username, "full_name": u.full_name, "roles": sorted(u.roles),
+              "agency": u.agency.key if u.agency else None}
+             for u in session.scalars(select(User).where(User.active.is_(True)).order_by(User.full_name))]
+    return {"agencies": agencies, "agency_keys": [a["key"] for a in agencies],
+            "agency_names": [a["name"] for a in agencies], "users": users,
+            "usernames": [u["username"] for u in users], "user_names": [u["full_name"] for u in users]}
+
+
+def set_daily_digest(session: Session, username: str, enabled: bool, *, actor: str | None, now: datetime) -> None:
+    """One daily e-mail instead of single messages (in-app notifications are never held)."""
+    user = find_user(session, username)
+    user.daily_digest = bool(enabled)
+    audit.record(session, "user.digest_changed", actor=actor, now=now, username=username, daily_digest=bool(enabled))
+    session.flush()
+
+
+def set_senior_lead(session: Session, agency_key: str, username: str | None, *, actor: str | None,
+                    now: datetime) -> None:
+    """The person in an agency that escalations of its overdue returns go to (with the coordinators)."""
+    agency = session.scalar(select(Agency).where(Agency.key == agency_key))
+    if agency is None:
+        raise NotFound(f"no agency {agency_key!r}")
+    if username:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None or user.agency_id != agency.id:
+            raise InvalidData("not a member of this agency",
+                              [{"field": "senior_lead", "message": f"{username!r} does not belong to {agency.name}"}])
+    agency.senior_lead = username or None
+    audit.record(session, "agency.senior_lead_set", actor=actor, now=now, key=agency_key, senior_lead=username or None)
+    session.flush()

@@ -1,0 +1,54 @@
+"""Who may see and do what. Every query for tasks or instances on behalf of a user goes through here."""
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+
+from ..store.models import HumanTask, ProcessInstance
+from ..records import Actor
+
+
+def may_do(actor: Actor, task: HumanTask) -> bool:
+    """A user may do a task assigned to them, or an unassigned one bound to their agency or their roles."""
+    if task.assignee is not None:
+        return task.assignee == actor.username
+    if task.agency is not None:
+        return actor.agency == task.agency and (task.role is None or task.role in actor.roles)
+    if task.role is not None:
+        return task.role in actor.roles
+    return actor.has("coordinator")
+
+
+def offered_to(actor: Actor) -> ColumnElement[bool]:
+    """SQL condition: the task is one ``actor`` may do (mirrors ``may_do``)."""
+    roles = sorted(actor.roles)
+    by_agency = and_(HumanTask.agency == actor.agency, or_(HumanTask.role.is_(None), HumanTask.role.in_(roles))) \
+        if actor.agency else false()
+    unbound = and_(HumanTask.agency.is_(None), HumanTask.role.in_(roles))
+    no_lane = and_(HumanTask.agency.is_(None), HumanTask.role.is_(None)) if actor.has("coordinator") else false()
+    return or_(HumanTask.assignee == actor.username,
+               and_(HumanTask.assignee.is_(None), or_(by_agency, unbound, no_lane)))
+
+
+def visible_task(actor: Actor) -> ColumnElement[bool]:
+    """SQL condition: the task is one ``actor`` may see (coordinators and chairs see the partnership's)."""
+    if actor.sees_everything:
+        return HumanTask.id.is_not(None)
+    own = or_(offered_to(actor), HumanTask.completed_by == actor.username)
+    if actor.agency:
+        own = or_(own, HumanTask.agency == actor.agency)
+    return own
+
+
+def may_see_task(actor: Actor, task: HumanTask) -> bool:
+    if actor.sees_everything or may_do(actor, task) or task.completed_by == actor.username:
+        return True
+    return actor.agency is not None and task.agency == actor.agency
+
+
+def visible_instance(actor: Actor) -> ColumnElement[bool]:
+    """SQL condition: the instance is one ``actor`` takes part in (or any, for coordinators and chairs)."""
+    if actor.sees_everything:
+        return ProcessInstance.id.is_not(None)
+    takes_part = exists(select(HumanTask.id).where(HumanTask.instance_id == ProcessInstance.id,
+                                                   visible_task(actor)))
+    return or_(ProcessInstance.started_by == actor.username, takes_part)

@@ -1,0 +1,21 @@
+"""Which processes a user may start by hand: the latest version of each whose bundle's ``start_roles``
+(default: coordinator) include one of the user's roles; admins may start any."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..cases.instances import DEFAULT_START_ROLES
+from ..store.models import ProcessDefinition
+from ..records import Actor, DefinitionInfo
+
+
+def startable_for(session: Session, actor: Actor) -> list[DefinitionInfo]:
+    newest = select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("v")) \
+        .group_by(ProcessDefinition.key).subquery()
+    rows = session.scalars(select(ProcessDefinition).join(
+        newest, (ProcessDefinition.key == newest.c.key) & (ProcessDefinition.version == newest.c.v))
+        .order_by(ProcessDefinition.name))
+    return [DefinitionInfo(key=r.key, name=r.name, version=r.version, deployed_at=r.deployed_at,
+                           description=r.description, process_ids=tuple(r.process_ids))
+            for r in rows if actor.has(*(r.model.get("start_roles") or DEFAULT_START_ROLES), "admin")]

@@ -1,0 +1,142 @@
+"""Read-only questions about tasks and instances, answered from indexed rows (no workflow is restored)."""
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy.orm import Session
+
+from . import access
+from ..errors import NotFound
+from ..store.models import HumanTask, ProcessInstance
+from ..records import Actor, InstanceInfo, Page, TaskInfo
+
+
+_SUMMARY_COLUMNS = (HumanTask.id, HumanTask.instance_id, HumanTask.process_key, HumanTask.name, HumanTask.title,
+                   HumanTask.state, HumanTask.role, HumanTask.agency, HumanTask.assignee, HumanTask.created_at,
+                   HumanTask.due_at, HumanTask.completed_at, HumanTask.completed_by, HumanTask.priority,
+                   HumanTask.bound_to)
+
+
+def task_info(row: Any, now: datetime, instance: ProcessInstance | None = None) -> TaskInfo:
+    return _summary_info(tuple(getattr(row, c.key) for c in _SUMMARY_COLUMNS), now,
+                         instance.business_key if instance is not None else None,
+                         instance.pseudonym if instance is not None else None)
+
+
+def _summary_info(values: tuple[Any, ...], now: datetime, business_key: str | None,
+                  pseudonym: str | None) -> TaskInfo:
+    """A task from the values of ``_SUMMARY_COLUMNS``, in order (unpacking a row beats reading it by name)."""
+    (task_id, instance_id, process_key, name, title, state, role, agency, assignee, created_at, due_at,
+     completed_at, completed_by, priority, bound_to) = values
+    return TaskInfo(
+        id=task_id, instance_id=instance_id, process_key=process_key, name=name, title=title, state=state,
+        role=role, agency=agency, assignee=assignee, created_at=created_at, due_at=due_at,
+        overdue=state == "ready" and due_at is not None and due_at < now, completed_at=completed_at,
+        completed_by=completed_by, priority=priority, business_key=business_key, pseudonym=pseudonym,
+        bound_to=bound_to,
+    )
+
+
+def instance_info(session: Session, row: ProcessInstance, actor: Actor, now: datetime, *,
+                  with_tasks: bool = True) -> InstanceInfo:
+    tasks: tuple[TaskInfo, ...] = ()
+    if with_tasks:
+        rows = session.execute(_instance_tasks_query(actor), {"instance_id": row.id})
+        tasks = tuple(_summary_info(t, now, row.business_key, row.pseudonym) for t in rows)
+    data: dict[str, Any] = (row.data or {}) if actor.sees_everything else _shared_data(row)
+    return InstanceInfo(
+        id=row.id, process_key=row.process_key, version=row.definition.version, business_key=row.business_key,
+        title=row.title, status=row.status, created_at=row.created_at, updated_at=row.updated_at,
+        pseudonym=row.pseudonym, error=row.error, paused=row.paused_at is not None, tasks=tasks, data=data,
+    )
+
+
+@lru_cache(maxsize=256)
+def _instance_tasks_query(actor: Actor) -> Select[Any]:
+    """The tasks of an instance that ``actor`` may see, as plain column rows (a long case has many), built once
+    per actor: the statement keeps its compiled form between calls."""
+    query = select(*_SUMMARY_COLUMNS).where(HumanTask.instance_id == bindparam("instance_id"))
+    if not actor.sees_everything:
+        query = query.where(access.visible_task(actor))
+    return query.order_by(HumanTask.created_at)
+
+
+def _shared_data(row: ProcessInstance) -> dict[str, Any]:
+    """What a participant who is not a coordinator or chair may see: the keys the bundle declares shared."""
+    shared = row.definition.model.get("shared_data", ["case_title", "pseudonym"])
+    return {k: v for k, v in (row.data or {}).items() if k in shared}
+
+
+def visible_instance_row(session: Session, actor: Actor, instance_id: str) -> ProcessInstance:
+    row = session.scalar(select(ProcessInstance).where(ProcessInstance.id == instance_id,
+                                                       access.visible_instance(actor)))
+    if row is None:
+        raise NotFound(f"no process instance {instance_id!r}")
+    return row
+
+
+def visible_task_row(session: Session, actor: Actor, task_id: str) -> HumanTask:
+    row = session.get(HumanTask, task_id)
+    if row is None or not access.may_see_task(actor, row):
+        raise NotFound(f"no task {task_id!r}")
+    return row
+
+
+_TASK_WITH_INSTANCE = select(HumanTask, ProcessInstance).join(
+    ProcessInstance, HumanTask.instance_id == ProcessInstance.id).where(HumanTask.id == bindparam("task_id"))
+
+
+def visible_task_with_instance(session: Session, actor: Actor, task_id: str) -> tuple[HumanTask, ProcessInstance]:
+    """A task ``actor`` may see and its instance, in one query."""
+    found = session.execute(_TASK_WITH_INSTANCE, {"task_id": task_id}).first()
+    if found is None or not access.may_see_task(actor, found[0]):
+        raise NotFound(f"no task {task_id!r}")
+    return found[0], found[1]
+
+
+def tasks_for(session: Session, actor: Actor, now: datetime, *, state: str | None = "ready",
+              overdue: bool | None = None, process_key: str | None = None, instance_id: str | None = None,
+              limit: int = 50, offset: int = 0) -> Page:
+    """The tasks ``actor`` may do (everyone's, for coordinators), overdue first, then by due date."""
+    query = select(HumanTask, ProcessInstance).join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
+    if not actor.has("coordinator", "admin"):
+        query = query.where(access.offered_to(actor) if state == "ready" else access.visible_task(actor))
+    if state:
+        query = query.where(HumanTask.state == state)
+    if process_key:
+        query = query.where(HumanTask.process_key == process_key)
+    if instance_id:
+        query = query.where(HumanTask.instance_id == instance_id)
+    if overdue is not None:
+        late = (HumanTask.state == "ready") & (HumanTask.due_at < now)
+        query = query.where(late if overdue else ~late | HumanTask.due_at.is_(None))
+    total = _count(session, query)
+    # the id last: tasks made in one step tie on everything else, and pages must not overlap or skip
+    rows = session.execute(query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.priority,
+                                          HumanTask.created_at, HumanTask.id).limit(limit).offset(offset)).all()
+    return Page(tuple(task_info(t, now, i) for t, i in rows), total)
+
+
+def instances_for(session: Session, actor: Actor, now: datetime, *, process_key: str | None = None,
+                  status: str | None = None, overdue: bool | None = None, limit: int = 50,
+                  offset: int = 0) -> Page:
+    query = select(ProcessInstance).where(access.visible_instance(actor))
+    if process_key:
+        query = query.where(ProcessInstance.process_key == process_key)
+    if status:
+        query = query.where(ProcessInstance.status == status)
+    if overdue is not None:
+        late = select(HumanTask.id).where(HumanTask.instance_id == ProcessInstance.id, HumanTask.state == "ready",
+                                          HumanTask.due_at < now).exists()
+        query = query.where(late if overdue else ~late)
+    total = _count(session, query)
+    rows = session.scalars(query.order_by(ProcessInstance.created_at.desc(), ProcessInstance.id)
+                           .limit(limit).offset(offset))
+    return Page(tuple(instance_info(session, r, actor, now, with_tasks=False) for r in rows), total)
+
+
+def _count(session: Session, query: Select[Any]) -> int:
+    return session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0

@@ -1,0 +1,42 @@
+"""An instance's timeline for its page: the audit trail without the page views and draft saves (which are
+audited, but are not steps of the case), newest last. People who are not coordinators or chairs see the
+case-level events and the events of tasks they may see."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from . import access
+from ..store import audit
+from ..store.models import AuditEvent, HumanTask
+from ..records import Actor
+
+HIDDEN = ("instance.viewed", "task.viewed", "task.draft_saved", "definition.downloaded")
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    actor: str | None
+    action: str
+    task_id: str | None
+    task_title: str | None
+    details: dict[str, Any]
+
+
+def timeline(session: Session, instance_id: str, actor: Actor, *, limit: int = 500) -> list[TimelineEntry]:
+    audit.write_pending(session)
+    query = select(AuditEvent).where(AuditEvent.instance_id == instance_id, AuditEvent.action.not_in(HIDDEN))
+    if not actor.sees_everything:
+        mine = select(HumanTask.id).where(HumanTask.instance_id == instance_id, access.visible_task(actor))
+        query = query.where(or_(AuditEvent.task_id.is_(None), AuditEvent.task_id.in_(mine)))
+    rows = list(session.scalars(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)))
+    titles = dict(session.execute(select(HumanTask.id, HumanTask.title).where(
+        HumanTask.instance_id == instance_id)).all())
+    return [TimelineEntry(at=r.at, actor=r.actor, action=r.action, task_id=r.task_id,
+                          task_title=titles.get(r.task_id) if r.task_id else None, details=r.details or {})
+            for r in reversed(rows)]

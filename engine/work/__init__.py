@@ -1,0 +1,2 @@
+"""What people do to a case: complete, claim and release tasks; change deadlines.
+"""

@@ -1,0 +1,109 @@
+"""A coordinator's hand on the clock: extending a task's deadline, and pausing and resuming a case's
+statutory clocks (for example during criminal proceedings). Each needs a reason and is audited; the
+reminder ladder follows through ``DeadlineChanged`` events."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..store import audit
+from .. import events, workdays
+from ..reads import queries
+from ..cases import runtime
+from ..errors import Conflict, Forbidden, InvalidData
+from ..store.models import HumanTask, ProcessInstance
+from ..records import Actor, TaskInfo
+
+LATEST_DEADLINE_YEARS = 10  # a later deadline is a typing slip (and near year 9999, arithmetic overflows)
+
+
+def _require_coordinator(actor: Actor, what: str) -> None:
+    if not actor.has("coordinator", "admin"):
+        raise Forbidden(f"{what} needs the coordinator role")
+
+
+def _require_reason(reason: str | None) -> str:
+    if not (reason or "").strip():
+        raise InvalidData("a reason is required", [{"field": "reason", "message": "is required"}])
+    return reason.strip()
+
+
+def extend_deadline(session: Session, task_id: str, due_at: datetime, reason: str, *, actor: Actor,
+                    now: datetime) -> TaskInfo:
+    _require_coordinator(actor, "extending a deadline")
+    reason = _require_reason(reason)
+    row = queries.visible_task_row(session, actor, task_id)
+    if row.state != "ready":
+        raise Conflict(f"the task is {row.state}")
+    if due_at.tzinfo is None or due_at.utcoffset() is None:
+        raise InvalidData("due_at needs an offset", [{"field": "due_at", "message": "give a UTC offset"}])
+    due_at = due_at.astimezone(timezone.utc)  # stored, answered and laddered in UTC, whatever offset was given
+    if due_at <= now:
+        raise InvalidData("the new deadline is in the past", [{"field": "due_at", "message": "must be in the future"}])
+    if due_at.year > now.year + LATEST_DEADLINE_YEARS:
+        raise InvalidData(f"the new deadline is more than {LATEST_DEADLINE_YEARS} years away",
+                          [{"field": "due_at", "message": f"must be within {LATEST_DEADLINE_YEARS} years"}])
+    previous, row.due_at = row.due_at, due_at
+    audit.record(session, "task.deadline_extended", actor=actor.username, now=now, instance_id=row.instance_id,
+                 task_id=row.id, previous=previous.isoformat() if previous else None, due_at=due_at.isoformat(),
+                 reason=reason)
+    session.flush()
+    events.publish(session, events.DeadlineChanged(row.id, row.instance_id, reason), now)
+    return queries.task_info(row, now, session.get(ProcessInstance, row.instance_id))
+
+
+def pause_instance(session: Session, instance_id: str, reason: str, *, actor: Actor, now: datetime) -> ProcessInstance:
+    _require_coordinator(actor, "pausing a case")
+    reason = _require_reason(reason)
+    instance = runtime.get_instance_row(session, instance_id)
+    if instance.status != "active":
+        raise Conflict(f"the case is {instance.status}")
+    if instance.paused_at is not None:
+        raise Conflict("the case is already paused")
+    instance.paused_at, instance.updated_at = now, now
+    audit.record(session, "instance.paused", actor=actor.username, now=now, instance_id=instance.id, reason=reason)
+    runtime.flush_or_conflict(session)
+    for row in _ready_tasks(session, instance.id):
+        events.publish(session, events.DeadlineChanged(row.id, instance.id, "paused"), now)
+    return instance
+
+
+def resume_instance(session: Session, instance_id: str, reason: str, *, actor: Actor, now: datetime) -> ProcessInstance:
+    """Resume a paused case; every open deadline moves on by the working days the clock stood still."""
+    _require_coordinator(actor, "resuming a case")
+    reason = _require_reason(reason)
+    instance = runtime.get_instance_row(session, instance_id)
+    if instance.paused_at is None:
+        raise Conflict("the case is not paused")
+    paused_days = max(0, workdays.working_days_between(workdays.london_date(instance.paused_at),
+                                                       workdays.london_date(now)))
+    moved = []
+    for row in _ready_tasks(session, instance.id):
+        if row.due_at is not None and paused_days:
+            row.due_at = shift_by_working_days(row.due_at, paused_days)
+        moved.append(row)
+    if paused_days:
+        flow = runtime.load(session, instance)
+        facts = flow.shift_timers(lambda due: shift_by_working_days(due, paused_days))
+        runtime.save(session, instance, flow, facts, actor=actor.username, now=now)
+    audit.record(session, "instance.resumed", actor=actor.username, now=now, instance_id=instance.id, reason=reason,
+                 paused_since=instance.paused_at.isoformat(), working_days_paused=paused_days)
+    instance.paused_at, instance.updated_at = None, now
+    runtime.flush_or_conflict(session)
+    for row in moved:
+        events.publish(session, events.DeadlineChanged(row.id, instance.id, "resumed"), now)
+    return instance
+
+
+def shift_by_working_days(moment: datetime, days: int) -> datetime:
+    """The same London time of day, ``days`` working days later."""
+    local = moment.astimezone(workdays.LONDON)
+    day = workdays.add_working_days(local.date(), days)
+    return local.replace(year=day.year, month=day.month, day=day.day).astimezone(moment.tzinfo)
+
+
+def _ready_tasks(session: Session, instance_id: str) -> list[HumanTask]:
+    return list(session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
+                                                        HumanTask.state == "ready")))

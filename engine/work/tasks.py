@@ -1,0 +1,193 @@
+"""Human tasks: reading a task with its form, claiming, assigning, drafts, comments, and completing it."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..people import accounts
+from ..store import audit, row_writes
+from ..bundles import definitions, forms
+from .. import events
+from ..cases import messages, runtime
+from ..reads import queries
+from ..reads.access import may_do
+from ..errors import Conflict, Forbidden, InvalidData, ScriptError, TooLarge
+from ..store.models import Comment, HumanTask, ProcessInstance, User
+from ..records import Actor, TaskDetail, TaskInfo
+from ..sandbox import templates
+
+MAX_DATA_BYTES = 512 * 1024
+
+
+def task_detail(session: Session, task_id: str, *, actor: Actor, now: datetime) -> TaskDetail:
+    row = queries.visible_task_row(session, actor, task_id)
+    instance = session.get(ProcessInstance, row.instance_id)
+    schema, ui_schema = _forms(session, row, instance)
+    audit.record(session, "task.viewed", actor=actor.username, now=now, instance_id=row.instance_id, task_id=row.id)
+    return TaskDetail(task=queries.task_info(row, now, instance), form_schema=schema, ui_schema=ui_schema,
+                      instructions=_render_instructions(row), data=row.data or {}, draft=row.draft)
+
+
+def complete_task(session: Session, task_id: str, data: dict[str, Any], *, actor: Actor,
+                  now: datetime) -> tuple[TaskInfo, ProcessInstance]:
+    row, instance = _ready_task_for(session, task_id, actor)
+    data = _checked_data(data)
+    schema, ui_schema = _forms(session, row, instance)
+    if schema is not None:
+        problems = forms.submission_problems(schema, data, ui_schema)
+        if problems:
+            raise InvalidData("the form has errors", problems)
+        data = _known_fields(schema, data)
+    if instance.status != "active":
+        raise Conflict(f"the case is {instance.status}; tasks cannot be completed")
+    flow = runtime.load(session, instance)
+    if not flow.is_ready(row.id):
+        raise Conflict("the task is no longer ready")
+    facts = flow.complete(row.id, data)
+    audit.record(session, "task.completed", actor=actor.username, now=now, instance_id=instance.id,
+                 task_id=row.id, name=row.name, fields=sorted(data))
+    runtime.save(session, instance, flow, facts, actor=actor.username, now=now, finished_task_id=row.id)
+    # after the case's row, which every step writes first (so two steps of one case queue on it)
+    row_writes.update_task(session, row, {"state": "completed", "completed_at": now,
+                                          "completed_by": actor.username, "draft": None})
+    events.publish(session, events.TaskClosed(row.id, instance.id, "completed"), now)
+    messages.route_thrown(session, instance, facts.thrown, actor=actor.username, now=now)
+    runtime.flush_or_conflict(session)
+    return queries.task_info(row, now, instance), instance
+
+
+def claim_task(session: Session, task_id: str, *, actor: Actor, now: datetime) -> TaskInfo:
+    row, instance = _ready_task_for(session, task_id, actor)
+    # Lock the row and read it again: on PostgreSQL a claim racing this one waits here, then sees the winner's
+    # assignee and is refused, instead of both callers being told the task is theirs.
+    session.refresh(row, with_for_update=True)
+    row, instance = _ready_task_for(session, task_id, actor)
+    if row.assignee == actor.username:
+        return queries.task_info(row, now, instance)
+    row.assignee, row.claimed_at = actor.username, now
+    audit.record(session, "task.claimed", actor=actor.username, now=now, instance_id=row.instance_id, task_id=row.id)
+    session.flush()
+    return queries.task_info(row, now, instance)
+
+
+def unclaim_task(session: Session, task_id: str, *, actor: Actor, now: datetime) -> TaskInfo:
+    """Release a claim: the task goes back to whoever it was bound to before it was claimed (the user named by
+    ``assigneeFrom`` or by a coordinator's reassign, else its agency's or role's queue), never to more people."""
+    row = queries.visible_task_row(session, actor, task_id)
+    if row.state != "ready":
+        raise Conflict(f"the task is {row.state}")
+    if row.assignee != actor.username and not actor.has("coordinator"):
+        raise Forbidden("only the assignee or a coordinator can release this task")
+    row.assignee, row.claimed_at = row.bound_to, None
+    audit.record(session, "task.unclaimed", actor=actor.username, now=now, instance_id=row.instance_id,
+                 task_id=row.id, returned_to=row.bound_to)
+    session.flush()
+    return queries.task_info(row, now, session.get(ProcessInstance, row.instance_id))
+
+
+def assign_task(session: Session, task_id: str, username: str, *, actor: Actor, now: datetime) -> TaskInfo:
+    if not actor.has("coordinator"):
+        raise Forbidden("assigning tasks needs the coordinator role")
+    row = queries.visible_task_row(session, actor, task_id)
+    if row.state != "ready":
+        raise Conflict(f"the task is {row.state}")
+    user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+    if user is None:
+        raise InvalidData("unknown user", [{"field": "username", "message": f"no active user {username!r}"}])
+    previous, row.assignee, row.claimed_at = row.assignee, user.username, None
+    row.bound_to = user.username  # a release returns the task to the person a coordinator chose
+    audit.record(session, "task.assigned", actor=actor.username, now=now, instance_id=row.instance_id,
+                 task_id=row.id, assignee=user.username, previous=previous)
+    session.flush()
+    return queries.task_info(row, now, session.get(ProcessInstance, row.instance_id))
+
+
+def save_draft(session: Session, task_id: str, data: dict[str, Any], *, actor: Actor, now: datetime) -> TaskInfo:
+    row, instance = _ready_task_for(session, task_id, actor)
+    row.draft = _checked_data(data)
+    audit.record(session, "task.draft_saved", actor=actor.username, now=now, instance_id=row.instance_id,
+                 task_id=row.id)
+    session.flush()
+    return queries.task_info(row, now, instance)
+
+
+def add_comment(session: Session, task_id: str, body: str, *, actor: Actor, now: datetime) -> Comment:
+    row = queries.visible_task_row(session, actor, task_id)
+    if not (body or "").strip():
+        raise InvalidData("empty comment", [{"field": "body", "message": "is required"}])
+    comment = Comment(instance_id=row.instance_id, task_id=row.id, author=actor.username, body=body.strip(),
+                      created_at=now)
+    session.add(comment)
+    audit.record(session, "comment.added", actor=actor.username, now=now, instance_id=row.instance_id, task_id=row.id)
+    session.flush()
+    return comment
+
+
+def comments(session: Session, task_id: str, *, actor: Actor) -> list[Comment]:
+    row = queries.visible_task_row(session, actor, task_id)
+    return list(session.scalars(select(Comment).where(Comment.task_id == row.id).order_by(Comment.created_at)))
+
+
+def _ready_task_for(session: Session, task_id: str, actor: Actor) -> tuple[HumanTask, ProcessInstance]:
+    row, instance = queries.visible_task_with_instance(session, actor, task_id)
+    if row.state != "ready":
+        raise Conflict(f"the task is already {row.state}")
+    if not may_do(actor, row):
+        raise Forbidden("this task is assigned to someone else" if row.assignee else "you may not do this task")
+    return row, instance
+
+
+def _checked_data(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise InvalidData("data must be an object", [{"field": "data", "message": "must be an object"}])
+    if len(json.dumps(data, default=str)) > MAX_DATA_BYTES:
+        raise TooLarge(f"form data is larger than {MAX_DATA_BYTES} bytes")
+    return data
+
+
+def _forms(session: Session, row: HumanTask, instance: ProcessInstance | None) -> tuple[dict | None, dict | None]:
+    if not row.form_file or instance is None:
+        return None, None
+    files = definitions.files_of(session, instance.definition)
+    texts = [files.get(row.form_file), files.get(row.ui_file) if row.ui_file else None]
+    context: dict[str, Any] = {}
+    if any(t and templates.has_template_syntax(t) for t in texts):
+        context = {**(row.data or {}), **accounts.form_context(session)}
+    try:
+        schema, ui = (forms.render_schema(t, context) if t else None for t in texts)
+    except forms.FormError as exc:  # a template that fails or overruns on this case's data
+        raise ScriptError(f"the form of this task could not be prepared: {exc}") from None
+    return schema, ui
+
+
+def _render_instructions(row: HumanTask) -> str | None:
+    if not row.instructions:
+        return None
+    try:
+        return templates.render(row.instructions, row.data or {})
+    except templates.TemplateError:  # a broken or runaway template: the designer's words as written
+        return row.instructions
+
+
+def _known_fields(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """Only the fields the form declares reach the case data, so a client cannot overwrite other variables."""
+    names = _declared_properties(schema)
+    if names is None:
+        return data
+    return {k: v for k, v in data.items() if k in names}
+
+
+def _declared_properties(schema: Any) -> set[str] | None:
+    """Every property name a schema can accept, or None when it accepts any."""
+    if not isinstance(schema, dict) or schema.get("additionalProperties") not in (None, False):
+        return None
+    names = set(schema.get("properties", {}))
+    parts = [*schema.get("allOf", []), *schema.get("anyOf", []), *schema.get("oneOf", []),
+             *(schema.get(k) for k in ("if", "then", "else")), *(schema.get("dependentSchemas") or {}).values()]
+    for part in parts:
+        names |= _declared_properties(part) or set()
+    return names or None
