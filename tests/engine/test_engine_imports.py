@@ -1,4 +1,9 @@
-"""The engine is a room of its own: no module in engine/ imports Flask, ``web`` or ``notifications``."""
+"""The architecture, checked from the source: every import (also one inside a function) runs downwards.
+
+- ``engine`` never imports Flask, ``web``, ``notifications`` or ``demo``; ``notifications`` never imports ``web``.
+- Inside ``engine``, each room imports only the rooms below it (``ROOMS``), so the folder tree is the
+  architecture: ``work`` and ``reads`` on top, the base modules (``engine/*.py``) at the bottom.
+"""
 from __future__ import annotations
 
 import ast
@@ -6,60 +11,115 @@ from pathlib import Path
 
 import pytest
 
-ENGINE = Path(__file__).resolve().parents[2] / "engine"
-FORBIDDEN = ("flask", "web", "notifications")
+ROOT = Path(__file__).resolve().parents[2]
+ENGINE = ROOT / "engine"
 MODULES = sorted(ENGINE.rglob("*.py"))
+FORBIDDEN = {"engine": ("flask", "web", "notifications", "demo"), "notifications": ("web", "demo")}
+BASE = "base"  # the modules directly in engine/: config, clock, errors, events, records, text, workdays
+ROOMS: dict[str, set[str]] = {  # room: the rooms it may import (besides itself and the base)
+    BASE: set(),
+    "store": set(),
+    "sandbox": set(),
+    "people": {"store"},
+    "spiff": {"sandbox"},
+    "bundles": {"spiff", "sandbox", "store"},
+    "cases": {"bundles", "spiff", "sandbox", "store"},
+    "reads": {"cases", "bundles", "store", "people"},
+    "work": {"reads", "cases", "bundles", "spiff", "sandbox", "store", "people"},
+}
 
 
-def imported_names(source: str) -> set[str]:
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported_names(source: str, module: str = "engine.x", is_package: bool = False) -> set[str]:
     """Every module a source imports, anywhere in it (also inside functions), as absolute names; relative
-    imports resolve against the ``engine`` package."""
+    imports resolve against ``module``. ``from p import n`` yields both ``p`` and ``p.n``."""
+    package = module.split(".") if is_package else module.split(".")[:-1]
     names: set[str] = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             if node.level == 0:
-                names.add(node.module or "")
-            elif node.level == 1:
-                base = f"engine.{node.module}" if node.module else "engine"
-                names.add(base)
-                names.update(f"{base}.{alias.name}" for alias in node.names)
-            else:  # from .. import x: outside the engine package
-                parent = node.module or ""
-                names.add(parent)
-                names.update(f"{parent}.{alias.name}".lstrip(".") for alias in node.names)
-        elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == "__import__" and node.args:
-            if isinstance(node.args[0], ast.Constant):
-                names.add(str(node.args[0].value))
-        elif isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "import_module" and node.args:
-            if isinstance(node.args[0], ast.Constant):
-                names.add(str(node.args[0].value))
+                base = node.module or ""
+            else:
+                base = ".".join(package[: len(package) - node.level + 1] + ([node.module] if node.module else []))
+            names.add(base)
+            names.update(f"{base}.{alias.name}".lstrip(".") for alias in node.names)
+        elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) and (
+                getattr(node.func, "id", None) == "__import__" or getattr(node.func, "attr", None) == "import_module"):
+            names.add(str(node.args[0].value))
     return names
 
 
-def _forbidden(names: set[str]) -> list[str]:
-    return sorted(n for n in names if n.split(".")[0] in FORBIDDEN)
+def room_of(name: str) -> str | None:
+    """The engine room a module belongs to; None outside the engine."""
+    parts = name.split(".")
+    if parts[0] != "engine" or len(parts) == 1:
+        return None
+    return parts[1] if (ENGINE / parts[1]).is_dir() else BASE
 
 
-def test_engine_has_modules_to_check():
-    assert len(MODULES) > 20 and ENGINE.joinpath("cases", "runtime.py") in MODULES
+def _imports_of(path: Path) -> set[str]:
+    return imported_names(path.read_text(encoding="utf-8"), module_name(path), path.name == "__init__.py")
+
+
+def _forbidden(names: set[str], top: str = "engine") -> list[str]:
+    return sorted(n for n in names if n.split(".")[0] in FORBIDDEN[top])
+
+
+def _upward(path: Path) -> list[str]:
+    mine = room_of(module_name(path)) or BASE  # engine/__init__.py is part of the base
+    allowed = ROOMS[mine] | {mine, BASE}
+    return sorted(n for n in _imports_of(path) if room_of(n) not in (None, *allowed))
+
+
+def test_every_engine_module_belongs_to_a_known_room():
+    assert len(MODULES) > 40 and ENGINE.joinpath("cases", "runtime.py") in MODULES
+    assert {room_of(module_name(m)) or BASE for m in MODULES} == set(ROOMS)
 
 
 @pytest.mark.parametrize("module", MODULES, ids=[str(m.relative_to(ENGINE)) for m in MODULES])
-def test_engine_module_never_imports_flask_web_or_notifications(module):
-    assert _forbidden(imported_names(module.read_text(encoding="utf-8"))) == []
+def test_engine_module_never_imports_flask_web_notifications_or_demo(module):
+    assert _forbidden(_imports_of(module)) == []
+
+
+@pytest.mark.parametrize("module", MODULES, ids=[str(m.relative_to(ENGINE)) for m in MODULES])
+def test_engine_module_imports_only_rooms_below_its_own(module):
+    assert _upward(module) == []
+
+
+NOTIFICATIONS = sorted((ROOT / "notifications").rglob("*.py"))
+
+
+@pytest.mark.parametrize("module", NOTIFICATIONS, ids=[m.name for m in NOTIFICATIONS])
+def test_notifications_never_import_web(module):
+    assert _forbidden(_imports_of(module), "notifications") == []
 
 
 @pytest.mark.parametrize("source", [
     "import flask", "from flask import Flask", "import web.api", "from web import create_app",
-    "from notifications import outbox", "def f():\n    import notifications.outbox", "from .. import web",
-    "__import__('flask')", "importlib.import_module('web.cli')",
+    "from notifications import outbox", "def f():\n    import notifications.outbox", "from ... import web",
+    "__import__('flask')", "importlib.import_module('web.cli')", "from demo import story",
 ])
 def test_import_check_catches_forbidden_imports(source):
-    assert _forbidden(imported_names(source)) != []
+    assert _forbidden(imported_names(source, "engine.cases.runtime")) != []
+
+
+@pytest.mark.parametrize("room, source", [
+    ("store", "from ..cases import runtime"), ("spiff", "from ..bundles.parsing import parse_bundle"),
+    ("cases", "def f():\n    from ..work import tasks"), (BASE, "from .store import db"),
+    ("reads", "from engine.work.tasks import complete_task"),
+])
+def test_room_check_catches_upward_imports(room, source, tmp_path):
+    folder = ENGINE if room == BASE else ENGINE / room
+    names = imported_names(source, module_name(folder / "probe.py"))
+    assert any(room_of(n) not in (None, *(ROOMS[room] | {room, BASE})) for n in names)
 
 
 def test_import_check_allows_engine_and_libraries():
-    assert _forbidden(imported_names("from . import runtime\nimport sqlalchemy\nfrom .errors import NotFound\n"
-                                     "from SpiffWorkflow.bpmn import BpmnWorkflow")) == []
+    assert _forbidden(imported_names("from . import runtime\nimport sqlalchemy\nfrom ..errors import NotFound\n"
+                                     "from SpiffWorkflow.bpmn import BpmnWorkflow", "engine.cases.step")) == []
