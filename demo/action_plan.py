@@ -22,18 +22,18 @@ def ap_plan_form(ctx: Ctx, *, actions: int | Sequence[dict[str, Any]] | None = N
                  **extra: Any) -> dict[str, Any]:
     """Completes the handed-over actions (owner, agency, dates) or, for a plan started by hand, writes
     ``actions`` new ones. ``sign_off_by`` is one value or one per action."""
-    if isinstance(actions, (list, tuple)):
+    if actions is not None and not isinstance(actions, int):
         proposed = [dict(a) for a in actions]
     else:
         handed = [dict(a) for a in ctx.get("actions") or []]
-        count = len(handed) if actions is None else int(actions)
+        count = len(handed) if actions is None else actions
         if not handed and actions is None:
             count = 3
         proposed = [handed[i] if i < len(handed) else {} for i in range(count)]
     out = []
     for i, action in enumerate(proposed):
-        agency = action.get("agency")
-        agency = agency if agency in ctx.people.leads else ctx.agencies[i % len(ctx.agencies)]
+        agency = str(action["agency"]) if action.get("agency") in ctx.people.leads \
+            else ctx.agencies[i % len(ctx.agencies)]
         base = smart_action(ctx, i, agency, due_in_days=due_in_days)
         filled = {k: (action.get(k) or base[k]) for k in base}
         if filled["owner"] not in ctx.people.leads.values() and filled["owner"] not in (ctx.people.coordinator,

@@ -243,7 +243,7 @@ def scr_prepare_action_plan(ctx: Ctx, *, actions: int | None = None, **extra: An
     out = []
     for i in range(count):
         rec = recs[i % len(recs)] if recs else {}
-        agency = rec.get("agency") if rec.get("agency") in ctx.people.leads else ctx.agencies[i % len(ctx.agencies)]
+        agency = str(rec["agency"]) if rec.get("agency") in ctx.people.leads else ctx.agencies[i % len(ctx.agencies)]
         label = f"{rec['ref']}: {rec['recommendation']}" if rec else None
         out.append(smart_action(ctx, i, agency, recommendation=label))
     return merged({"actions": out}, extra)

@@ -116,7 +116,7 @@ class Driver:
         actor = PEOPLE.actor_for(task.role, task.agency, task.assignee)
         with clock.frozen_at(at):
             with transaction(self.factory) as session:
-                data = session.get(HumanTask, task.id).data or {}  # what the task page would show
+                data = session.get_one(HumanTask, task.id).data or {}  # what the task page would show
             payload = form_data(task.process_key, task.name, data, PEOPLE, workdays.london_date(at), **choices)
             with transaction(self.factory) as session:
                 tasks.complete_task(session, task.id, payload, actor=actor, now=at)
@@ -155,7 +155,7 @@ class Driver:
         """Agree the plan; ``statuses[i]`` is how action i's successive updates go (see monitor_actions)."""
         self.do(plan_id, "plan_form", at, **choices)
         with transaction(self.factory) as session:
-            data = session.get(ProcessInstance, plan_id).data
+            data = session.get_one(ProcessInstance, plan_id).data
         for i, action in enumerate(data["actions"]):
             self.update_statuses[action["action_key"]] = statuses[i % len(statuses)]
 
@@ -198,7 +198,7 @@ class Driver:
             row = session.get(HumanTask, task_id)
             if row is None or row.state != "ready":
                 return
-            instance = session.get(ProcessInstance, row.instance_id)
+            instance = session.get_one(ProcessInstance, row.instance_id)
             key, done = instance.business_key, int((instance.data or {}).get("updates_count", 0))
             task = queries.task_info(row, when, instance)
         statuses = self.update_statuses.get(key) or ["on_track"]
