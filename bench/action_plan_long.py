@@ -36,7 +36,7 @@ from engine.reads import queries
 from engine.work import tasks
 from engine.config import Config  # noqa: E402
 from engine.store.db import make_engine, make_session_factory, transaction  # noqa: E402
-from demo.cases import People, form_data  # noqa: E402
+from demo import People, form_data  # noqa: E402
 from engine.store.models import ProcessInstance  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent

@@ -1,16 +1,15 @@
-"""A believable demonstration partnership: agencies, one user per role and agency, and cases of all five
-processes in many states (just started, mid-way, waiting on agency returns, completed, one cancelled), with a
-realistic share overdue.
+"""The story driver: deploys what the demo needs, adds the partnership, and plays every process's cases
+(``run_cases`` in ``demo.scr``, ``demo.cdop``, ...) through the engine's services as people would have worked on
+them, at times in the past.
 
-Every case is driven through the engine's services as people would have worked on it, at times in the past:
-each step is given its own past ``now`` and runs under ``clock.frozen_at`` so that scripts (``today()``) and
+Each step is given its own past ``now`` and runs under ``clock.frozen_at`` so that scripts (``today()``) and
 BPMN timers see the same moment. Due dates therefore fall in the past where the work has stalled. Action items
 are monitored by replaying the timer sweep in time order up to the present. The form data comes from
-``engine.demo_cases``, shared with the scenario tests. Names are invented; children are pseudonyms.
+``demo.forms`` (each process's builders), shared with the scenario tests. Names are invented; children are
+pseudonyms.
 """
 from __future__ import annotations
 
-import hashlib
 import heapq
 from datetime import datetime, time, timedelta, timezone
 from typing import Any
@@ -18,34 +17,22 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.people import accounts, passwords
 from engine import clock, workdays
 from engine.bundles import definitions
 from engine.cases import instances, timers
-from engine.reads import queries
-from engine.work import tasks
 from engine.config import REPO_ROOT
-from engine.store.db import transaction
-from .cases import People, form_data
-from engine.store.models import Agency, DueItem, HumanTask, ProcessInstance, User
+from engine.reads import queries
 from engine.records import TaskInfo
+from engine.store.db import transaction
+from engine.store.models import Agency, DueItem, HumanTask, ProcessInstance, User
+from engine.work import tasks
 
-DEMO_PASSWORD = "demo-password"
-AGENCIES = [
-    ("police", "Police"), ("csc", "Children's Social Care"), ("acute_health", "City Hospitals NHS Trust"),
-    ("community_health", "Community Health NHS Trust"), ("education", "Education"), ("probation", "Probation"),
-    ("yjs", "Youth Justice Service"), ("cafcass", "CAFCASS"), ("voluntary", "Family Support Network (voluntary)"),
-]
-STAFF = [  # invented people
-    ("coordinator", "Cora Linwood (business manager)", ["coordinator"], None),
-    ("chair", "Hollis Varga (independent chair)", ["chair"], None),
-    ("designer", "Devika Marsh (process designer)", ["designer"], None),
-    ("admin", "Alex Quill (system administrator)", ["admin"], None),
-    ("reviewer", "Riley Okonjo-Fenn (independent reviewer)", ["reviewer"], None),
-]
+from . import action_plan, case_audit, cdop, scr, section11
+from .forms import form_data
+from .partnership import AGENCIES, DEMO_PASSWORD, PEOPLE, STAFF, add_partnership
+
 SHIPPED = ("scr", "cdop", "section11", "action_plan", "case_audit")
-PEOPLE = People(coordinator="coordinator", chair="chair", leads={key: f"{key}.lead" for key, _ in AGENCIES})
-MONITORED = ("progress_update", "sign_off_coordinator", "sign_off_chair", "board_challenge")
+STORIES = (scr, cdop, section11, case_audit, action_plan)  # played in this order, so every run is the same
 
 
 def load_demo(factory: sessionmaker[Session], *, now: datetime) -> str:
@@ -54,48 +41,20 @@ def load_demo(factory: sessionmaker[Session], *, now: datetime) -> str:
     with transaction(factory) as session:
         if session.scalar(select(func.count()).select_from(Agency)):
             return "demo data already present; nothing loaded"
-        _people(session, now)
+        add_partnership(session, now)
         deployed = _deploy_missing(session, now)
-    demo = _Demo(factory, now)
-    for build in (_scr_cases, _cdop_cases, _section11_cases, _case_audit_cases, _action_plans):
-        build(demo)
-    demo.monitor_actions()
+    driver = Driver(factory, now)
+    for story in STORIES:
+        story.run_cases(driver)
+    driver.monitor_actions()
     with transaction(factory) as session:
-        cases = dict(session.execute(select(ProcessInstance.status, func.count())
-                                     .where(ProcessInstance.process_id != "action_item")
-                                     .group_by(ProcessInstance.status)).all())
-        actions = session.scalar(select(func.count(func.distinct(ProcessInstance.business_key)))
-                                 .where(ProcessInstance.process_id == "action_item"))
-        periods = session.scalar(select(func.count()).select_from(ProcessInstance)
-                                 .where(ProcessInstance.process_id == "action_item"))
-        ready = session.scalar(select(func.count()).select_from(HumanTask).where(HumanTask.state == "ready"))
-        overdue = session.scalar(select(func.count()).select_from(HumanTask).where(
-            HumanTask.state == "ready", HumanTask.due_at < now))
-    states = ", ".join(f"{n} {s}" for s, n in sorted(cases.items()))
-    extra = f" (deployed {', '.join(deployed)})" if deployed else ""
-    return (f"demo partnership loaded{extra}: {len(AGENCIES)} agencies, {len(STAFF) + len(AGENCIES)} users, "
-            f"{sum(cases.values())} cases ({states}), {actions} actions monitored over {periods} update periods, "
-            f"{ready} open tasks of which {overdue} overdue; every password is {DEMO_PASSWORD!r}")
+        return _summary(session, now, deployed)
 
 
 def is_empty(session: Session) -> bool:
     """No user and no case yet: a fresh database the demo may fill."""
     return not session.scalar(select(func.count()).select_from(ProcessInstance)) and \
         not session.scalar(select(func.count()).select_from(User))
-
-
-def _people(session: Session, now: datetime) -> None:
-    for key, name in AGENCIES:
-        accounts.add_agency(session, key, name, actor="lif demo", now=now)
-    users = [*STAFF, *((f"{key}.lead", f"{name} safeguarding lead", ["reviewer"], key) for key, name in AGENCIES)]
-    shared_hash = accounts.hash_password(DEMO_PASSWORD)  # one argon2 hash for the one demo password: quick
-    for username, full_name, roles, agency in users:
-        user = accounts.add_user(session, username, roles=roles, agency_key=agency, full_name=full_name,
-                                 email=f"{username}@example.org", actor="lif demo", now=now)
-        passwords.check(DEMO_PASSWORD, username=username)  # the demo follows the password policy too
-        user.password_hash = shared_hash
-    for key, _ in AGENCIES:
-        accounts.set_senior_lead(session, key, f"{key}.lead", actor="lif demo", now=now)
 
 
 def _deploy_missing(session: Session, now: datetime) -> list[str]:
@@ -107,14 +66,33 @@ def _deploy_missing(session: Session, now: datetime) -> list[str]:
     return missing
 
 
-class _Demo:
+def _summary(session: Session, now: datetime, deployed: list[str]) -> str:
+    """The line ``lif demo`` prints: what was loaded, and how much of the open work is overdue."""
+    cases = dict(session.execute(select(ProcessInstance.status, func.count())
+                                 .where(ProcessInstance.process_id != "action_item")
+                                 .group_by(ProcessInstance.status)).all())
+    actions = session.scalar(select(func.count(func.distinct(ProcessInstance.business_key)))
+                             .where(ProcessInstance.process_id == "action_item"))
+    periods = session.scalar(select(func.count()).select_from(ProcessInstance)
+                             .where(ProcessInstance.process_id == "action_item"))
+    ready = session.scalar(select(func.count()).select_from(HumanTask).where(HumanTask.state == "ready"))
+    overdue = session.scalar(select(func.count()).select_from(HumanTask).where(
+        HumanTask.state == "ready", HumanTask.due_at < now))
+    states = ", ".join(f"{n} {s}" for s, n in sorted(cases.items()))
+    extra = f" (deployed {', '.join(deployed)})" if deployed else ""
+    return (f"demo partnership loaded{extra}: {len(AGENCIES)} agencies, {len(STAFF) + len(AGENCIES)} users, "
+            f"{sum(cases.values())} cases ({states}), {actions} actions monitored over {periods} update periods, "
+            f"{ready} open tasks of which {overdue} overdue; every password is {DEMO_PASSWORD!r}")
+
+
+class Driver:
     """Runs each step as the person it is offered to, at a given moment in the past."""
 
     def __init__(self, factory: sessionmaker[Session], now: datetime) -> None:
         self.factory = factory
         self.now = now
         self.coordinator = PEOPLE.actor(PEOPLE.coordinator)
-        self.policies: dict[str, dict[str, Any]] = {}  # action key -> how its updates go (see monitor_actions)
+        self.update_statuses: dict[str, list[str]] = {}  # action key -> how its successive updates go
         self.steps = 0
 
     def ago(self, days: float, hour: int = 10) -> datetime:
@@ -138,7 +116,7 @@ class _Demo:
         actor = PEOPLE.actor_for(task.role, task.agency, task.assignee)
         with clock.frozen_at(at):
             with transaction(self.factory) as session:
-                data = session.get(HumanTask, task.id).data or {}  # what the task page would show
+                data = session.get_one(HumanTask, task.id).data or {}  # what the task page would show
             payload = form_data(task.process_key, task.name, data, PEOPLE, workdays.london_date(at), **choices)
             with transaction(self.factory) as session:
                 tasks.complete_task(session, task.id, payload, actor=actor, now=at)
@@ -177,9 +155,9 @@ class _Demo:
         """Agree the plan; ``statuses[i]`` is how action i's successive updates go (see monitor_actions)."""
         self.do(plan_id, "plan_form", at, **choices)
         with transaction(self.factory) as session:
-            data = session.get(ProcessInstance, plan_id).data
+            data = session.get_one(ProcessInstance, plan_id).data
         for i, action in enumerate(data["actions"]):
-            self.policies[action["action_key"]] = {"statuses": statuses[i % len(statuses)]}
+            self.update_statuses[action["action_key"]] = statuses[i % len(statuses)]
 
     # --- action monitoring, replayed in time order ---------------------------------------------------------
 
@@ -211,206 +189,17 @@ class _Demo:
 
     def _schedule(self, queue: list[tuple[datetime, int, str]], scheduled: set[str]) -> None:
         for task in self.ready(process_key="action_plan"):
-            if task.name in MONITORED and task.id not in scheduled:
+            if task.name in action_plan.MONITORED and task.id not in scheduled:
                 scheduled.add(task.id)
-                stable = f"{(task.business_key or '')[-3:]}:{task.name}:{task.created_at.date()}"
-                delay = {"progress_update": 3 + _spread(stable, 9), "board_challenge": 4}.get(task.name, 6)
-                heapq.heappush(queue, (task.created_at + timedelta(days=delay), len(scheduled), task.id))
+                heapq.heappush(queue, (task.created_at + action_plan.answer_delay(task), len(scheduled), task.id))
 
     def _work(self, task_id: str, when: datetime) -> None:
         with transaction(self.factory) as session:
             row = session.get(HumanTask, task_id)
             if row is None or row.state != "ready":
                 return
-            instance = session.get(ProcessInstance, row.instance_id)
+            instance = session.get_one(ProcessInstance, row.instance_id)
             key, done = instance.business_key, int((instance.data or {}).get("updates_count", 0))
             task = queries.task_info(row, when, instance)
-        choices: dict[str, Any] = {}
-        if task.name == "progress_update":
-            statuses = self.policies.get(key, {}).get("statuses") or ["on_track"]
-            choices["status"] = statuses[min(done, len(statuses) - 1)]
-        elif task.name == "board_challenge":
-            choices = {"outcome": "extend", "new_due_date": (when + timedelta(days=120)).date().isoformat()}
-        elif task.name.startswith("sign_off"):
-            choices["decision"] = "more_evidence_needed" if _spread(f"{key[-3:]}:{when.date()}", 4) == 0 \
-                else "signed_off"
-        self.complete(task, when, **choices)
-
-
-def _spread(text: str, n: int) -> int:
-    """A stable small number from ``text`` (0 .. n-1), so the demo is the same on every run."""
-    return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16) % n
-
-
-# --- the cases ------------------------------------------------------------------------------------------------
-
-def _scr_cases(d: _Demo) -> None:
-    # Child A: a CSPR waiting on agency IMRs; City Hospitals' IMR is overdue.
-    a = d.start("scr", d.ago(82), who="police.lead")
-    d.do(a, "referral", d.ago(82), pseudonym="Child A", la_aware_date=d.ago(83).date().isoformat(),
-         abuse_or_neglect="suspected", child_outcome="seriously_harmed", concern_agency_working=True,
-         agencies_involved=["police", "csc", "acute_health", "education"])
-    d.do(a, "screening", d.ago(80))
-    d.do(a, "notify_panel", d.ago(79))
-    d.do(a, "rapid_review", d.ago(64))
-    d.do(a, "chair_decision", d.ago(60))
-    d.do(a, "communicate_decision", d.ago(58))
-    d.do(a, "set_up_review", d.ago(52), lead_reviewer="reviewer")
-    d.do_each(a, "imr", d.ago(30), only=["education"], nil_return=True)
-    d.do_each(a, "imr", d.ago(20), only=["police", "csc"], spread_days=7)
-
-    # Child D: referred three days ago; the sub-group has not screened it yet.
-    dd = d.start("scr", d.ago(3, 11), who="csc.lead")
-    d.do(dd, "referral", d.ago(3, 11), pseudonym="Child D", la_aware_date=d.ago(4).date().isoformat(),
-         abuse_or_neglect="known", child_outcome="seriously_harmed", concern_agency_working=False,
-         agencies_involved=["csc", "community_health", "education"])
-
-    # Child E: a referral just started by a school's safeguarding lead, not yet sent.
-    d.start("scr", d.now - timedelta(hours=2), who="education.lead")
-
-    # Child F: a Multi-Agency Review case whose statutory notification is late.
-    f = d.start("scr", d.ago(13), who="community_health.lead")
-    d.do(f, "referral", d.ago(13), pseudonym="Child F", la_aware_date=d.ago(14).date().isoformat(),
-         abuse_or_neglect="suspected", child_outcome="seriously_harmed", concern_agency_working=False,
-         agencies_involved=["community_health", "csc"])
-    d.do(f, "screening", d.ago(11))
-
-    # Child G: a Learning Lessons Review, completed; its actions are being monitored.
-    g = d.start("scr", d.ago(172), who="yjs.lead")
-    d.do(g, "referral", d.ago(172), pseudonym="Child G", abuse_or_neglect="not_suspected", child_outcome="other",
-         concern_agency_working=True, learning_focus="period", agencies_involved=["yjs", "education", "csc"])
-    d.do(g, "screening", d.ago(168))
-    d.do(g, "chair_decision", d.ago(160))
-    d.do(g, "communicate_decision", d.ago(158))
-    d.do(g, "set_up_review", d.ago(150), lead_reviewer="reviewer")
-    d.do(g, "learning_event", d.ago(135))
-    d.do(g, "draft_report", d.ago(120))
-    d.do(g, "prepare_action_plan", d.ago(118))
-    plan = d.do_and_catch(g, "board_approval", d.ago(112), "action_plan")
-    d.raise_plan(plan, d.ago(105), [["on_track", "on_track", "completed"], ["at_risk"]],
-                 sign_off_by=["coordinator", "chair"])
-    d.do(g, "record_learning", d.ago(110))
-
-    # Child H: no review; closed after the chair's decision.
-    h = d.start("scr", d.ago(41), who="police.lead")
-    d.do(h, "referral", d.ago(41), pseudonym="Child H", abuse_or_neglect="not_suspected", child_outcome="other",
-         concern_agency_working=False, agencies_involved=["police", "education"])
-    d.do(h, "screening", d.ago(38))
-    d.do(h, "chair_decision", d.ago(31))
-    d.do(h, "communicate_decision", d.ago(29))
-
-    # Child J: a duplicate referral, cancelled.
-    j = d.start("scr", d.ago(21), who="acute_health.lead")
-    d.do(j, "referral", d.ago(21), pseudonym="Child J", agencies_involved=["acute_health", "csc"])
-    d.cancel(j, d.ago(19), "Duplicate of the referral for Child D (same incident, referred by the hospital).")
-
-    # Child K: a CSPR whose draft report the panel sent back for revision.
-    k = d.start("scr", d.ago(250), who="probation.lead")
-    d.do(k, "referral", d.ago(250), pseudonym="Child K", abuse_or_neglect="suspected", child_outcome="died",
-         agencies_involved=["probation", "police", "csc"])
-    d.do(k, "screening", d.ago(248))
-    d.do(k, "notify_panel", d.ago(247))
-    d.do(k, "rapid_review", d.ago(233))
-    d.do(k, "chair_decision", d.ago(228))
-    d.do(k, "communicate_decision", d.ago(226))
-    d.do(k, "set_up_review", d.ago(220), lead_reviewer="reviewer", involve_family=True)
-    d.do_each(k, "imr", d.ago(185), spread_days=3)
-    d.do(k, "learning_event", d.ago(160))
-    d.do(k, "family_involvement", d.ago(150))
-    d.do(k, "draft_report", d.ago(70), recommendations=3)
-    d.do(k, "panel_review", d.ago(10), panel_outcome="revise")
-
-
-def _cdop_cases(d: _Demo) -> None:
-    # Child B: waiting on agency reports; two are overdue.
-    b = d.start("cdop", d.ago(27))
-    d.do(b, "notification", d.ago(27), pseudonym="Child B", urn="CDOP-0412")
-    d.do(b, "identify_agencies", d.ago(26), agencies_involved=["police", "acute_health", "community_health", "csc"])
-    d.do_each(b, "agency_report", d.ago(15), only=["police"])
-    d.do_each(b, "agency_report", d.ago(10), only=["community_health"], nil_return=True)
-    d.do(b, "family_views", d.ago(12), family_response="no_response")
-
-    # Child L: a death notified this morning.
-    d.start("cdop", d.now - timedelta(hours=3))
-
-    # Child M: reviewed; neglect suspected, so referred for a case review; the board accepted the
-    # recommendations and the action plan waits for the coordinator.
-    m = d.start("cdop", d.ago(95))
-    d.do(m, "notification", d.ago(95), pseudonym="Child M", urn="CDOP-0398", expected_death="unexpected")
-    d.do(m, "identify_agencies", d.ago(94), agencies_involved=["police", "csc", "community_health"])
-    d.do_each(m, "agency_report", d.ago(80), spread_days=2, agencies={"csc": {"safeguarding_concerns": "yes"}})
-    d.do(m, "family_views", d.ago(78))
-    d.do(m, "collate_anonymise", d.ago(60))
-    scr = d.do_and_catch(m, "panel_review", d.ago(45), "scr", abuse_neglect_suspected=True, recommendations=2)
-    d.do(scr, "confirm_referral", d.ago(44))
-    d.do(scr, "screening", d.ago(42))
-    d.do(scr, "notify_panel", d.ago(41))
-    d.do(scr, "rapid_review", d.ago(25))
-    d.do(scr, "chair_decision", d.ago(20))
-    d.do(scr, "communicate_decision", d.ago(19))
-    d.do(m, "board_recommendations", d.ago(40), board_decision="accepted_with_changes")
-    d.do(m, "ncmd_submission", d.ago(35))
-
-    # Child N: agency reports in; waiting for the panel meeting.
-    n = d.start("cdop", d.ago(60))
-    d.do(n, "notification", d.ago(60), pseudonym="Child N", urn="CDOP-0405", expected_death="expected")
-    d.do(n, "identify_agencies", d.ago(59), agencies_involved=["acute_health", "csc"])
-    d.do_each(n, "agency_report", d.ago(45), spread_days=5)
-    d.do(n, "family_views", d.ago(38))
-    d.do(n, "collate_anonymise", d.ago(30))
-
-
-def _section11_cases(d: _Demo) -> None:
-    # The main cycle: every agency asked; two returns overdue, one nil return.
-    c = d.start("section11", d.ago(75))
-    year = d.ago(75).year
-    d.do(c, "set_cycle", d.ago(75), cycle_name=f"{year}-{(year + 2) % 100:02d}",
-         return_deadline=d.ago(12).date().isoformat(), agencies_taking_part=[key for key, _ in AGENCIES])
-    d.do_each(c, "self_evaluation", d.ago(40), only=["probation"], nil_return=True)
-    d.do_each(c, "self_evaluation", d.ago(34), only=["community_health", "police", "csc", "acute_health", "education",
-                                                      "voluntary"], spread_days=4, agencies={"csc": {"ratings": ["green", "amber", "green", "green", "red", "green",
-                                                            "green", "green"]},
-                                        "police": {"ratings": ["green"] * 8}})
-
-    # A completed cycle for the commissioned services; its plan is being monitored.
-    s = d.start("section11", d.ago(190))
-    d.do(s, "set_cycle", d.ago(190), cycle_name="Commissioned services", cycle_period="P1Y",
-         return_deadline=d.ago(150).date().isoformat(), agencies_taking_part=["yjs", "cafcass", "voluntary"])
-    d.do_each(s, "self_evaluation", d.ago(160), spread_days=2,
-              agencies={"voluntary": {"ratings": ["green", "green", "amber", "green", "amber", "green", "green",
-                                                  "na"]}})
-    d.do(s, "select_peer_review", d.ago(148))
-    d.do_each(s, "peer_review", d.ago(140), agencies={"police": {"ratings_supported": "partly"}})
-    d.do(s, "challenge_event", d.ago(130), agreed_actions=1)
-    plan = d.do_and_catch(s, "approve_board_plan", d.ago(125), "action_plan")
-    d.raise_plan(plan, d.ago(120), [["on_track", "completed"], ["not_started", "at_risk"],
-                                                      ["on_track"]])
-
-
-def _case_audit_cases(d: _Demo) -> None:
-    # A completed audit on neglect; its action log is being monitored.
-    a = d.start("case_audit", d.ago(120))
-    d.do(a, "set_audit", d.ago(120), sample_seed=20260, agencies_taking_part=["csc", "community_health", "education"],
-         pre_audit_due_date=d.ago(99).date().isoformat(), meeting_date=d.ago(85).date().isoformat())
-    d.do_each(a, "pre_audit", d.ago(101), spread_days=1)
-    plan = d.do_and_catch(a, "audit_meeting", d.ago(85), "action_plan", actions=2)
-    d.raise_plan(plan, d.ago(78), [["on_track", "completed"], ["at_risk", "at_risk"]])
-    d.do_each(a, "receive_findings", d.ago(82), spread_days=1)
-
-    # Domestic abuse audit: three pre-audits in (one a nil return), one overdue.
-    b = d.start("case_audit", d.ago(30))
-    d.do(b, "set_audit", d.ago(30), sample_size=10, agencies_taking_part=["police", "csc", "acute_health", "voluntary"],
-         pre_audit_due_date=d.ago(4).date().isoformat(), meeting_date=(d.now + timedelta(days=10)).date().isoformat(),
-         audit_theme="Domestic abuse: children in the household",
-         cohort_criteria="Children in households with two or more police call-outs for domestic abuse")
-    d.do_each(b, "pre_audit", d.ago(8), only=["police", "csc", "voluntary"], spread_days=2,
-              agencies={"voluntary": {"nil_return": True}})
-
-
-def _action_plans(d: _Demo) -> None:
-    # The partnership's own plan, entered by hand, with quarterly updates.
-    p = d.start("action_plan", d.ago(200))
-    d.raise_plan(p, d.ago(198), [["on_track", "completed"], ["at_risk", "on_track"]], actions=2,
-                 plan_title="Neglect strategy: partnership priorities", update_period="P91D",
-                 sign_off_by=["chair", "coordinator"])
-    # A plan just handed over from the Child M review is waiting for the coordinator (see _cdop_cases).
+        statuses = self.update_statuses.get(key) or ["on_track"]
+        self.complete(task, when, **action_plan.owner_answer(task, key, done, when, statuses))

@@ -214,7 +214,7 @@ def scheduler() -> None:
 
 def database_is_empty() -> bool:
     """True when no user and no case exist yet (the README's run command loads the demo then)."""
-    from demo.story import is_empty
+    from demo import is_empty
 
     with transaction(_factory(Config.from_env())) as session:
         return is_empty(session)
@@ -223,7 +223,7 @@ def database_is_empty() -> bool:
 @main.command()
 def demo() -> None:
     """Load a demonstration partnership: agencies, users, and cases in many states."""
-    from demo.story import load_demo
+    from demo import load_demo
 
     factory = _factory(Config.from_env())
     try:

@@ -1,5 +1,5 @@
 """The scenario driver: runs the shipped processes through the engine's services, one transaction per call (as
-the web does), with the clock held by time-machine and the form data from ``engine.demo_cases``."""
+the web does), with the clock held by time-machine and the form data from ``demo.forms``."""
 from __future__ import annotations
 
 import json
@@ -15,7 +15,7 @@ from engine.cases import instances, timers
 from engine.reads import queries
 from engine.work import tasks
 from engine.store.db import transaction
-from demo.cases import People, form_data
+from demo import People, form_data
 from engine.errors import InvalidData
 from engine.store.models import DueItem, ProcessInstance
 from engine.records import TaskInfo

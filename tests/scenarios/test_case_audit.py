@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from demo.cases import Ctx, audit_cohort
+from demo.case_audit import audit_cohort
+from demo.forms import Ctx
 from engine.sandbox.sampling import stratified_sample
 
 from .kit import PEOPLE, at, end_of_day

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from engine.people import accounts
 from engine.store.db import make_engine, make_session_factory, transaction
-from demo.story import AGENCIES, DEMO_PASSWORD, STAFF
+from demo import AGENCIES, DEMO_PASSWORD, STAFF
 from engine.store.models import Agency, HumanTask, ProcessInstance, User
 from web.cli import main
 

@@ -1,12 +1,13 @@
-"""engine.demo_cases has valid form data for every user task of every shipped bundle (the scenarios and the demo
-use it), and each payload passes the task's own form schema, rendered for a partnership."""
+"""The demo package (``demo.forms`` and each process's module) has valid form data for every user task of every
+shipped bundle (the scenarios and the demo use it), and each payload passes the task's own form schema, rendered
+for a partnership."""
 from __future__ import annotations
 
 from lxml import etree
 
 from engine.bundles import forms
 from engine.bundles.parsing import read_bundle_dir
-from demo.cases import BUILDERS, form_data
+from demo import BUILDERS, form_data
 
 from .conftest import SHIPPED, WORKFLOWS
 from .kit import PEOPLE

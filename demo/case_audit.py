@@ -1,0 +1,122 @@
+"""Multi-agency case file audits (``case_audit``): the form data for every task (with a cohort to sample from),
+and the demo's cases, a completed audit on neglect and one waiting on pre-audits.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Sequence
+
+from .forms import Ctx, builds, learning_log, merged, pick, smart_action
+
+if TYPE_CHECKING:
+    from .story import Driver
+
+# --- form data ----------------------------------------------------------------------------------------------
+
+_TEAMS = ["North", "South", "Central"]
+
+
+def audit_cohort(ctx: Ctx, size: int = 12) -> list[dict[str, Any]]:
+    bands = ["0-4", "5-10", "11-15", "16-17"]
+    plans = ["cp", "cin", "early_help"]
+    outcomes = ["cp_conference", "cin_plan", "nfa"]
+    letters = "ABCDEFGHJKLMNPRSTW"
+    return [{"case_ref": f"CA-{101 + i}", "child_initials": letters[i % 18] + letters[(i * 7 + 3) % 18],
+             "child_dob": ctx.date(-(400 + 365 * (i % 15))), "age_band": bands[i % 4],
+             "sex": ["female", "male"][i % 2], "plan_type": plans[i % 3], "investigation_outcome": outcomes[i % 3],
+             "team": _TEAMS[i % 3]} for i in range(size)]
+
+
+@builds("case_audit", "set_audit")
+def ca_set_audit(ctx: Ctx, *, sample_size: int = 8, sample_seed: int = 0,
+                 agencies_taking_part: Sequence[str] | None = None, cohort_size: int = 12,
+                 **extra: Any) -> dict[str, Any]:
+    return merged({
+        "audit_theme": "Neglect: response to early signs",
+        "cohort_criteria": "Children referred for neglect in the quarter",
+        "cohort_period_from": ctx.date(-120), "cohort_period_to": ctx.date(-30),
+        "strata_fields": ["age_band", "plan_type"], "sample_size": sample_size, "sample_seed": sample_seed,
+        "agencies_taking_part": list(agencies_taking_part) if agencies_taking_part is not None
+        else pick(ctx.agencies, 3),
+        "pre_audit_due_date": ctx.date(21), "meeting_date": ctx.date(35), "cohort": audit_cohort(ctx, cohort_size),
+    }, extra)
+
+
+@builds("case_audit", "pre_audit")
+def ca_pre_audit(ctx: Ctx, *, nil_return: bool = False, **extra: Any) -> dict[str, Any]:
+    agency = ctx.get("audit_agency") or ctx.agencies[0]
+    auditor = ctx.people.lead(agency) if agency in ctx.people.leads else ctx.people.coordinator
+    if nil_return:
+        return merged({"nil_return": True, "nil_reason": "None of the sampled children is known to us.",
+                      "auditor": auditor}, extra)
+    findings = []
+    for i, ref in enumerate(ctx.get("sample_refs") or []):
+        held = i % 3 != 2
+        finding: dict[str, Any] = {"case_ref": ref, "records_held": held}
+        if held:
+            finding.update(involvement_summary="Seen at universal services; two contacts in the period.",
+                           strengths="Clear recording", concerns="No chronology", chronology_kept=False,
+                           concerns_recorded=True, consent_recorded=True, voice_of_child=i % 2 == 0,
+                           single_agency_grade=["good", "adequate", "inadequate"][i % 3])
+        findings.append(finding)
+    return merged({"nil_return": False, "auditor": auditor, "case_findings": findings}, extra)
+
+
+@builds("case_audit", "audit_meeting")
+def ca_audit_meeting(ctx: Ctx, *, actions: int = 2, **extra: Any) -> dict[str, Any]:
+    refs = list(ctx.get("sample_refs") or [])
+    taking_part = list(ctx.get("agencies_taking_part") or ctx.agencies[:1])
+    grades = []
+    for i, ref in enumerate(refs):
+        grade = ["good", "adequate", "inadequate"][i % 3]
+        grades.append({"case_ref": ref, "grade": grade,
+                       "standards_not_met": [] if grade == "good" else
+                       (["information_sharing", "recording"] if grade == "inadequate" else ["outcome_planning"]),
+                       "agency_concerns": [] if grade == "good" else taking_part[:1],
+                       "discussion": "Records show timely visits; planning did not keep pace with the concerns.",
+                       "recommendations": "Use the neglect toolkit at every review."})
+    log = [dict(smart_action(ctx, i, taking_part[i % len(taking_part)], recommendation="Audit finding: neglect"),
+                **({"case_ref": refs[i]} if i < len(refs) else {})) for i in range(actions)]
+    return merged({"meeting_held_date": ctx.on, "agencies_present": taking_part, "case_grades": grades,
+                   "findings_summary": "Early signs of neglect were seen but not drawn together into a plan.",
+                   "actions": log, "learning_log": learning_log(ctx, taking_part, 1)}, extra)
+
+
+@builds("case_audit", "receive_findings")
+def ca_receive_findings(ctx: Ctx, **extra: Any) -> dict[str, Any]:
+    agency = ctx.get("notified_agency") or ctx.agencies[0]
+    return merged({"acknowledged": True,
+                   "acknowledged_by": ctx.people.lead(agency) if agency in ctx.people.leads else ctx.people.coordinator,
+                   "findings_shared_with": "Team managers and the principal social worker",
+                   "immediate_actions": "Findings discussed at the next team meeting."}, extra)
+
+
+# --- the demo's cases ---------------------------------------------------------------------------------------
+
+
+def run_cases(d: Driver) -> None:
+    """The two case file audits of the demo."""
+    _neglect_audit_done(d)
+    _domestic_abuse_audit_waiting(d)
+
+
+def _neglect_audit_done(d: Driver) -> None:
+    """A completed audit on neglect; its action log is being monitored."""
+    a = d.start("case_audit", d.ago(120))
+    d.do(a, "set_audit", d.ago(120), sample_seed=20260, agencies_taking_part=["csc", "community_health", "education"],
+         pre_audit_due_date=d.ago(99).date().isoformat(), meeting_date=d.ago(85).date().isoformat())
+    d.do_each(a, "pre_audit", d.ago(101), spread_days=1)
+    plan = d.do_and_catch(a, "audit_meeting", d.ago(85), "action_plan", actions=2)
+    d.raise_plan(plan, d.ago(78), [["on_track", "completed"], ["at_risk", "at_risk"]])
+    d.do_each(a, "receive_findings", d.ago(82), spread_days=1)
+
+
+def _domestic_abuse_audit_waiting(d: Driver) -> None:
+    """Three pre-audits in (one a nil return), one overdue. No seed: the process draws its sample afresh."""
+    b = d.start("case_audit", d.ago(30))
+    d.do(b, "set_audit", d.ago(30), sample_size=10, agencies_taking_part=["police", "csc", "acute_health", "voluntary"],
+         pre_audit_due_date=d.ago(4).date().isoformat(), meeting_date=(d.now + timedelta(days=10)).date().isoformat(),
+         audit_theme="Domestic abuse: children in the household",
+         cohort_criteria="Children in households with two or more police call-outs for domestic abuse")
+    d.do_each(b, "pre_audit", d.ago(8), only=["police", "csc", "voluntary"], spread_days=2,
+              agencies={"voluntary": {"nil_return": True}})

@@ -1,0 +1,123 @@
+"""Valid, believable form data for every user task of the five shipped processes: the registry and what the
+processes share.
+
+One place for what a person would type into each form, shared by the scenario tests (tests/scenarios) and
+``lif demo``. ``form_data(process_key, task_name, data, people, on, **choices)`` returns the data for the task
+called ``task_name`` whose current task data is ``data``; ``on`` is the day the form is filled in (the dates
+the form asks for are taken from it) and ``choices`` are the decisions the scenario makes (the chair's review
+type, a nil return, a panel's "revise", ...). Each builder names the choices it understands; any other keyword
+is a plain top-level override of a form field.
+
+Each process's builders live in that process's module (``demo.scr``, ``demo.cdop``, ``demo.section11``,
+``demo.case_audit``, ``demo.action_plan``) and register themselves here with ``@builds``; importing the ``demo``
+package imports them all.
+
+Every name here is invented: children are pseudonyms ("Child A") with initials, families are described by role.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Callable, Mapping, Sequence
+
+from dateutil.relativedelta import relativedelta
+
+from .partnership import People
+
+
+def day_of(on: date | datetime | str) -> date:
+    """The day of a date, an aware datetime or an ISO string (callers pass whichever they hold)."""
+    if isinstance(on, datetime):
+        return on.date()
+    if isinstance(on, date):
+        return on
+    return date.fromisoformat(str(on)[:10])
+
+
+def iso_day(on: date | datetime | str, days: int = 0, months: int = 0) -> str:
+    """``on`` moved by ``days`` and ``months``, as the ISO date a form field holds."""
+    return (day_of(on) + timedelta(days=days) + relativedelta(months=months)).isoformat()
+
+
+def pick(values: Sequence[str], count: int) -> list[str]:
+    """The first ``count`` values, at least one and at most all."""
+    return list(values[:max(1, min(count, len(values)))])
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """What a builder sees: the task's current data, the partnership, and the day the form is filled in."""
+
+    data: Mapping[str, Any]
+    people: People
+    on: str  # ISO date the form is filled in
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+    def date(self, days: int = 0, months: int = 0) -> str:
+        return iso_day(self.on, days, months)
+
+    @property
+    def agencies(self) -> list[str]:
+        return self.people.agencies
+
+
+Builder = Callable[..., dict[str, Any]]
+BUILDERS: dict[tuple[str, str], Builder] = {}
+
+
+def builds(process_key: str, *task_names: str) -> Callable[[Builder], Builder]:
+    def register(fn: Builder) -> Builder:
+        for name in task_names:
+            BUILDERS[(process_key, name)] = fn
+        return fn
+    return register
+
+
+def form_data(process_key: str, task_name: str, data: Mapping[str, Any], people: People,
+              on: date | datetime | str, **choices: Any) -> dict[str, Any]:
+    """Valid form data for the task ``task_name`` of ``process_key`` (see the module docstring)."""
+    try:
+        builder = BUILDERS[(process_key, task_name)]
+    except KeyError:
+        raise KeyError(f"no demo form data for {process_key}.{task_name}") from None
+    return builder(Ctx(dict(data or {}), people, day_of(on).isoformat()), **choices)
+
+
+def merged(payload: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """``payload`` with the scenario's overrides; a field left ``None`` is not sent at all."""
+    payload.update(extra)
+    return {k: v for k, v in payload.items() if v is not None}
+
+
+LEARNING_THEMES = ["information_sharing", "professional_curiosity", "voice_of_child", "neglect",
+                   "domestic_abuse", "escalation", "assessment_and_planning", "safe_sleep"]
+LESSONS = {
+    "information_sharing": "Health visiting and school held concerns that never reached the social worker.",
+    "professional_curiosity": "Practitioners accepted explanations for injuries without checking them.",
+    "voice_of_child": "The child's own account was not recorded at any of the home visits.",
+    "neglect": "Chronic neglect was treated as a series of separate incidents rather than a pattern.",
+    "domestic_abuse": "Police call-outs for domestic abuse were not linked to the children in the household.",
+    "escalation": "Disagreement about thresholds was not escalated through the resolution protocol.",
+    "assessment_and_planning": "The plan was not reviewed when the household changed.",
+    "safe_sleep": "Safe sleep advice was given once and not revisited after the family moved.",
+}
+
+
+def learning_log(ctx: Ctx, agencies: Sequence[str], count: int = 2) -> list[dict[str, Any]]:
+    return [{"theme": theme, "lesson": LESSONS[theme], "good_practice": "The school nurse kept a clear chronology.",
+             "agencies": list(agencies) or ctx.agencies[:1]} for theme in LEARNING_THEMES[:count]]
+
+
+def smart_action(ctx: Ctx, i: int, agency: str, *, recommendation: str | None = None,
+                 due_in_days: int = 180, owner: str | None = None) -> dict[str, Any]:
+    """One SMART action for ``agency``, owned by its lead."""
+    what = ["Audit a sample of referrals for evidence that concerns were shared within one working day",
+            "Deliver professional curiosity briefings to every front-line team",
+            "Add the child's own words to the assessment template and check their use in supervision",
+            "Agree an escalation route between health visiting and children's social care",
+            "Review the safe sleep leaflet and check it is discussed at every new-birth visit"][i % 5]
+    return {"recommendation": recommendation or f"R{i + 1}: strengthen multi-agency practice",
+            "action": what, "measure": "Quarterly audit of 20 cases; 90% compliance by the target date",
+            "owner": owner or ctx.people.lead(agency), "agency": agency, "due_date": ctx.date(due_in_days)}
