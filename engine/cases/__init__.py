@@ -1,3 +1,3 @@
-"""Cases: the runtime that saves a step, the step function, starting instances, messages, recurring
-starts, timers and the due table.
+"""Cases: the runtime that saves a step, the step function, launching and starting instances, message
+correlation, recurring starts, timers and the due table.
 """

@@ -7,14 +7,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..store import audit
-from . import business_keys, messages, recurring, runtime
-from ..bundles import definitions
 from .. import events, text
+from ..bundles import definitions
 from ..errors import Conflict, Forbidden, InvalidData
-from ..store.models import HumanTask, MessageSubscription, ProcessDefinition, ProcessInstance
 from ..records import Actor
-from ..spiff.adapter import Workflow
+from ..spiff.adapter import Facts, Workflow
+from ..store import audit
+from ..store.models import HumanTask, MessageSubscription, ProcessInstance
+from . import business_keys, launch, recurring, runtime, step
 
 DEFAULT_START_ROLES = ("coordinator",)
 
@@ -31,38 +31,10 @@ def start_instance(session: Session, process_key: str, *, data: dict[str, Any] |
     key = text.one_line(business_key or "")[:business_keys.MAX_LENGTH]
     if key:
         business_keys.refuse_taken(session, key)
-    instance = create_instance(session, definition, definition.primary_process_id, data=data,
-                               business_key=business_key, actor=actor.username, now=now)
+    instance, thrown = launch.launch_instance(session, definition, definition.primary_process_id, data=data,
+                                              business_key=business_key, actor=actor.username, now=now)
+    step.route_thrown(session, instance, thrown, actor=actor.username, now=now)
     recurring.schedule_next_cycle(session, definition, instance, now)
-    return instance
-
-
-def create_instance(session: Session, definition: ProcessDefinition, process_id: str, *, data: dict[str, Any],
-                    business_key: str | None, actor: str | None, now: datetime,
-                    first_message: messages.Message | None = None, depth: int = 0,
-                    shares_key: bool = False) -> ProcessInstance:
-    """Create and run an instance up to its first wait; ``first_message`` feeds a message start event. The
-    business key (given, or the next generated one) is claimed for it, unless it ``shares_key`` with the cases
-    whose work it continues (a message start whose payload names the key)."""
-    specs = runtime.specs_for(session, definition)
-    flow, facts = Workflow.start(specs, process_id, data, runtime.SCRIPT_TIMEOUT_S,
-                                 message=first_message.as_thrown() if first_message is not None else None)
-    instance = ProcessInstance(
-        definition=definition, definition_id=definition.id, process_key=definition.key, process_id=process_id,
-        business_key=(text.one_line(business_key or "")[:business_keys.MAX_LENGTH]
-                      or business_keys.next_business_key(session, definition.key, now)),
-        title=definition.name, status="active", started_by=actor, created_at=now, updated_at=now,
-        data={}, state="",
-    )
-    instance.title = f"{definition.name} {instance.business_key}"
-    session.add(instance)
-    session.flush()
-    if not (shares_key and business_key):
-        business_keys.claim(session, instance.business_key, instance.id)
-    audit.record(session, "instance.started", actor=actor, now=now, instance_id=instance.id,
-                 process_key=definition.key, version=definition.version, business_key=instance.business_key)
-    runtime.save(session, instance, flow, facts, actor=actor, now=now)
-    messages.route_thrown(session, instance, facts.thrown, actor=actor, now=now, depth=depth)
     return instance
 
 
@@ -102,11 +74,12 @@ def retry_instance(session: Session, instance_id: str, *, actor: Actor, now: dat
     instance = runtime.get_instance_row(session, instance_id)
     if instance.status != "error":
         raise Conflict("only a case in error can be retried")
-    flow = runtime.load(session, instance)
-    facts = flow.retry(data or None)
-    audit.record(session, "instance.retried", actor=actor.username, now=now, instance_id=instance.id,
-                 fields=sorted(data or {}))
-    runtime.save(session, instance, flow, facts, actor=actor.username, now=now)
-    messages.route_thrown(session, instance, facts.thrown, actor=actor.username, now=now)
-    runtime.flush_or_conflict(session)
+
+    def retry(flow: Workflow) -> Facts:
+        facts = flow.retry(data or None)
+        audit.record(session, "instance.retried", actor=actor.username, now=now, instance_id=instance.id,
+                     fields=sorted(data or {}))
+        return facts
+
+    step.take_step(session, instance, retry, actor=actor.username, now=now)
     return instance

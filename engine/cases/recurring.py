@@ -9,10 +9,10 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from ..bundles import deadlines, definitions
 from ..store import audit
-from ..bundles import deadlines
-from ..bundles import definitions
 from ..store.models import DueItem, ProcessDefinition, ProcessInstance
+from . import launch, step
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +36,11 @@ def schedule_next_cycle(session: Session, definition: ProcessDefinition, instanc
 
 
 def start_due_cycle(session: Session, item: DueItem, now: datetime) -> bool:
-    from .instances import create_instance
-
+    """Start the next cycle of a recurring process, and schedule the one after it."""
     key = (item.payload or {}).get("process_key")
     definition = definitions.latest(session, key)
-    instance = create_instance(session, definition, definition.primary_process_id, data={}, business_key=None,
-                               actor="scheduler", now=now)
+    instance, thrown = launch.launch_instance(session, definition, definition.primary_process_id, data={},
+                                              business_key=None, actor="scheduler", now=now)
+    step.route_thrown(session, instance, thrown, actor="scheduler", now=now)
     schedule_next_cycle(session, definition, instance, now)
     return True

@@ -7,8 +7,9 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from .. import clock
-from . import messages, runtime
 from ..store.models import DueItem, ProcessInstance
+from . import step
+from .due import run_due
 
 RECHECK_PAUSED = timedelta(hours=1)
 RECHECK_NOT_FIRED = timedelta(minutes=1)
@@ -20,11 +21,7 @@ def fire_instance_timers(session: Session, instance_id: str, *, now: datetime) -
     if instance is None or instance.status != "active" or instance.paused_at is not None:
         return False
     with clock.frozen_at(now):
-        flow = runtime.load(session, instance)
-        facts = flow.fire_timers()
-        runtime.save(session, instance, flow, facts, actor="scheduler", now=now)
-        messages.route_thrown(session, instance, facts.thrown, actor="scheduler", now=now)
-    runtime.flush_or_conflict(session)
+        step.take_step(session, instance, lambda flow: flow.fire_timers(), actor="scheduler", now=now)
     return True
 
 
@@ -47,7 +44,5 @@ def fire_timer_item(session: Session, item: DueItem, now: datetime) -> bool:
 
 def run_timer_sweep(factory: sessionmaker[Session], now: datetime, worker: str = "timer-sweep") -> int:
     """Fire every due BPMN timer, one claimed row per transaction. Returns how many rows ran."""
-    from .due import run_due
-
     with clock.frozen_at(now):
         return run_due(factory, now, {"timer": fire_timer_item}, worker)["timer"]

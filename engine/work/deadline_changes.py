@@ -8,13 +8,13 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..store import audit
 from .. import events, workdays
-from ..reads import queries
-from ..cases import runtime
+from ..cases import runtime, step
 from ..errors import Conflict, Forbidden, InvalidData
-from ..store.models import HumanTask, ProcessInstance
+from ..reads import queries
 from ..records import Actor, TaskInfo
+from ..store import audit
+from ..store.models import HumanTask, ProcessInstance
 
 LATEST_DEADLINE_YEARS = 10  # a later deadline is a typing slip (and near year 9999, arithmetic overflows)
 
@@ -85,9 +85,7 @@ def resume_instance(session: Session, instance_id: str, reason: str, *, actor: A
             row.due_at = shift_by_working_days(row.due_at, paused_days)
         moved.append(row)
     if paused_days:
-        flow = runtime.load(session, instance)
-        facts = flow.shift_timers(lambda due: shift_by_working_days(due, paused_days))
-        runtime.save(session, instance, flow, facts, actor=actor.username, now=now)
+        step.take_step(session, instance, _timers_shifted_by(paused_days), actor=actor.username, now=now)
     audit.record(session, "instance.resumed", actor=actor.username, now=now, instance_id=instance.id, reason=reason,
                  paused_since=instance.paused_at.isoformat(), working_days_paused=paused_days)
     instance.paused_at, instance.updated_at = None, now
@@ -102,6 +100,11 @@ def shift_by_working_days(moment: datetime, days: int) -> datetime:
     local = moment.astimezone(workdays.LONDON)
     day = workdays.add_working_days(local.date(), days)
     return local.replace(year=day.year, month=day.month, day=day.day).astimezone(moment.tzinfo)
+
+
+def _timers_shifted_by(days: int) -> step.Action:
+    """The step of a resume: the engine's waiting timers move on by the working days the case was paused."""
+    return lambda flow: flow.shift_timers(lambda due: shift_by_working_days(due, days))
 
 
 def _ready_tasks(session: Session, instance_id: str) -> list[HumanTask]:

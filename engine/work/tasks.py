@@ -8,17 +8,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..people import accounts
-from ..store import audit, row_writes
 from ..bundles import definitions, forms
-from .. import events
-from ..cases import messages, runtime
+from ..cases import step
+from ..errors import Conflict, Forbidden, InvalidData, ScriptError, TooLarge
+from ..people import accounts
 from ..reads import queries
 from ..reads.access import may_do
-from ..errors import Conflict, Forbidden, InvalidData, ScriptError, TooLarge
-from ..store.models import Comment, HumanTask, ProcessInstance, User
 from ..records import Actor, TaskDetail, TaskInfo
 from ..sandbox import templates
+from ..spiff.adapter import Facts, Workflow
+from ..store import audit
+from ..store.models import Comment, HumanTask, ProcessInstance, User
 
 MAX_DATA_BYTES = 512 * 1024
 
@@ -44,19 +44,16 @@ def complete_task(session: Session, task_id: str, data: dict[str, Any], *, actor
         data = _known_fields(schema, data)
     if instance.status != "active":
         raise Conflict(f"the case is {instance.status}; tasks cannot be completed")
-    flow = runtime.load(session, instance)
-    if not flow.is_ready(row.id):
-        raise Conflict("the task is no longer ready")
-    facts = flow.complete(row.id, data)
-    audit.record(session, "task.completed", actor=actor.username, now=now, instance_id=instance.id,
-                 task_id=row.id, name=row.name, fields=sorted(data))
-    runtime.save(session, instance, flow, facts, actor=actor.username, now=now, finished_task_id=row.id)
-    # after the case's row, which every step writes first (so two steps of one case queue on it)
-    row_writes.update_task(session, row, {"state": "completed", "completed_at": now,
-                                          "completed_by": actor.username, "draft": None})
-    events.publish(session, events.TaskClosed(row.id, instance.id, "completed"), now)
-    messages.route_thrown(session, instance, facts.thrown, actor=actor.username, now=now)
-    runtime.flush_or_conflict(session)
+
+    def complete(flow: Workflow) -> Facts:
+        if not flow.is_ready(row.id):
+            raise Conflict("the task is no longer ready")
+        facts = flow.complete(row.id, data)
+        audit.record(session, "task.completed", actor=actor.username, now=now, instance_id=instance.id,
+                     task_id=row.id, name=row.name, fields=sorted(data))
+        return facts
+
+    step.take_step(session, instance, complete, actor=actor.username, now=now, finished_task=row)
     return queries.task_info(row, now, instance), instance
 
 

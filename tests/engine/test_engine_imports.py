@@ -3,6 +3,8 @@
 - ``engine`` never imports Flask, ``web``, ``notifications`` or ``demo``; ``notifications`` never imports ``web``.
 - Inside ``engine``, each room imports only the rooms below it (``ROOMS``), so the folder tree is the
   architecture: ``work`` and ``reads`` on top, the base modules (``engine/*.py``) at the bottom.
+- The engine's modules import each other without a cycle, and only at the top of a module: an import inside a
+  function is how a cycle hides (``create_instance`` imported late by ``messages`` and ``recurring`` did).
 """
 from __future__ import annotations
 
@@ -123,3 +125,77 @@ def test_room_check_catches_upward_imports(room, source, tmp_path):
 def test_import_check_allows_engine_and_libraries():
     assert _forbidden(imported_names("from . import runtime\nimport sqlalchemy\nfrom ..errors import NotFound\n"
                                      "from SpiffWorkflow.bpmn import BpmnWorkflow", "engine.cases.step")) == []
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Each engine module and the engine modules it imports, anywhere in it (packages count: importing
+    ``engine.cases.step`` runs ``engine/cases/__init__.py`` first)."""
+    names = {module_name(m) for m in MODULES}
+    return {module_name(m): {n for n in _imports_of(m) if n in names} - {module_name(m)} for m in MODULES}
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One import cycle as a path that ends where it starts, or [] when there is none."""
+    done: set[str] = set()
+    path: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        path.append(node)
+        for target in sorted(graph.get(node, ())):
+            if target in path:
+                return path[path.index(target):] + [target]
+            if target not in done:
+                found = visit(target)
+                if found:
+                    return found
+        path.pop()
+        done.add(node)
+        return []
+
+    for start in sorted(graph):
+        found = [] if start in done else visit(start)
+        if found:
+            return found
+    return []
+
+
+def late_engine_imports(source: str, module: str, is_package: bool = False) -> set[str]:
+    """The engine modules a source imports inside a function body (libraries may load late; engine modules not)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            names |= imported_names(ast.unparse(node), module, is_package)
+    return {n for n in names if n.split(".")[0] == "engine"}
+
+
+def test_engine_import_graph_has_no_cycle():
+    graph = import_graph()
+    assert "engine.cases.runtime" in graph["engine.cases.step"]  # the graph holds real edges
+    assert "engine.cases.step" in graph["engine.work.tasks"]
+    assert find_cycle(graph) == []
+
+
+@pytest.mark.parametrize("module", MODULES, ids=[str(m.relative_to(ENGINE)) for m in MODULES])
+def test_engine_module_imports_engine_modules_only_at_the_top(module):
+    source = module.read_text(encoding="utf-8")
+    assert late_engine_imports(source, module_name(module), module.name == "__init__.py") == set()
+
+
+def test_cycle_check_finds_a_cycle():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a", "d"}, "d": set()}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b", "c"}, "b": {"c"}, "c": set()}) == []
+    graph = import_graph()
+    graph["engine.cases.launch"].add("engine.cases.step")  # launching that routed messages again
+    assert find_cycle(graph)[0] in {"engine.cases.launch", "engine.cases.step"}
+
+
+@pytest.mark.parametrize("source, late", [
+    ("def f():\n    from .instances import create_instance", True),
+    ("class C:\n    def m(self):\n        from . import runtime", True),
+    ("def f():\n    import engine.cases.due", True),
+    ("def f():\n    importlib.import_module('engine.work.tasks')", True),
+    ("from .instances import create_instance\ndef f():\n    return create_instance", False),
+    ("def f():\n    from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition", False),
+])
+def test_late_import_check_catches_engine_imports_inside_functions(source, late):
+    assert bool(late_engine_imports(source, "engine.cases.messages")) is late

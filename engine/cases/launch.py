@@ -1,0 +1,45 @@
+"""Creating a case: its row, its business key, and its run up to the first wait.
+
+Launching routes no messages: a caller hands the messages the first run threw to ``step.route_thrown``, so
+this module sits below the message routing and the recurring starts that both create cases.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from .. import text
+from ..spiff.adapter import ThrownMessage, Workflow
+from ..store import audit
+from ..store.models import ProcessDefinition, ProcessInstance
+from . import business_keys, runtime
+
+
+def launch_instance(session: Session, definition: ProcessDefinition, process_id: str, *, data: dict[str, Any],
+                    business_key: str | None, actor: str | None, now: datetime,
+                    first_message: ThrownMessage | None = None,
+                    shares_key: bool = False) -> tuple[ProcessInstance, list[ThrownMessage]]:
+    """Create and run an instance up to its first wait; ``first_message`` feeds a message start event. The
+    business key (given, or the next generated one) is claimed for it, unless it ``shares_key`` with the cases
+    whose work it continues (a message start whose payload names the key). Returns the instance and the
+    messages its first run threw, for the caller to route."""
+    specs = runtime.specs_for(session, definition)
+    flow, facts = Workflow.start(specs, process_id, data, runtime.SCRIPT_TIMEOUT_S, message=first_message)
+    instance = ProcessInstance(
+        definition=definition, definition_id=definition.id, process_key=definition.key, process_id=process_id,
+        business_key=(text.one_line(business_key or "")[:business_keys.MAX_LENGTH]
+                      or business_keys.next_business_key(session, definition.key, now)),
+        title=definition.name, status="active", started_by=actor, created_at=now, updated_at=now,
+        data={}, state="",
+    )
+    instance.title = f"{definition.name} {instance.business_key}"
+    session.add(instance)
+    session.flush()
+    if not (shares_key and business_key):
+        business_keys.claim(session, instance.business_key, instance.id)
+    audit.record(session, "instance.started", actor=actor, now=now, instance_id=instance.id,
+                 process_key=definition.key, version=definition.version, business_key=instance.business_key)
+    runtime.save(session, instance, flow, facts, actor=actor, now=now)
+    return instance, facts.thrown

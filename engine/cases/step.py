@@ -1,0 +1,84 @@
+"""One step of a case, written once: load its workflow, act on it, save the facts, route the messages it
+threw, flush.
+
+Every change to a running case goes through ``take_step`` (completing a task, retrying, firing timers,
+delivering a message, shifting timers on a resume), so each gets the same audit rows, the same revision check
+(a stale revision is a ``Conflict``) and the same handling of a failing script (the case goes to ``error``).
+A step and message routing call each other (a delivered message is a step of the receiving case, which may
+throw messages in turn), so both live here; a chain longer than ``MAX_CHAIN`` is refused.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from .. import events
+from ..bundles import definitions
+from ..errors import InvalidData
+from ..spiff.adapter import Facts, ThrownMessage, Workflow
+from ..store import audit, row_writes
+from ..store.models import HumanTask, ProcessInstance
+from . import launch, runtime
+from .correlation import Message, from_thrown, waiting_targets
+
+MAX_CHAIN = 10
+Action = Callable[[Workflow], Facts]  # acts on the loaded workflow; may audit, or raise before anything is saved
+
+
+def take_step(session: Session, instance: ProcessInstance, act: Action, *, actor: str | None, now: datetime,
+              finished_task: HumanTask | None = None, depth: int = 0) -> Facts:
+    """Load ``instance``'s workflow, ``act`` on it, save the facts under the row's revision, close the
+    ``finished_task`` a person completed, route what the step threw, and flush. Returns the step's facts."""
+    flow = runtime.load(session, instance)
+    facts = act(flow)
+    runtime.save(session, instance, flow, facts, actor=actor, now=now,
+                 finished_task_id=finished_task.id if finished_task is not None else None)
+    if finished_task is not None:
+        # after the case's row, which every step writes first (so two steps of one case queue on it)
+        row_writes.update_task(session, finished_task, {"state": "completed", "completed_at": now,
+                                                        "completed_by": actor, "draft": None})
+        events.publish(session, events.TaskClosed(finished_task.id, instance.id, "completed"), now)
+    route_thrown(session, instance, facts.thrown, actor=actor, now=now, depth=depth)
+    runtime.flush_or_conflict(session)
+    return facts
+
+
+def route_thrown(session: Session, source: ProcessInstance, thrown: list[ThrownMessage], *, actor: str | None,
+                 now: datetime, depth: int = 0) -> None:
+    """Deliver each message ``source`` threw, and audit where it went."""
+    for event in thrown:
+        delivered = deliver(session, from_thrown(event), actor=actor, now=now, source_id=source.id,
+                            depth=depth + 1)
+        audit.record(session, "message.thrown", actor=actor, now=now, instance_id=source.id, name=event.name,
+                     delivered_to=delivered)
+
+
+def deliver(session: Session, message: Message, *, actor: str | None, now: datetime, source_id: str | None,
+            depth: int = 0) -> list[str]:
+    """A step of every case waiting for ``message``; when none waits, the cases it starts. Their ids."""
+    if depth > MAX_CHAIN:
+        raise InvalidData(f"message {message.name!r} started a chain of more than {MAX_CHAIN} messages")
+    delivered = []
+    for instance in waiting_targets(session, message, source_id):
+        take_step(session, instance, lambda flow: flow.deliver(message.for_instance(flow)), actor=actor, now=now,
+                  depth=depth)
+        delivered.append(instance.id)
+    if not delivered:
+        delivered = _start_by_message(session, message, actor=actor, now=now, depth=depth)
+    return delivered
+
+
+def _start_by_message(session: Session, message: Message, *, actor: str | None, now: datetime,
+                      depth: int) -> list[str]:
+    started = []
+    for definition in definitions.message_start_targets(session, message.name):
+        key = message.payload.get("business_key") if isinstance(message.payload, dict) else None
+        instance, thrown = launch.launch_instance(
+            session, definition, definition.message_starts[message.name], data={},
+            business_key=key if isinstance(key, str) else None, actor=actor, now=now, shares_key=True,
+            first_message=message.as_thrown())
+        route_thrown(session, instance, thrown, actor=actor, now=now, depth=depth)
+        started.append(instance.id)
+    return started
