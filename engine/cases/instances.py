@@ -12,6 +12,7 @@ from . import business_keys, messages, recurring, runtime
 from ..bundles import definitions
 from .. import events, text
 from ..errors import Conflict, Forbidden, InvalidData
+from ..store.db import step_settings
 from ..store.models import HumanTask, MessageSubscription, ProcessDefinition, ProcessInstance
 from ..records import Actor
 from ..spiff.adapter import Workflow
@@ -45,7 +46,7 @@ def create_instance(session: Session, definition: ProcessDefinition, process_id:
     business key (given, or the next generated one) is claimed for it, unless it ``shares_key`` with the cases
     whose work it continues (a message start whose payload names the key)."""
     specs = runtime.specs_for(session, definition)
-    flow, facts = Workflow.start(specs, process_id, data, runtime.SCRIPT_TIMEOUT_S,
+    flow, facts = Workflow.start(specs, process_id, data, step_settings(session),
                                  message=first_message.as_thrown() if first_message is not None else None)
     instance = ProcessInstance(
         definition=definition, definition_id=definition.id, process_key=definition.key, process_id=process_id,
