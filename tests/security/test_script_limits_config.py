@@ -128,8 +128,8 @@ def test_lif_demo_runs_its_steps_under_the_configured_limit(tmp_path):
     url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
     env = dict(os.environ, LIF_DATABASE_URL=url, LIF_SECRET_KEY="x", LIF_INSTANCE_DIR=str(tmp_path / "instance"),
                LIF_WORKFLOWS_DIR=str(REPO / "workflows"), LIF_SCRIPT_TIMEOUT="0.000001")
-    assert subprocess.run([*LIF, "init"], cwd=REPO, env=env, capture_output=True, timeout=120, check=False).returncode == 0
-    subprocess.run([*LIF, "demo"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert subprocess.run([*LIF, "init"], cwd=REPO, env=env, capture_output=True, timeout=120).returncode == 0
+    subprocess.run([*LIF, "demo"], cwd=REPO, env=env, capture_output=True, timeout=300)  # whatever it says
     engine = make_engine(url)
     with transaction(make_session_factory(engine)) as session:
         errors = [row.error["message"] for row in session.scalars(select(ProcessInstance).where(
