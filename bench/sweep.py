@@ -29,7 +29,7 @@ from engine.cases.due import select_due
 from engine.store.models import DueItem, ProcessInstance
 from engine.records import SYSTEM
 from engine.store.schema import create_schema
-from notifications.sweep import HANDLERS, sweep
+from notifications.sweep import DUE_KINDS, sweep
 
 START = datetime(2026, 12, 1, 9, tzinfo=timezone.utc)
 BPMN = """<?xml version="1.0" encoding="UTF-8"?>
@@ -86,11 +86,11 @@ def measure(size: int, due: int) -> tuple[float, float, int]:
         for _ in range(20):
             with transaction(factory) as s:
                 started = time.perf_counter()
-                found = select_due(s, now, tuple(HANDLERS))
+                found = select_due(s, now, DUE_KINDS)
                 selections.append(time.perf_counter() - started)
         assert len(found) == due, (len(found), due)
         started = time.perf_counter()
-        result = sweep(factory, now, worker="bench")
+        result = sweep(factory, config, now, worker="bench")
         total = time.perf_counter() - started
         engine.dispose()
     return statistics.median(selections), total, result["timer"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,16 @@ def _secret_key(instance_dir: Path) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+@dataclass(frozen=True)
+class StepSettings:
+    """What a workflow step runs under: the wall-clock limit and the size limit (elements of a sequence a script
+    may build) of the diagram's code, and whether each stored state is checked against SpiffWorkflow's own full
+    serialization (the test suite). The session factory carries it, so every step reads it from its session."""
+    script_timeout_s: float = 5.0
+    script_max_size: int = 10_000_000
+    verify_dumps: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,7 +67,12 @@ class Config:
     smtp_password: str | None = None
     notify_api_key: str | None = None
     notify_template_id: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
+    verify_dumps: bool = False
+
+    @property
+    def step_settings(self) -> StepSettings:
+        return StepSettings(script_timeout_s=self.script_timeout_s, script_max_size=self.script_max_size,
+                            verify_dumps=self.verify_dumps)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> "Config":
@@ -70,6 +85,7 @@ class Config:
             workflows_dir=Path(env("LIF_WORKFLOWS_DIR", str(REPO_ROOT / "workflows"))),
             https=env("LIF_HTTPS", "") == "1",
             script_timeout_s=float(env("LIF_SCRIPT_TIMEOUT", "5")),
+            script_max_size=int(env("LIF_SCRIPT_MAX_SIZE", "10000000")),
             script_workers=int(env("LIF_SCRIPT_WORKERS", "2")),
             script_memory_mb=int(env("LIF_SCRIPT_MEMORY_MB", "256")),
             token_ttl_hours=int(env("LIF_TOKEN_TTL_HOURS", "12")),
@@ -86,6 +102,7 @@ class Config:
             smtp_password=env("LIF_SMTP_PASSWORD") or None,
             notify_api_key=env("LIF_NOTIFY_API_KEY") or None,
             notify_template_id=env("LIF_NOTIFY_TEMPLATE_ID") or None,
+            verify_dumps=env("LIF_VERIFY_DUMPS", "") == "1",
         )
         config = replace(config, **overrides)
         if config.database_url.startswith("sqlite:///"):

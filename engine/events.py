@@ -39,8 +39,13 @@ _handlers: dict[type, list[Handler]] = defaultdict(list)
 
 
 def subscribe(event_type: type, handler: Handler) -> None:
-    if handler not in _handlers[event_type]:
-        _handlers[event_type].append(handler)
+    """Call ``handler`` for each event of the type; one equal to it already subscribed is replaced in its place
+    (a room installed again, with its new settings, never runs twice)."""
+    found = _handlers[event_type]
+    if handler in found:
+        found[found.index(handler)] = handler
+    else:
+        found.append(handler)
 
 
 def publish(session: Session, event: Any, now: datetime) -> None:

@@ -84,8 +84,9 @@ def unschedule(session: Session, task_id: str) -> None:
     bulk_execute(session, _UNSCHEDULE, {"task_id": task_id})
 
 
-def fire(session: Session, item: DueItem, now: datetime) -> int:
-    """Send one rung; schedules the next repeat. Returns how many notification rows were written."""
+def fire(session: Session, item: DueItem, now: datetime, *, base_url: str) -> int:
+    """Send one rung (its link under ``base_url``); schedules the next repeat. Returns how many notification rows
+    were written."""
     task = session.get(HumanTask, item.task_id) if item.task_id else None
     if task is None or task.state != "ready":
         return 0
@@ -94,7 +95,7 @@ def fire(session: Session, item: DueItem, now: datetime) -> int:
     if kind == "reminder" and task.due_at is not None and task.due_at <= now:
         return 0  # reached only after the due date (the scheduler was down): the overdue notice says it instead
     people = recipients.for_escalation(session, task) if kind == "escalation" else None
-    written = outbox.notify_task(session, kind, task, now=now, people=people,
+    written = outbox.notify_task(session, kind, task, now=now, people=people, base_url=base_url,
                                  key=f"{kind}:{task.id}:{item.due_at.isoformat()}")
     if payload.get("repeat"):
         # counted from when it went out, so a scheduler that was down sends one late rung, not every missed week
@@ -112,11 +113,11 @@ def repeat_time(last: datetime, days: int) -> datetime:
     return datetime.combine(day, SEND_AT, tzinfo=workdays.LONDON).astimezone(last.tzinfo)
 
 
-def on_task_ready(session: Session, event: events.TaskReady, now: datetime) -> None:
+def on_task_ready(session: Session, event: events.TaskReady, now: datetime, *, base_url: str) -> None:
     task = session.get(HumanTask, event.task_id)
     if task is None:
         return
-    outbox.notify_task(session, "new_task", task, key=f"new_task:{task.id}", now=now)
+    outbox.notify_task(session, "new_task", task, key=f"new_task:{task.id}", now=now, base_url=base_url)
     schedule(session, task, now, new=True)
 
 

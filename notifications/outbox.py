@@ -16,7 +16,7 @@ from engine.errors import Conflict, Forbidden
 from engine.store.models import HumanTask, Notification
 from engine.records import Actor
 
-from . import compose, recipients, settings
+from . import compose, recipients
 from .recipients import Recipient
 
 
@@ -51,14 +51,16 @@ def insert_once(session: Session, row: dict[str, Any]) -> int:
     return len(session.connection().execute(statement, row).all())  # the new row's id, or nothing
 
 
-def notify_task(session: Session, kind: str, task: HumanTask, *, key: str, now: datetime,
+def notify_task(session: Session, kind: str, task: HumanTask, *, key: str, now: datetime, base_url: str,
                 people: list[Recipient] | None = None, **extra: Any) -> int:
-    context = compose.task_context(session, task, settings.current().base_url, now) | extra
+    """Notify ``people`` (by default the task's) about ``task``, with a link to it under ``base_url``."""
+    context = compose.task_context(session, task, base_url, now) | extra
     return enqueue(session, kind, people if people is not None else recipients.for_task(session, task), context,
                    key=key, task_id=task.id, instance_id=task.instance_id, now=now)
 
 
-def send_chaser(session: Session, task_id: str, message: str | None, *, actor: Actor, now: datetime) -> int:
+def send_chaser(session: Session, task_id: str, message: str | None, *, actor: Actor, now: datetime,
+                base_url: str) -> int:
     """A coordinator's chaser to the task's assignee or agency. Returns how many rows were written."""
     if not actor.has("coordinator", "admin"):
         raise Forbidden("sending a chaser needs the coordinator role")
@@ -67,7 +69,7 @@ def send_chaser(session: Session, task_id: str, message: str | None, *, actor: A
         raise Conflict(f"the task is {task.state}; there is nothing to chase")
     text = (message or "").strip()[:2000]
     written = notify_task(session, "chaser", task, key=f"chaser:{task.id}:{now.isoformat()}", now=now,
-                          sender=actor.username, message=text)
+                          base_url=base_url, sender=actor.username, message=text)
     audit.record(session, "task.chased", actor=actor.username, now=now, instance_id=task.instance_id,
                  task_id=task.id, message=text)
     session.flush()

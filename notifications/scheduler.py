@@ -9,6 +9,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import clock
+from engine.config import Config
 from engine.store.db import unreachable, unreachable_reason
 
 from .sweep import sweep, worker_name
@@ -17,9 +18,9 @@ log = logging.getLogger(__name__)
 SWEEP_SECONDS = 60
 
 
-def _job(factory: sessionmaker[Session], worker: str) -> None:
+def _job(factory: sessionmaker[Session], config: Config, worker: str) -> None:
     try:
-        sweep(factory, clock.now(), worker=worker)
+        sweep(factory, config, clock.now(), worker=worker)
     except Exception as exc:  # a failed sweep must not stop the next one
         if unreachable(exc):
             log.error("scheduler sweep skipped: %s", unreachable_reason(str(factory.kw["bind"].url), exc))
@@ -27,19 +28,20 @@ def _job(factory: sessionmaker[Session], worker: str) -> None:
             log.exception("scheduler sweep failed")
 
 
-def _configure(scheduler: BackgroundScheduler | BlockingScheduler, factory: sessionmaker[Session]) -> None:
-    scheduler.add_job(_job, "interval", seconds=SWEEP_SECONDS, args=[factory, worker_name()], id="lif-sweep",
+def _configure(scheduler: BackgroundScheduler | BlockingScheduler, factory: sessionmaker[Session],
+               config: Config) -> None:
+    scheduler.add_job(_job, "interval", seconds=SWEEP_SECONDS, args=[factory, config, worker_name()], id="lif-sweep",
                       max_instances=1, coalesce=True, next_run_time=clock.now())
 
 
-def start_background(factory: sessionmaker[Session]) -> BackgroundScheduler:
+def start_background(factory: sessionmaker[Session], config: Config) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone="UTC")
-    _configure(scheduler, factory)
+    _configure(scheduler, factory, config)
     scheduler.start()
     return scheduler
 
 
-def run_blocking(factory: sessionmaker[Session]) -> None:
+def run_blocking(factory: sessionmaker[Session], config: Config) -> None:
     scheduler = BlockingScheduler(timezone="UTC")
-    _configure(scheduler, factory)
+    _configure(scheduler, factory, config)
     scheduler.start()

@@ -7,32 +7,43 @@ import os
 import socket
 import uuid
 from datetime import datetime
+from functools import partial
+from typing import Any, Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import clock
 from engine.cases import recurring
+from engine.config import Config
 from engine.store.db import transaction
 from engine.cases.due import run_due
 from engine.cases.timers import fire_timer_item
 
-from . import digest, ladder, settings
+from . import digest, ladder
 from .channels import backend_for
 from .delivery import deliver_pending
 
 log = logging.getLogger(__name__)
-HANDLERS = {"timer": fire_timer_item, "ladder": ladder.fire, "process_start": recurring.start_due_cycle}
+DUE_KINDS = ("timer", "ladder", "process_start")
+
+
+def handlers(base_url: str) -> dict[str, Callable[..., Any]]:
+    """What the sweep runs for each kind of due row (``DUE_KINDS``); the ladder's notifications link under
+    ``base_url``."""
+    return {"timer": fire_timer_item, "ladder": partial(ladder.fire, base_url=base_url),
+            "process_start": recurring.start_due_cycle}
 
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def sweep(factory: sessionmaker[Session], now: datetime, *, worker: str | None = None) -> dict[str, int]:
-    config = settings.current()
+def sweep(factory: sessionmaker[Session], config: Config, now: datetime, *,
+          worker: str | None = None) -> dict[str, int]:
+    """Everything due at ``now``, with the links and the mail backend of ``config``; how many of each."""
     worker = worker or worker_name()
     with clock.frozen_at(now):
-        result = run_due(factory, now, HANDLERS, worker)
+        result = run_due(factory, now, handlers(config.base_url), worker)
         with transaction(factory) as session:
             result["digests"] = digest.send_digests(session, now, config.base_url)
         result.update(deliver_pending(factory, backend_for(config), now, worker))

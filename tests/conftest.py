@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import uuid
 
-# Every workflow dump in the test suite is checked against SpiffWorkflow's own full serialization.
+# Every workflow dump in the test suite is checked against SpiffWorkflow's own full serialization: the sessions
+# of ``factory`` carry it (VERIFIED), and so do apps and commands built from ``Config.from_env()``.
 os.environ.setdefault("LIF_VERIFY_DUMPS", "1")
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,6 +17,7 @@ from sqlalchemy import text
 from engine.people import accounts
 from engine.bundles import definitions
 from engine.cases import runtime
+from engine.config import StepSettings
 from engine.store.db import make_engine, make_session_factory, transaction
 from engine.records import Actor
 from engine.store.schema import create_schema
@@ -23,6 +25,7 @@ from engine.store.schema import create_schema
 FIXTURES = Path(__file__).parent / "fixtures" / "bundles"
 REPO = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)  # a Tuesday
+VERIFIED = StepSettings(verify_dumps=True)  # the default limits, every dump checked
 
 
 def _database_urls() -> list[str]:
@@ -69,7 +72,7 @@ def restore_every_step():
 
 @pytest.fixture
 def factory(db):
-    return make_session_factory(db)
+    return make_session_factory(db, VERIFIED)
 
 
 @pytest.fixture

@@ -8,12 +8,9 @@ from typing import Any
 
 from flask import Flask
 
-import notifications
-from engine.cases import runtime
 from engine.config import Config
-from engine.store.db import make_engine, make_session_factory
-from engine.store.schema import create_schema
 
+from .boot import boot
 from .context import LifContext
 
 
@@ -35,12 +32,7 @@ def create_app(config: Config | None = None, *, create_tables: bool = False) -> 
     )
     from .inputs import install as install_input_rules
     install_input_rules(app)  # request JSON's limits, bounded ids in URLs (before any route is added)
-    engine = make_engine(config.database_url)
-    if create_tables:
-        create_schema(engine)
-    runtime.configure_scripts(config)
-    notifications.install(config)
-    app.extensions["lif"] = LifContext(config=config, engine=engine, factory=make_session_factory(engine))
+    app.extensions["lif"] = boot(config, create_tables=create_tables)
 
     from .api import bp as api_bp
     from .pages import register_pages

@@ -1,4 +1,5 @@
-"""The ``lif`` command line: a composition root that wires configuration, the engine and the web app."""
+"""The ``lif`` command line. Each command builds its process from ``Config.from_env()`` with ``boot`` (the one
+composition root, shared with ``create_app``), so every command runs steps under the configured limits."""
 from __future__ import annotations
 
 import logging
@@ -12,42 +13,38 @@ import click
 from engine.people import accounts
 from engine import clock
 from engine.bundles import definitions
-from engine.cases import runtime
 from engine.config import Config
-from engine.store.db import make_engine, make_session_factory, transaction, unreachable, unreachable_reason
+from engine.store.db import unreachable, unreachable_reason
 from engine.errors import LifError
 from engine.store.schema import upgrade_schema
 
-
-def _factory(config: Config):
-    import notifications
-
-    runtime.configure_scripts(config)
-    notifications.install(config)
-    engine = make_engine(config.database_url)
-    return make_session_factory(engine)
+from .boot import boot
+from .context import LifContext
 
 
-def _fail(exc: LifError) -> None:
-    if unreachable(exc):
-        raise exc  # the group prints it in one line
-    click.echo(f"error: {exc.message}", err=True)
-    for detail in exc.details or []:
-        click.echo(f"  {detail}", err=True)
-    sys.exit(1)
+def _boot() -> LifContext:
+    return boot(Config.from_env())
 
 
 class LifGroup(click.Group):
-    """Every command: a database that cannot be reached is one line on stderr and exit status 1, not a traceback."""
+    """Every command's errors, in one place: an engine error is its message on one line of stderr (its details
+    indented below) and exit status 1; a database that cannot be reached is one line saying so. Never a traceback."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except Exception as exc:
-            if not unreachable(exc):
-                raise
-            click.echo(f"lif: {unreachable_reason(Config.from_env().database_url, exc)}", err=True)
-            sys.exit(1)
+            if unreachable(exc):
+                _exit_with(f"lif: {unreachable_reason(Config.from_env().database_url, exc)}")
+            if isinstance(exc, LifError):
+                _exit_with(f"error: {exc.message}", *(f"  {detail}" for detail in exc.details or []))
+            raise
+
+
+def _exit_with(*lines: str) -> None:
+    for line in lines:
+        click.echo(line, err=True)
+    sys.exit(1)
 
 
 @click.group(cls=LifGroup)
@@ -62,24 +59,13 @@ def main(verbose: bool) -> None:
 @main.command()
 def init() -> None:
     """Create or upgrade the database and deploy every bundle in workflows/."""
-    config = Config.from_env()
-    runtime.configure_scripts(config)
-    engine = make_engine(config.database_url)
-    try:
-        click.echo(upgrade_schema(engine))
-    except LifError as exc:
-        _fail(exc)
-    factory = make_session_factory(engine)
-    import notifications
-    notifications.install(config)
-    if not config.workflows_dir.is_dir():
-        click.echo(f"no workflows folder at {config.workflows_dir}; nothing deployed")
+    lif = _boot()
+    click.echo(upgrade_schema(lif.engine))
+    if not lif.config.workflows_dir.is_dir():
+        click.echo(f"no workflows folder at {lif.config.workflows_dir}; nothing deployed")
         return
-    try:
-        with transaction(factory) as session:
-            results = definitions.deploy_all(session, config.workflows_dir, actor="lif init", now=clock.now())
-    except LifError as exc:
-        _fail(exc)
+    with lif.unit_of_work() as session:
+        results = definitions.deploy_all(session, lif.config.workflows_dir, actor="lif init", now=clock.now())
     for info, created in results:
         click.echo(f"{info.key}: version {info.version} {'deployed' if created else 'unchanged'}")
 
@@ -88,12 +74,8 @@ def init() -> None:
 @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def deploy(path: Path) -> None:
     """Deploy one bundle folder."""
-    factory = _factory(Config.from_env())
-    try:
-        with transaction(factory) as session:
-            info, created = definitions.deploy_directory(session, path, actor="lif deploy", now=clock.now())
-    except LifError as exc:
-        _fail(exc)
+    with _boot().unit_of_work() as session:
+        info, created = definitions.deploy_directory(session, path, actor="lif deploy", now=clock.now())
     click.echo(f"{info.key}: version {info.version} {'deployed' if created else 'unchanged (identical files)'}")
 
 
@@ -114,13 +96,9 @@ def user_add(name: str, roles: tuple[str, ...], agency: str | None, email: str |
     """Add a user."""
     generated = password is None
     password = password or secrets.token_urlsafe(12)
-    factory = _factory(Config.from_env())
-    try:
-        with transaction(factory) as session:
-            accounts.add_user(session, name, roles=list(roles), agency_key=agency, email=email, password=password,
-                              full_name=full_name, actor="lif user add", now=clock.now())
-    except LifError as exc:
-        _fail(exc)
+    with _boot().unit_of_work() as session:
+        accounts.add_user(session, name, roles=list(roles), agency_key=agency, email=email, password=password,
+                          full_name=full_name, actor="lif user add", now=clock.now())
     click.echo(f"user {name} added" + (f" with password {password}" if generated else ""))
 
 
@@ -134,12 +112,8 @@ def agency() -> None:
 @click.argument("name")
 def agency_add(key: str, name: str) -> None:
     """Add an agency."""
-    factory = _factory(Config.from_env())
-    try:
-        with transaction(factory) as session:
-            accounts.add_agency(session, key, name, actor="lif agency add", now=clock.now())
-    except LifError as exc:
-        _fail(exc)
+    with _boot().unit_of_work() as session:
+        accounts.add_agency(session, key, name, actor="lif agency add", now=clock.now())
     click.echo(f"agency {key} added")
 
 
@@ -148,12 +122,8 @@ def agency_add(key: str, name: str) -> None:
 @click.argument("username", required=False)
 def agency_lead(key: str, username: str | None) -> None:
     """Set (or, without USERNAME, clear) the agency's senior lead, who receives escalations."""
-    factory = _factory(Config.from_env())
-    try:
-        with transaction(factory) as session:
-            accounts.set_senior_lead(session, key, username, actor="lif agency lead", now=clock.now())
-    except LifError as exc:
-        _fail(exc)
+    with _boot().unit_of_work() as session:
+        accounts.set_senior_lead(session, key, username, actor="lif agency lead", now=clock.now())
     click.echo(f"agency {key}: senior lead {username or 'cleared'}")
 
 
@@ -164,7 +134,8 @@ def tick(when: str | None) -> None:
     from notifications.scheduler import sweep
 
     moment = _parse_now(when) if when is not None else clock.now()
-    result = sweep(_factory(Config.from_env()), moment)
+    lif = _boot()
+    result = sweep(lif.factory, lif.config, moment)
     click.echo(f"sweep at {moment.isoformat()}: " + ", ".join(f"{k} {v}" for k, v in result.items()))
 
 
@@ -198,7 +169,7 @@ def serve(host: str, port: int, no_scheduler: bool) -> None:
                    "answering 503 until it can", err=True)
     if not no_scheduler:
         from notifications.scheduler import start_background
-        start_background(app.extensions["lif"].factory)
+        start_background(app.extensions["lif"].factory, app.extensions["lif"].config)
     click.echo(f"LIF serving on http://{host}:{port}/")
     make_server(app, host, port).serve_forever()
 
@@ -209,14 +180,15 @@ def scheduler() -> None:
     from notifications.scheduler import run_blocking
 
     click.echo("LIF scheduler running; sweeping every minute")
-    run_blocking(_factory(Config.from_env()))
+    lif = _boot()
+    run_blocking(lif.factory, lif.config)
 
 
 def database_is_empty() -> bool:
     """True when no user and no case exist yet (the README's run command loads the demo then)."""
     from demo import is_empty
 
-    with transaction(_factory(Config.from_env())) as session:
+    with _boot().unit_of_work() as session:
         return is_empty(session)
 
 
@@ -225,9 +197,4 @@ def demo() -> None:
     """Load a demonstration partnership: agencies, users, and cases in many states."""
     from demo import load_demo
 
-    factory = _factory(Config.from_env())
-    try:
-        summary = load_demo(factory, now=clock.now())
-    except LifError as exc:
-        _fail(exc)
-    click.echo(summary)
+    click.echo(load_demo(_boot().factory, now=clock.now()))

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from .. import text
 from ..spiff.adapter import ThrownMessage, Workflow
 from ..store import audit
+from ..store.db import step_settings
 from ..store.models import ProcessDefinition, ProcessInstance
 from . import business_keys, runtime
 
@@ -26,7 +27,7 @@ def launch_instance(session: Session, definition: ProcessDefinition, process_id:
     whose work it continues (a message start whose payload names the key). Returns the instance and the
     messages its first run threw, for the caller to route."""
     specs = runtime.specs_for(session, definition)
-    flow, facts = Workflow.start(specs, process_id, data, runtime.SCRIPT_TIMEOUT_S, message=first_message)
+    flow, facts = Workflow.start(specs, process_id, data, step_settings(session), message=first_message)
     instance = ProcessInstance(
         definition=definition, definition_id=definition.id, process_key=definition.key, process_id=process_id,
         business_key=(text.one_line(business_key or "")[:business_keys.MAX_LENGTH]

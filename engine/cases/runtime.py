@@ -20,8 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..store import audit, row_writes
 from ..bundles import deadlines
 from .. import events, text
-from ..sandbox import pool as sandbox_pool
-from ..store.db import bulk_execute
+from ..store.db import bulk_execute, step_settings
 from ..errors import Conflict, NotFound
 from ..store.models import DueItem, HumanTask, MessageSubscription, ProcessDefinition, ProcessInstance
 from ..spiff.adapter import Facts, ReadyTask, Workflow
@@ -29,7 +28,6 @@ from ..spiff.state import SpecCache
 
 log = logging.getLogger(__name__)
 SPECS = SpecCache()
-SCRIPT_TIMEOUT_S = 5.0
 _CACHE_SIZE = 512
 
 
@@ -63,13 +61,6 @@ class _WorkflowCache:
 WORKFLOWS = _WorkflowCache()
 
 
-def configure_scripts(config: Any) -> None:
-    """The time limit of a diagram's code and the size of the sandbox pool it runs in, from ``Config``."""
-    global SCRIPT_TIMEOUT_S
-    SCRIPT_TIMEOUT_S = config.script_timeout_s
-    sandbox_pool.configure(workers=config.script_workers, memory_mb=config.script_memory_mb)
-
-
 def specs_for(session: Session, definition: ProcessDefinition) -> Any:
     def load_json() -> str:
         return session.scalar(select(ProcessDefinition.spec_json).where(ProcessDefinition.id == definition.id))
@@ -85,11 +76,13 @@ def get_instance_row(session: Session, instance_id: str) -> ProcessInstance:
 
 
 def load(session: Session, instance: ProcessInstance) -> Workflow:
+    """The instance's workflow, under the limits of the session's factory (a cached one only if made under them)."""
+    settings = step_settings(session)
     cached = WORKFLOWS.take(instance.id, instance.revision)
-    if cached is not None:
+    if cached is not None and cached.settings == settings:
         return cached
     specs = specs_for(session, instance.definition)
-    return Workflow.restore(specs, instance.process_id, instance.state, SCRIPT_TIMEOUT_S)
+    return Workflow.restore(specs, instance.process_id, instance.state, settings)
 
 
 def save(session: Session, instance: ProcessInstance, flow: Workflow, facts: Facts, *, actor: str | None,

@@ -229,15 +229,20 @@ def _loads(data: bytes) -> tuple[Any, ...]:
         return ("error", "TypeError", f"the result cannot be stored: {exc}", None)
 
 
-_SHARED: dict[str, Any] = {"pool": None, "pid": None, "settings": {}}
+# The one pool of this process. Its workers are OS processes, a resource of the process rather than of a request
+# or a session, so the pool is held here, started on first use, and sized only by ``configure`` (called by the
+# composition root, ``web.boot``, from ``Config``). Steps find their time and size limits in their session.
+_DEFAULTS = {"workers": 2, "memory_bytes": 256 * 1024 * 1024}  # as SandboxPool's (and Config's) defaults
+_SHARED: dict[str, Any] = {"pool": None, "pid": None, "settings": _DEFAULTS}
 _SHARED_LOCK = threading.Lock()
 
 
 def configure(*, workers: int | None = None, memory_mb: int | None = None) -> None:
-    """Settings for the process's pool; a pool already started is replaced on its next use."""
+    """The size of the process's pool and its workers' memory limit; a pool already started with other settings
+    is closed, and the next job starts one with these."""
     with _SHARED_LOCK:
-        settings = {k: v for k, v in (("workers", workers), ("memory_bytes", memory_mb and memory_mb * 1024 * 1024))
-                    if v}
+        given = {"workers": workers, "memory_bytes": memory_mb and memory_mb * 1024 * 1024}
+        settings = {**_DEFAULTS, **{k: v for k, v in given.items() if v}}
         if settings != _SHARED["settings"]:
             _SHARED["settings"] = settings
             old, _SHARED["pool"] = _SHARED["pool"], None

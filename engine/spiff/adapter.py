@@ -25,6 +25,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from .. import clock
+from ..config import StepSettings
 from . import timers as timer_bounds
 from . import walks as spiff_walks
 from .scripting import make_script_engine
@@ -100,21 +101,23 @@ class Facts:
 class Workflow:
     """One running instance in memory. Methods run a step and return the resulting facts."""
 
-    def __init__(self, wf: BpmnWorkflow, timeout_s: float) -> None:
+    def __init__(self, wf: BpmnWorkflow, settings: StepSettings) -> None:
         self.wf = wf
         spiff_walks.install(wf)
-        self.timeout_s = timeout_s
+        self.settings = settings
+        self.timeout_s = settings.script_timeout_s
         self._dumper = IncrementalDumper()
         self.synced: dict[str, Any] = {}  # what the last save wrote to rows; valid while this object is cached
-        wf.script_engine = timer_bounds.checking(make_script_engine(timeout_s=timeout_s))
+        wf.script_engine = timer_bounds.checking(make_script_engine(
+            timeout_s=settings.script_timeout_s, max_size=settings.script_max_size))
 
     @classmethod
-    def start(cls, specs: SpecSet, process_id: str, data: dict[str, Any], timeout_s: float,
+    def start(cls, specs: SpecSet, process_id: str, data: dict[str, Any], settings: StepSettings,
               message: "ThrownMessage | None" = None) -> tuple["Workflow", Facts]:
         """A new instance run to its first wait; with ``message``, started by that message's start event
         only (other start events of the process are withdrawn first, or a plain start would fire)."""
         wf = BpmnWorkflow(specs.specs[process_id], specs.subprocess_specs)
-        flow = cls(wf, timeout_s)
+        flow = cls(wf, settings)
         start = wf.get_next_task(spec_name="Start")
         if start is not None and data:
             start.data.update(data)
@@ -136,7 +139,7 @@ class Workflow:
         self.wf.send_event(BpmnEvent(MessageEventDefinition(message.name), message.payload, message.correlation))
 
     @classmethod
-    def restore(cls, specs: SpecSet, process_id: str, state: str, timeout_s: float) -> "Workflow":
+    def restore(cls, specs: SpecSet, process_id: str, state: str, settings: StepSettings) -> "Workflow":
         dct = json.loads(state)
         SERIALIZER.migrate(dct)
         wf = BpmnWorkflow(specs.specs[process_id], specs.subprocess_specs, deserializing=True)
@@ -146,10 +149,10 @@ class Workflow:
         WORKFLOW_CONVERTER.set_default_attributes(wf, dct)
         WORKFLOW_CONVERTER.subprocesses_from_dict(dct["subprocesses"], wf)
         wf.bpmn_events = registry.restore(dct.get("bpmn_events", []))
-        return cls(wf, timeout_s)
+        return cls(wf, settings)
 
     def dump(self) -> str:
-        return dump_state(self._dumper, self.wf)
+        return dump_state(self._dumper, self.wf, verify=self.settings.verify_dumps)
 
     # --- steps -------------------------------------------------------------------------------------------
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from dataclasses import dataclass
 from threading import Lock
 from typing import Any
@@ -15,7 +14,6 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
 WORKFLOW_CONVERTER = SERIALIZER.registry.convert_from_dict["BpmnWorkflow"].args[0].__self__  # type: ignore[attr-defined]
-VERIFY_DUMPS = os.environ.get("LIF_VERIFY_DUMPS") == "1"
 
 
 @dataclass(frozen=True)
@@ -55,7 +53,7 @@ class SpecCache:
 _TASKS_PLACEHOLDER = "@lif-top-level-tasks@"
 
 
-def dump_state(dumper: "IncrementalDumper", wf: BpmnWorkflow) -> str:
+def dump_state(dumper: "IncrementalDumper", wf: BpmnWorkflow, *, verify: bool = False) -> str:
     """The state without the specs. Tasks unchanged since the last dump reuse their converted form and their
     JSON text; the top-level task map is spliced into the document (it is the first key, so the first match
     of the placeholder is always the one written here, whatever the case data holds)."""
@@ -63,7 +61,7 @@ def dump_state(dumper: "IncrementalDumper", wf: BpmnWorkflow) -> str:
     document[SERIALIZER.VERSION_KEY] = SERIALIZER.VERSION
     text = json.dumps(document, cls=SERIALIZER._encoder_cls)
     text = text.replace(json.dumps(_TASKS_PLACEHOLDER), dumper.tasks_json(wf), 1)
-    if VERIFY_DUMPS:
+    if verify:  # Config.verify_dumps (LIF_VERIFY_DUMPS=1, the test suite)
         full = SERIALIZER.to_dict(wf)
         full.pop("spec"), full.pop("subprocess_specs")
         full[SERIALIZER.VERSION_KEY] = SERIALIZER.VERSION

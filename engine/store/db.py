@@ -18,6 +18,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
 
+from ..config import StepSettings
 from ..errors import Conflict, DatabaseUnavailable
 
 
@@ -103,8 +104,24 @@ def masked_url(url: str) -> str:
         return url.rsplit("@", 1)[-1]
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+_STEP_SETTINGS = "lif.step_settings"
+
+
+def make_session_factory(engine: Engine, settings: StepSettings | None = None) -> sessionmaker[Session]:
+    """Sessions that carry ``settings`` in ``session.info``: a step finds its limits in the session it is given,
+    never in a module global, so every entry point runs steps under the limits it was configured with."""
+    return sessionmaker(bind=engine, expire_on_commit=False, info={_STEP_SETTINGS: settings or StepSettings()})
+
+
+def step_settings(session: Session) -> StepSettings:
+    """The settings of the factory that made ``session`` (the defaults for a session made some other way)."""
+    found = session.info.get(_STEP_SETTINGS)
+    return found if isinstance(found, StepSettings) else StepSettings()
+
+
+def use_step_settings(factory: sessionmaker[Session], settings: StepSettings) -> None:
+    """Sessions ``factory`` makes from now on carry ``settings`` (a test lowering or raising a limit mid-way)."""
+    factory.configure(info={**factory.kw.get("info", {}), _STEP_SETTINGS: settings})
 
 
 UNAVAILABLE = "the database cannot be reached just now; try again shortly"

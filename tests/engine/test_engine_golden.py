@@ -11,6 +11,8 @@ from engine.bundles.parsing import parse_bundle, read_bundle_dir
 from engine.spiff.adapter import Workflow
 from engine.spiff.state import SpecCache
 
+from tests.conftest import VERIFIED
+
 from .enginetest import BUNDLES, FIXTURES
 
 GOLDEN = FIXTURES / "golden"
@@ -32,7 +34,7 @@ def _fresh_specs(golden: dict):
 
 
 def _restore(golden: dict, specs) -> Workflow:
-    return Workflow.restore(specs, golden["process_id"], json.dumps(golden["state"]), 5.0)
+    return Workflow.restore(specs, golden["process_id"], json.dumps(golden["state"]), VERIFIED)
 
 
 def _ready(flow: Workflow) -> dict[str, object]:
@@ -56,7 +58,7 @@ def test_golden_state_after_a_step_restores_and_completes(load_specs):
 def test_golden_state_survives_a_second_round_trip():
     golden = _golden("simple_review_after_submit.json")
     specs = _stored_specs(golden)
-    again = Workflow.restore(specs, golden["process_id"], _restore(golden, specs).dump(), 5.0)
+    again = Workflow.restore(specs, golden["process_id"], _restore(golden, specs).dump(), VERIFIED)
     assert list(_ready(again)) == ["approve"]
 
 

@@ -10,8 +10,9 @@ from xml.sax.saxutils import escape
 import pytest
 
 from engine.bundles import parsing as bundles
-from engine.cases import instances, runtime
-from engine.store.db import transaction
+from engine.cases import instances
+from engine.config import StepSettings
+from engine.store.db import transaction, use_step_settings
 from engine.errors import Conflict, Forbidden
 from engine.spiff.scripting import RestrictedEnvironment
 from engine.sandbox.scripting import ScriptLimitExceeded, ScriptPolicyError
@@ -76,8 +77,8 @@ def test_script_subclasses_escape_puts_instance_in_error(script_case, cases, unc
     assert "found" not in cases.instance(instance_id).data
 
 
-def test_script_running_forever_is_stopped(script_case, cases, monkeypatch):
-    monkeypatch.setattr(runtime, "SCRIPT_TIMEOUT_S", 0.5)
+def test_script_running_forever_is_stopped(script_case, cases, factory):
+    use_step_settings(factory, StepSettings(script_timeout_s=0.5, verify_dumps=True))
     error = _error(cases, script_case("while True: pass"))
     assert "longer than 0.5 s" in error["message"]
 
@@ -115,11 +116,11 @@ def test_retry_after_data_fix_succeeds(script_case, cases, factory):
     assert cases.actions(instance_id).count("instance.retried") == 1
 
 
-def test_retry_after_limit_raised_succeeds(script_case, cases, factory, monkeypatch):
-    monkeypatch.setattr(runtime, "SCRIPT_TIMEOUT_S", 0.05)
+def test_retry_after_limit_raised_succeeds(script_case, cases, factory):
+    use_step_settings(factory, StepSettings(script_timeout_s=0.05, verify_dumps=True))
     instance_id = script_case("n = 0\nfor i in range(100):\n    for j in range(100):\n        for k in range(100):\n            n += 1")
     assert "longer than" in _error(cases, instance_id)["message"]
-    monkeypatch.setattr(runtime, "SCRIPT_TIMEOUT_S", 30.0)
+    use_step_settings(factory, StepSettings(script_timeout_s=30.0, verify_dumps=True))
     with transaction(factory) as s:
         instances.retry_instance(s, instance_id, actor=cases.actor("coordinator"), now=NOW)
     assert cases.task(instance_id, "check").data["n"] == 1_000_000

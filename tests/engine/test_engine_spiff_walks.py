@@ -14,6 +14,8 @@ from engine.bundles.parsing import parse_bundle, read_bundle_dir
 from engine.spiff.adapter import ThrownMessage, Workflow
 from engine.spiff.state import SpecCache
 
+from tests.conftest import VERIFIED
+
 from .enginetest import BUNDLES, NOW
 
 DATA = {"value": 2, "approved": True, "agencies": [{"key": "police"}, {"key": "health"}], "case_ref": "W-1",
@@ -34,7 +36,7 @@ def _drive(key: str, timers_first: bool = False) -> list[tuple]:
     specs, process_id = _specs(key)
     seen = []
     with clock.frozen_at(NOW):
-        flow, facts = Workflow.start(specs, process_id, dict(DATA), 5.0)
+        flow, facts = Workflow.start(specs, process_id, dict(DATA), VERIFIED)
     moment = NOW
     for _ in range(25):
         seen.append(_observed(flow, facts))
@@ -147,7 +149,7 @@ def test_ready_tasks_are_the_library_walks_in_its_order(key):
     walk, in its order; a lone one from the task map. Either way the answer is the library's."""
     specs, process_id = _specs(key)
     with clock.frozen_at(NOW):
-        flow, _ = Workflow.start(specs, process_id, dict(DATA), 5.0)
+        flow, _ = Workflow.start(specs, process_id, dict(DATA), VERIFIED)
     wf = flow.wf
     for _ in range(6):
         ours = wf.get_tasks(state=TaskState.READY)
@@ -165,7 +167,7 @@ def test_a_cycle_timer_fires_as_often_as_with_the_library_walk(monkeypatch):
     def run() -> tuple:
         specs, process_id = _specs("cycle_ack")
         with clock.frozen_at(NOW):
-            flow, facts = Workflow.start(specs, process_id, {}, 5.0)
+            flow, facts = Workflow.start(specs, process_id, {}, VERIFIED)
         first = next(t for t in facts.ready if t.name == "a")
         with clock.frozen_at(NOW + timedelta(hours=3, minutes=30)):
             facts = flow.complete(first.id, {})

@@ -10,7 +10,6 @@ from argon2 import PasswordHasher
 import notifications
 from engine.people import accounts
 from engine import events
-from notifications import settings
 
 from .notiftest import Room, SmtpServer, london, mail_config
 
@@ -25,14 +24,12 @@ def cheap_password_hashing(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def isolated_room():
-    """Each test installs the room itself; put the engine's subscribers and the room's settings back after,
-    so no other test inherits this test's mail server."""
+    """Each test installs the room itself; put the engine's subscribers back after, so no other test inherits
+    this test's handlers (and the address their links point at)."""
     handlers = {kind: list(found) for kind, found in events._handlers.items()}
-    current = settings._current
     yield
     events._handlers.clear()
     events._handlers.update(handlers)
-    settings._current = current
 
 
 @pytest.fixture
@@ -62,7 +59,7 @@ def clock():
 @pytest.fixture
 def room(factory, partnership, installed, clock):
     """The partnership with e-mail addresses, and ``polly`` (chair, police) as the police's senior lead."""
-    driver = Room(factory, partnership)
+    driver = Room(factory, partnership, installed)
     driver.give_emails()
     driver.add_user("polly", ["chair"], "police", email="polly@police.test", now=START)
     driver.set_senior_lead("police", "polly")

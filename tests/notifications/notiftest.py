@@ -181,8 +181,8 @@ EMAILS = {"cora": "cora@lif.test", "chad": "chad@lif.test", "pat": "pat@police.t
 class Room:
     """Drives cases and the sweep, one transaction per call, and reads the outbox and the due table back."""
 
-    def __init__(self, factory: Any, actors: dict[str, Actor]) -> None:
-        self.factory = factory
+    def __init__(self, factory: Any, actors: dict[str, Actor], config: Config) -> None:
+        self.factory, self.config = factory, config  # the room's configuration: its links, its mail server
         self.actors = {a.username: a for a in actors.values()}  # the partnership fixture keys them by role
 
     # people
@@ -253,7 +253,7 @@ class Room:
 
     # the scheduler
     def sweep(self, now: datetime, worker: str | None = None) -> dict[str, int]:
-        return sweep_module.sweep(self.factory, now, worker=worker)
+        return sweep_module.sweep(self.factory, self.config, now, worker=worker)
 
     def walk(self, clock: Any, first: date, last: date, *, at: Iterable[clock_time] = (clock_time(9, 5),
                                                                                         clock_time(16, 0)),
@@ -353,7 +353,7 @@ def both(*entries: tuple[str, str]) -> list[tuple[str, str, str]]:
     return sorted((kind, who, channel) for kind, who in entries for channel in ("email", "inapp"))
 
 
-def sweep_in_threads(db_url: str, at: datetime, names: list[str]) -> list[dict[str, int]]:
+def sweep_in_threads(db_url: str, config: Config, at: datetime, names: list[str]) -> list[dict[str, int]]:
     """Sweep at ``at`` from one thread per name, each with its own engine, released together."""
     from engine.store.db import make_engine, make_session_factory
 
@@ -364,9 +364,9 @@ def sweep_in_threads(db_url: str, at: datetime, names: list[str]) -> list[dict[s
     def scheduler(name: str) -> None:
         engine = make_engine(db_url)
         try:
-            factory = make_session_factory(engine)
+            factory = make_session_factory(engine, config.step_settings)
             barrier.wait(timeout=30)
-            results.append(sweep_module.sweep(factory, at, worker=name))
+            results.append(sweep_module.sweep(factory, config, at, worker=name))
         except BaseException as exc:  # reported below
             errors.append(exc)
         finally:

@@ -68,7 +68,7 @@ def _check_everything_happened_once(room, smtp, returns, timers, results) -> Non
 def test_two_scheduler_threads(deploy, room, clock, smtp, db_url, restore_every_step):
     returns, timers = _busy_morning(deploy, room)
     clock.move_to(MORNING)
-    results = sweep_in_threads(db_url, MORNING, ["thread-1", "thread-2"])
+    results = sweep_in_threads(db_url, room.config, MORNING, ["thread-1", "thread-2"])
     _check_everything_happened_once(room, smtp, returns, timers, results)
 
 

@@ -63,8 +63,9 @@ def test_retried_with_backoff_while_the_server_is_down_then_sent_once(deploy, fa
 
     port = free_port()
     server = SmtpServer(port)  # not started: the port is closed
-    notifications.install(mail_config(db_url, port))
-    room = Room(factory, partnership)
+    config = mail_config(db_url, port)
+    notifications.install(config)
+    room = Room(factory, partnership, config)
     room.give_emails()
     deploy("notif_agency")
     room.start("notif_agency", now=START, data=SIMPLE)
@@ -157,8 +158,9 @@ def test_backoff_grows_and_a_hopeless_row_is_kept_as_failed(deploy, factory, par
     error, and kept."""
     from .notiftest import Room
 
-    notifications.install(mail_config(db_url, free_port()))  # nothing ever listens there
-    room = Room(factory, partnership)
+    config = mail_config(db_url, free_port())  # nothing ever listens there
+    notifications.install(config)
+    room = Room(factory, partnership, config)
     room.give_emails()
     deploy("notif_agency")
     room.start("notif_agency", now=START, data=SIMPLE)

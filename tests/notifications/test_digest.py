@@ -72,7 +72,7 @@ def test_only_the_user_who_chose_it_is_held(deploy, room, clock, smtp):
     deploy("notif_agency")
     instance_id = room.start("notif_agency", now=START, data=POLICE)
     task_id = room.task_id(instance_id)
-    room.call(outbox.send_chaser, task_id, "please", now=START)
+    room.call(outbox.send_chaser, task_id, "please", now=START, base_url=BASE_URL)
     room.sweep(START)
     assert smtp.messages == []
 

@@ -10,7 +10,7 @@ from engine.work import deadline_changes
 from engine.store.db import transaction
 from engine.cases.due import select_due
 from engine.store.models import HumanTask
-from notifications.sweep import HANDLERS
+from notifications.sweep import DUE_KINDS
 
 from .conftest import START
 from .notiftest import stamp
@@ -76,7 +76,7 @@ def test_only_due_rows_are_selected(deploy, room, clock):
         room.start("notif_agency", now=START, data=POLICE)
     moment = START + timedelta(days=2, minutes=1)  # only the first timer; no rung before Tuesday 15 Dec
     with transaction(room.factory) as s:
-        ids = select_due(s, moment, tuple(HANDLERS))
+        ids = select_due(s, moment, DUE_KINDS)
     assert [(d.kind, d.instance_id) for d in room.due(open_only=True) if d.id in ids] == [("timer", early)]
 
 

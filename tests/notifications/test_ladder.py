@@ -16,7 +16,7 @@ from engine.errors import Conflict, Forbidden, InvalidData
 from notifications import ladder, outbox
 
 from .conftest import START
-from .notiftest import both, end_of, london, stamp
+from .notiftest import BASE_URL, both, end_of, london, stamp
 
 POLICE = {"lead_agency": "police", "pseudonym": "Child P"}
 
@@ -256,7 +256,7 @@ def test_a_chaser_goes_to_the_agency_then_to_the_assignee(deploy, room, clock, s
     instance_id, task_id = _start_return(room)
     first = london(2026, 12, 11, 10, 0)
     clock.move_to(first)
-    room.call(outbox.send_chaser, task_id, "  Please send the chronology by Friday.  ", now=first)
+    room.call(outbox.send_chaser, task_id, "  Please send the chronology by Friday.  ", now=first, base_url=BASE_URL)
     chasers = room.notes(task_id=task_id, kind="chaser")
     assert sorted(n.entry for n in chasers) == both(("chaser", "pat"), ("chaser", "pete"))
     assert all("Please send the chronology by Friday." in n.body for n in chasers)
@@ -264,7 +264,7 @@ def test_a_chaser_goes_to_the_agency_then_to_the_assignee(deploy, room, clock, s
 
     room.claim(task_id, now=first, who="pat")
     second = london(2026, 12, 11, 11, 0)
-    room.call(outbox.send_chaser, task_id, None, now=second)
+    room.call(outbox.send_chaser, task_id, None, now=second, base_url=BASE_URL)
     assert room.ledger(task_id)["2026-12-11 11:00"] == both(("chaser", "pat"))
 
     room.sweep(second)
@@ -279,10 +279,10 @@ def test_only_a_coordinator_chases_and_only_an_open_task(deploy, room, clock):
     deploy("notif_agency")
     _instance_id, task_id = _start_return(room)
     with pytest.raises(Forbidden):
-        room.call(outbox.send_chaser, task_id, "hurry", now=START, who="pat")
+        room.call(outbox.send_chaser, task_id, "hurry", now=START, who="pat", base_url=BASE_URL)
     room.complete(task_id, now=START, who="pat")
     with pytest.raises(Conflict):
-        room.call(outbox.send_chaser, task_id, "hurry", now=START)
+        room.call(outbox.send_chaser, task_id, "hurry", now=START, base_url=BASE_URL)
     assert room.notes(kind="chaser") == []
 
 

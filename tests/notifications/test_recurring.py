@@ -75,7 +75,7 @@ def test_two_schedulers_start_the_cycle_once(deploy, room, clock, db_url):
     room.start("notif_recurring", now=START)
     at = TWO_YEARS_ON + timedelta(minutes=1)
     clock.move_to(at)
-    results = sweep_in_threads(db_url, at, ["scheduler-1", "scheduler-2"])
+    results = sweep_in_threads(db_url, room.config, at, ["scheduler-1", "scheduler-2"])
     assert sum(r["process_start"] for r in results) == 1
     assert len(room.instances_of("notif_recurring")) == 2
     assert len(_open_starts(room)) == 1

@@ -14,8 +14,9 @@ def _room(url: str, port: int) -> Any:
 
     from .notiftest import mail_config
 
-    notifications.install(mail_config(url, port))
-    return make_session_factory(make_engine(url))
+    config = mail_config(url, port)
+    notifications.install(config)
+    return make_session_factory(make_engine(url), config.step_settings), config
 
 
 def sweep_once(url: str, port: int, now_iso: str, barrier: Any, results: Any, name: str) -> None:
@@ -23,10 +24,10 @@ def sweep_once(url: str, port: int, now_iso: str, barrier: Any, results: Any, na
     try:
         from notifications.sweep import sweep
 
-        factory = _room(url, port)
+        factory, config = _room(url, port)
         now = datetime.fromisoformat(now_iso)
         barrier.wait(timeout=60)
-        results.put((name, sweep(factory, now, worker=name)))
+        results.put((name, sweep(factory, config, now, worker=name)))
     except BaseException:  # the parent reports it
         results.put((name, traceback.format_exc()))
 
@@ -46,7 +47,7 @@ def die_while_sending(url: str, port: int, now_iso: str, signal: Any) -> None:
     """Lease pending e-mail rows and hang inside the first send, until killed."""
     from notifications.delivery import deliver_pending
 
-    factory = _room(url, port)
+    factory, _ = _room(url, port)
     deliver_pending(factory, _StuckBackend(signal), datetime.fromisoformat(now_iso), "doomed-sender")
 
 
@@ -59,5 +60,5 @@ def die_while_running_due(url: str, port: int, now_iso: str, signal: Any) -> Non
         signal.set()
         time.sleep(120)
 
-    factory = _room(url, port)
+    factory, _ = _room(url, port)
     run_due(factory, datetime.fromisoformat(now_iso), {"ladder": hang}, "doomed-sweeper")

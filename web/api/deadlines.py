@@ -28,7 +28,7 @@ def chase_task(task_id: str) -> tuple[Response, int]:
     actor = current_actor()
     message = body(ChaseRequest()).get("message")
     with lif().unit_of_work() as session:
-        outbox.send_chaser(session, task_id, message, actor=actor, now=now())
+        outbox.send_chaser(session, task_id, message, actor=actor, now=now(), base_url=lif().config.base_url)
     return jsonify({"status": "queued"}), 202
 
 

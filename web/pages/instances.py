@@ -164,6 +164,6 @@ def _date_from_form(prefix: str) -> Any:
 def chase(task_id: str) -> Response:
     from notifications.outbox import send_chaser
 
-    message = request.form.get("message", "")[:2000]
-    return _task_action(task_id, lambda db: send_chaser(db, task_id, message, actor=current_actor(), now=now()),
-                        "A chaser has been sent")
+    message, base_url = request.form.get("message", "")[:2000], lif().config.base_url
+    return _task_action(task_id, lambda db: send_chaser(db, task_id, message, actor=current_actor(), now=now(),
+                                                        base_url=base_url), "A chaser has been sent")
