@@ -57,6 +57,7 @@ class Config:
     smtp_password: str | None = None
     notify_api_key: str | None = None
     notify_template_id: str | None = None
+    spiff_fast_paths: bool = True  # off: SpiffWorkflow's own serialization and tree walks (engine/spiff)
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -86,6 +87,7 @@ class Config:
             smtp_password=env("LIF_SMTP_PASSWORD") or None,
             notify_api_key=env("LIF_NOTIFY_API_KEY") or None,
             notify_template_id=env("LIF_NOTIFY_TEMPLATE_ID") or None,
+            spiff_fast_paths=env("LIF_SPIFF_FAST_PATHS", "1") != "0",
         )
         config = replace(config, **overrides)
         if config.database_url.startswith("sqlite:///"):

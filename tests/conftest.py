@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import os
 import uuid
-
-# Every workflow dump in the test suite is checked against SpiffWorkflow's own full serialization.
-os.environ.setdefault("LIF_VERIFY_DUMPS", "1")
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
+from engine import spiff
+from engine.config import Config
 from engine.people import accounts
 from engine.bundles import definitions
 from engine.cases import runtime
 from engine.store.db import make_engine, make_session_factory, transaction
 from engine.records import Actor
 from engine.store.schema import create_schema
+
+# Every workflow dump in the test suite is checked against SpiffWorkflow's own full serialization, and
+# LIF_SPIFF_FAST_PATHS=0 runs the suite on the library's own serialization and walks.
+spiff.configure(verify_dumps=True,
+                fast_paths=Config.from_env(secret_key="unused", database_url="sqlite://").spiff_fast_paths)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bundles"
 REPO = Path(__file__).resolve().parent.parent

@@ -7,7 +7,6 @@ including after every restore.
 """
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import dataclass
@@ -25,16 +24,18 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from .. import clock
+from . import compat
 from . import timers as timer_bounds
 from . import walks as spiff_walks
 from .scripting import make_script_engine
+from .settings import CURRENT as SETTINGS
 from ..sandbox.scripting import ScriptLimitExceeded
-from .state import SERIALIZER, WORKFLOW_CONVERTER, IncrementalDumper, SpecSet, dump_state
+from .state import IncrementalDumper, LibraryDumper, SpecSet, restore_state
 
 _TIMER_TYPES = ("DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition")
 _MAX_ENGINE_ROUNDS = 20
 
-clock.install()
+compat.install_clock(clock.ClockDatetime)
 # Below INFO, SpiffWorkflow lists every task id of the tree for a completion log record, whether or not the
 # record is emitted; a workflow's last step would walk the whole tree once more for nothing.
 if logging.getLogger("spiff.workflow").level == logging.NOTSET:
@@ -98,23 +99,28 @@ class Facts:
 
 
 class Workflow:
-    """One running instance in memory. Methods run a step and return the resulting facts."""
+    """One running instance in memory. Methods run a step and return the resulting facts.
 
-    def __init__(self, wf: BpmnWorkflow, timeout_s: float) -> None:
+    ``fast_paths`` (None: the package's setting, ``engine.spiff.configure``) chooses LIF's cheaper walks, dump
+    and restore, or the library's own."""
+
+    def __init__(self, wf: BpmnWorkflow, timeout_s: float, fast_paths: bool | None = None) -> None:
         self.wf = wf
-        spiff_walks.install(wf)
+        self.fast_paths = SETTINGS.fast_paths if fast_paths is None else fast_paths
+        if self.fast_paths:
+            spiff_walks.install(wf)
         self.timeout_s = timeout_s
-        self._dumper = IncrementalDumper()
+        self._dumper: IncrementalDumper | LibraryDumper = IncrementalDumper() if self.fast_paths else LibraryDumper()
         self.synced: dict[str, Any] = {}  # what the last save wrote to rows; valid while this object is cached
         wf.script_engine = timer_bounds.checking(make_script_engine(timeout_s=timeout_s))
 
     @classmethod
     def start(cls, specs: SpecSet, process_id: str, data: dict[str, Any], timeout_s: float,
-              message: "ThrownMessage | None" = None) -> tuple["Workflow", Facts]:
+              message: "ThrownMessage | None" = None, fast_paths: bool | None = None) -> tuple["Workflow", Facts]:
         """A new instance run to its first wait; with ``message``, started by that message's start event
         only (other start events of the process are withdrawn first, or a plain start would fire)."""
         wf = BpmnWorkflow(specs.specs[process_id], specs.subprocess_specs)
-        flow = cls(wf, timeout_s)
+        flow = cls(wf, timeout_s, fast_paths)
         start = wf.get_next_task(spec_name="Start")
         if start is not None and data:
             start.data.update(data)
@@ -136,20 +142,14 @@ class Workflow:
         self.wf.send_event(BpmnEvent(MessageEventDefinition(message.name), message.payload, message.correlation))
 
     @classmethod
-    def restore(cls, specs: SpecSet, process_id: str, state: str, timeout_s: float) -> "Workflow":
-        dct = json.loads(state)
-        SERIALIZER.migrate(dct)
-        wf = BpmnWorkflow(specs.specs[process_id], specs.subprocess_specs, deserializing=True)
-        registry = SERIALIZER.registry
-        wf.tasks = {UUID(k): registry.restore(v, workflow=wf) for k, v in dct["tasks"].items()}
-        wf.task_tree = wf.tasks.get(UUID(dct["root"]))
-        WORKFLOW_CONVERTER.set_default_attributes(wf, dct)
-        WORKFLOW_CONVERTER.subprocesses_from_dict(dct["subprocesses"], wf)
-        wf.bpmn_events = registry.restore(dct.get("bpmn_events", []))
-        return cls(wf, timeout_s)
+    def restore(cls, specs: SpecSet, process_id: str, state: str, timeout_s: float,
+                fast_paths: bool | None = None) -> "Workflow":
+        fast = SETTINGS.fast_paths if fast_paths is None else fast_paths
+        return cls(restore_state(specs, process_id, state, fast), timeout_s, fast)
 
     def dump(self) -> str:
-        return dump_state(self._dumper, self.wf)
+        """The state to store: without the specs, which are stored once per deployed version."""
+        return self._dumper.dump(self.wf)
 
     # --- steps -------------------------------------------------------------------------------------------
 
