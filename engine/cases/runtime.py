@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..store import audit, row_writes
 from ..bundles import deadlines
-from .. import events, text
+from .. import events, spiff, text
 from ..sandbox import pool as sandbox_pool
 from ..store.db import bulk_execute
 from ..errors import Conflict, NotFound
@@ -68,6 +68,7 @@ def configure_scripts(config: Any) -> None:
     global SCRIPT_TIMEOUT_S
     SCRIPT_TIMEOUT_S = config.script_timeout_s
     sandbox_pool.configure(workers=config.script_workers, memory_mb=config.script_memory_mb)
+    spiff.configure(fast_paths=config.spiff_fast_paths)  # LIF_SPIFF_FAST_PATHS (the web app and every CLI command)
 
 
 def specs_for(session: Session, definition: ProcessDefinition) -> Any:
