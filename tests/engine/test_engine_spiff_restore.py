@@ -25,33 +25,41 @@ STEPS = 8
 
 
 @cache  # each bundle parsed once for the module: parsing is not what these tests check
-def _specs(key: str) -> tuple[Any, str]:
+def _specs(key: str) -> tuple[Any, str, dict[str, str]]:
     bundle = parse_bundle(key, read_bundle_dir(REPO_ROOT / "workflows" / key))
-    return SpecCache().get((0, bundle.content_hash), lambda: bundle.spec_json), bundle.primary_process_id
+    specs = SpecCache().get((0, bundle.content_hash), lambda: bundle.spec_json)
+    return specs, bundle.primary_process_id, bundle.message_starts
 
 
 @cache
-def _stored_points(key: str) -> tuple[Any, str, tuple[str, ...]]:
-    """The stored state after the start and after each of up to ``STEPS`` steps of a case of ``key``."""
-    specs, process_id = _specs(key)
+def _stored_points(key: str) -> tuple[Any, tuple[tuple[str, str], ...]]:
+    """(process id, stored state) after the start and after each of up to ``STEPS`` steps of a case of ``key``;
+    when the case ends having thrown a message that starts another process of the bundle (an action plan's
+    actions), the case of that process goes on."""
+    specs, process_id, message_starts = _specs(key)
     with clock.frozen_at(NOW):
         flow, facts = Workflow.start(specs, process_id, {}, 5.0, fast_paths=True)
-    moment, points = NOW, [flow.dump()]
+    moment, points = NOW, [(process_id, flow.dump())]
     for _ in range(STEPS):
-        if facts.completed or facts.error is not None:
+        started = [m for m in facts.thrown if m.name in message_starts]
+        if facts.completed and started:
+            process_id = message_starts[started[0].name]
+            with clock.frozen_at(moment):
+                flow, facts = Workflow.start(specs, process_id, {}, 5.0, message=started[0], fast_paths=True)
+        elif facts.completed or facts.error is not None:
             break
-        with clock.frozen_at(moment):
-            if facts.ready:
-                task = min(facts.ready, key=lambda t: (t.name, t.id))
+        elif facts.ready:
+            task = min(facts.ready, key=lambda t: (t.name, t.id))
+            with clock.frozen_at(moment):
                 facts = flow.complete(task.id, form_data(key, task.name, task.data, PEOPLE, moment))
-            elif facts.timers:
-                moment = min(t.due_at for t in facts.timers) + timedelta(days=1)
-                with clock.frozen_at(moment):
-                    facts = flow.fire_timers()
-            else:
-                break
-        points.append(flow.dump())
-    return specs, process_id, tuple(points)
+        elif facts.timers:
+            moment = min(t.due_at for t in facts.timers) + timedelta(days=1)
+            with clock.frozen_at(moment):
+                facts = flow.fire_timers()
+        else:
+            break
+        points.append((process_id, flow.dump()))
+    return specs, tuple(points)
 
 
 def _tasks(wf: Any) -> list[tuple]:
@@ -81,9 +89,9 @@ def _library_restore(state: str, specs: Any, process_id: str) -> Any:
 
 @pytest.mark.parametrize("key", SHIPPED)
 def test_our_restore_matches_the_library_deserialization_at_every_point_of_a_case(key):
-    specs, process_id, points = _stored_points(key)
+    specs, points = _stored_points(key)
     assert len(points) >= 4, "the case should move through several points"
-    for state in points:
+    for process_id, state in points:
         ours = Workflow.restore(specs, process_id, state, 5.0, fast_paths=True).wf
         assert _snapshot(ours) == _snapshot(_library_restore(state, specs, process_id))
 
@@ -91,8 +99,8 @@ def test_our_restore_matches_the_library_deserialization_at_every_point_of_a_cas
 @pytest.mark.parametrize("key", SHIPPED)
 def test_a_restored_case_dumps_the_same_state_both_ways(key):
     """Our incremental dump of our restore says what the library's serialization of its restore says."""
-    specs, process_id, points = _stored_points(key)
-    for state in points:
+    specs, points = _stored_points(key)
+    for process_id, state in points:
         fast = Workflow.restore(specs, process_id, state, 5.0, fast_paths=True)
         library = Workflow.restore(specs, process_id, state, 5.0, fast_paths=False)
         assert json.loads(fast.dump()) == json.loads(library.dump()) == json.loads(state)
@@ -101,7 +109,8 @@ def test_a_restored_case_dumps_the_same_state_both_ways(key):
 
 def test_the_library_restore_does_not_share_our_specs():
     """The comparison is honest: the library's restore builds its own specs from the stored JSON."""
-    specs, process_id, points = _stored_points(SHIPPED[0])
-    library = _library_restore(points[-1], specs, process_id)
-    ours = Workflow.restore(specs, process_id, points[-1], 5.0, fast_paths=True).wf
+    specs, points = _stored_points(SHIPPED[0])
+    process_id, state = points[-1]
+    library = _library_restore(state, specs, process_id)
+    ours = Workflow.restore(specs, process_id, state, 5.0, fast_paths=True).wf
     assert ours.spec is specs.specs[process_id] and library.spec is not ours.spec
