@@ -1,8 +1,8 @@
 """The one clock. Every piece of time logic asks ``now()``; tests move it with time-machine.
 
-SpiffWorkflow reads ``datetime.now(timezone.utc)`` inside its timer module, so ``install()`` swaps that
-module's ``datetime`` for a subclass that honours ``frozen_at`` (a context variable, so a ``lif tick --now``
-sweep inside the web process never changes the time other requests see).
+SpiffWorkflow reads ``datetime.now(timezone.utc)`` inside its timer module, so the fence (``engine.spiff.compat``)
+gives that module ``ClockDatetime``, a subclass that honours ``frozen_at`` (a context variable, so a ``lif tick
+--now`` sweep inside the web process never changes the time other requests see).
 """
 from __future__ import annotations
 
@@ -38,7 +38,9 @@ def frozen_at(moment: datetime) -> Iterator[datetime]:
         _frozen.reset(token)
 
 
-class _ClockDatetime(datetime):
+class ClockDatetime(datetime):
+    """``datetime`` whose ``now()`` answers the frozen time inside ``frozen_at``."""
+
     @classmethod
     def now(cls, tz: tzinfo | None = None) -> datetime:
         fixed = _frozen.get()
@@ -46,9 +48,3 @@ class _ClockDatetime(datetime):
             return datetime.now(tz)
         return fixed if tz is None else fixed.astimezone(tz)
 
-
-def install() -> None:
-    """Point SpiffWorkflow's timer module at this clock. Idempotent."""
-    import SpiffWorkflow.bpmn.specs.event_definitions.timer as spiff_timer
-
-    setattr(spiff_timer, "datetime", _ClockDatetime)

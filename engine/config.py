@@ -36,6 +36,7 @@ class StepSettings:
     script_timeout_s: float = 5.0
     script_max_size: int = 10_000_000
     verify_dumps: bool = False
+    spiff_fast_paths: bool = True  # off: SpiffWorkflow's own serialization and tree walks (engine/spiff)
 
 
 @dataclass(frozen=True)
@@ -68,11 +69,12 @@ class Config:
     notify_api_key: str | None = None
     notify_template_id: str | None = None
     verify_dumps: bool = False
+    spiff_fast_paths: bool = True  # LIF_SPIFF_FAST_PATHS=0: the library's own serialization and walks
 
     @property
     def step_settings(self) -> StepSettings:
         return StepSettings(script_timeout_s=self.script_timeout_s, script_max_size=self.script_max_size,
-                            verify_dumps=self.verify_dumps)
+                            verify_dumps=self.verify_dumps, spiff_fast_paths=self.spiff_fast_paths)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> "Config":
@@ -103,6 +105,7 @@ class Config:
             notify_api_key=env("LIF_NOTIFY_API_KEY") or None,
             notify_template_id=env("LIF_NOTIFY_TEMPLATE_ID") or None,
             verify_dumps=env("LIF_VERIFY_DUMPS", "") == "1",
+            spiff_fast_paths=env("LIF_SPIFF_FAST_PATHS", "1") != "0",
         )
         config = replace(config, **overrides)
         if config.database_url.startswith("sqlite:///"):

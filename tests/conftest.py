@@ -7,6 +7,7 @@ import uuid
 
 # Every workflow dump in the test suite is checked against SpiffWorkflow's own full serialization: the sessions
 # of ``factory`` carry it (VERIFIED), and so do apps and commands built from ``Config.from_env()``.
+# LIF_SPIFF_FAST_PATHS=0 runs the suite on the library's own serialization and walks.
 os.environ.setdefault("LIF_VERIFY_DUMPS", "1")
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,7 +26,8 @@ from engine.store.schema import create_schema
 FIXTURES = Path(__file__).parent / "fixtures" / "bundles"
 REPO = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)  # a Tuesday
-VERIFIED = StepSettings(verify_dumps=True)  # the default limits, every dump checked
+VERIFIED = StepSettings(verify_dumps=True,  # the default limits, every dump checked
+                        spiff_fast_paths=os.environ.get("LIF_SPIFF_FAST_PATHS", "1") != "0")
 
 
 def _database_urls() -> list[str]:

@@ -8,15 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
-from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
-from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
-
 from . import validation
 from .bpmn_xml import Problem, XmlRefused, is_dmn, owner_id, parse_xml, quote_timer_literals
 from ..errors import InvalidData, TooLarge
-from ..spiff.state import serialize_specs
+from ..spiff.parser import BundleParser, ParseError
 
 BUNDLE_SUFFIXES = (".bpmn", ".dmn", ".json", ".md")
 MAX_FILES = 200
@@ -60,7 +55,7 @@ def parse_bundle(key: str, files: dict[str, str]) -> ParsedBundle:
         raise TooLarge(f"a bundle may hold at most {MAX_FILES} files and {MAX_BUNDLE_BYTES} bytes")
     problems: list[Problem] = []
     model = _read_model(files, problems)
-    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser = BundleParser()
     roots: dict[str, Any] = {}
     for filename in sorted(files):
         if filename.endswith((".bpmn", ".dmn")):
@@ -68,17 +63,15 @@ def parse_bundle(key: str, files: dict[str, str]) -> ParsedBundle:
     if not problems:
         problems.extend(_missing_model_files(model, files))
     if not problems:
-        problems.extend(validation.call_activity_problems(roots, set(parser.get_process_ids())))
+        problems.extend(validation.call_activity_problems(roots, set(parser.process_ids())))
     if problems:
         raise InvalidData(f"bundle {key!r} has {len(problems)} problem(s)", [p.as_dict() for p in problems])
-    process_ids = sorted(parser.get_process_ids())
+    process_ids = parser.process_ids()
     primary = model.get("primary_process_id") or (process_ids[0] if process_ids else "")
-    specs, subprocess_specs = {}, {}
     for pid in process_ids:
         try:
-            specs[pid] = parser.get_spec(pid)
-            subprocess_specs.update(parser.get_subprocess_specs(pid))
-        except ValidationException as exc:
+            parser.build(pid)
+        except ParseError as exc:
             problems.append(_problem_from(exc, model.get("primary_file_name", ""), roots))
     if primary not in process_ids:
         problems.append(Problem("process_model.json", f"primary_process_id {primary!r} is not an executable "
@@ -89,8 +82,7 @@ def parse_bundle(key: str, files: dict[str, str]) -> ParsedBundle:
         key=key, files=dict(files), content_hash=content_hash(files), model=model,
         name=str(model.get("display_name") or key), description=str(model.get("description") or ""),
         primary_process_id=primary, primary_file_name=str(model.get("primary_file_name") or ""),
-        process_ids=process_ids, message_starts=_message_starts(specs),
-        spec_json=serialize_specs(specs, subprocess_specs),
+        process_ids=process_ids, message_starts=parser.message_starts(), spec_json=parser.spec_json(),
     )
 
 
@@ -119,29 +111,28 @@ def _missing_model_files(model: dict[str, Any], files: dict[str, str]) -> list[P
     return []
 
 
-def _add_xml(parser: SpiffBpmnParser, filename: str, files: dict[str, str], roots: dict[str, Any]) -> list[Problem]:
+def _add_xml(parser: BundleParser, filename: str, files: dict[str, str], roots: dict[str, Any]) -> list[Problem]:
     try:
         root = parse_xml(files[filename], filename)
     except XmlRefused as exc:
         return [exc.problem]
     roots[filename] = root
-    if filename.endswith(".dmn") or is_dmn(root):
+    dmn = filename.endswith(".dmn") or is_dmn(root)
+    if dmn:
         found = validation.dmn_problems(root, filename)
-        adder = parser.add_dmn_xml
     else:
         found = validation.bpmn_problems(root, filename, files)
         quote_timer_literals(root)
-        adder = parser.add_bpmn_xml
     try:
-        adder(root, filename=filename)
-    except ValidationException as exc:
+        parser.add_document(root, filename, dmn=dmn)
+    except ParseError as exc:
         found.append(_problem_from(exc, filename, roots))
     except Exception as exc:  # the parser raises plain exceptions for some malformed documents
         found.append(Problem(filename, f"cannot be parsed: {exc}"))
     return found
 
 
-def _problem_from(exc: ValidationException, default_file: str, roots: dict[str, Any]) -> Problem:
+def _problem_from(exc: ParseError, default_file: str, roots: dict[str, Any]) -> Problem:
     """The parser's error as a problem, with the line or element it leaves out found in the parsed files
     (SpiffWorkflow reads a line attribute lxml does not have, and the XSD check gives no element)."""
     filename = getattr(exc, "file_name", None) or default_file
@@ -159,12 +150,3 @@ def _problem_from(exc: ValidationException, default_file: str, roots: dict[str, 
         element = owner_id(at_line[0]) if at_line else None
     return Problem(filename, str(getattr(exc, "message", None) or exc), line, element)
 
-
-def _message_starts(specs: dict[str, Any]) -> dict[str, str]:
-    starts: dict[str, str] = {}
-    for pid, spec in specs.items():
-        for task_spec in spec.task_specs.values():
-            event = getattr(task_spec, "event_definition", None)
-            if isinstance(task_spec, StartEvent) and isinstance(event, MessageEventDefinition):
-                starts.setdefault(event.name, pid)
-    return starts

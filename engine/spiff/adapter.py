@@ -7,7 +7,6 @@ including after every restore.
 """
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import dataclass
@@ -26,16 +25,17 @@ from SpiffWorkflow.util.task import TaskState
 
 from .. import clock
 from ..config import StepSettings
+from . import compat
 from . import timers as timer_bounds
 from . import walks as spiff_walks
 from .scripting import make_script_engine
 from ..sandbox.scripting import ScriptLimitExceeded
-from .state import SERIALIZER, WORKFLOW_CONVERTER, IncrementalDumper, SpecSet, dump_state
+from .state import IncrementalDumper, LibraryDumper, SpecSet, dump_state, restore_state
 
 _TIMER_TYPES = ("DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition")
 _MAX_ENGINE_ROUNDS = 20
 
-clock.install()
+compat.install_clock(clock.ClockDatetime)
 # Below INFO, SpiffWorkflow lists every task id of the tree for a completion log record, whether or not the
 # record is emitted; a workflow's last step would walk the whole tree once more for nothing.
 if logging.getLogger("spiff.workflow").level == logging.NOTSET:
@@ -99,14 +99,19 @@ class Facts:
 
 
 class Workflow:
-    """One running instance in memory. Methods run a step and return the resulting facts."""
+    """One running instance in memory. Methods run a step and return the resulting facts.
+
+    ``settings.spiff_fast_paths`` chooses LIF's cheaper walks, dump and restore, or the library's own
+    (``LIF_SPIFF_FAST_PATHS=0``)."""
 
     def __init__(self, wf: BpmnWorkflow, settings: StepSettings) -> None:
         self.wf = wf
-        spiff_walks.install(wf)
         self.settings = settings
+        self.fast_paths = settings.spiff_fast_paths
+        if self.fast_paths:
+            spiff_walks.install(wf)
         self.timeout_s = settings.script_timeout_s
-        self._dumper = IncrementalDumper()
+        self._dumper: IncrementalDumper | LibraryDumper = IncrementalDumper() if self.fast_paths else LibraryDumper()
         self.synced: dict[str, Any] = {}  # what the last save wrote to rows; valid while this object is cached
         wf.script_engine = timer_bounds.checking(make_script_engine(
             timeout_s=settings.script_timeout_s, max_size=settings.script_max_size))
@@ -140,18 +145,10 @@ class Workflow:
 
     @classmethod
     def restore(cls, specs: SpecSet, process_id: str, state: str, settings: StepSettings) -> "Workflow":
-        dct = json.loads(state)
-        SERIALIZER.migrate(dct)
-        wf = BpmnWorkflow(specs.specs[process_id], specs.subprocess_specs, deserializing=True)
-        registry = SERIALIZER.registry
-        wf.tasks = {UUID(k): registry.restore(v, workflow=wf) for k, v in dct["tasks"].items()}
-        wf.task_tree = wf.tasks.get(UUID(dct["root"]))
-        WORKFLOW_CONVERTER.set_default_attributes(wf, dct)
-        WORKFLOW_CONVERTER.subprocesses_from_dict(dct["subprocesses"], wf)
-        wf.bpmn_events = registry.restore(dct.get("bpmn_events", []))
-        return cls(wf, settings)
+        return cls(restore_state(specs, process_id, state, settings.spiff_fast_paths), settings)
 
     def dump(self) -> str:
+        """The state to store: without the specs, which are stored once per deployed version."""
         return dump_state(self._dumper, self.wf, verify=self.settings.verify_dumps)
 
     # --- steps -------------------------------------------------------------------------------------------

@@ -1,8 +1,12 @@
-"""Storing SpiffWorkflow state: the serializer, specs stored and restored once per deployed version, and
-the incremental dump of an instance's state (without its specs)."""
+"""Storing SpiffWorkflow state: the serializers, specs stored and restored once per deployed version, and an
+instance's state (without its specs), dumped and restored.
+
+Two serializers: ``LIBRARY`` is the library's own, unchanged; ``SERIALIZER`` has LIF's converters registered
+(``converters.py``). With the fast paths on (``settings.py``) a dump re-converts only the tasks that changed
+and a restore shares the version's restored specs; off, both are the library's own, on the same stored format.
+"""
 from __future__ import annotations
 
-import copy
 import json
 from dataclasses import dataclass
 from threading import Lock
@@ -10,16 +14,24 @@ from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
 
-SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
-WORKFLOW_CONVERTER = SERIALIZER.registry.convert_from_dict["BpmnWorkflow"].args[0].__self__  # type: ignore[attr-defined]
+from .converters import CachingTaskConverter, StoredWorkflowConverter, TaskCache
+
+LIBRARY = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(
+    {**SPIFF_CONFIG, BpmnWorkflow: StoredWorkflowConverter, Task: CachingTaskConverter}))
+ENCODER = create_encoder(SERIALIZER.registry)  # the serializer's JSON encoder, for the dumps written here
+_SPECS = ("spec", "subprocess_specs")
 
 
 @dataclass(frozen=True)
 class SpecSet:
     specs: dict[str, Any]
     subprocess_specs: dict[str, Any]
+    spec_json: str = ""  # what they were restored from, for the library's own restore (fast paths off)
 
 
 def serialize_specs(specs: dict[str, Any], subprocess_specs: dict[str, Any]) -> str:
@@ -40,101 +52,83 @@ class SpecCache:
     def get(self, key: tuple[int, str], spec_json_loader: Any) -> SpecSet:
         found = self._specs.get(key)
         if found is None:
-            raw = json.loads(spec_json_loader())
+            text = spec_json_loader()
+            raw = json.loads(text)
             found = SpecSet(
                 specs={pid: SERIALIZER.from_dict(d) for pid, d in raw["specs"].items()},
                 subprocess_specs={n: SERIALIZER.from_dict(d) for n, d in raw["subprocess_specs"].items()},
+                spec_json=text,
             )
             with self._lock:
                 self._specs[key] = found
         return found
 
 
+def restore_state(specs: SpecSet, process_id: str, state: str, fast: bool) -> BpmnWorkflow:
+    """The workflow stored as ``state``: fast, through LIF's converter with the version's shared specs; otherwise
+    the library's own ``deserialize_json`` of the state with the version's specs written back into it."""
+    dct = json.loads(state)
+    if fast:
+        SERIALIZER.migrate(dct)
+        return SERIALIZER.from_dict(dct, spec=specs.specs[process_id], subprocess_specs=specs.subprocess_specs)
+    raw = json.loads(specs.spec_json or serialize_specs(specs.specs, specs.subprocess_specs))
+    dct.update(spec=raw["specs"][process_id], subprocess_specs=raw["subprocess_specs"])
+    return LIBRARY.deserialize_json(json.dumps(dct))
+
+
+def library_state(wf: BpmnWorkflow) -> str:
+    """The library's own serialization of ``wf``, without the specs: the stored format, the slow way."""
+    return json.dumps(_library_document(wf), cls=ENCODER)
+
+
+def _library_document(wf: BpmnWorkflow) -> dict[str, Any]:
+    document: dict[str, Any] = LIBRARY.to_dict(wf)
+    for key in _SPECS:
+        document.pop(key)
+    document[LIBRARY.VERSION_KEY] = LIBRARY.VERSION
+    return document
+
+
 _TASKS_PLACEHOLDER = "@lif-top-level-tasks@"
 
 
-def dump_state(dumper: "IncrementalDumper", wf: BpmnWorkflow, *, verify: bool = False) -> str:
-    """The state without the specs. Tasks unchanged since the last dump reuse their converted form and their
-    JSON text; the top-level task map is spliced into the document (it is the first key, so the first match
-    of the placeholder is always the one written here, whatever the case data holds)."""
-    document = {"tasks": _TASKS_PLACEHOLDER, **dumper.workflow_fields(wf)}
-    document[SERIALIZER.VERSION_KEY] = SERIALIZER.VERSION
-    text = json.dumps(document, cls=SERIALIZER._encoder_cls)
-    text = text.replace(json.dumps(_TASKS_PLACEHOLDER), dumper.tasks_json(wf), 1)
-    if verify:  # Config.verify_dumps (LIF_VERIFY_DUMPS=1, the test suite)
-        full = SERIALIZER.to_dict(wf)
-        full.pop("spec"), full.pop("subprocess_specs")
-        full[SERIALIZER.VERSION_KEY] = SERIALIZER.VERSION
-        ours = json.loads(text)
-        if json.dumps(full, cls=SERIALIZER._encoder_cls, sort_keys=True) != json.dumps(ours, sort_keys=True) \
-                or list(ours["tasks"]) != [str(k) for k in wf.tasks]:
-            raise AssertionError("incremental dump differs from SpiffWorkflow's own serialization")
-    return text
-
-
-@dataclass(slots=True)
-class _Converted:
-    """One task's converted form, with what it was converted from."""
-    signature: tuple[Any, ...]
-    children: list[Any]
-    data: Any
-    parent_data: Any
-    internal_data: Any
-    value: dict[str, Any]
-    text: str | None = None  # '"<id>": <json>', made when first needed
-
-
 class IncrementalDumper:
-    """SpiffWorkflow's serialization, re-converting only the tasks that changed since the previous dump.
-
-    A task is reused when its state, state-change time, trigger flag, parent and children are unchanged and its
-    data, internal data and its parent's data equal the snapshots taken when it was last converted (data is
-    stored as a delta against the parent). With ``LIF_VERIFY_DUMPS=1`` (the test suite) every dump is compared
-    with the library's own full serialization.
-    """
+    """The library's serialization, through ``SERIALIZER``, re-converting only the tasks that changed since this
+    dumper's previous dump (one dumper per workflow object). The top-level task map is written from each task's
+    cached JSON text and spliced into the document: it is the first key, so the first match of the placeholder
+    is always the one written here, whatever the case data holds. With ``verify`` (the test suite) every
+    dump is compared with the library's own full serialization."""
 
     def __init__(self) -> None:
-        self._tasks: dict[Any, _Converted] = {}
+        self._cache = TaskCache()
 
-    def tasks_json(self, wf: BpmnWorkflow) -> str:
-        """The top-level task map as JSON, from each task's cached text."""
-        parts = []
-        for task in wf.tasks.values():
-            entry = self._converted(task)
-            if entry.text is None:
-                entry.text = f'"{task.id}": {json.dumps(entry.value, cls=SERIALIZER._encoder_cls)}'
-            parts.append(entry.text)
-        return "{" + ", ".join(parts) + "}"
-
-    def workflow_fields(self, wf: BpmnWorkflow) -> dict[str, Any]:
-        """The workflow's own fields, as SpiffWorkflow writes them, without its top-level task map."""
-        return {**_shared_fields(wf),
-                "subprocesses": {str(k): self._subprocess(sp) for k, sp in wf.subprocesses.items()},
-                "bpmn_events": SERIALIZER.registry.convert(wf.bpmn_events), "typename": "BpmnWorkflow"}
-
-    def _subprocess(self, sp: Any) -> dict[str, Any]:
-        return {**_shared_fields(sp),
-                "tasks": {str(task_id): self._converted(task).value for task_id, task in sp.tasks.items()},
-                "parent_task_id": str(sp.parent_task_id), "spec": sp.spec.name, "typename": "BpmnSubWorkflow"}
-
-    def _converted(self, task: Any) -> _Converted:
-        signature = (task.state, task.last_state_change, task.triggered, task._parent)
-        parent = task.parent
-        parent_data = parent.data if parent is not None else None
-        entry = self._tasks.get(task.id)
-        if entry is not None and entry.signature == signature and entry.children == task._children \
-                and entry.data == task.data and entry.parent_data == parent_data \
-                and entry.internal_data == task.internal_data:
-            return entry
-        entry = self._tasks[task.id] = _Converted(
-            signature, list(task._children), copy.deepcopy(task.data), copy.deepcopy(parent_data),
-            copy.deepcopy(task.internal_data), SERIALIZER.registry.convert(task))
-        return entry
+    def dump(self, wf: BpmnWorkflow, verify: bool = False) -> str:
+        with self._cache.active():
+            converted: dict[str, Any] = SERIALIZER.to_dict(wf)
+        document = {"tasks": _TASKS_PLACEHOLDER, **{k: v for k, v in converted.items() if k != "tasks"},
+                    SERIALIZER.VERSION_KEY: SERIALIZER.VERSION}
+        text = json.dumps(document, cls=ENCODER)
+        text = text.replace(json.dumps(_TASKS_PLACEHOLDER), self._cache.tasks_json(wf.tasks, ENCODER), 1)
+        if verify:
+            _verify(wf, text)
+        return text
 
 
-def _shared_fields(wf: Any) -> dict[str, Any]:
-    """What a workflow and a subprocess both store."""
-    registry = SERIALIZER.registry
-    return {"data": registry.convert(registry.clean(wf.data)), "correlations": wf.correlations,
-            "last_task": str(wf.last_task.id) if wf.last_task is not None else None,
-            "success": wf.success, "completed": wf.completed, "root": str(wf.task_tree.id)}
+class LibraryDumper:
+    """The library's own serialization every time (the fast paths off)."""
+
+    def dump(self, wf: BpmnWorkflow, verify: bool = False) -> str:
+        return library_state(wf)
+
+
+def dump_state(dumper: IncrementalDumper | LibraryDumper, wf: BpmnWorkflow, *, verify: bool = False) -> str:
+    """The state without the specs, as ``dumper`` writes it; with ``verify`` (``StepSettings.verify_dumps``, the
+    test suite) an incremental dump is compared with the library's own full serialization."""
+    return dumper.dump(wf, verify)
+
+
+def _verify(wf: BpmnWorkflow, text: str) -> None:
+    full, ours = _library_document(wf), json.loads(text)
+    if json.dumps(full, cls=ENCODER, sort_keys=True) != json.dumps(ours, sort_keys=True) \
+            or list(ours["tasks"]) != [str(k) for k in wf.tasks]:
+        raise AssertionError("incremental dump differs from SpiffWorkflow's own serialization")

@@ -64,6 +64,20 @@ def duration_days(value: str) -> float | None:
         return None
 
 
+def parses(kind: str, value: str) -> bool:
+    """Whether SpiffWorkflow's own timer parser reads ``value`` as a ``kind`` (duration, cycle or date)."""
+    try:
+        if kind == "duration":
+            Timer.parse_iso_duration(value)
+        elif kind == "cycle":
+            Timer.parse_iso_recurring_interval(value)
+        else:
+            Timer.get_datetime(value)
+    except Exception:
+        return False
+    return True
+
+
 def year_problem(moment: datetime) -> str | None:
     if not FIRST_YEAR <= moment.year <= LAST_YEAR:
         return f"{moment.isoformat()} is not between the years {FIRST_YEAR} and {LAST_YEAR}"

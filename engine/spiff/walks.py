@@ -11,6 +11,8 @@ finds them for a fraction of the walk's cost, and where order could matter the l
   task's children before updating it; a cycle timer must not fire twice); ready, it is the answer;
 - otherwise, or when the workflow has subprocesses (whose tasks the READY walk visits in tree order), the
   library's own walk runs.
+
+These are fast paths: with ``LIF_SPIFF_FAST_PATHS=0`` they are not installed and the library walks every time.
 """
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ import types
 from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
+
+from . import compat
 
 _WALK_DEPTH_LIMIT = 900  # below TaskIterator's default max_depth (1000), so a deep task always takes the walk
 
@@ -31,20 +35,20 @@ def install(wf: Any) -> None:
 
 
 def _update_waiting(wf: Any, library_walk: Any) -> None:
-    waiting = [t for t in wf.tasks.values() if t._state == TaskState.WAITING]
+    waiting = [t for t in wf.tasks.values() if t.state == TaskState.WAITING]
     if not waiting:
         return
     if len(waiting) > 1 or not _reachable_by_walk(waiting[0]):
         library_walk()
         return
     task = waiting[0]
-    task.task_spec._update(task)
+    compat.update_waiting(task)
 
 
 def _get_tasks(wf: Any, library_get: Any, first_task: Any, filters: dict[str, Any]) -> list[Any]:
     if first_task is None and not wf.subprocesses and filters.keys() == {"state"} \
             and filters["state"] == TaskState.READY:
-        ready = [t for t in wf.tasks.values() if t._state == TaskState.READY]
+        ready = [t for t in wf.tasks.values() if t.state == TaskState.READY]
         if len(ready) <= 1 and all(_reachable_by_walk(t) for t in ready):
             return ready
     return library_get(first_task, **filters)
@@ -55,7 +59,7 @@ def _reachable_by_walk(task: Any) -> bool:
     parent = task.parent
     while parent is not None:
         depth += 1
-        if parent._state < TaskState.FUTURE or depth >= _WALK_DEPTH_LIMIT:
+        if parent.state < TaskState.FUTURE or depth >= _WALK_DEPTH_LIMIT:
             return False
         parent = parent.parent
     return True

@@ -5,6 +5,8 @@
   architecture: ``work`` and ``reads`` on top, the base modules (``engine/*.py``) at the bottom.
 - The engine's modules import each other without a cycle, and only at the top of a module: an import inside a
   function is how a cycle hides (``create_instance`` imported late by ``messages`` and ``recurring`` did).
+- SpiffWorkflow is fenced in ``engine/spiff/``: no other module of ``engine``, ``web``, ``notifications`` or
+  ``demo`` imports it.
 """
 from __future__ import annotations
 
@@ -199,3 +201,23 @@ def test_cycle_check_finds_a_cycle():
 ])
 def test_late_import_check_catches_engine_imports_inside_functions(source, late):
     assert bool(late_engine_imports(source, "engine.cases.messages")) is late
+FENCE = ENGINE / "spiff"
+OUTSIDE_THE_FENCE = sorted(m for top in ("engine", "web", "notifications", "demo") for m in (ROOT / top).rglob("*.py")
+                           if FENCE not in m.parents)
+
+
+def _library_imports(names: set[str]) -> list[str]:
+    return sorted(n for n in names if n.split(".")[0] == "SpiffWorkflow")
+
+
+@pytest.mark.parametrize("module", OUTSIDE_THE_FENCE, ids=[str(m.relative_to(ROOT)) for m in OUTSIDE_THE_FENCE])
+def test_module_outside_engine_spiff_never_imports_spiffworkflow(module):
+    assert _library_imports(_imports_of(module)) == []
+
+
+def test_fence_check_covers_every_package_and_catches_a_library_import():
+    assert {m.relative_to(ROOT).parts[0] for m in OUTSIDE_THE_FENCE} == {"engine", "web", "notifications", "demo"}
+    assert not any(FENCE in m.parents for m in OUTSIDE_THE_FENCE)
+    for source in ("import SpiffWorkflow", "from SpiffWorkflow.bpmn import BpmnWorkflow",
+                   "def f():\n    from SpiffWorkflow.util.task import TaskState"):
+        assert _library_imports(imported_names(source, "engine.bundles.parsing")) != []

@@ -1,7 +1,8 @@
-"""The cheaper tree walks (engine/spiff_walks.py) behave as SpiffWorkflow's own:
+"""The cheaper tree walks (engine/spiff/walks.py) behave as SpiffWorkflow's own:
 the same diagrams driven the same way reach the same tasks, timers, waits and ends with it and without it."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -18,6 +19,11 @@ from tests.conftest import VERIFIED
 
 from .enginetest import BUNDLES, NOW
 
+
+def _settings(fast_paths: bool):
+    """The test suite's step settings with LIF's fast paths on or off (the library's own walks and serialization)."""
+    return replace(VERIFIED, spiff_fast_paths=fast_paths)
+
 DATA = {"value": 2, "approved": True, "agencies": [{"key": "police"}, {"key": "health"}], "case_ref": "W-1",
         "summary": "s", "decision": "approve", "score": 3}
 DIAGRAMS = ["parallel_timers", "cycle_ack", "boundary_timer", "intermediate_timer", "date_timer", "deadlines",
@@ -29,14 +35,14 @@ def _specs(key: str):
     return SpecCache().get((0, bundle.content_hash), lambda: bundle.spec_json), bundle.primary_process_id
 
 
-def _drive(key: str, timers_first: bool = False) -> list[tuple]:
+def _drive(key: str, timers_first: bool = False, fast_paths: bool = True) -> list[tuple]:
     """Complete the first ready task, or else deliver the awaited message, or else fire timers a day after the
     earliest is due (timers first, with ``timers_first``), until the case ends or stops moving; the observable
     facts after each step, and each task's state by its spec."""
     specs, process_id = _specs(key)
     seen = []
     with clock.frozen_at(NOW):
-        flow, facts = Workflow.start(specs, process_id, dict(DATA), VERIFIED)
+        flow, facts = Workflow.start(specs, process_id, dict(DATA), _settings(fast_paths))
     moment = NOW
     for _ in range(25):
         seen.append(_observed(flow, facts))
@@ -71,10 +77,9 @@ def _observed(flow: Workflow, facts) -> tuple:
 
 @pytest.mark.parametrize("key,timers_first",
                          [(k, False) for k in DIAGRAMS] + [("boundary_timer", True), ("cycle_ack", True)])
-def test_the_same_steps_reach_the_same_states_as_the_library_walk(key, timers_first, monkeypatch):
+def test_the_same_steps_reach_the_same_states_as_the_library_walk(key, timers_first):
     ours = _drive(key, timers_first)
-    monkeypatch.setattr(spiff_walks, "install", lambda wf: None)
-    library = _drive(key, timers_first)
+    library = _drive(key, timers_first, fast_paths=False)
     assert ours == library
     assert len(ours) > 1
 
@@ -149,7 +154,7 @@ def test_ready_tasks_are_the_library_walks_in_its_order(key):
     walk, in its order; a lone one from the task map. Either way the answer is the library's."""
     specs, process_id = _specs(key)
     with clock.frozen_at(NOW):
-        flow, _ = Workflow.start(specs, process_id, dict(DATA), VERIFIED)
+        flow, _ = Workflow.start(specs, process_id, dict(DATA), _settings(True))
     wf = flow.wf
     for _ in range(6):
         ours = wf.get_tasks(state=TaskState.READY)
@@ -161,19 +166,18 @@ def test_ready_tasks_are_the_library_walks_in_its_order(key):
             flow.complete(str(manual[0].id), dict(DATA))
 
 
-def test_a_cycle_timer_fires_as_often_as_with_the_library_walk(monkeypatch):
+def test_a_cycle_timer_fires_as_often_as_with_the_library_walk():
     """A lone waiting cycle timer, updated hours late, fires once per update, as in the library's walk (its new
     children wait too, but the walk would not visit them in the same pass)."""
-    def run() -> tuple:
+    def run(fast_paths: bool) -> tuple:
         specs, process_id = _specs("cycle_ack")
         with clock.frozen_at(NOW):
-            flow, facts = Workflow.start(specs, process_id, {}, VERIFIED)
+            flow, facts = Workflow.start(specs, process_id, {}, _settings(fast_paths))
         first = next(t for t in facts.ready if t.name == "a")
         with clock.frozen_at(NOW + timedelta(hours=3, minutes=30)):
             facts = flow.complete(first.id, {})
         return _observed(flow, facts)
 
-    ours = run()
-    monkeypatch.setattr(spiff_walks, "install", lambda wf: None)
-    assert ours == run()
+    ours = run(fast_paths=True)
+    assert ours == run(fast_paths=False)
     assert ours[2].count("ack") >= 1

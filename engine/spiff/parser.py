@@ -1,0 +1,74 @@
+"""SpiffWorkflow's BPMN and DMN parser, for the bundle code: documents in, a process list, the message start
+events and the specs as JSON out, and the parser's complaints as ``ParseError`` (plain attributes, so the
+bundle code names the file, line and element without knowing the library's exception)."""
+from __future__ import annotations
+
+from typing import Any
+
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+
+from .state import serialize_specs
+
+
+class ParseError(Exception):
+    """The parser refused a document or a process. ``line_number`` and ``id`` are what the library knew
+    (often nothing: it reads a line attribute lxml does not have)."""
+
+    def __init__(self, message: str, file_name: str = "", line_number: Any = None, id: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.file_name = file_name
+        self.line_number = line_number
+        self.id = id
+
+    @classmethod
+    def from_library(cls, exc: ValidationException) -> "ParseError":
+        return cls(str(exc), getattr(exc, "file_name", "") or "", getattr(exc, "line_number", None),
+                   getattr(exc, "id", "") or "")
+
+
+class BundleParser:
+    """One bundle's documents, parsed into specs. Other exceptions than ``ParseError`` pass through: the parser
+    raises plain ones for some malformed documents."""
+
+    def __init__(self) -> None:
+        self._parser = SpiffBpmnParser(validator=VALIDATOR)
+        self._specs: dict[str, Any] = {}
+        self._subprocess_specs: dict[str, Any] = {}
+
+    def add_document(self, root: Any, filename: str, *, dmn: bool) -> None:
+        """Add a parsed (lxml) BPMN or DMN document."""
+        adder = self._parser.add_dmn_xml if dmn else self._parser.add_bpmn_xml
+        try:
+            adder(root, filename=filename)
+        except ValidationException as exc:
+            raise ParseError.from_library(exc) from exc
+
+    def process_ids(self) -> list[str]:
+        """The executable processes of the documents added, sorted."""
+        return sorted(self._parser.get_process_ids())
+
+    def build(self, process_id: str) -> None:
+        """Build the spec of ``process_id`` and of the subprocesses it calls."""
+        try:
+            self._specs[process_id] = self._parser.get_spec(process_id)
+            self._subprocess_specs.update(self._parser.get_subprocess_specs(process_id))
+        except ValidationException as exc:
+            raise ParseError.from_library(exc) from exc
+
+    def spec_json(self) -> str:
+        """The specs built, as LIF stores them once per deployed version."""
+        return serialize_specs(self._specs, self._subprocess_specs)
+
+    def message_starts(self) -> dict[str, str]:
+        """Message name -> the first process (of those built) with a start event catching it."""
+        starts: dict[str, str] = {}
+        for pid, spec in self._specs.items():
+            for task_spec in spec.task_specs.values():
+                event = getattr(task_spec, "event_definition", None)
+                if isinstance(task_spec, StartEvent) and isinstance(event, MessageEventDefinition):
+                    starts.setdefault(event.name, pid)
+        return starts
