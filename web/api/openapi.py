@@ -8,7 +8,8 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response, jsonify
 
-from . import bp, schemas as s
+from . import schemas as s
+from .blueprint import bp
 
 # (path, method, summary, request schema, success status, response schema, error statuses)
 ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
