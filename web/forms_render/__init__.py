@@ -45,7 +45,7 @@ def _attach(form: Form, schema: dict[str, Any], problems: list[dict[str, Any]]) 
 
 
 def _any_of_messages(schema: dict[str, Any], by_path: dict[str, Field]) -> list[tuple[str, str]]:
-    out = []
+    out: list[tuple[str, str]] = []
     for group in any_of_groups(schema):
         fields = [by_path[name] for name in group if name in by_path]
         if fields:
