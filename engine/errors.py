@@ -1,4 +1,4 @@
-"""One tree of errors, each with a stable ``code``; ``web`` maps codes to status codes in one table."""
+"""One tree of errors, each with a stable ``code``; ``web.errors`` maps them to HTTP statuses in one table."""
 from __future__ import annotations
 
 from typing import Any

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete
 from sqlalchemy.orm import Session
 
 from engine import events, workdays
@@ -129,8 +129,3 @@ def on_deadline_changed(session: Session, event: events.DeadlineChanged, now: da
     task = session.get(HumanTask, event.task_id)
     if task is not None:
         schedule(session, task, now)
-
-
-def pending_rungs(session: Session, task_id: str) -> list[DueItem]:
-    return list(session.scalars(select(DueItem).where(DueItem.task_id == task_id, DueItem.kind == "ladder",
-                                                      DueItem.done_at.is_(None)).order_by(DueItem.due_at)))

@@ -53,7 +53,3 @@ def for_escalation(session: Session, task: HumanTask) -> list[Recipient]:
         if lead:
             users.extend(session.execute(_BY_USERNAME, {"username": lead}))
     return _as_recipients(users)
-
-
-def by_username(session: Session, username: str) -> list[Recipient]:
-    return _as_recipients(list(session.execute(_BY_USERNAME, {"username": username})))

@@ -1,9 +1,11 @@
-"""Task forms: JSON schemas rendered with (sandboxed) Jinja in a sandbox worker when served, as spiff-arena does, and submitted
-data checked against them with every failing field reported by its path."""
+"""Task forms: JSON schemas rendered with (sandboxed) Jinja in a sandbox worker when served, as spiff-arena does,
+and submitted data checked against them with every failing field reported by its path and the JSON-schema keyword
+it failed (so the pages word each problem without reading jsonschema's English)."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypedDict
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
@@ -19,6 +21,17 @@ SAMPLE_CONTEXT: dict[str, Any] = {
     "users": [{"username": "sample", "full_name": "Sample user", "roles": ["reviewer"], "agency": "sample"}],
     "usernames": ["sample"], "user_names": ["Sample user"],
 }
+
+
+TEXT_KEYWORD = "text"  # not JSON Schema's: our check that a string is text a page can show
+
+
+class FormProblem(TypedDict):
+    """One way submitted data fails its form, as ``InvalidData`` details carry it (and the API shows it)."""
+    field: str  # the path, "a.b[0].c"; "" for the whole form
+    message: str  # jsonschema's words, or ours
+    keyword: str  # the JSON-schema keyword that failed ("required", "minLength", ...), or TEXT_KEYWORD
+    expected: Any  # the keyword's value where it is plain (a bound, a format, the types), else None
 
 
 class FormError(Exception):
@@ -41,6 +54,14 @@ def render_schema(text: str, context: dict[str, Any], *, strict: bool = False) -
     return schema
 
 
+def render_form_files(texts: Sequence[str | None], context: Callable[[], dict[str, Any]]
+                      ) -> list[dict[str, Any] | None]:
+    """A task's form files (its schema, its UI schema) rendered and parsed, None for one it lacks. ``context`` is
+    asked for only when a file is a template, since building it costs a query; plain JSON needs none."""
+    values = context() if any(t and templates.has_template_syntax(t) for t in texts) else {}
+    return [render_schema(t, values) if t else None for t in texts]
+
+
 def check_schema(schema: dict[str, Any]) -> str | None:
     """The reason ``schema`` is not a valid JSON Schema, or None."""
     try:
@@ -53,41 +74,54 @@ def check_schema(schema: dict[str, Any]) -> str | None:
 
 
 def submission_problems(schema: dict[str, Any], data: Any, ui_schema: dict[str, Any] | None = None
-                        ) -> list[dict[str, str]]:
-    """Each way ``data`` fails ``schema``: ``{"field": "a.b[0].c", "message": ...}``, sorted by field. Text is
+                        ) -> list[FormProblem]:
+    """Each way ``data`` fails ``schema``: ``{"field": "a.b[0].c", "message": ..., "keyword": "required"}``,
+    sorted by field; ``keyword`` is the JSON-schema keyword that failed (``text`` for the text check). Text is
     checked too: a string field is one line without control characters, unless ``ui_schema`` gives it the
     ``textarea`` widget (then line breaks and tabs are allowed)."""
     unusable = form_regex.pattern_problems(schema)  # refused at deploy, unless the rendering made them
     if unusable:
-        return [{"field": "", "message": f"the form cannot be checked: {where}: {reason}"}
-                for where, reason in unusable]
+        return [{"field": "", "message": f"the form cannot be checked: {where}: {reason}", "keyword": "pattern",
+                 "expected": None} for where, reason in unusable]
     validator = form_regex.validator_for(schema)  # patterns matched by RE2, in linear time
-    problems = []
+    problems: list[FormProblem] = []
     for error in validator.iter_errors(data):
         path = _field_path(error.absolute_path)
         if error.validator == "required" and isinstance(error.instance, dict):
             missing = [name for name in error.validator_value if name not in error.instance]
             for name in missing:
-                problems.append({"field": f"{path}.{name}" if path else name, "message": "is required"})
+                problems.append({"field": f"{path}.{name}" if path else name, "message": "is required",
+                                 "keyword": "required", "expected": None})
             continue
-        problems.append({"field": path, "message": error.message})
+        problems.append({"field": path, "message": error.message, "keyword": str(error.validator),
+                         "expected": _plain_value(error.validator, error.validator_value)})
     problems.extend(_text_problems(data, ui_schema, ""))
     # jsonschema reports each missing required property as its own error, each naming the whole list
     unique = {(p["field"], p["message"]): p for p in problems}
     return sorted(unique.values(), key=lambda p: (p["field"], p["message"]))
 
 
-def _text_problems(value: Any, ui: Any, path: str) -> list[dict[str, str]]:
+def _text_problems(value: Any, ui: Any, path: str) -> list[FormProblem]:
     ui = ui if isinstance(ui, dict) else {}
     if isinstance(value, str):
         found = text_problem(value, multiline=ui.get("ui:widget") == "textarea")
-        return [{"field": path, "message": found}] if found else []
+        return [{"field": path, "message": found, "keyword": TEXT_KEYWORD, "expected": None}] if found else []
     if isinstance(value, dict):
         return [p for key, item in value.items()
                 for p in _text_problems(item, ui.get(key), f"{path}.{key}" if path else str(key))]
     if isinstance(value, list):
         return [p for i, item in enumerate(value) for p in _text_problems(item, ui.get("items"), f"{path}[{i}]")]
     return []
+
+
+def _plain_value(keyword: Any, value: Any) -> Any:
+    """A keyword's value worth carrying with its problem: a bound (``minLength`` 1 is "enter something"), a format,
+    a constant, the types asked for; not a list of choices or a subschema, which can be long."""
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    if keyword == "type" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    return None
 
 
 def _field_path(parts: Any) -> str:

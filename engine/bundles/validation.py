@@ -28,8 +28,6 @@ S = f"{{{SPIFF_NS}}}"
 EVAL_TAGS = (B + "conditionExpression", S + "messagePayload", B + "completionCondition", B + "loopCardinality",
              B + "messagePath", S + "payloadExpression")
 EXEC_TAGS = (B + "script", S + "preScript", S + "postScript")
-KNOWN_PROPERTIES = {"formJsonSchemaFilename", "formUiSchemaFilename", "dueIn", "dueFrom", "agencyFrom",
-                    "assigneeFrom", "priority", "reminders"}
 
 
 def bpmn_problems(root: etree._Element, filename: str, files: dict[str, str]) -> list[Problem]:

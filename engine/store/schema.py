@@ -138,10 +138,6 @@ def _ensure_triggers(connection: Connection) -> None:
         connection.execute(text(statement))
 
 
-def drop_schema(engine: Engine) -> None:
-    Base.metadata.drop_all(engine)
-
-
 @event.listens_for(Session, "before_flush")
 def _refuse_audit_changes(session: Session, _context: object, _instances: object) -> None:
     for obj in list(session.dirty) + list(session.deleted):

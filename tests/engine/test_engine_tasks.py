@@ -58,7 +58,8 @@ def test_complete_with_data_failing_schema_lists_fields_and_changes_nothing(revi
 def test_complete_missing_required_fields_names_each(review, cases):
     _, task_id = review
     problems = _invalid_fields(cases, task_id, {}, who="police")
-    assert problems == [{"field": "agency", "message": "is required"}, {"field": "summary", "message": "is required"}]
+    assert problems == [{"field": "agency", "message": "is required", "keyword": "required", "expected": None},
+                        {"field": "summary", "message": "is required", "keyword": "required", "expected": None}]
 
 
 def test_complete_nested_form_errors_have_nested_paths(deploy, cases, restore_every_step):
@@ -68,7 +69,7 @@ def test_complete_nested_form_errors_have_nested_paths(deploy, cases, restore_ev
     problems = _invalid_fields(cases, task_id, {"a": {"b": [{"c": 0}, {}, {"c": "two"}]},
                                                 "note": "x" * 21})
     assert [p["field"] for p in problems] == ["a.b[0].c", "a.b[1].c", "a.b[2].c", "note"]
-    assert _invalid_fields(cases, task_id, {"a": {}}) == [{"field": "a.b", "message": "is required"}]
+    assert _invalid_fields(cases, task_id, {"a": {}}) == [{"field": "a.b", "message": "is required", "keyword": "required", "expected": None}]
     assert [p["field"] for p in _invalid_fields(cases, task_id, {"a": {"b": []}})] == ["a.b"]
     cases.complete(task_id, {"a": {"b": [{"c": 1}, {"c": 2}]}})
     assert cases.instance(instance_id).data["a"] == {"b": [{"c": 1}, {"c": 2}]}

@@ -98,7 +98,8 @@ def test_subgroup_and_chair_departing_from_the_table_must_say_why(run):
                "notification_required": True}
     with pytest.raises(InvalidData) as refused, transaction(run.factory) as s:
         task_service.complete_task(s, screening.id, payload, actor=run.coordinator, now=run.now)
-    assert {"field": "subgroup_departure_reason", "message": "is required"} in refused.value.details
+    assert {"field": "subgroup_departure_reason", "message": "is required", "keyword": "required",
+            "expected": None} in refused.value.details
     run.do(case, "screening", subgroup_view="MAR")
     run.do(case, "notify_panel")
     run.do(case, "rapid_review")

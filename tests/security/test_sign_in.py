@@ -127,21 +127,35 @@ def test_throttles_hold_across_worker_processes(make_app):
     assert api_sign_in(second, "pat", "reviewer-pass", "192.0.2.90").status_code == 429
 
 
-def test_failed_sign_ins_are_audited_in_aggregate(client, traveller, factory):
+@ROUTES
+def test_failed_sign_ins_are_audited_in_aggregate(client, traveller, factory, route):
     """A hundred failures on one account from one address leave a handful of audit rows (the 1st, 2nd, 4th ...
-    each with the count so far), not a hundred; an address reaching its limit is recorded once a minute."""
+    each with the count so far), not a hundred; an address reaching its limit is recorded once a minute. The
+    page and the API record them alike, through the one engine call."""
+    sign_in = SIGN_INS[route]
     for _ in range(100):
-        response = api_sign_in(client, "pat", "wrong-password", "192.0.2.99")
+        response = sign_in(client, "pat", "wrong-password", "192.0.2.99")
         if response.status_code == 429:
             traveller.shift(timedelta(seconds=int(response.headers["Retry-After"])))
-            assert api_sign_in(client, "pat", "wrong-password", "192.0.2.99").status_code == 401
+            assert sign_in(client, "pat", "wrong-password", "192.0.2.99").status_code == 401
     failed = [row for row in audit_rows(factory, "auth.failed") if row.details["address"] == "192.0.2.99"]
     assert [row.details["failures"] for row in failed] == [1, 2, 4, 8, 16, 32, 64]
     assert {row.actor for row in failed} == {"pat"}
     for i in range(25):
-        api_sign_in(client, f"ghost{i}", "wrong-password", "192.0.2.100")
+        sign_in(client, f"ghost{i}", "wrong-password", "192.0.2.100")
     throttled = [row for row in audit_rows(factory, "auth.throttled") if row.details["address"] == "192.0.2.100"]
     assert len(throttled) == 1 and throttled[0].details["failures"] == 10
+
+
+def test_a_wrong_current_password_is_a_failed_sign_in_on_record(client, factory):
+    """Changing one's password checks the current one through the same engine call as signing in, which records
+    the failure in its own transaction (no view commits one)."""
+    assert page_sign_in(client, "pat", PASSWORDS["pat"], "192.0.2.7").status_code == 302
+    response = client.post("/account/password", data={"current": "wrong", "new": "a-new-password-1",
+                                                      "again": "a-new-password-1"}, **at("192.0.2.7"))
+    assert response.status_code == 400
+    failed = [row for row in audit_rows(factory, "auth.failed") if row.details["address"] == "192.0.2.7"]
+    assert [(row.actor, row.details["failures"]) for row in failed] == [("pat", 1)]
 
 
 def test_simultaneous_failures_are_each_counted_once(make_app, factory):

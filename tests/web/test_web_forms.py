@@ -145,6 +145,30 @@ def test_errors_inside_rows_and_nested_objects_reach_their_field():
     assert messages["Code must be a whole number, like 12"] == "#f-owner-team-code"
 
 
+def test_each_problem_names_the_keyword_it_failed_and_its_plain_value():
+    data = {"title": "ab", "count": "12x", "when": "2026-02-31", "kind": "z", "areas": ["x"], "agree": True,
+            "notes": "one\x07line"}
+    problems = {p["field"]: (p["keyword"], p["expected"]) for p in forms.submission_problems(SCHEMA, data, UI)}
+    assert problems["title"] == ("minLength", 3)
+    assert problems["count"] == ("type", "integer")
+    assert problems["when"] == ("format", "date")
+    assert problems["kind"] == ("enum", None)  # a list of choices is not carried
+    assert problems["notes"] == (forms.TEXT_KEYWORD, None)
+    assert forms.submission_problems(SCHEMA, {}, UI)[0]["keyword"] == "required"
+
+
+def test_a_value_quoting_another_problems_words_does_not_change_the_message():
+    """jsonschema's messages quote the value: matching its English let a choice sent as "is too long" pass for
+    a length problem. Words are chosen by keyword."""
+    data = {"title": "is not a 'date'", "count": 1, "when": "2026-01-01", "kind": "is too long", "areas": ["x"],
+            "agree": True, "notes": "n"}
+    schema = {**SCHEMA, "properties": {**SCHEMA["properties"],
+                                       "title": {**SCHEMA["properties"]["title"], "maxLength": 5}}}
+    messages = dict(build_form(schema, UI, data, forms.submission_problems(schema, data)).summary)
+    assert messages == {"Title must be 5 characters or fewer": "#f-title",
+                        "Select kind from the options given": "#f-kind"}
+
+
 def test_tree_shows_choices_hints_and_optional_labels():
     form = build_form(SCHEMA, UI, {})
     fields = {f.path: f for f in form.root.walk()}

@@ -104,6 +104,15 @@ def test_save_draft_keeps_the_answers(as_user, cdop, factory):
     assert re.search(r'name="report.involvement_from-year"[^>]*value="2024"', page)
 
 
+def test_posting_the_task_form_is_not_a_view_of_the_task(as_user, cdop, factory):
+    """The form is read to parse the post, without the "task viewed" row that showing the page writes."""
+    pat, task_id = as_user("pat"), cdop.reports["police"]
+    assert pat.post(f"/tasks/{task_id}", data={**REPORT, "_action": "save"}).status_code == 302
+    with transaction(factory) as s:
+        actions = s.scalars(select(AuditEvent.action).where(AuditEvent.task_id == task_id)).all()
+    assert "task.viewed" not in actions and actions  # the drafts are on record, no view is
+
+
 def test_completing_with_errors_shows_the_summary_and_inline_errors(as_user, cdop, factory):
     pat, task_id = as_user("pat"), cdop.reports["police"]
     data = {**REPORT, "report.involvement_summary": "short", "report.involvement_from-month": "13",

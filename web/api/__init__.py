@@ -1,8 +1,9 @@
-"""The JSON API under ``/api/v1`` (SPEC §5): bearer tokens, marshmallow at the boundary, one error format."""
+"""The JSON API under ``/api/v1`` (SPEC §5): bearer tokens, marshmallow at the boundary, one error format.
+``bp`` lives in ``blueprint``; importing the view modules here adds their routes to it, and ``create_app``
+registers it."""
 from __future__ import annotations
 
-from flask import Blueprint
+from . import auth, deadlines, definitions, errors, instances, messages, notifications, openapi, tasks  # noqa: F401
+from .blueprint import bp
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-from . import auth, deadlines, definitions, errors, instances, messages, notifications, openapi, tasks  # noqa: E402,F401
+__all__ = ["bp"]

@@ -8,7 +8,7 @@ from engine.reads import queries
 from notifications import outbox
 
 from .. import lif
-from . import bp
+from .blueprint import bp
 from .common import body, current_actor, now
 from .schemas import ChaseRequest, ExtendRequest, InstanceSchema, ReasonRequest, TaskSchema
 

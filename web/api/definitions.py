@@ -8,7 +8,7 @@ from engine.bundles import definitions
 from engine.errors import Forbidden
 
 from .. import lif
-from . import bp
+from .blueprint import bp
 from .common import body, current_actor, now, paging, query
 from .schemas import DefinitionSchema, DeployRequest, DeployResponse, VersionArgs
 

@@ -1,4 +1,5 @@
-"""Every API error is ``{"error": {"code", "message", "details"}}``; engine error codes map to statuses here."""
+"""Every API error is ``{"error": {"code", "message", "details"}}``, with the status ``web.errors`` gives the
+engine's error (the pages use the same table)."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,12 +10,8 @@ from werkzeug.exceptions import HTTPException
 
 from engine.errors import LifError, RateLimited
 
-from . import bp
-
-STATUS = {"bad_request": 400, "unauthorized": 401, "forbidden": 403, "not_found": 404, "conflict": 409,
-          "duplicate_business_key": 409,
-          "too_large": 413, "invalid": 422, "script_error": 422, "rate_limited": 429,
-          "database_unavailable": 503}
+from ..errors import status_for
+from .blueprint import bp
 
 
 def error_response(status: int, code: str, message: str, details: Any = None) -> tuple[Response, int]:
@@ -23,7 +20,7 @@ def error_response(status: int, code: str, message: str, details: Any = None) ->
 
 @bp.errorhandler(LifError)
 def _lif_error(exc: LifError) -> tuple[Response, int]:
-    response, status = error_response(STATUS.get(exc.code, 400), exc.code, exc.message, exc.details)
+    response, status = error_response(status_for(exc), exc.code, exc.message, exc.details)
     if isinstance(exc, RateLimited):
         response.headers["Retry-After"] = str(exc.retry_after)
     return response, status

@@ -8,7 +8,7 @@ from engine.cases import instances
 from engine.reads import queries
 
 from .. import lif
-from . import bp
+from .blueprint import bp
 from .common import body, current_actor, flag, listing, now, paging
 from .schemas import InstanceSchema, InstanceSummarySchema, ReasonRequest, StartRequest
 

@@ -7,7 +7,7 @@ from engine.cases import messages
 from engine.errors import Forbidden
 
 from .. import lif
-from . import bp
+from .blueprint import bp
 from .common import body, current_actor, now
 from .schemas import MessageRequest, MessageResponse
 

@@ -8,7 +8,8 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response, jsonify
 
-from . import bp, schemas as s
+from . import schemas as s
+from .blueprint import bp
 
 # (path, method, summary, request schema, success status, response schema, error statuses)
 ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
@@ -18,7 +19,8 @@ ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
     ("/process-definitions", "post", "Deploy a bundle (201 new version, 200 unchanged)", s.DeployRequest, 201,
      s.DeployResponse, (400, 401, 403, 409, 413, 422)),
     ("/process-definitions/{key}/bpmn", "get", "A version's BPMN XML", None, 200, "xml", (401, 404)),
-    ("/process-instances", "post", "Start an instance", s.StartRequest, 201, s.InstanceSchema, (400, 401, 403, 404, 422)),
+    ("/process-instances", "post", "Start an instance", s.StartRequest, 201, s.InstanceSchema,
+     (400, 401, 403, 404, 422)),
     ("/process-instances", "get", "Instances the caller may see", None, 200, "InstanceList", (400, 401)),
     ("/process-instances/{id}", "get", "One instance", None, 200, s.InstanceSchema, (401, 404)),
     ("/process-instances/{id}/cancel", "post", "Cancel with a reason", s.ReasonRequest, 200, s.InstanceSchema,
@@ -29,7 +31,8 @@ ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
     ("/tasks/{id}", "get", "A task with its form", None, 200, s.TaskDetailSchema, (401, 404)),
     ("/tasks/{id}/claim", "post", "Claim", None, 200, s.TaskSchema, (401, 403, 404, 409)),
     ("/tasks/{id}/unclaim", "post", "Release a claim", None, 200, s.TaskSchema, (401, 403, 404, 409)),
-    ("/tasks/{id}/assign", "post", "Assign (coordinator)", s.AssignRequest, 200, s.TaskSchema, (400, 401, 403, 404, 409, 422)),
+    ("/tasks/{id}/assign", "post", "Assign (coordinator)", s.AssignRequest, 200, s.TaskSchema,
+     (400, 401, 403, 404, 409, 422)),
     ("/tasks/{id}/draft", "post", "Save a draft", s.DataRequest, 200, s.TaskSchema, (400, 401, 403, 404, 409, 413)),
     ("/tasks/{id}/complete", "post", "Complete", s.DataRequest, 200, s.CompleteResponse,
      (400, 401, 403, 404, 409, 413, 422)),
@@ -121,8 +124,9 @@ def _response(response: Any) -> dict[str, Any]:
         return {"description": "BPMN XML", "content": {"application/xml": {"schema": {"type": "string"}}}}
     if isinstance(response, str):
         item = {"$ref": f"#/components/schemas/{_LISTS[response]}"}
-        return {"description": "a list", "content": {"application/json": {"schema": {
-            "type": "object", "properties": {"items": {"type": "array", "items": item}, "total": {"type": "integer"}}}}}}
+        listed = {"type": "object", "properties": {"items": {"type": "array", "items": item},
+                                                   "total": {"type": "integer"}}}
+        return {"description": "a list", "content": {"application/json": {"schema": listed}}}
     return {"description": "ok", "content": {"application/json": {"schema": response}}}
 
 

@@ -8,7 +8,7 @@ from engine.work import tasks
 from engine.errors import BadRequest
 
 from .. import lif
-from . import bp
+from .blueprint import bp
 from .common import body, current_actor, flag, listing, now, paging
 from .schemas import AssignRequest, CommentRequest, CommentSchema, DataRequest, InstanceSchema, TaskSchema
 

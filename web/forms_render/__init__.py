@@ -13,7 +13,7 @@ from .parse import ROWS_SUFFIX, apply_row_action, parse_form
 
 __all__ = ["Field", "Form", "ROWS_SUFFIX", "apply_row_action", "build_form", "field_id", "parse_form"]
 
-ANY_OF = "is not valid under any of the given schemas"
+ANY_OF = ("anyOf", "oneOf")  # the keywords of a choice between groups of fields (see ``conditions.any_of_groups``)
 
 
 def build_form(schema: dict[str, Any], ui: dict[str, Any] | None, values: Any,
@@ -30,8 +30,8 @@ def _attach(form: Form, schema: dict[str, Any], problems: list[dict[str, Any]]) 
     root_messages = []
     for problem in problems:
         path = str(problem.get("field") or "")
-        message = str(problem.get("message") or "is not valid")
-        if not path and ANY_OF in message:
+        message, keyword = str(problem.get("message") or "is not valid"), str(problem.get("keyword") or "")
+        if not path and keyword in ANY_OF:
             root_messages.extend(_any_of_messages(schema, by_path))
             continue
         target = _nearest(by_path, path)
@@ -39,13 +39,13 @@ def _attach(form: Form, schema: dict[str, Any], problems: list[dict[str, Any]]) 
             root_messages.append(("There is a problem with your answers: " + message, "#" + _first_target(form)))
             continue
         if target.error is None:  # the first problem of a field is the one shown, as GOV.UK does
-            target.error = humanise(target, message)
+            target.error = humanise(target, keyword, message, problem.get("expected"))
     summary = [(f.error, "#" + f.target_id) for f in form.root.walk() if f.error]
     form.summary = list(dict.fromkeys(root_messages)) + summary
 
 
 def _any_of_messages(schema: dict[str, Any], by_path: dict[str, Field]) -> list[tuple[str, str]]:
-    out = []
+    out: list[tuple[str, str]] = []
     for group in any_of_groups(schema):
         fields = [by_path[name] for name in group if name in by_path]
         if fields:

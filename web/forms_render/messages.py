@@ -1,51 +1,54 @@
 """Error messages in the GOV.UK style ("Enter the date of death", "Select whether ..."), made from the
-engine's validation problems (``{"field": "a.b[0].c", "message": "is required"}``) and the field they name."""
+engine's validation problems (``{"field": "a.b[0].c", "message": "is required", "keyword": "required"}``) and the
+field they name, chosen by the JSON-schema keyword that failed."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from .model import Field
 
-_NUMBER = re.compile(r"(-?\d+(?:\.\d+)?)\s*$")
 
-
-def humanise(field: Field, message: str) -> str:
+def humanise(field: Field, keyword: str, message: str, expected: Any = None) -> str:
+    """The message for ``field`` failing JSON-schema ``keyword`` (whose value was ``expected``, where plain);
+    ``message`` (the engine's words) only where no better wording is known. Chosen by keyword, never by reading
+    jsonschema's English, which quotes the value typed (a value could pass for another problem's words)."""
     label = _lower_first(field.label.replace(" (optional)", ""))
-    schema = field.schema
-    if message == "is required":
+    schema, name, listing = field.schema, _upper_first(label), field.kind in ("checkboxes", "rows")
+    if keyword == "required" or (keyword in _AT_LEAST and expected == 1) or (keyword in _TOO_SHORT and listing):
         return _required(field, label)
-    if "is not a 'date'" in message:
-        return f"{_upper_first(label)} must be a real date"
-    if "is not of type 'integer'" in message:
-        return f"{_upper_first(label)} must be a whole number, like 12"
-    if "is not of type 'number'" in message:
-        return f"{_upper_first(label)} must be a number"
-    if "is less than the minimum" in message:
-        return f"{_upper_first(label)} must be {_limit(message, schema.get('minimum'))} or more"
-    if "is greater than the maximum" in message:
-        return f"{_upper_first(label)} must be {_limit(message, schema.get('maximum'))} or less"
-    if "should be non-empty" in message or ("is too short" in message and field.kind in ("checkboxes", "rows")):
-        return _required(field, label)
-    if "is too short" in message:
+    if keyword == "format" and expected == "date":
+        return f"{name} must be a real date"
+    if keyword == "type" and _first(expected) == "integer":
+        return f"{name} must be a whole number, like 12"
+    if keyword == "type" and _first(expected) == "number":
+        return f"{name} must be a number"
+    if keyword in ("minimum", "maximum"):
+        bound = schema.get(keyword) if schema.get(keyword) is not None else expected
+        return f"{name} must be {'allowed' if bound is None else bound} " + \
+            ("or more" if keyword == "minimum" else "or less")
+    if keyword in _TOO_SHORT:
         least = schema.get("minLength")
-        return f"{_upper_first(label)} must be {least} characters or more" if least else \
-            f"{_upper_first(label)} is too short: give more detail"
-    if "is too long" in message:
-        if field.kind in ("checkboxes", "rows"):
-            return f"{_upper_first(label)}: choose no more than {schema.get('maxItems', 'the allowed number')}"
-        return f"{_upper_first(label)} must be {schema.get('maxLength', 'fewer')} characters or fewer"
-    if field.kind == "checkbox" and "was expected" in message:
+        return f"{name} must be {least} characters or more" if least else f"{name} is too short: give more detail"
+    if keyword in ("maxLength", "maxItems") and expected != 0:  # at most none: jsonschema's "expected to be empty"
+        if listing:
+            return f"{name}: choose no more than {schema.get('maxItems', 'the allowed number')}"
+        return f"{name} must be {schema.get('maxLength', 'fewer')} characters or fewer"
+    if keyword == "const" and field.kind == "checkbox":
         return f"Confirm {label} by ticking the box"
-    if "is not one of" in message or "was expected" in message:
-        return f"Select {label} from the options given"
-    if "does not match" in message:
-        return f"Enter {label} in the format shown"
-    if "non-unique" in message:
-        return f"{_upper_first(label)} has the same answer more than once"
-    if "should not be valid under" in message:
-        return f"{_upper_first(label)} cannot be that answer here"
-    return f"{_upper_first(label)}: {message}"
+    return _BY_KEYWORD[keyword].format(name=name, label=label) if keyword in _BY_KEYWORD else f"{name}: {message}"
+
+
+def _first(types: Any) -> Any:
+    """The first type asked for, as jsonschema names it first ("is not of type 'integer', 'null'")."""
+    return types[0] if isinstance(types, list) and types else types
+
+
+_AT_LEAST = ("minItems", "minLength", "minProperties")
+_TOO_SHORT = ("minItems", "minLength")
+_BY_KEYWORD = {"enum": "Select {label} from the options given", "const": "Select {label} from the options given",
+               "pattern": "Enter {label} in the format shown",
+               "uniqueItems": "{name} has the same answer more than once",
+               "not": "{name} cannot be that answer here"}
 
 
 def _required(field: Field, label: str) -> str:
@@ -58,13 +61,6 @@ def _required(field: Field, label: str) -> str:
     if field.kind == "object":
         return f"Complete {label}" if label else "Complete the form"
     return f"Enter {label}"
-
-
-def _limit(message: str, value: Any) -> str:
-    if value is not None:
-        return str(value)
-    found = _NUMBER.search(message)
-    return found.group(1) if found else "allowed"
 
 
 def _lower_first(text: str) -> str:

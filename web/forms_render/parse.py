@@ -80,7 +80,8 @@ def _date(path: str, form: MultiDict) -> str | None:
     return f"{year}-{month}-{day}"
 
 
-def _object(path: str, schema: dict[str, Any], ui: dict[str, Any], form: MultiDict, keep: bool) -> dict[str, Any] | None:
+def _object(path: str, schema: dict[str, Any], ui: dict[str, Any], form: MultiDict, keep: bool
+            ) -> dict[str, Any] | None:
     out: dict[str, Any] = {}
     answered = False
     for name, child in (schema.get("properties") or {}).items():

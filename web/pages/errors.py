@@ -1,5 +1,6 @@
-"""Engine errors and HTTP errors as pages: NotFound is the 404 page, Forbidden the 403 page, and so on. The
-JSON API answers its own errors; these handlers serve every other path."""
+"""Engine errors and HTTP errors as pages: NotFound is the 404 page, Forbidden the 403 page, and so on (the
+statuses from ``web.errors``, as the API's). The JSON API answers its own errors; these handlers serve every
+other path."""
 from __future__ import annotations
 
 from flask import Flask, render_template, request
@@ -7,10 +8,8 @@ from flask_wtf.csrf import CSRFError
 
 from engine.errors import LifError, RateLimited
 
-STATUS = {"bad_request": 400, "unauthorized": 401, "forbidden": 403, "not_found": 404, "conflict": 409,
-          "duplicate_business_key": 409,
-          "too_large": 413, "invalid": 422, "script_error": 422, "rate_limited": 429,
-          "database_unavailable": 503}
+from ..errors import status_for
+
 TITLES = {400: "There was a problem with your request", 401: "You need to sign in",
           403: "You do not have permission to see this page", 404: "Page not found",
           409: "This has changed since you loaded the page", 413: "What you sent is too large",
@@ -30,7 +29,7 @@ def error_page(status: int, message: str | None = None) -> tuple[str, int]:
 def install(app: Flask) -> None:
     @app.errorhandler(LifError)
     def _engine_error(exc: LifError) -> tuple[str, int, dict[str, str]]:
-        status = STATUS.get(exc.code, 400)
+        status = status_for(exc)
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else {}
         return *error_page(status, None if status in (403, 404, 503) else exc.message), headers
 

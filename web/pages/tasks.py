@@ -7,11 +7,11 @@ from typing import Any
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from engine.reads import access
-from engine.people import accounts
-from engine.work import tasks
 from engine import workdays
+from engine.people import accounts
+from engine.reads import access, task_forms
 from engine.reads import inbox as task_inbox
+from engine.work import tasks
 from engine.errors import Conflict, InvalidData, LifError
 
 from .. import forms_render, lif
@@ -73,9 +73,9 @@ def submit_task(task_id: str) -> Any:
     if g.get("actor") is None:
         return _keep_as_draft(task_id)
     actor, action = current_actor(), request.form.get("_action", "save")
-    with lif().unit_of_work() as db:
-        detail = tasks.task_detail(db, task_id, actor=actor, now=now())
-    schema, ui = detail.form_schema or {}, detail.ui_schema or {}
+    with lif().reading() as db:  # the form to read the post with; not a view of the task
+        form = task_forms.task_form(db, task_id, actor=actor)
+    schema, ui = form.schema or {}, form.ui_schema or {}
     draft = forms_render.parse_form(schema, ui, request.form, keep_empty_rows=action != "complete")
     if action == "complete":
         return _complete(task_id, forms_render.parse_form(schema, ui, request.form, keep_empty_rows=False), draft)
@@ -99,8 +99,8 @@ def _keep_as_draft(task_id: str) -> Response:
         try:
             with lif().unit_of_work() as db:
                 actor = accounts.actor_for(accounts.find_user(db, lapsed.username))
-                detail = tasks.task_detail(db, task_id, actor=actor, now=now())
-                draft = forms_render.parse_form(detail.form_schema or {}, detail.ui_schema or {}, request.form,
+                form = task_forms.task_form(db, task_id, actor=actor)
+                draft = forms_render.parse_form(form.schema or {}, form.ui_schema or {}, request.form,
                                                 keep_empty_rows=True)
                 tasks.save_draft(db, task_id, draft, actor=actor, now=now())
             flash("You were signed out because you had not done anything for a while. What you entered has been "
