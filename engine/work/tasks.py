@@ -8,11 +8,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..bundles import definitions, forms
+from ..bundles import forms
 from ..cases import step
-from ..errors import Conflict, Forbidden, InvalidData, ScriptError, TooLarge
-from ..people import accounts
-from ..reads import queries
+from ..errors import Conflict, Forbidden, InvalidData, TooLarge
+from ..reads import queries, task_forms
 from ..reads.access import may_do
 from ..records import Actor, TaskDetail, TaskInfo
 from ..sandbox import templates
@@ -147,18 +146,8 @@ def _checked_data(data: Any) -> dict[str, Any]:
 
 
 def _forms(session: Session, row: HumanTask, instance: ProcessInstance | None) -> tuple[dict | None, dict | None]:
-    if not row.form_file or instance is None:
-        return None, None
-    files = definitions.files_of(session, instance.definition)
-    texts = [files.get(row.form_file), files.get(row.ui_file) if row.ui_file else None]
-    context: dict[str, Any] = {}
-    if any(t and templates.has_template_syntax(t) for t in texts):
-        context = {**(row.data or {}), **accounts.form_context(session)}
-    try:
-        schema, ui = (forms.render_schema(t, context) if t else None for t in texts)
-    except forms.FormError as exc:  # a template that fails or overruns on this case's data
-        raise ScriptError(f"the form of this task could not be prepared: {exc}") from None
-    return schema, ui
+    form = task_forms.form_of(session, row, instance)
+    return form.schema, form.ui_schema
 
 
 def _render_instructions(row: HumanTask) -> str | None:
