@@ -7,12 +7,9 @@ from __future__ import annotations
 
 import pytest
 import time_machine
-from argon2 import PasswordHasher
-
-from engine.people import accounts
 
 from engine.config import Config
-from tests.conftest import NOW
+from tests.conftest import NOW, PASSWORDS
 from web import create_app
 
 from .apitest import Api
@@ -25,12 +22,6 @@ def traveller():
         yield moved
 
 
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    """argon2 still, with the smallest costs: the partnership's seven users and every sign-in stay fast."""
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-
-
 @pytest.fixture
 def app(db_url, db, tmp_path):
     config = Config.from_env(database_url=db_url, secret_key="test-secret", workflows_dir=tmp_path / "none")
@@ -40,10 +31,6 @@ def app(db_url, db, tmp_path):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-PASSWORDS = {"cora": "coordinator-pass", "chad": "chair-pass-1", "dee": "designer-pass", "adam": "admin-pass-1",
-             "pat": "reviewer-pass", "sam": "reviewer-pass", "hana": "reviewer-pass"}
 
 
 @pytest.fixture

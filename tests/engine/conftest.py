@@ -5,9 +5,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
-
-from engine.people import accounts
 
 from .enginetest import BUNDLES, Cases
 
@@ -25,12 +22,6 @@ def pytest_collection_modifyitems(config, items):
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    """Real argon2id, with the smallest cost: the default cost makes each partnership fixture take a second."""
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture

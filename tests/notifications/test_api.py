@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from tests.conftest import PASSWORDS
 from tests.api.apitest import API, check_error, check_instance, check_task, iso
 from web import create_app
 
@@ -13,7 +14,6 @@ from .conftest import START
 from .notiftest import end_of, london, mail_config
 
 POLICE = {"lead_agency": "police", "pseudonym": "Child P"}
-PASSWORDS = {"cora": "coordinator-pass", "chad": "chair-pass-1", "pat": "reviewer-pass", "sam": "reviewer-pass"}
 NOTIFICATION_FIELDS = {"id", "kind", "task_id", "instance_id", "subject", "body", "created_at", "read_at"}
 
 

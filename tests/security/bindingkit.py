@@ -9,15 +9,15 @@ from sqlalchemy import select
 from engine.people import accounts
 from engine.store.db import transaction
 from engine.store.models import User
-from tests.api.conftest import PASSWORDS as _API_PASSWORDS
-from tests.api.conftest import api, cheap_password_hashing  # noqa: F401
+from tests.api.conftest import api  # noqa: F401
 from tests.conftest import NOW
-from tests.scenarios.conftest import app, auth, client, partnership, shipped, traveller  # noqa: F401
+from tests.conftest import PASSWORDS as _PARTNERSHIP_PASSWORDS
+from tests.scenarios.conftest import app, auth, client, shipped, traveller  # noqa: F401
 from tests.scenarios.kit import Scenario
 
 # A second chair, a second police reviewer and a second coordinator.
 MORE_PEOPLE = [("chloe", "chair", None), ("rob", "reviewer", "police"), ("cole", "coordinator", None)]
-PASSWORDS = {**_API_PASSWORDS, "chloe": "chair-pass-2", "rob": "reviewer-pass", "cole": "coordinator-pass"}
+PASSWORDS = {**_PARTNERSHIP_PASSWORDS, "chloe": "chair-pass-2", "rob": "reviewer-pass", "cole": "coordinator-pass"}
 
 
 @pytest.fixture

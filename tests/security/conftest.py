@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import (  # noqa: F401  (fixtures)
-    PASSWORDS, api, app, auth, cheap_password_hashing, client, traveller)
+from tests.api.conftest import api, app, auth, client, traveller  # noqa: F401  (fixtures)
 from tests.web.webtest import sign_in
 
 

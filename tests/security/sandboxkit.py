@@ -12,10 +12,8 @@ from typing import Any, Iterator
 from xml.sax.saxutils import escape
 
 import pytest
-from argon2 import PasswordHasher
 from werkzeug.serving import make_server
 
-from engine.people import accounts
 from engine.config import Config
 from engine.sandbox import pool
 from web import create_app
@@ -171,11 +169,6 @@ def start(server: Server, token: str) -> tuple[float, int, Any]:
     started = time.monotonic()
     status, body = server.call("POST", "/api/v1/process-instances", token, {"process_key": PROCESS})
     return time.monotonic() - started, status, body
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture

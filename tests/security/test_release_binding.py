@@ -35,7 +35,7 @@ from tests.scenarios.conftest import SHIPPED, WORKFLOWS
 from tests.scenarios.kit import Scenario
 from tests.web.webtest import csrf_token
 
-from .bindingkit import (PASSWORDS, api, app, auth, cheap_password_hashing, client, crowd, partnership, run,  # noqa: F401
+from .bindingkit import (PASSWORDS, api, app, auth, client, crowd, run,  # noqa: F401
                          shipped, traveller)
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"

@@ -17,7 +17,6 @@ import pytest
 from engine.bundles import parsing as bundles
 
 from .sandboxkit import PROCESS, bundle
-from .sandboxkit import cheap_password_hashing  # noqa: F401  (fixture)
 
 API = "/api/v1"
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import pytest
 import time_machine
-from argon2 import PasswordHasher
 
-from engine.people import accounts
 from engine.config import Config
 from tests.conftest import NOW
 from web import create_app
@@ -19,11 +17,6 @@ from .webtest import WORKFLOWS, cdop_to_agency_reports, deploy, sign_in
 def traveller():
     with time_machine.travel(NOW, tick=True) as moved:
         yield moved
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 def _app(db_url, tmp_path, *, csrf: bool, https: bool = False):
