@@ -12,7 +12,7 @@ from engine.config import Config
 from tests.conftest import NOW, PASSWORDS
 from web import create_app
 
-from .apitest import Api
+from .api_kit import Api
 
 
 @pytest.fixture(autouse=True)
@@ -49,5 +49,5 @@ def auth(client, partnership):
 
 @pytest.fixture
 def api(client, auth, db):
-    """A driver for the common steps (deploy, start, read) with checked answers; see ``apitest.Api``."""
+    """A driver for the common steps (deploy, start, read) with checked answers; see ``api_kit.Api``."""
     return Api(client, auth, db)

@@ -10,7 +10,7 @@ from engine.people import accounts
 from engine.store.db import transaction
 from tests.conftest import NOW
 
-from .apitest import API, COMMENT_FIELDS, check_error, check_task, detail_fields, iso
+from .api_kit import API, COMMENT_FIELDS, check_error, check_task, detail_fields, iso
 
 VALID_SUMMARY = {"summary": "A summary of the case", "agency": "police"}
 

@@ -1,4 +1,4 @@
-"""Fixtures for the engine tests (helpers live in ``enginetest``)."""
+"""Fixtures for the engine tests (helpers live in ``engine_kit``)."""
 from __future__ import annotations
 
 import shutil
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from .enginetest import BUNDLES, Cases
+from .engine_kit import BUNDLES, Cases
 
 
 def pytest_collection_modifyitems(config, items):

@@ -11,7 +11,7 @@ from engine.bundles.parsing import parse_bundle, read_bundle_dir
 from engine.spiff.adapter import Workflow
 from engine.spiff.state import SpecCache
 
-from .enginetest import BUNDLES, FIXTURES
+from .engine_kit import BUNDLES, FIXTURES
 
 GOLDEN = FIXTURES / "golden"
 

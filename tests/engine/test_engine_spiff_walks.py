@@ -14,7 +14,7 @@ from engine.bundles.parsing import parse_bundle, read_bundle_dir
 from engine.spiff.adapter import ThrownMessage, Workflow
 from engine.spiff.state import SpecCache
 
-from .enginetest import BUNDLES, NOW
+from .engine_kit import BUNDLES, NOW
 
 DATA = {"value": 2, "approved": True, "agencies": [{"key": "police"}, {"key": "health"}], "case_ref": "W-1",
         "summary": "s", "decision": "approve", "score": 3}

@@ -10,7 +10,7 @@ import notifications
 from engine import events
 from notifications import settings
 
-from .notiftest import Room, SmtpServer, london, mail_config
+from .notifications_kit import Room, SmtpServer, london, mail_config
 
 START = london(2026, 12, 10, 10, 0)  # Thursday 10 December 2026, 10:00 London (= UTC in winter)
 

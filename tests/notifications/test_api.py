@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import PASSWORDS
-from tests.api.apitest import API, check_error, check_instance, check_task, iso
+from tests.api.api_kit import API, check_error, check_instance, check_task, iso
 from web import create_app
 
 from .conftest import START
-from .notiftest import end_of, london, mail_config
+from .notifications_kit import end_of, london, mail_config
 
 POLICE = {"lead_agency": "police", "pseudonym": "Child P"}
 NOTIFICATION_FIELDS = {"id", "kind", "task_id", "instance_id", "subject", "body", "created_at", "read_at"}

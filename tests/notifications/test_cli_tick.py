@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from web.cli import main
 
 from .conftest import START
-from .notiftest import london
+from .notifications_kit import london
 
 POLICE = {"lead_agency": "police"}
 

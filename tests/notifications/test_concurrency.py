@@ -14,9 +14,9 @@ from engine.store.db import transaction
 from engine.store.models import HumanTask
 from notifications import delivery
 
-from . import workers
+from . import workers_kit
 from .conftest import START
-from .notiftest import london, sweep_in_threads
+from .notifications_kit import london, sweep_in_threads
 
 POLICE = {"lead_agency": "police"}
 MORNING = london(2026, 12, 15, 9, 5)  # Tuesday 15 Dec: the 7-day reminders are due, and the 2-day timers
@@ -76,7 +76,7 @@ def test_two_scheduler_processes(deploy, room, clock, smtp, db_url):
     returns, timers = _busy_morning(deploy, room)
     clock.move_to(MORNING)
     barrier, answers = SPAWN.Barrier(2), SPAWN.Queue()
-    children = [SPAWN.Process(target=workers.sweep_once, args=(db_url, smtp.port, MORNING.isoformat(), barrier,
+    children = [SPAWN.Process(target=workers_kit.sweep_once, args=(db_url, smtp.port, MORNING.isoformat(), barrier,
                                                                answers, f"process-{n}")) for n in (1, 2)]
     for child in children:
         child.start()
@@ -109,7 +109,7 @@ def test_a_process_killed_while_sending_leaves_the_e_mail_to_go_out_once(deploy,
     room.start("notif_agency", now=START, data=POLICE)
     [row] = room.notes(channel="email")
     signal = SPAWN.Event()
-    child = SPAWN.Process(target=workers.die_while_sending, args=(db_url, smtp.port, START.isoformat(), signal))
+    child = SPAWN.Process(target=workers_kit.die_while_sending, args=(db_url, smtp.port, START.isoformat(), signal))
     child.start()
     _kill_when(signal, child)
     claimed = room.note(row.id)
@@ -136,7 +136,7 @@ def test_a_process_killed_while_running_a_due_row_leaves_it_to_run_once(deploy, 
     at = reminder.due_at + timedelta(minutes=5)
     clock.move_to(at)
     signal = SPAWN.Event()
-    child = SPAWN.Process(target=workers.die_while_running_due, args=(db_url, smtp.port, at.isoformat(), signal))
+    child = SPAWN.Process(target=workers_kit.die_while_running_due, args=(db_url, smtp.port, at.isoformat(), signal))
     child.start()
     _kill_when(signal, child)
     assert room.notes(kind="reminder") == []

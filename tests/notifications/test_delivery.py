@@ -10,7 +10,7 @@ from engine.cases.due import _lease as lease_due_row
 from notifications import delivery
 
 from .conftest import START
-from .notiftest import BASE_URL, SmtpServer, free_port, mail_config
+from .notifications_kit import BASE_URL, SmtpServer, free_port, mail_config
 
 SIMPLE = {"lead_agency": "police", "pseudonym": "Child P"}
 
@@ -59,7 +59,7 @@ def test_retried_with_backoff_while_the_server_is_down_then_sent_once(deploy, fa
     """The server is down (nothing listens on the port): each failed attempt is recorded with its error and the
     next attempt time (1, then 5 minutes later), and the row stays pending. Once the server is back, the next
     sweep sends it, exactly once."""
-    from .notiftest import Room
+    from .notifications_kit import Room
 
     port = free_port()
     server = SmtpServer(port)  # not started: the port is closed
@@ -155,7 +155,7 @@ def test_a_due_row_claimed_by_a_worker_that_died_runs_once_later(deploy, room, s
 def test_backoff_grows_and_a_hopeless_row_is_kept_as_failed(deploy, factory, partnership, db_url, clock):
     """1, 5, 15, 60, 240 minutes, then every 12 hours; after the last attempt the row is marked failed, with its
     error, and kept."""
-    from .notiftest import Room
+    from .notifications_kit import Room
 
     notifications.install(mail_config(db_url, free_port()))  # nothing ever listens there
     room = Room(factory, partnership)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from notifications import outbox
 
 from .conftest import START
-from .notiftest import BASE_URL, london
+from .notifications_kit import BASE_URL, london
 
 POLICE = {"lead_agency": "police"}
 

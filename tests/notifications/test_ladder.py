@@ -16,7 +16,7 @@ from engine.errors import Conflict, Forbidden, InvalidData
 from notifications import ladder, outbox
 
 from .conftest import START
-from .notiftest import both, end_of, london, stamp
+from .notifications_kit import both, end_of, london, stamp
 
 POLICE = {"lead_agency": "police", "pseudonym": "Child P"}
 

@@ -15,7 +15,7 @@ from engine.bundles import parsing as bundles, definitions
 from tests.api.conftest import app, auth, client  # noqa: F401  (fixtures for the API deploy test)
 from tests.conftest import NOW, REPO
 
-from .kit import Scenario
+from .scenarios_kit import Scenario
 
 WORKFLOWS = REPO / "workflows"
 SHIPPED = ("scr", "cdop", "section11", "action_plan", "case_audit")
@@ -45,5 +45,5 @@ def traveller():
 
 @pytest.fixture
 def run(factory, partnership, shipped, traveller, restore_every_step):
-    """The scenario driver (see ``kit.Scenario``), with every step restored from the stored state."""
+    """The scenario driver (see ``scenarios_kit.Scenario``), with every step restored from the stored state."""
     return Scenario(factory, traveller)

@@ -12,7 +12,7 @@ from engine.work import tasks
 from engine.store.db import transaction
 from engine.errors import Forbidden, NotFound
 
-from .kit import PEOPLE
+from .scenarios_kit import PEOPLE
 
 # How to run each source process so that it hands actions over, and how many it hands over.
 SOURCES = {

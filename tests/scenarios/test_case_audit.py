@@ -7,7 +7,7 @@ import pytest
 from demo.cases import Ctx, audit_cohort
 from engine.sandbox.sampling import stratified_sample
 
-from .kit import PEOPLE, at, end_of_day
+from .scenarios_kit import PEOPLE, at, end_of_day
 
 
 def test_audit_end_to_end_with_a_given_seed(run):

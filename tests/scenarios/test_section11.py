@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .kit import at, end_of_day
+from .scenarios_kit import at, end_of_day
 
 AMBER_3 = ["green", "green", "amber", "green", "green", "green", "green", "green"]
 RED_1_NA_6 = ["red", "green", "green", "green", "green", "na", "green", "green"]

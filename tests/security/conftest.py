@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.api.conftest import api, app, auth, client, traveller  # noqa: F401  (fixtures)
-from tests.web.webtest import sign_in
+from tests.web.web_kit import sign_in
 
 
 @pytest.fixture

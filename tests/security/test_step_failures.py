@@ -16,7 +16,7 @@ import pytest
 
 from engine.bundles import parsing as bundles
 
-from .sandboxkit import PROCESS, bundle
+from .sandbox_kit import PROCESS, bundle
 
 API = "/api/v1"
 

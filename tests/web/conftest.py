@@ -10,7 +10,7 @@ from engine.config import Config
 from tests.conftest import NOW
 from web import create_app
 
-from .webtest import WORKFLOWS, cdop_to_agency_reports, deploy, sign_in
+from .web_kit import WORKFLOWS, cdop_to_agency_reports, deploy, sign_in
 
 
 @pytest.fixture(autouse=True)

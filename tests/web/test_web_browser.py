@@ -8,8 +8,8 @@ from sqlalchemy import select
 from engine.store.db import transaction
 from engine.store.models import HumanTask
 
-from .browser import CHROMIUM, chromium, served
-from .webtest import PASSWORDS, WORKFLOWS, cdop_to_agency_reports, deploy
+from .browser_kit import CHROMIUM, chromium, served
+from .web_kit import PASSWORDS, WORKFLOWS, cdop_to_agency_reports, deploy
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
 

@@ -13,7 +13,7 @@ from tests.api.conftest import api  # noqa: F401
 from tests.conftest import NOW
 from tests.conftest import PASSWORDS as _PARTNERSHIP_PASSWORDS
 from tests.scenarios.conftest import app, auth, client, shipped, traveller  # noqa: F401
-from tests.scenarios.kit import Scenario
+from tests.scenarios.scenarios_kit import Scenario
 
 # A second chair, a second police reviewer and a second coordinator.
 MORE_PEOPLE = [("chloe", "chair", None), ("rob", "reviewer", "police"), ("cole", "coordinator", None)]
@@ -32,5 +32,5 @@ def crowd(factory, partnership):  # noqa: F811
 
 @pytest.fixture
 def run(factory, crowd, shipped, traveller):  # noqa: F811
-    """The scenario driver (``tests.scenarios.kit.Scenario``) on the shipped bundles."""
+    """The scenario driver (``tests.scenarios.scenarios_kit.Scenario``) on the shipped bundles."""
     return Scenario(factory, traveller)
