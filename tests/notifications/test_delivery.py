@@ -10,7 +10,7 @@ from engine.cases.due import _lease as lease_due_row
 from notifications import delivery
 
 from .conftest import START
-from .notifications_kit import BASE_URL, SmtpServer, delivered, free_port, mail_config
+from .notifications_kit import BASE_URL, Room, SmtpServer, delivered, free_port, mail_config
 
 SIMPLE = {"lead_agency": "police", "pseudonym": "Child P"}
 
@@ -55,19 +55,22 @@ def test_html_escapes_what_people_typed(deploy, room, smtp):
     assert "&lt;b&gt;Child&lt;/b&gt; &amp; co" in html and "<b>Child</b>" not in html
 
 
-def test_retried_with_backoff_while_the_server_is_down_then_sent_once(deploy, factory, partnership, db_url, clock):
-    """The server is down (nothing listens on the port): each failed attempt is recorded with its error and the
-    next attempt time (1, then 5 minutes later), and the row stays pending. Once the server is back, the next
-    sweep sends it, exactly once."""
-    from .notifications_kit import Room
-
-    port = free_port()
-    server = SmtpServer(port)  # not started: the port is closed
-    notifications.install(mail_config(db_url, port))
+def _room_on(server, deploy, factory, partnership, db_url):
+    """The notifications room installed to send through ``server``, with a case waiting to be mailed."""
+    notifications.install(mail_config(db_url, server.port))
     room = Room(factory, partnership)
     room.give_emails()
     deploy("notif_agency")
     room.start("notif_agency", now=START, data=SIMPLE)
+    return room
+
+
+def test_retried_with_backoff_while_the_server_is_down_then_sent_once(deploy, factory, partnership, db_url, clock):
+    """The server is down (nothing listens on the port): each failed attempt is recorded with its error and the
+    next attempt time (1, then 5 minutes later), and the row stays pending. Once the server is back, the next
+    sweep sends it, exactly once."""
+    server = SmtpServer(free_port())  # not started: the port is closed
+    room = _room_on(server, deploy, factory, partnership, db_url)
     [row] = room.notes(channel="email")
 
     result = room.sweep(START)

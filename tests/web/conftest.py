@@ -10,6 +10,7 @@ from engine.config import Config
 from tests.conftest import NOW
 from web import create_app
 
+from .browser_kit import require_front_end
 from .web_kit import WORKFLOWS, cdop_to_agency_reports, deploy, sign_in
 
 
@@ -62,3 +63,9 @@ def cdop(factory, partnership, now):
     """The shipped CDOP bundle deployed, and a case with agency reports ready for police and csc."""
     deploy(factory, WORKFLOWS / "cdop", now)
     return cdop_to_agency_reports(factory, partnership["coordinator"], now)
+
+
+@pytest.fixture(scope="session")
+def front_end():
+    """The browser tests' first check (``usefixtures``): the front-end build is there, or one clear failure."""
+    require_front_end()
