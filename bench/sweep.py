@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 import notifications
+from engine import clock
 from engine.bundles import definitions
 from engine.cases import instances
 from engine.config import Config
@@ -56,8 +57,9 @@ def seed(factory, size: int, due: int) -> None:
     with transaction(factory) as s:
         definitions.deploy_bundle(s, "waits", {"waits.bpmn": BPMN, "process_model.json": json.dumps(MODEL)},
                                   actor="bench", now=START)
-        for _ in range(due):
-            instances.start_instance(s, "waits", actor=SYSTEM, now=START)
+        with clock.frozen_at(START):  # SpiffWorkflow reads the engine's clock for the timer's start
+            for _ in range(due):
+                instances.start_instance(s, "waits", actor=SYSTEM, now=START)
         template = s.scalar(select(ProcessInstance).limit(1))
         state, definition_id = template.state, template.definition_id
     later = START + timedelta(days=365)
