@@ -1,6 +1,6 @@
-"""Fixtures for the release and ReDoS tests: the scenario partnership (tests/scenarios) with the shipped bundles deployed and the clock
-held at ``NOW``, a few more people so that "who may see this" has someone to be wrong about, and the API app
-on the same database."""
+"""Fixtures for the release and ReDoS tests: the partnership with the shipped bundles deployed (as in
+tests/scenarios) and the clock held at ``NOW``, a few more people so that "who may see this" has someone to be
+wrong about, and the API app on the same database."""
 from __future__ import annotations
 
 import pytest
