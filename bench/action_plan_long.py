@@ -5,8 +5,9 @@ workflows/action_plan), so the per-step cost and the stored state of a period mu
 history. The run raises the plan, then for every period fires the update timers with the timer sweep (as the
 scheduler does), completes every progress update (which continues the action in a fresh instance), and in a
 final period completes and signs off every action. It prints the first-month and last-month median step times
-and stored state sizes side by side, with the month a year on, from which a period's state (its capped history
-of 12 updates) no longer grows.
+and stored state sizes side by side with their ratio (last/first), and the month a year on, from which a
+period's state (its capped history of 12 updates) no longer grows. These wall-clock figures live here, not in
+tests/scenarios/test_action_plan_long.py, which checks only what the run does and stores.
 
     python bench/action_plan_long.py [--actions 40] [--years 3] [--no-cache]
 
@@ -28,16 +29,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import func, select  # noqa: E402
 
 import notifications  # noqa: E402
-from engine.people import accounts  # noqa: E402
-from engine import clock
-from engine.bundles import definitions
-from engine.cases import instances, runtime, timers
-from engine.reads import queries
-from engine.work import tasks
-from engine.config import Config  # noqa: E402
-from engine.store.db import make_engine, make_session_factory, transaction  # noqa: E402
 from demo import People, form_data  # noqa: E402
+from engine import clock  # noqa: E402
+from engine.bundles import definitions  # noqa: E402
+from engine.cases import instances, runtime, timers  # noqa: E402
+from engine.config import Config  # noqa: E402
+from engine.people import accounts  # noqa: E402
+from engine.reads import queries  # noqa: E402
+from engine.store.db import make_engine, make_session_factory, transaction  # noqa: E402
 from engine.store.models import ProcessInstance  # noqa: E402
+from engine.store.schema import create_schema  # noqa: E402
+from engine.work import tasks  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 START = datetime(2027, 1, 4, 9, tzinfo=timezone.utc)
@@ -88,56 +90,52 @@ def setup(factory) -> None:
         definitions.deploy_directory(s, REPO / "workflows" / "action_plan", actor="bench", now=START)
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("--actions", type=int, default=40)
     parser.add_argument("--years", type=float, default=3.0)
     parser.add_argument("--no-cache", action="store_true", help="restore every step from the stored JSON")
-    args = parser.parse_args()
-    runtime.WORKFLOWS.enabled = not args.no_cache
-    periods = int(args.years * 365 // 28)
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-        notifications.install(Config.from_env(secret_key="bench", database_url=url))  # reminders, as in the app
-        engine = make_engine(url)
-        from engine.store.schema import create_schema
-        create_schema(engine)
-        factory = make_session_factory(engine)
-        setup(factory)
-        run = Run(factory)
-        began = time.perf_counter()
-        with clock.frozen_at(run.now), transaction(factory) as s:
-            plan_id = instances.start_instance(s, "action_plan", actor=PEOPLE.actor("coordinator"), now=run.now).id
-        (plan_form,) = run.ready_named("plan_form")
-        run.complete(plan_form, actions=args.actions, due_in_days=int(args.years * 365) + 90,
-                     sign_off_by=["coordinator", "chair"])
-        months = []
-        for period in range(periods + 1):
-            run.now += PERIOD
-            started = time.perf_counter()
-            fired = timers.run_timer_sweep(factory, run.now)
-            sweep = (time.perf_counter() - started) / max(fired, 1)
-            assert fired == args.actions, (period, fired)
-            items = run.active_items()
-            last = period == periods
-            steps = [run.complete(t, status="completed" if last else ("on_track", "at_risk")[period % 2])
-                     for t in run.ready_named("progress_update")]
-            months.append({"sweep": sweep, "steps": steps, "sizes": [i[1] for i in items],
-                           "tasks": [i[2] for i in items]})
-        for name in ("sign_off_coordinator", "sign_off_chair"):
-            for task in run.ready_named(name):
-                run.complete(task)
-        total = time.perf_counter() - began
-        with transaction(factory) as s:
-            by_status = dict(s.execute(select(ProcessInstance.status, func.count()).where(
-                ProcessInstance.process_id == "action_item").group_by(ProcessInstance.status)).all())
-            signed = sum(1 for d in s.scalars(select(ProcessInstance.data).where(
-                ProcessInstance.process_id == "action_item", ProcessInstance.status == "completed"))
-                if d["action"]["status"] == "signed_off")
-        db_size = (Path(folder) / "bench.sqlite3").stat().st_size
+    return parser.parse_args()
 
-    # the first month; a year on (the 12 history entries a period carries are full from then); the last month of
-    # updates that continue (the one after it closes the actions)
+
+def _raise_plan(run: Run, args: argparse.Namespace) -> str:
+    """Start the plan and raise its actions; the plan's id."""
+    with clock.frozen_at(run.now), transaction(run.factory) as s:
+        plan_id = instances.start_instance(s, "action_plan", actor=PEOPLE.actor("coordinator"), now=run.now).id
+    (plan_form,) = run.ready_named("plan_form")
+    run.complete(plan_form, actions=args.actions, due_in_days=int(args.years * 365) + 90,
+                 sign_off_by=["coordinator", "chair"])
+    return plan_id
+
+
+def _monitor(run: Run, period: int, last: bool, actions: int) -> dict:
+    """One period: fire the update timers with the sweep, complete every progress update (closing the actions
+    in the last period); the sweep's seconds per timer, each completion's seconds and the stored states."""
+    run.now += PERIOD
+    started = time.perf_counter()
+    fired = timers.run_timer_sweep(run.factory, run.now)
+    sweep = (time.perf_counter() - started) / max(fired, 1)
+    assert fired == actions, (period, fired)
+    items = run.active_items()
+    steps = [run.complete(t, status="completed" if last else ("on_track", "at_risk")[period % 2])
+             for t in run.ready_named("progress_update")]
+    return {"sweep": sweep, "steps": steps, "sizes": [i[1] for i in items], "tasks": [i[2] for i in items]}
+
+
+def _outcome(factory) -> tuple[dict[str, int], int]:
+    """action_item instances by status, and how many were signed off."""
+    with transaction(factory) as s:
+        by_status = dict(s.execute(select(ProcessInstance.status, func.count()).where(
+            ProcessInstance.process_id == "action_item").group_by(ProcessInstance.status)).all())
+        signed = sum(1 for d in s.scalars(select(ProcessInstance.data).where(
+            ProcessInstance.process_id == "action_item", ProcessInstance.status == "completed"))
+            if d["action"]["status"] == "signed_off")
+    return by_status, signed
+
+
+def _report(args: argparse.Namespace, periods: int, plan_id: str, months: list[dict]) -> None:
+    """The first month, a year on (the 12 history entries a period carries are full from then) and the last
+    month of updates that continue (the one after it closes the actions), side by side, with the ratios."""
     first, year, final = months[0], months[min(13, len(months) - 2)], months[-2]
     ms = lambda v: f"{v * 1000:8.2f} ms"  # noqa: E731
     print(f"action plan of {args.actions} actions, {periods} four-weekly updates ({periods * 28} days) + close; "
@@ -151,6 +149,31 @@ def main() -> None:
     a, y, b = (statistics.median(m["sizes"]) for m in (first, year, final))
     print(f"{'stored state per instance':34}{a:>12.0f} B{y:>12.0f} B{b:>12.0f} B{b / a:12.2f}{b / y:11.2f}")
     print(f"{'tasks in the state':34}{max(first['tasks']):>14}{max(year['tasks']):>14}{max(final['tasks']):>14}")
+
+
+def main() -> None:
+    args = _arguments()
+    runtime.WORKFLOWS.enabled = not args.no_cache
+    periods = int(args.years * 365 // 28)
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
+        notifications.install(Config.from_env(secret_key="bench", database_url=url))  # reminders, as in the app
+        engine = make_engine(url)
+        create_schema(engine)
+        factory = make_session_factory(engine)
+        setup(factory)
+        run = Run(factory)
+        began = time.perf_counter()
+        plan_id = _raise_plan(run, args)
+        months = [_monitor(run, period, period == periods, args.actions) for period in range(periods + 1)]
+        for name in ("sign_off_coordinator", "sign_off_chair"):
+            for task in run.ready_named(name):
+                run.complete(task)
+        total = time.perf_counter() - began
+        by_status, signed = _outcome(factory)
+        db_size = (Path(folder) / "bench.sqlite3").stat().st_size
+        engine.dispose()
+    _report(args, periods, plan_id, months)
     print(f"action_item instances: {sum(by_status.values())} ({by_status}); signed off at the end: {signed}")
     print(f"whole run {total:.1f} s for {periods + 1} months x {args.actions} actions; database {db_size / 1e6:.1f} MB")
 

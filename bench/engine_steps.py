@@ -134,50 +134,55 @@ def summarise(label: str, runs: list[list[float]]) -> dict[str, float]:
     return {"median": median, "first": first, "last": last, "slowest": max(per_step)}
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tasks", type=int, default=60)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-cache", action="store_true", help="restore every step from the stored JSON")
-    args = parser.parse_args()
-    runtime.WORKFLOWS.enabled = not args.no_cache
-    with tempfile.TemporaryDirectory() as folder:
-        engine = make_engine(f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
-        create_schema(engine)
-        factory = make_session_factory(engine)
-        with transaction(factory) as s:
-            accounts.add_agency(s, "police", "Police", actor=None, now=NOW)
-            accounts.add_user(s, "cora", roles=["coordinator"], password="bench-password", actor=None, now=NOW)
-            accounts.add_user(s, "pat", roles=["reviewer"], agency_key="police", password="bench-password",
-                              actor=None, now=NOW)
-            definitions.deploy_bundle(s, "chain", chain_bundle(args.tasks), actor="bench", now=NOW)
-            definitions.deploy_bundle(s, "gates", chain_bundle(args.tasks, "gates", gateways=True),
-                                      actor="bench", now=NOW)
-            definitions.deploy_bundle(s, "scripted", chain_bundle(args.tasks, "scripted", gateways=True,
-                                                                  scripts=True), actor="bench", now=NOW)
-        actor = Actor("pat", frozenset({"reviewer"}), "police")
-        raw_steps(args.tasks)  # warm up imports and caches
-        service_steps(factory, args.tasks, actor)
-        service_steps(factory, args.tasks, actor, "scripted")  # starts the sandbox pool
-        raw, service, gates, scripted, commits = [], [], [], [], []
-        for _ in range(args.runs):  # interleaved, so a slow spell on the machine falls on every side alike
-            raw.append(raw_steps(args.tasks))
-            service.append(service_steps(factory, args.tasks, actor))
-            gates.append(service_steps(factory, args.tasks, actor, "gates"))
-            scripted.append(service_steps(factory, args.tasks, actor, "scripted"))
-            commits.append(commit_cost(factory, samples=60))
-        commit = statistics.median(commits)
-        # last: the app installs the notification subscribers, which then stay for the rest of the process
-        api_app = api_client(str(engine.url))
-        api_steps(api_app, args.tasks)  # the first requests of a new process compile templates and schemas
-        api = [api_steps(api_app, args.tasks) for _ in range(args.runs)]
-    print(f"chain of {args.tasks} user tasks, {args.runs} runs, medians per step; workflow cache "
-          f"{'off (restore every step)' if args.no_cache else 'on'}")
-    r = summarise("(a) SpiffWorkflow in memory", raw)
-    s = summarise("(b) LIF complete_task, SQLite", service)
-    a = summarise("(c) LIF JSON API, SQLite", api)
-    g = summarise("(d) (b) + gateway, 3 conditions", gates)
-    w = summarise("(e) (d) + script task (sandbox)", scripted)
+    return parser.parse_args()
+
+
+def _set_up(factory: Any, n: int) -> None:
+    """The agency, cora and pat, and the three chains: plain, with gateways, with gateways and scripts."""
+    with transaction(factory) as s:
+        accounts.add_agency(s, "police", "Police", actor=None, now=NOW)
+        accounts.add_user(s, "cora", roles=["coordinator"], password="bench-password", actor=None, now=NOW)
+        accounts.add_user(s, "pat", roles=["reviewer"], agency_key="police", password="bench-password",
+                          actor=None, now=NOW)
+        definitions.deploy_bundle(s, "chain", chain_bundle(n), actor="bench", now=NOW)
+        definitions.deploy_bundle(s, "gates", chain_bundle(n, "gates", gateways=True), actor="bench", now=NOW)
+        definitions.deploy_bundle(s, "scripted", chain_bundle(n, "scripted", gateways=True, scripts=True),
+                                  actor="bench", now=NOW)
+
+
+def _measure(factory: Any, database_url: str, n: int, runs: int) -> dict[str, Any]:
+    """Every side's step times over ``runs`` runs, after a warm-up, and the median cost of one commit."""
+    actor = Actor("pat", frozenset({"reviewer"}), "police")
+    raw_steps(n)  # warm up imports and caches
+    service_steps(factory, n, actor)
+    service_steps(factory, n, actor, "scripted")  # starts the sandbox pool
+    sides: dict[str, Any] = {"raw": [], "service": [], "gates": [], "scripted": [], "commits": []}
+    for _ in range(runs):  # interleaved, so a slow spell on the machine falls on every side alike
+        sides["raw"].append(raw_steps(n))
+        sides["service"].append(service_steps(factory, n, actor))
+        sides["gates"].append(service_steps(factory, n, actor, "gates"))
+        sides["scripted"].append(service_steps(factory, n, actor, "scripted"))
+        sides["commits"].append(commit_cost(factory, samples=60))
+    # last: the app installs the notification subscribers, which then stay for the rest of the process
+    api_app = api_client(database_url)
+    api_steps(api_app, n)  # the first requests of a new process compile templates and schemas
+    sides["api"] = [api_steps(api_app, n) for _ in range(runs)]
+    return sides
+
+
+def _report(sides: dict[str, Any]) -> None:
+    """Each side's figures, the cost of a gateway and of a script task, and the targets, met or missed."""
+    commit = statistics.median(sides["commits"])
+    r = summarise("(a) SpiffWorkflow in memory", sides["raw"])
+    s = summarise("(b) LIF complete_task, SQLite", sides["service"])
+    a = summarise("(c) LIF JSON API, SQLite", sides["api"])
+    g = summarise("(d) (b) + gateway, 3 conditions", sides["gates"])
+    w = summarise("(e) (d) + script task (sandbox)", sides["scripted"])
     print(f"gateway of 3 conditions (in process): {(g['median'] - s['median']) * 1000:+.3f} ms a step; "
           f"script task in a sandbox worker: {(w['median'] - g['median']) * 1000:+.3f} ms a step")
     print(f"one SQLite commit (small UPDATE): {commit * 1000:.3f} ms")
@@ -188,6 +193,20 @@ def main() -> None:
           f"{commit * 1000:.3f}) = {budget * 1000:.3f} ms   {'MET' if s['median'] <= budget else 'MISSED'}")
     print(f"SPEC aim: an API completion under 10 ms at every step: slowest {a['slowest'] * 1000:.3f} ms   "
           f"{'MET' if a['slowest'] < 0.010 else 'MISSED'}")
+
+
+def main() -> None:
+    args = _arguments()
+    runtime.WORKFLOWS.enabled = not args.no_cache
+    with tempfile.TemporaryDirectory() as folder:
+        engine = make_engine(f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
+        create_schema(engine)
+        factory = make_session_factory(engine)
+        _set_up(factory, args.tasks)
+        sides = _measure(factory, str(engine.url), args.tasks, args.runs)
+    print(f"chain of {args.tasks} user tasks, {args.runs} runs, medians per step; workflow cache "
+          f"{'off (restore every step)' if args.no_cache else 'on'}")
+    _report(sides)
 
 
 if __name__ == "__main__":

@@ -131,17 +131,55 @@ def median_ms(client, path: str, repeat: int) -> tuple[float, float]:
     return statistics.median(wall), statistics.median(cpu)
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--templates", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--db", help="a database file to seed once and reuse on later runs")
     parser.add_argument("--profile", help="profile this path's requests (cProfile) instead of timing")
-    args = parser.parse_args()
-    import time_machine
+    return parser.parse_args()
 
+
+def _seeded(engine, factory, args: argparse.Namespace, reuse: bool) -> tuple[str, int]:
+    """Seed the cases (unless the database is reused); a case at its agency reports, and how many cases."""
+    started = time.perf_counter()
+    if not reuse:
+        seed_people(factory)
+        copy_rows(engine, start_templates(factory, args.templates), args.cases)
+    with engine.connect() as conn:  # a case driven to its agency reports, with its audit trail
+        case_id = conn.execute(select(HumanTask.instance_id).where(HumanTask.name == "agency_report")
+                               .order_by(HumanTask.created_at).limit(1)).scalar()
+        cases = conn.execute(select(ProcessInstance.id)).all()
+        open_tasks = conn.execute(select(HumanTask.id).where(HumanTask.state == "ready")).all()
+    print(f"seeded {len(cases)} cases, {len(open_tasks)} open tasks in {time.perf_counter() - started:.1f} s")
+    return case_id, len(cases)
+
+
+def _signed_in(url: str, folder: Path) -> tuple:
+    """Test clients signed in as pat (a police reviewer) and cora (the coordinator)."""
     from web import create_app
+
+    app = create_app(Config.from_env(database_url=url, secret_key="bench", workflows_dir=folder))
+    app.config["WTF_CSRF_ENABLED"] = False  # the bench signs in through the test client
+    reviewer, coordinator = app.test_client(), app.test_client()
+    for client, username in ((reviewer, "pat"), (coordinator, "cora")):
+        assert client.post("/sign-in", data={"username": username, "password": PASSWORD}).status_code == 302
+    return reviewer, coordinator
+
+
+def _profile(client, path: str) -> None:
+    import cProfile
+
+    for _ in range(3):
+        client.get(path)
+    cProfile.runctx("for _ in range(10): client.get(path)", globals(), locals(),
+                    sort=os.environ.get("SORT", "cumulative"))
+
+
+def main() -> None:
+    args = _arguments()
+    import time_machine
 
     folder = Path(tempfile.mkdtemp(prefix="lif-bench-pages-"))
     path = Path(args.db) if args.db else folder / "lif.sqlite3"
@@ -151,36 +189,17 @@ def main() -> None:
     create_schema(engine)
     factory = make_session_factory(engine)
     with time_machine.travel(NOW, tick=True):
-        started = time.perf_counter()
-        if not reuse:
-            seed_people(factory)
-            copy_rows(engine, start_templates(factory, args.templates), args.cases)
-        with engine.connect() as conn:  # a case driven to its agency reports, with its audit trail
-            case_id = conn.execute(select(HumanTask.instance_id).where(HumanTask.name == "agency_report")
-                                   .order_by(HumanTask.created_at).limit(1)).scalar()
-        with engine.connect() as conn:
-            cases = conn.execute(select(ProcessInstance.id)).all()
-            open_tasks = conn.execute(select(HumanTask.id).where(HumanTask.state == "ready")).all()
-        print(f"seeded {len(cases)} cases, {len(open_tasks)} open tasks in {time.perf_counter() - started:.1f} s")
-        app = create_app(Config.from_env(database_url=url, secret_key="bench", workflows_dir=folder))
-        app.config["WTF_CSRF_ENABLED"] = False  # the bench signs in through the test client
-        reviewer, coordinator = app.test_client(), app.test_client()
-        for client, username in ((reviewer, "pat"), (coordinator, "cora")):
-            assert client.post("/sign-in", data={"username": username, "password": PASSWORD}).status_code == 302
+        case_id, cases = _seeded(engine, factory, args, reuse)
+        reviewer, coordinator = _signed_in(url, folder)
         if args.profile:
-            import cProfile
-            client = reviewer if args.profile == "/tasks" else coordinator
-            path = args.profile.replace("<id>", case_id)
-            for _ in range(3):
-                client.get(path)
-            cProfile.runctx("for _ in range(10): client.get(path)", globals(), locals(), sort=os.environ.get("SORT", "cumulative"))
+            _profile(reviewer if args.profile == "/tasks" else coordinator, args.profile.replace("<id>", case_id))
             return
         results = {
             "inbox (police reviewer, /tasks)": median_ms(reviewer, "/tasks", args.repeat),
             "dashboard first page (coordinator, /cases)": median_ms(coordinator, "/cases", args.repeat),
             "case page (coordinator, /cases/<id>)": median_ms(coordinator, f"/cases/{case_id}", args.repeat),
         }
-    print(f"median server-side time over {args.repeat} requests, {len(cases)} cases on SQLite (target < 100 ms):")
+    print(f"median server-side time over {args.repeat} requests, {cases} cases on SQLite (target < 100 ms):")
     for name, (wall, cpu) in results.items():
         print(f"  {name:<45} {wall:7.1f} ms wall  {cpu:7.1f} ms CPU  {'ok' if wall < 100 else 'SLOW'}")
 

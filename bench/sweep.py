@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 import notifications
+from engine import clock
 from engine.bundles import definitions
 from engine.cases import instances
 from engine.config import Config
@@ -39,7 +40,9 @@ BPMN = """<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:intermediateCatchEvent id="wait"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
       <bpmn:timerEventDefinition><bpmn:timeDuration>P1D</bpmn:timeDuration></bpmn:timerEventDefinition>
     </bpmn:intermediateCatchEvent>
-    <bpmn:userTask id="follow_up" name="Follow up"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing></bpmn:userTask>
+    <bpmn:userTask id="follow_up" name="Follow up">
+      <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
+    </bpmn:userTask>
     <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait"/>
     <bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="follow_up"/>
@@ -54,8 +57,9 @@ def seed(factory, size: int, due: int) -> None:
     with transaction(factory) as s:
         definitions.deploy_bundle(s, "waits", {"waits.bpmn": BPMN, "process_model.json": json.dumps(MODEL)},
                                   actor="bench", now=START)
-        for _ in range(due):
-            instances.start_instance(s, "waits", actor=SYSTEM, now=START)
+        with clock.frozen_at(START):  # SpiffWorkflow reads the engine's clock for the timer's start
+            for _ in range(due):
+                instances.start_instance(s, "waits", actor=SYSTEM, now=START)
         template = s.scalar(select(ProcessInstance).limit(1))
         state, definition_id = template.state, template.definition_id
     later = START + timedelta(days=365)

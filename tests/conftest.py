@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import text
 
 from engine.people import accounts
@@ -28,6 +29,22 @@ REPO = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)  # a Tuesday
 VERIFIED = StepSettings(verify_dumps=True,  # the default limits, every dump checked
                         spiff_fast_paths=os.environ.get("LIF_SPIFF_FAST_PATHS", "1") != "0")
+
+
+def pytest_report_header(config):
+    return _database_line()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The databases the run used, in one line even under ``-q`` (which hides the report header): a run without
+    PostgreSQL says so instead of leaving its tests out silently."""
+    terminalreporter.write_line(_database_line())
+
+
+def _database_line() -> str:
+    if os.environ.get("LIF_TEST_POSTGRES_URL"):
+        return "databases: SQLite and PostgreSQL (LIF_TEST_POSTGRES_URL)"
+    return "databases: SQLite only; PostgreSQL not configured (set LIF_TEST_POSTGRES_URL to run on it too)"
 
 
 def _database_urls() -> list[str]:
@@ -91,31 +108,35 @@ def now():
     return NOW
 
 
+# The partnership's users: (username, role, agency), and each one's password.
+USERS = [("cora", "coordinator", None), ("chad", "chair", None), ("dee", "designer", None), ("adam", "admin", None),
+         ("pat", "reviewer", "police"), ("sam", "reviewer", "csc"), ("hana", "reviewer", "health")]
+PASSWORDS = {"cora": "coordinator-pass", "chad": "chair-pass-1", "dee": "designer-pass", "adam": "admin-pass-1",
+             "pat": "reviewer-pass", "sam": "reviewer-pass", "hana": "reviewer-pass"}
+AGENCIES = [("police", "Police"), ("csc", "Children's Social Care"), ("health", "Health Trust")]
+BY_ROLE = {"coordinator": "cora", "chair": "chad", "designer": "dee", "admin": "adam", "police": "pat", "csc": "sam",
+           "health": "hana"}
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch):
+    """Real argon2id, with its smallest costs: at the default cost each partnership (seven users) and each
+    sign-in would take about a second. Tests that count or slow the hashing put their own hasher in place."""
+    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
 @pytest.fixture
 def partnership(factory):
-    """Agencies and one user per role (plus agency reviewers)."""
+    """Three agencies and one user per role (a reviewer for each agency); their actors keyed by role, and by
+    agency for the reviewers (``partnership["police"]`` is pat)."""
     with transaction(factory) as s:
-        for key, name in [("police", "Police"), ("csc", "Children's Social Care"), ("health", "Health Trust")]:
+        for key, name in AGENCIES:
             accounts.add_agency(s, key, name, actor=None, now=NOW)
-        accounts.add_user(s, "cora", roles=["coordinator"], password="coordinator-pass", actor=None, now=NOW)
-        accounts.add_user(s, "chad", roles=["chair"], password="chair-pass-1", actor=None, now=NOW)
-        accounts.add_user(s, "dee", roles=["designer"], password="designer-pass", actor=None, now=NOW)
-        accounts.add_user(s, "adam", roles=["admin"], password="admin-pass-1", actor=None, now=NOW)
-        accounts.add_user(s, "pat", roles=["reviewer"], agency_key="police", password="reviewer-pass",
-                          actor=None, now=NOW)
-        accounts.add_user(s, "sam", roles=["reviewer"], agency_key="csc", password="reviewer-pass",
-                          actor=None, now=NOW)
-        accounts.add_user(s, "hana", roles=["reviewer"], agency_key="health", password="reviewer-pass",
-                          actor=None, now=NOW)
-    return {
-        "coordinator": Actor("cora", frozenset({"coordinator"})),
-        "chair": Actor("chad", frozenset({"chair"})),
-        "designer": Actor("dee", frozenset({"designer"})),
-        "admin": Actor("adam", frozenset({"admin"})),
-        "police": Actor("pat", frozenset({"reviewer"}), "police"),
-        "csc": Actor("sam", frozenset({"reviewer"}), "csc"),
-        "health": Actor("hana", frozenset({"reviewer"}), "health"),
-    }
+        for username, role, agency in USERS:
+            accounts.add_user(s, username, roles=[role], agency_key=agency, password=PASSWORDS[username],
+                              actor=None, now=NOW)
+    actors = {username: Actor(username, frozenset({role}), agency) for username, role, agency in USERS}
+    return {key: actors[username] for key, username in BY_ROLE.items()}
 
 
 @pytest.fixture

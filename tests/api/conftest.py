@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import pytest
 import time_machine
-from argon2 import PasswordHasher
-
-from engine.people import accounts
 
 from engine.config import Config
-from tests.conftest import NOW
+from tests.conftest import NOW, PASSWORDS
 from web import create_app
 
-from .apitest import Api
+from .api_kit import Api
 
 
 @pytest.fixture(autouse=True)
@@ -23,12 +20,6 @@ def traveller():
     """The clock, at ``NOW`` and ticking (autouse, so it is set before any token is issued)."""
     with time_machine.travel(NOW, tick=True) as moved:
         yield moved
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    """argon2 still, with the smallest costs: the partnership's seven users and every sign-in stay fast."""
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture
@@ -40,10 +31,6 @@ def app(db_url, db, tmp_path):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-PASSWORDS = {"cora": "coordinator-pass", "chad": "chair-pass-1", "dee": "designer-pass", "adam": "admin-pass-1",
-             "pat": "reviewer-pass", "sam": "reviewer-pass", "hana": "reviewer-pass"}
 
 
 @pytest.fixture
@@ -62,5 +49,5 @@ def auth(client, partnership):
 
 @pytest.fixture
 def api(client, auth, db):
-    """A driver for the common steps (deploy, start, read) with checked answers; see ``apitest.Api``."""
+    """A driver for the common steps (deploy, start, read) with checked answers; see ``api_kit.Api``."""
     return Api(client, auth, db)

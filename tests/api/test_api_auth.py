@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import NOW
 
-from .apitest import API, check_error, iso
+from .api_kit import API, check_error, iso
 from .conftest import PASSWORDS
 
 

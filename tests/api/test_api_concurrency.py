@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from engine.store.models import AuditEvent
 
-from .apitest import API, check_error
+from .api_kit import API, check_error
 
 SUBMIT = {"summary": "Missed referral", "agency": "police"}
 

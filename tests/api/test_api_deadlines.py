@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from .apitest import check_error, check_instance, check_task, detail_fields, iso
+from .api_kit import check_error, check_instance, check_task, detail_fields, iso
 
 NEW_DUE = "2026-12-21T17:00:00+00:00"
 NOTIFICATION_FIELDS = {"id", "kind", "task_id", "instance_id", "subject", "body", "created_at", "read_at"}

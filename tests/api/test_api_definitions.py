@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import NOW
 
-from .apitest import API, DEFINITION_FIELDS, INVALID, bundle_files, check_error, iso
+from .api_kit import API, DEFINITION_FIELDS, INVALID, bundle_files, check_error, iso
 
 
 def deploy(client, auth, key, files, who="dee"):

@@ -7,7 +7,7 @@ import pytest
 
 from tests.conftest import NOW
 
-from .apitest import API, bundle_files, check_error, check_instance, detail_fields, iso
+from .api_kit import API, bundle_files, check_error, check_instance, detail_fields, iso
 
 PAST_NOTIFICATION = "2026-10-01"  # deadlines' "from_notification" task is overdue from the start
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from .apitest import check_error, detail_fields
+from .api_kit import check_error, detail_fields
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import re
 
 from openapi_spec_validator import validate
 
-from .apitest import API
+from .api_kit import API
 
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 
@@ -75,7 +75,7 @@ def test_openapi_document_uses_spec_status_codes(client):
 
 
 def test_openapi_task_and_instance_schemas_carry_the_spec_fields(client):
-    from .apitest import INSTANCE_SUMMARY_FIELDS, TASK_FIELDS
+    from .api_kit import INSTANCE_SUMMARY_FIELDS, TASK_FIELDS
     schemas = document(client)["components"]["schemas"]
     assert TASK_FIELDS <= set(schemas["TaskSchema"]["properties"])
     assert INSTANCE_SUMMARY_FIELDS <= set(schemas["InstanceSummarySchema"]["properties"])

@@ -1,15 +1,12 @@
-"""Fixtures for the engine tests (helpers live in ``enginetest``)."""
+"""Fixtures for the engine tests (helpers live in ``engine_kit``)."""
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 
-from engine.people import accounts
-
-from .enginetest import BUNDLES, Cases
+from .engine_kit import BUNDLES, Cases
 
 
 def pytest_collection_modifyitems(config, items):
@@ -25,12 +22,6 @@ def pytest_collection_modifyitems(config, items):
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    """Real argon2id, with the smallest cost: the default cost makes each partnership fixture take a second."""
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from engine.store.db import transaction
 from engine.errors import Conflict, InvalidData, RateLimited, Unauthorized
 from engine.store.models import ApiToken, User
 
-from .enginetest import NOW
+from .engine_kit import NOW
 
 pytestmark = pytest.mark.postgres  # runs on PostgreSQL as well, when it is configured
 

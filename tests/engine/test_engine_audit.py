@@ -15,7 +15,7 @@ from engine.store.db import transaction
 from engine.errors import Unauthorized
 from engine.store.models import AuditEvent
 
-from .enginetest import NOW
+from .engine_kit import NOW
 
 pytestmark = pytest.mark.postgres  # runs on PostgreSQL as well, when it is configured
 

@@ -14,7 +14,7 @@ from engine.work import tasks
 from engine.config import Config
 from engine.errors import Conflict
 
-from .enginetest import NOW
+from .engine_kit import NOW
 
 pytestmark = pytest.mark.postgres  # runs on PostgreSQL as well, when it is configured
 

@@ -11,7 +11,7 @@ from engine.people import accounts
 from engine.store.db import bulk_execute, reading, transaction
 from engine.store.models import Agency, DueItem
 
-from .enginetest import NOW
+from .engine_kit import NOW
 
 pytestmark = pytest.mark.postgres  # runs on PostgreSQL as well, when it is configured
 

@@ -11,7 +11,7 @@ from engine.store.db import transaction
 from engine.errors import Conflict, InvalidData
 from engine.store.models import AuditEvent, ProcessDefinition
 
-from .enginetest import BUNDLES, FIXTURES, NOW
+from .engine_kit import BUNDLES, FIXTURES, NOW
 
 INVALID = FIXTURES / "invalid"
 

@@ -13,7 +13,7 @@ from engine.spiff.state import SpecCache
 
 from tests.conftest import VERIFIED
 
-from .enginetest import BUNDLES, FIXTURES
+from .engine_kit import BUNDLES, FIXTURES
 
 GOLDEN = FIXTURES / "golden"
 

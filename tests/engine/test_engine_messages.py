@@ -7,7 +7,7 @@ from engine.cases import instances, messages
 from engine.store.db import transaction
 from engine.errors import InvalidData
 
-from .enginetest import NOW
+from .engine_kit import NOW
 
 pytestmark = pytest.mark.postgres  # runs on PostgreSQL as well, when it is configured
 

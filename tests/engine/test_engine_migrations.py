@@ -25,7 +25,7 @@ from engine.store.schema import (
     upgrade_schema,
 )
 
-from .enginetest import NOW
+from .engine_kit import NOW
 
 pytestmark = pytest.mark.postgres  # runs on PostgreSQL as well, when it is configured
 

@@ -8,7 +8,7 @@ from engine.work import tasks
 from engine.store.db import transaction
 from engine.errors import NotFound
 
-from .enginetest import NOW
+from .engine_kit import NOW
 
 pytestmark = pytest.mark.postgres  # runs on PostgreSQL as well, when it is configured
 

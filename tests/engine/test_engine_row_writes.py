@@ -9,7 +9,7 @@ from engine.store import row_writes
 from engine.errors import Conflict
 from engine.store.models import HumanTask, ProcessInstance
 
-from .enginetest import NOW
+from .engine_kit import NOW
 
 pytestmark = pytest.mark.postgres  # runs on PostgreSQL as well, when it is configured
 

@@ -10,7 +10,7 @@ from engine.store.db import make_engine, make_session_factory, transaction
 from engine.records import Actor
 from engine.store.schema import create_schema
 
-from .enginetest import BUNDLES, NOW, Cases
+from .engine_kit import BUNDLES, NOW, Cases
 
 CORA = Actor("cora", frozenset({"coordinator"}))
 

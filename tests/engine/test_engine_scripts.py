@@ -17,7 +17,7 @@ from engine.errors import Conflict, Forbidden
 from engine.spiff.scripting import RestrictedEnvironment
 from engine.sandbox.scripting import ScriptLimitExceeded, ScriptPolicyError
 
-from .enginetest import BUNDLES, NOW
+from .engine_kit import BUNDLES, NOW
 
 SCRIPT = (BUNDLES / "script_task" / "script_task.bpmn").read_text(encoding="utf-8")
 ORIGINAL = SCRIPT.split("<bpmn:script>", 1)[1].split("</bpmn:script>", 1)[0]

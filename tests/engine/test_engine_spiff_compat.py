@@ -30,7 +30,7 @@ def test_private_reads_answer_what_the_public_properties_answer():
     from engine.spiff.adapter import Workflow
     from engine.spiff.state import SpecCache
 
-    from .enginetest import BUNDLES
+    from .engine_kit import BUNDLES
 
     bundle = parse_bundle("simple_review", read_bundle_dir(BUNDLES / "simple_review"))
     specs = SpecCache().get((0, bundle.content_hash), lambda: bundle.spec_json)

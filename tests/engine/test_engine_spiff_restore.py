@@ -20,7 +20,7 @@ from engine.spiff.state import LIBRARY, SpecCache
 
 from tests.conftest import VERIFIED
 
-from .enginetest import NOW
+from .engine_kit import NOW
 
 
 def _settings(fast_paths: bool):

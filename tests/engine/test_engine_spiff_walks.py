@@ -17,7 +17,7 @@ from engine.spiff.state import SpecCache
 
 from tests.conftest import VERIFIED
 
-from .enginetest import BUNDLES, NOW
+from .engine_kit import BUNDLES, NOW
 
 
 def _settings(fast_paths: bool):

@@ -9,7 +9,7 @@ from engine.errors import Conflict
 from engine.store.db import transaction
 from engine.store.models import ProcessInstance
 
-from .enginetest import NOW
+from .engine_kit import NOW
 
 pytestmark = pytest.mark.postgres  # runs on PostgreSQL as well, when it is configured
 

@@ -9,7 +9,7 @@ from engine.reads import task_forms
 from engine.store.db import reading, transaction
 from engine.work import tasks
 
-from .enginetest import NOW
+from .engine_kit import NOW
 
 pytestmark = pytest.mark.postgres  # runs on PostgreSQL as well, when it is configured
 

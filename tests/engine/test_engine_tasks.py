@@ -8,7 +8,7 @@ from engine.work import tasks
 from engine.store.db import transaction
 from engine.errors import Conflict, Forbidden, InvalidData, NotFound, TooLarge
 
-from .enginetest import NOW
+from .engine_kit import NOW
 
 pytestmark = pytest.mark.postgres  # runs on PostgreSQL as well, when it is configured
 
@@ -201,9 +201,13 @@ def test_assign_by_coordinator_binds_task_to_that_user(review, cases, factory):
 
 
 def test_assign_lets_coordinator_hand_a_task_to_anyone(review, cases, factory):
-    _, task_id = review
-    _assign(factory, task_id, "cora", cases.actor("coordinator"))
+    instance_id, task_id = review
+    assert _assign(factory, task_id, "cora", cases.actor("coordinator")).assignee == "cora"
     cases.complete(task_id, SUBMIT, who="coordinator")
+    (done,) = cases.tasks(instance_id, state="completed")
+    assert (done.id, done.completed_by) == (task_id, "cora")
+    assert cases.instance(instance_id).data["agency"] == "police"  # her answers are the case's
+    assert cases.ready_names(instance_id) == ["approve"]  # the case moved on past the handed-over task
 
 
 def test_assign_by_reviewer_is_forbidden(review, cases, factory):

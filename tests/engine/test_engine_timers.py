@@ -12,7 +12,7 @@ from engine.cases import instances, timers
 from engine.store.db import transaction
 from engine.store.models import ProcessInstance
 
-from .enginetest import NOW
+from .engine_kit import NOW
 
 pytestmark = pytest.mark.postgres  # runs on PostgreSQL as well, when it is configured
 

@@ -5,21 +5,13 @@ from __future__ import annotations
 
 import pytest
 import time_machine
-from argon2 import PasswordHasher
 
 import notifications
-from engine.people import accounts
 from engine import events
 
-from .notiftest import Room, SmtpServer, london, mail_config
+from .notifications_kit import Room, SmtpServer, london, mail_config
 
 START = london(2026, 12, 10, 10, 0)  # Thursday 10 December 2026, 10:00 London (= UTC in winter)
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    """argon2 still, with the smallest costs, so the partnership fixture stays fast."""
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture(autouse=True)

@@ -6,14 +6,14 @@ from datetime import timedelta
 
 import pytest
 
-from tests.api.apitest import API, check_error, check_instance, check_task, iso
+from tests.conftest import PASSWORDS
+from tests.api.api_kit import API, check_error, check_instance, check_task, iso
 from web import create_app
 
 from .conftest import START
-from .notiftest import end_of, london, mail_config
+from .notifications_kit import delivered, end_of, london, mail_config
 
 POLICE = {"lead_agency": "police", "pseudonym": "Child P"}
-PASSWORDS = {"cora": "coordinator-pass", "chad": "chair-pass-1", "pat": "reviewer-pass", "sam": "reviewer-pass"}
 NOTIFICATION_FIELDS = {"id", "kind", "task_id", "instance_id", "subject", "body", "created_at", "read_at"}
 
 
@@ -96,7 +96,7 @@ def test_chase(call, case, room, smtp, clock):
                                                 ("chaser", "pat", "inapp"), ("chaser", "pat", "inapp")]
     assert any("Chronology by Friday, please" in n.body for n in chasers)
     room.sweep(START + timedelta(minutes=1))
-    assert sorted(str(m["Subject"]) for m in smtp.wait_for(3)) == [
+    assert sorted(str(m["Subject"]) for m in delivered(room, smtp)) == [
         "Chaser: Agency return (NOTIF-AGENCY-2026-0001, Child P)"] * 2 + [
         "New task: Agency return (NOTIF-AGENCY-2026-0001, Child P)"]
 

@@ -14,9 +14,9 @@ from engine.store.db import transaction
 from engine.store.models import HumanTask
 from notifications import delivery
 
-from . import workers
+from . import workers_kit
 from .conftest import START
-from .notiftest import london, sweep_in_threads
+from .notifications_kit import delivered, london, sweep_in_threads
 
 POLICE = {"lead_agency": "police"}
 MORNING = london(2026, 12, 15, 9, 5)  # Tuesday 15 Dec: the 7-day reminders are due, and the 2-day timers
@@ -49,8 +49,7 @@ def _check_everything_happened_once(room, smtp, returns, timers, results) -> Non
                                                ("new_task", "cora", "email"): TIMERS}
     emails = [n for n in notes if n.channel == "email"]
     assert {n.state for n in emails} == {"sent"} and {n.attempts for n in emails} == {1}
-    received = smtp.wait_for(len(emails))
-    assert len(received) == len(emails)
+    assert len(delivered(room, smtp)) == len(emails)
     assert sorted(smtp.keys()) == sorted(n.key for n in emails)  # each once: no duplicate arrived
     for instance_id in timers:  # each timer advanced its instance once
         with transaction(room.factory) as s:
@@ -62,7 +61,7 @@ def _check_everything_happened_once(room, smtp, returns, timers, results) -> Non
         assert len(room.notes(task_id=room.task_id(instance_id), kind="reminder")) == 2
     later = room.sweep(MORNING + timedelta(minutes=1))
     assert not any(later.values()), later
-    assert len(smtp.wait_for(len(emails) + 1, timeout=0.2)) == len(emails)
+    assert len(delivered(room, smtp)) == len(emails)  # the later sweep sent nothing again
 
 
 def test_two_scheduler_threads(deploy, room, clock, smtp, db_url, restore_every_step):
@@ -76,7 +75,7 @@ def test_two_scheduler_processes(deploy, room, clock, smtp, db_url):
     returns, timers = _busy_morning(deploy, room)
     clock.move_to(MORNING)
     barrier, answers = SPAWN.Barrier(2), SPAWN.Queue()
-    children = [SPAWN.Process(target=workers.sweep_once, args=(db_url, smtp.port, MORNING.isoformat(), barrier,
+    children = [SPAWN.Process(target=workers_kit.sweep_once, args=(db_url, smtp.port, MORNING.isoformat(), barrier,
                                                                answers, f"process-{n}")) for n in (1, 2)]
     for child in children:
         child.start()
@@ -109,7 +108,7 @@ def test_a_process_killed_while_sending_leaves_the_e_mail_to_go_out_once(deploy,
     room.start("notif_agency", now=START, data=POLICE)
     [row] = room.notes(channel="email")
     signal = SPAWN.Event()
-    child = SPAWN.Process(target=workers.die_while_sending, args=(db_url, smtp.port, START.isoformat(), signal))
+    child = SPAWN.Process(target=workers_kit.die_while_sending, args=(db_url, smtp.port, START.isoformat(), signal))
     child.start()
     _kill_when(signal, child)
     claimed = room.note(row.id)
@@ -120,7 +119,7 @@ def test_a_process_killed_while_sending_leaves_the_e_mail_to_go_out_once(deploy,
     assert room.sweep(START + timedelta(minutes=1))["sent"] == 0  # "restarted", but the lease still holds
     assert room.sweep(START + delivery.LEASE + timedelta(minutes=1))["sent"] == 1
     assert room.sweep(START + delivery.LEASE + timedelta(minutes=2))["sent"] == 0
-    assert smtp.wait_for(1) and smtp.keys() == [row.key]
+    assert len(delivered(room, smtp)) == 1 and smtp.keys() == [row.key]
     sent = room.note(row.id)
     assert (sent.state, sent.attempts, sent.lease_owner) == ("sent", 1, None)
 
@@ -136,7 +135,7 @@ def test_a_process_killed_while_running_a_due_row_leaves_it_to_run_once(deploy, 
     at = reminder.due_at + timedelta(minutes=5)
     clock.move_to(at)
     signal = SPAWN.Event()
-    child = SPAWN.Process(target=workers.die_while_running_due, args=(db_url, smtp.port, at.isoformat(), signal))
+    child = SPAWN.Process(target=workers_kit.die_while_running_due, args=(db_url, smtp.port, at.isoformat(), signal))
     child.start()
     _kill_when(signal, child)
     assert room.notes(kind="reminder") == []
@@ -150,5 +149,5 @@ def test_a_process_killed_while_running_a_due_row_leaves_it_to_run_once(deploy, 
     assert sorted(n.entry for n in room.notes(kind="reminder")) == [("reminder", "pat", "email"),
                                                                     ("reminder", "pat", "inapp")]
     assert [r.done_at is not None for r in room.due(task_id=task_id) if r.id == reminder.id] == [True]
-    assert len(smtp.wait_for(2)) == 2  # the new task, then the reminder once
+    assert len(delivered(room, smtp)) == 2  # the new task, then the reminder once
 

@@ -10,7 +10,7 @@ from engine.cases.due import _lease as lease_due_row
 from notifications import delivery
 
 from .conftest import START
-from .notiftest import BASE_URL, SmtpServer, free_port, mail_config
+from .notifications_kit import BASE_URL, Room, SmtpServer, delivered, free_port, mail_config
 
 SIMPLE = {"lead_agency": "police", "pseudonym": "Child P"}
 
@@ -20,7 +20,7 @@ def test_the_message_names_the_case_and_links_to_the_task(deploy, room, smtp):
     instance_id = room.start("notif_agency", now=START, data=SIMPLE)
     task_id = room.task_id(instance_id)
     assert room.sweep(START + timedelta(minutes=1))["sent"] == 1
-    [message] = smtp.wait_for(1)
+    [message] = delivered(room, smtp)
     [row] = room.notes(channel="email")
 
     assert str(message["To"]) == "pat@police.test"
@@ -43,32 +43,35 @@ def test_the_message_names_the_case_and_links_to_the_task(deploy, room, smtp):
     assert (after.state, after.attempts, after.sent_at, after.last_error) == ("sent", 1, START + timedelta(minutes=1),
                                                                               None)
     assert room.sweep(START + timedelta(minutes=2))["sent"] == 0
-    assert len(smtp.wait_for(1, timeout=0.2)) == 1
+    assert len(delivered(room, smtp)) == 1  # the second sweep sent nothing again
 
 
 def test_html_escapes_what_people_typed(deploy, room, smtp):
     deploy("notif_agency")
     room.start("notif_agency", now=START, data={"lead_agency": "police", "pseudonym": "<b>Child</b> & co"})
     room.sweep(START)
-    [message] = smtp.wait_for(1)
+    [message] = delivered(room, smtp)
     html = message.get_body(("html",)).get_content()
     assert "&lt;b&gt;Child&lt;/b&gt; &amp; co" in html and "<b>Child</b>" not in html
+
+
+def _room_on(server, deploy, factory, partnership, db_url):
+    """The notifications room installed to send through ``server``, with a case waiting to be mailed."""
+    config = mail_config(db_url, server.port)
+    notifications.install(config)
+    room = Room(factory, partnership, config)
+    room.give_emails()
+    deploy("notif_agency")
+    room.start("notif_agency", now=START, data=SIMPLE)
+    return room
 
 
 def test_retried_with_backoff_while_the_server_is_down_then_sent_once(deploy, factory, partnership, db_url, clock):
     """The server is down (nothing listens on the port): each failed attempt is recorded with its error and the
     next attempt time (1, then 5 minutes later), and the row stays pending. Once the server is back, the next
     sweep sends it, exactly once."""
-    from .notiftest import Room
-
-    port = free_port()
-    server = SmtpServer(port)  # not started: the port is closed
-    config = mail_config(db_url, port)
-    notifications.install(config)
-    room = Room(factory, partnership, config)
-    room.give_emails()
-    deploy("notif_agency")
-    room.start("notif_agency", now=START, data=SIMPLE)
+    server = SmtpServer(free_port())  # not started: the port is closed
+    room = _room_on(server, deploy, factory, partnership, db_url)
     [row] = room.notes(channel="email")
 
     result = room.sweep(START)
@@ -92,7 +95,7 @@ def test_retried_with_backoff_while_the_server_is_down_then_sent_once(deploy, fa
         assert room.sweep(START + timedelta(minutes=5))["sent"] == 0  # still waiting for its turn
         result = room.sweep(START + timedelta(minutes=6))
         assert (result["sent"], result["failed"]) == (1, 0)
-        assert len(server.wait_for(1)) == 1
+        assert len(delivered(room, server)) == 1
         sent = room.note(row.id)
         assert (sent.state, sent.attempts, sent.last_error, sent.sent_at) == ("sent", 3, None,
                                                                               START + timedelta(minutes=6))
@@ -109,7 +112,7 @@ def test_the_server_going_away_mid_run_is_retried(deploy, room, smtp):
     assert room.sweep(START)["failed"] == 1
     smtp.start()
     assert room.sweep(START + timedelta(minutes=1))["sent"] == 1
-    assert len(smtp.wait_for(1)) == 1
+    assert len(delivered(room, smtp)) == 1
 
 
 def test_a_worker_that_leased_a_row_and_died_leaves_it_to_go_out_once_later(deploy, room, smtp):
@@ -128,7 +131,7 @@ def test_a_worker_that_leased_a_row_and_died_leaves_it_to_go_out_once_later(depl
     assert smtp.messages == []
     assert room.sweep(START + delivery.LEASE + timedelta(seconds=1))["sent"] == 1
     assert room.sweep(START + delivery.LEASE + timedelta(minutes=1))["sent"] == 0
-    assert smtp.wait_for(1) and smtp.keys() == [row.key]
+    assert len(delivered(room, smtp)) == 1 and smtp.keys() == [row.key]
     after = room.note(row.id)
     assert (after.state, after.attempts, after.lease_owner) == ("sent", 1, None)
 
@@ -156,7 +159,7 @@ def test_a_due_row_claimed_by_a_worker_that_died_runs_once_later(deploy, room, s
 def test_backoff_grows_and_a_hopeless_row_is_kept_as_failed(deploy, factory, partnership, db_url, clock):
     """1, 5, 15, 60, 240 minutes, then every 12 hours; after the last attempt the row is marked failed, with its
     error, and kept."""
-    from .notiftest import Room
+    from .notifications_kit import Room
 
     config = mail_config(db_url, free_port())  # nothing ever listens there
     notifications.install(config)

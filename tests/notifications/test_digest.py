@@ -5,7 +5,7 @@ from __future__ import annotations
 from notifications import outbox
 
 from .conftest import START
-from .notiftest import BASE_URL, london
+from .notifications_kit import BASE_URL, delivered, london
 
 POLICE = {"lead_agency": "police"}
 
@@ -28,7 +28,7 @@ def test_held_e_mails_go_out_as_one_digest_after_seven(deploy, room, clock, smtp
 
     result = room.sweep(london(2026, 12, 11, 7, 1))
     assert (result["digests"], result["sent"]) == (1, 1)
-    [digest] = smtp.wait_for(1)
+    [digest] = delivered(room, smtp)
     assert str(digest["To"]) == "pat@police.test"
     assert str(digest["Subject"]) == "Your LIF digest: 2 update(s)"
     text = digest.get_body(("plain",)).get_content().replace("\r\n", "\n")
@@ -41,7 +41,7 @@ def test_held_e_mails_go_out_as_one_digest_after_seven(deploy, room, clock, smtp
     assert [n.state for n in room.notes(recipient="pat", kind="new_task", channel="email")] == ["digested"] * 2
 
     assert room.sweep(london(2026, 12, 11, 9, 5))["digests"] == 0
-    assert len(smtp.wait_for(1, timeout=0.2)) == 1
+    assert len(delivered(room, smtp)) == 1  # no second digest
 
 
 def test_what_arrives_after_the_digest_waits_for_the_next_morning(deploy, room, clock, smtp):
@@ -49,7 +49,7 @@ def test_what_arrives_after_the_digest_waits_for_the_next_morning(deploy, room, 
     deploy("notif_agency")
     room.start("notif_agency", now=START, data=POLICE)
     room.sweep(london(2026, 12, 11, 7, 5))
-    assert len(smtp.wait_for(1)) == 1
+    assert len(delivered(room, smtp)) == 1
 
     later = london(2026, 12, 11, 10, 0)
     clock.move_to(later)
@@ -57,7 +57,8 @@ def test_what_arrives_after_the_digest_waits_for_the_next_morning(deploy, room, 
     assert room.sweep(london(2026, 12, 11, 10, 5))["digests"] == 0
     assert room.sweep(london(2026, 12, 12, 6, 0))["digests"] == 0
     assert room.sweep(london(2026, 12, 12, 7, 0))["digests"] == 1
-    messages = smtp.wait_for(2)
+    messages = delivered(room, smtp)
+    assert len(messages) == 2
     assert [str(m["Subject"]) for m in messages] == ["Your LIF digest: 1 update(s)"] * 2
     assert "NOTIF-AGENCY-2026-0002" in messages[1].get_body(("plain",)).get_content()
     assert room.sweep(london(2026, 12, 13, 7, 0))["digests"] == 0  # nothing held: no empty digest
@@ -79,7 +80,7 @@ def test_only_the_user_who_chose_it_is_held(deploy, room, clock, smtp):
     escalated = london(2026, 12, 29, 9, 0)
     clock.move_to(escalated)
     room.sweep(escalated)
-    got = sorted((str(m["To"]), str(m["Subject"])) for m in smtp.wait_for(3))
+    got = sorted((str(m["To"]), str(m["Subject"])) for m in delivered(room, smtp))
     assert [to for to, _ in got] == ["cora@lif.test", "pat@police.test", "polly@police.test"]
     assert got[0][1].startswith("Escalation: ") and got[2][1].startswith("Escalation: ")
     assert got[1][1] == "Your LIF digest: 2 update(s)"

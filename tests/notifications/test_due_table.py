@@ -13,7 +13,7 @@ from engine.store.models import HumanTask
 from notifications.sweep import DUE_KINDS
 
 from .conftest import START
-from .notiftest import stamp
+from .notifications_kit import stamp
 
 POLICE = {"lead_agency": "police"}
 

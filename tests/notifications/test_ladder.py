@@ -16,7 +16,7 @@ from engine.errors import Conflict, Forbidden, InvalidData
 from notifications import ladder, outbox
 
 from .conftest import START
-from .notiftest import BASE_URL, both, end_of, london, stamp
+from .notifications_kit import BASE_URL, both, end_of, london, stamp
 
 POLICE = {"lead_agency": "police", "pseudonym": "Child P"}
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 
 from .conftest import START
-from .notiftest import sweep_in_threads
+from .notifications_kit import sweep_in_threads
 
 TWO_YEARS_ON = datetime(2028, 12, 10, 10, 0, tzinfo=timezone.utc)
 

@@ -1,22 +1,22 @@
 """A plan monitored for 3 years of 4-weekly progress updates stays flat: each period is a fresh action_item
-instance, so the stored state of a period and the cost of a step do not grow with the action's history.
+instance, so the stored state of a period does not grow with the action's history.
 
-The test runs a smaller plan than bench/action_plan_long.py (40 actions) to keep its time reasonable; every step
-is still saved to and restored from the database, and the timers are fired by the timer sweep as time moves."""
+The test runs a smaller plan than bench/action_plan_long.py (5 actions, not 40); every step is still saved to and
+restored from the database, and the timers are fired by the timer sweep as time moves. It checks what the run
+does and stores; how long the steps take (first month against last) is the benchmark's figure, not a test's."""
 from __future__ import annotations
 
 import json
-import statistics
-import time
 
 from engine.store.db import transaction
 from engine.store.models import ProcessInstance
 
 ACTIONS = 5
 UPDATES = 39  # 39 periods of 28 days: three years
+STATUSES = ("on_track", "at_risk", "not_started")
 
 
-def _period_states(run):
+def _period_states(run) -> list[tuple[int, int]]:
     """(stored state size, tasks in the state) of every running action_item instance."""
     sizes = []
     with transaction(run.factory) as s:
@@ -26,29 +26,20 @@ def _period_states(run):
     return sizes
 
 
-def test_three_years_of_updates_stay_flat(run):
-    run.move_to("2027-01-04")
-    plan = run.start("action_plan")
-    run.do(plan, "plan_form", actions=ACTIONS, due_in_days=4 * 365, sign_off_by=["coordinator", "chair"])
-    keys = sorted(i.business_key for i in run.items())
-    assert len(keys) == ACTIONS
-    months = []
-    for period in range(UPDATES + 1):
-        run.later(days=28, minutes=1)
-        started = time.perf_counter()
-        assert run.sweep() == ACTIONS  # one timer per action, each in its own instance
-        sweep = (time.perf_counter() - started) / ACTIONS
-        states = _period_states(run)
-        updates = run.ready(process_key="action_plan", name="progress_update")
-        assert sorted(run.instance(t.instance_id).business_key for t in updates) == keys
-        steps = []
-        for task in updates:
-            status = "completed" if period == UPDATES else ("on_track", "at_risk", "not_started")[period % 3]
-            run.complete(task, status=status)
-            steps.append(run.last_step_seconds)
-        months.append({"steps": steps, "sweep": sweep, "states": states})
+def _monitor_one_period(run, period: int, keys: list[str]) -> list[tuple[int, int]]:
+    """Fire the period's update timers with the sweep and complete every progress update (the last period
+    completes the actions); the states of the period's instances before their updates."""
+    run.later(days=28, minutes=1)
+    assert run.sweep() == ACTIONS  # one timer per action, each in its own instance
+    states = _period_states(run)
+    updates = run.ready(process_key="action_plan", name="progress_update")
+    assert sorted(run.instance(t.instance_id).business_key for t in updates) == keys
+    for task in updates:
+        run.complete(task, status="completed" if period == UPDATES else STATUSES[period % 3])
+    return states
 
-    # the last period completed every action; signing them off closes the plan
+
+def _sign_off_and_check_closed(run, keys: list[str]) -> None:
     for name in ("sign_off_coordinator", "sign_off_chair"):
         for task in run.ready(process_key="action_plan", name=name):
             run.complete(task)
@@ -59,23 +50,19 @@ def test_three_years_of_updates_stay_flat(run):
         assert final["action"]["status"] == "signed_off" and final["updates_count"] == UPDATES + 1
         assert len(final["progress_history"]) == 12  # the history a period carries is capped
 
+
+def test_three_years_of_updates_stay_flat(run):
+    run.move_to("2027-01-04")
+    plan = run.start("action_plan")
+    run.do(plan, "plan_form", actions=ACTIONS, due_in_days=4 * 365, sign_off_by=["coordinator", "chair"])
+    keys = sorted(i.business_key for i in run.items())
+    assert len(keys) == ACTIONS
+    months = [_monitor_one_period(run, period, keys) for period in range(UPDATES + 1)]
+    _sign_off_and_check_closed(run, keys)
+
     first, last = months[0], months[UPDATES - 1]  # the last month of updates that continue
-    first_size = max(size for size, _ in first["states"])
-    last_size = max(size for size, _ in last["states"])
-    year_on_size = max(size for size, _ in months[13]["states"])
-    assert {tasks for _, tasks in first["states"] + last["states"]} == {first["states"][0][1]}  # same task count
+    first_size, last_size = max(size for size, _ in first), max(size for size, _ in last)
+    year_on_size = max(size for size, _ in months[13])
+    assert {tasks for _, tasks in first + last} == {first[0][1]}  # the same task count, first month and last
     assert last_size <= 2 * first_size, (first_size, last_size)  # 12 history entries more, then flat
     assert abs(last_size - year_on_size) <= 0.02 * year_on_size, (year_on_size, last_size)
-    # Per step: the completion of a progress update (which also starts the next period's instance), and the
-    # sweep's cost per timer fired. Compared on the lower quartile, with a generous margin: a busy machine slows
-    # some steps, but growth with the action's history would slow them all.
-    early, late = months[:2], months[UPDATES - 2:UPDATES]  # the first and the last months, two of each
-    first_step = _lower_quartile([t for m in early for t in m["steps"]])
-    last_step = _lower_quartile([t for m in late for t in m["steps"]])
-    assert last_step <= 3 * first_step + 0.02, (first_step, last_step)
-    first_sweep, last_sweep = min(m["sweep"] for m in early), min(m["sweep"] for m in late)
-    assert last_sweep <= 3 * first_sweep + 0.02, (first_sweep, last_sweep)
-
-
-def _lower_quartile(values):
-    return statistics.quantiles(values, n=4)[0]

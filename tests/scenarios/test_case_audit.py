@@ -8,7 +8,7 @@ from demo.case_audit import audit_cohort
 from demo.forms import Ctx
 from engine.sandbox.sampling import stratified_sample
 
-from .kit import PEOPLE, at, end_of_day
+from .scenarios_kit import PEOPLE, at, end_of_day
 
 
 def test_audit_end_to_end_with_a_given_seed(run):

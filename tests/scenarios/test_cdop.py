@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from .kit import PEOPLE, at
+from .scenarios_kit import PEOPLE, at
 
 
 def test_agency_reports_go_to_each_agency_due_in_three_weeks(run):

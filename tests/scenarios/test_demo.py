@@ -19,6 +19,15 @@ from .conftest import SHIPPED, WORKFLOWS
 
 def test_lif_init_and_demo_on_a_fresh_database(tmp_path):
     url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    before = _init_and_load_demo(url, tmp_path)
+    factory = make_session_factory(make_engine(url))
+    with transaction(factory) as s:
+        _check_people(s)
+        _check_cases(s, before)
+
+
+def _init_and_load_demo(url, tmp_path) -> datetime:
+    """``lif init`` then ``lif demo`` (twice: the second loads nothing); the time the demo began."""
     env = {"LIF_DATABASE_URL": url, "LIF_SECRET_KEY": "test-secret", "LIF_INSTANCE_DIR": str(tmp_path / "instance"),
            "LIF_WORKFLOWS_DIR": str(WORKFLOWS)}
     runner = CliRunner()
@@ -33,37 +42,40 @@ def test_lif_init_and_demo_on_a_fresh_database(tmp_path):
                     r"overdue; every password is 'demo-password'$", summary), summary
     again = runner.invoke(main, ["demo"], env=env)
     assert again.output.strip() == "demo data already present; nothing loaded"
+    return before
 
-    factory = make_session_factory(make_engine(url))
-    with transaction(factory) as s:
-        assert sorted(s.scalars(select(Agency.key))) == sorted(k for k, _ in AGENCIES)
-        users = {u.username: u for u in s.scalars(select(User))}
-        assert set(users) == {u for u, *_ in STAFF} | {f"{k}.lead" for k, _ in AGENCIES}
-        assert {r for u in users.values() for r in u.roles} == {"coordinator", "chair", "designer", "admin",
-                                                                 "reviewer"}
-        assert users["police.lead"].agency.key == "police" and users["coordinator"].agency is None
-        assert accounts.password_matches(users["chair"].password_hash, DEMO_PASSWORD)
-        assert {u.full_name for u in users.values()} == {n for _, n, *_ in STAFF} | {
-            f"{name} safeguarding lead" for _, name in AGENCIES}  # invented people and job titles only
 
-        rows = list(s.scalars(select(ProcessInstance)))
-        states = {(r.process_key, r.status) for r in rows}
-        for key in SHIPPED:
-            assert {(key, "active"), (key, "completed")} <= states, key
-        assert ("scr", "cancelled") in states
-        assert all(re.fullmatch(r"Child [A-Z]", r.pseudonym) for r in rows if r.pseudonym)
-        assert len({r.pseudonym for r in rows if r.process_key in ("scr", "cdop") and r.pseudonym}) >= 8
-        oldest = min(r.created_at for r in rows)
-        assert oldest < before - timedelta(days=180)  # cases started at several points in the past
+def _check_people(s) -> None:
+    assert sorted(s.scalars(select(Agency.key))) == sorted(k for k, _ in AGENCIES)
+    users = {u.username: u for u in s.scalars(select(User))}
+    assert set(users) == {u for u, *_ in STAFF} | {f"{k}.lead" for k, _ in AGENCIES}
+    assert {r for u in users.values() for r in u.roles} == {"coordinator", "chair", "designer", "admin",
+                                                             "reviewer"}
+    assert users["police.lead"].agency.key == "police" and users["coordinator"].agency is None
+    assert accounts.password_matches(users["chair"].password_hash, DEMO_PASSWORD)
+    assert {u.full_name for u in users.values()} == {n for _, n, *_ in STAFF} | {
+        f"{name} safeguarding lead" for _, name in AGENCIES}  # invented people and job titles only
 
-        ready = list(s.scalars(select(HumanTask).where(HumanTask.state == "ready")))
-        overdue = [t for t in ready if t.due_at is not None and t.due_at < before]
-        assert 0.25 <= len(overdue) / len(ready) <= 0.75, (len(overdue), len(ready))
-        waiting = {(t.process_key, t.name) for t in ready if t.agency}
-        assert {("scr", "imr"), ("cdop", "agency_report"), ("section11", "self_evaluation"),
-                ("case_audit", "pre_audit"), ("action_plan", "progress_update")} <= waiting
-        assert {t.name for t in overdue} >= {"imr", "agency_report", "self_evaluation", "notify_panel", "plan_form"}
-        latest = s.scalar(select(func.max(HumanTask.created_at)))
-        assert latest <= datetime.now(timezone.utc)  # the demo never steps into the future
-        completed = s.scalar(select(func.max(HumanTask.completed_at)))
-        assert completed < before
+
+def _check_cases(s, before: datetime) -> None:
+    rows = list(s.scalars(select(ProcessInstance)))
+    states = {(r.process_key, r.status) for r in rows}
+    for key in SHIPPED:
+        assert {(key, "active"), (key, "completed")} <= states, key
+    assert ("scr", "cancelled") in states
+    assert all(re.fullmatch(r"Child [A-Z]", r.pseudonym) for r in rows if r.pseudonym)
+    assert len({r.pseudonym for r in rows if r.process_key in ("scr", "cdop") and r.pseudonym}) >= 8
+    oldest = min(r.created_at for r in rows)
+    assert oldest < before - timedelta(days=180)  # cases started at several points in the past
+
+    ready = list(s.scalars(select(HumanTask).where(HumanTask.state == "ready")))
+    overdue = [t for t in ready if t.due_at is not None and t.due_at < before]
+    assert 0.25 <= len(overdue) / len(ready) <= 0.75, (len(overdue), len(ready))
+    waiting = {(t.process_key, t.name) for t in ready if t.agency}
+    assert {("scr", "imr"), ("cdop", "agency_report"), ("section11", "self_evaluation"),
+            ("case_audit", "pre_audit"), ("action_plan", "progress_update")} <= waiting
+    assert {t.name for t in overdue} >= {"imr", "agency_report", "self_evaluation", "notify_panel", "plan_form"}
+    latest = s.scalar(select(func.max(HumanTask.created_at)))
+    assert latest <= datetime.now(timezone.utc)  # the demo never steps into the future
+    completed = s.scalar(select(func.max(HumanTask.completed_at)))
+    assert completed < before

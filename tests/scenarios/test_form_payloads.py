@@ -10,7 +10,7 @@ from engine.bundles.parsing import read_bundle_dir
 from demo import BUILDERS, form_data
 
 from .conftest import SHIPPED, WORKFLOWS
-from .kit import PEOPLE
+from .scenarios_kit import PEOPLE
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"

@@ -8,7 +8,7 @@ from engine.work import tasks as task_service
 from engine.store.db import transaction
 from engine.errors import Forbidden, InvalidData, NotFound
 
-from .kit import PEOPLE, at, end_of_day
+from .scenarios_kit import PEOPLE, at, end_of_day
 
 SCR_PATH = ["referral", "screening", "notify_panel", "rapid_review", "chair_decision", "communicate_decision",
             "set_up_review", "imr", "learning_event", "family_involvement", "draft_report", "panel_review",

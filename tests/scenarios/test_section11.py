@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .kit import at, end_of_day
+from .scenarios_kit import at, end_of_day
 
 AMBER_3 = ["green", "green", "amber", "green", "green", "green", "green", "green"]
 RED_1_NA_6 = ["red", "green", "green", "green", "green", "na", "green", "green"]
@@ -18,10 +18,17 @@ def test_cycle_with_ratings_nil_return_peer_review_and_board_plan(run):
     run.do(case, "set_cycle", return_deadline="2027-03-26", cycle_name="2027-29")
     data = run.instance(case).data
     assert data["next_cycle_due_date"] == "2029-01-04" and data["case_title"] == "Section 11 self-evaluation 2027-29"
+    _returns_rated_by_good_friday(run, case)
+    _peer_reviewed(run, case)
+    _challenged_and_planned(run, case)
+
+
+def _returns_rated_by_good_friday(run, case):
+    """The three returns, due on Good Friday (the whole of that day): two rated, one nil."""
     returns = run.ready(case, name="self_evaluation")
     assert sorted(t.agency for t in returns) == ["csc", "health", "police"]
     for task in returns:
-        assert task.due_at == end_of_day("2027-03-26")  # "due on" Good Friday: the whole of that day
+        assert task.due_at == end_of_day("2027-03-26")
     run.move_to(at("2027-03-26", 16))
     assert not any(t.overdue for t in run.ready(case, name="self_evaluation"))
     run.do_each(case, "self_evaluation", per_agency={"police": {"ratings": AMBER_3},
@@ -34,6 +41,9 @@ def test_cycle_with_ratings_nil_return_peer_review_and_board_plan(run):
     assert by_agency["health"]["standards"] == [] and by_agency["health"]["nil_reason"]
     assert [s["standard"] for s in by_agency["police"]["standards"]] == list(range(1, 9))
 
+
+def _peer_reviewed(run, case):
+    """Each rated return is reviewed by another agency (the nil return reviews, and is not reviewed)."""
     run.do(case, "select_peer_review")
     peer = run.ready(case, name="peer_review")
     assert sorted((t.agency, t.role) for t in peer) == [("csc", "reviewer"), ("health", "reviewer")]
@@ -42,6 +52,9 @@ def test_cycle_with_ratings_nil_return_peer_review_and_board_plan(run):
     assert reviews["police"]["reviewer_agency"] == "csc" and reviews["police"]["challenge_questions"]
     assert reviews["csc"]["reviewer_agency"] == "health" and reviews["csc"]["challenge_questions"] == ""
 
+
+def _challenged_and_planned(run, case):
+    """The challenge event's actions and the returns' join the board plan, handed to action_plan."""
     run.do(case, "challenge_event", agreed_actions=1, rating_changes=1)
     actions = run.instance(case).data["actions"]
     # returns in the order they came in (csc, health, police), then the actions agreed at the event

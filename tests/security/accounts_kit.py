@@ -16,7 +16,7 @@ from engine.config import Config
 from engine.store.db import transaction
 from engine.store.models import AuditEvent
 from tests.conftest import NOW
-from tests.web.webtest import (PASSWORDS, WORKFLOWS, cdop_to_agency_reports, csrf_token, deploy,  # noqa: F401
+from tests.web.web_kit import (PASSWORDS, WORKFLOWS, cdop_to_agency_reports, csrf_token, deploy,  # noqa: F401
                                sign_in, text)
 from tests.web.conftest import as_user, cdop  # noqa: F401  (fixtures, the same as the page tests')
 from web import create_app

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import (  # noqa: F401  (fixtures)
-    PASSWORDS, api, app, auth, cheap_password_hashing, client, traveller)
-from tests.web.webtest import sign_in
+from tests.api.conftest import api, app, auth, client, traveller  # noqa: F401  (fixtures)
+from tests.web.web_kit import sign_in
 
 
 @pytest.fixture

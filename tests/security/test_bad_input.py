@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.apitest import bundle_files, check_error
+from tests.api.api_kit import bundle_files, check_error
 from web.api.openapi import ROUTES
 
 API = "/api/v1"

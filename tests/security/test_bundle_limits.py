@@ -28,9 +28,9 @@ import pytest
 from engine import workdays
 from engine.sandbox.scripting import check_source
 from engine.sandbox.bounded import is_bounded
-from tests.api.apitest import bundle_files, check_error
+from tests.api.api_kit import bundle_files, check_error
 
-from .sandboxkit import bundle as runaway_bundle
+from .sandbox_kit import bundle as runaway_bundle
 
 DEEP = {
     "a sum of 5,000 terms": "+".join(["1"] * 5000),

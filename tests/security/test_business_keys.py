@@ -13,7 +13,7 @@ import pytest
 from engine.cases import business_keys
 from engine.store.db import transaction
 from engine.errors import DuplicateBusinessKey
-from tests.api.apitest import check_error
+from tests.api.api_kit import check_error
 from tests.api.test_api_concurrency import race
 
 API = "/api/v1"

@@ -15,7 +15,7 @@ import pytest
 from engine.store.models import Notification
 from notifications.channels import build_message
 from notifications.compose import render
-from tests.api.apitest import bundle_files, check_error
+from tests.api.api_kit import bundle_files, check_error
 
 API = "/api/v1"
 TASK = "00000000-0000-0000-0000-000000000000"

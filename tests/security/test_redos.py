@@ -20,9 +20,9 @@ import pytest
 from werkzeug.serving import make_server
 
 from engine.bundles import form_regex, forms
-from tests.api.apitest import API, bundle_files, check_error
+from tests.api.api_kit import API, bundle_files, check_error
 from tests.scenarios.conftest import SHIPPED, WORKFLOWS
-from .bindingkit import (PASSWORDS, api, app, auth, cheap_password_hashing, client, crowd, partnership, run,  # noqa: F401
+from .binding_kit import (PASSWORDS, api, app, auth, client, crowd, run,  # noqa: F401
                          shipped, traveller)
 
 # A pattern that backtracks catastrophically in Python's ``re``, an input that sets it off (each takes Python

@@ -32,10 +32,10 @@ from engine.records import Actor, TaskInfo
 from engine.store.schema import BASELINE_REVISION, upgrade_schema
 from tests.conftest import NOW
 from tests.scenarios.conftest import SHIPPED, WORKFLOWS
-from tests.scenarios.kit import Scenario
-from tests.web.webtest import csrf_token
+from tests.scenarios.scenarios_kit import Scenario
+from tests.web.web_kit import csrf_token
 
-from .bindingkit import (PASSWORDS, api, app, auth, cheap_password_hashing, client, crowd, partnership, run,  # noqa: F401
+from .binding_kit import (PASSWORDS, api, app, auth, client, crowd, run,  # noqa: F401
                          shipped, traveller)
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"

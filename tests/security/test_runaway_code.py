@@ -23,8 +23,8 @@ from engine.sandbox.scripting import ScriptLimitExceeded
 
 pytestmark = pytest.mark.timing  # measured on the wall clock: run alone, after the parallel suite (Makefile)
 
-from .sandboxkit import LIMIT_S, STALL_S, deploy, in_threads, pinging, rss_mb, start
-from .sandboxkit import app, cheap_password_hashing, server  # noqa: F401  (fixtures)
+from .sandbox_kit import LIMIT_S, STALL_S, deploy, in_threads, pinging, rss_mb, start
+from .sandbox_kit import app, server  # noqa: F401  (fixtures)
 
 MARGIN_S = 1.0
 

@@ -21,8 +21,8 @@ from engine.sandbox import templates
 
 pytestmark = pytest.mark.timing  # measured on the wall clock: run alone, after the parallel suite (Makefile)
 
-from .sandboxkit import PROCESS, STALL_S, bundle, deploy, pinging, rss_mb, start
-from .sandboxkit import app, cheap_password_hashing, server  # noqa: F401  (fixtures)
+from .sandbox_kit import PROCESS, STALL_S, bundle, deploy, pinging, rss_mb, start
+from .sandbox_kit import app, server  # noqa: F401  (fixtures)
 
 MARGIN_S = 1.0
 LOOPS = "{% for a in range(500) %}{% for b in range(500) %}{% for c in range(500) %}x{% endfor %}{% endfor %}{% endfor %}"

@@ -16,8 +16,7 @@ import pytest
 
 from engine.bundles import parsing as bundles
 
-from .sandboxkit import PROCESS, bundle
-from .sandboxkit import cheap_password_hashing  # noqa: F401  (fixture)
+from .sandbox_kit import PROCESS, bundle
 
 API = "/api/v1"
 

@@ -5,25 +5,19 @@ from __future__ import annotations
 
 import pytest
 import time_machine
-from argon2 import PasswordHasher
 
-from engine.people import accounts
 from engine.config import Config
 from tests.conftest import NOW
 from web import create_app
 
-from .webtest import WORKFLOWS, cdop_to_agency_reports, deploy, sign_in
+from .browser_kit import require_front_end
+from .web_kit import WORKFLOWS, cdop_to_agency_reports, deploy, sign_in
 
 
 @pytest.fixture(autouse=True)
 def traveller():
     with time_machine.travel(NOW, tick=True) as moved:
         yield moved
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 def _app(db_url, tmp_path, *, csrf: bool, https: bool = False):
@@ -69,3 +63,9 @@ def cdop(factory, partnership, now):
     """The shipped CDOP bundle deployed, and a case with agency reports ready for police and csc."""
     deploy(factory, WORKFLOWS / "cdop", now)
     return cdop_to_agency_reports(factory, partnership["coordinator"], now)
+
+
+@pytest.fixture(scope="session")
+def front_end():
+    """The browser tests' first check (``usefixtures``): the front-end build is there, or one clear failure."""
+    require_front_end()

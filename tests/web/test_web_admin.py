@@ -6,7 +6,7 @@ import pytest
 from engine.people import accounts
 from engine.store.db import transaction
 
-from .webtest import sign_in, text
+from .web_kit import sign_in, text
 
 
 @pytest.mark.parametrize("who", ["cora", "chad", "pat", "dee"])

@@ -7,7 +7,7 @@ import pytest
 
 from tests.conftest import NOW
 
-from .webtest import csrf_token, sign_in, text
+from .web_kit import csrf_token, sign_in, text
 
 PAGES = ["/", "/tasks", "/cases", "/start", "/notifications", "/account", "/admin/", "/processes/",
          "/tasks/00000000-0000-0000-0000-000000000000", "/cases/00000000-0000-0000-0000-000000000000"]

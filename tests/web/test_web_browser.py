@@ -1,5 +1,6 @@
 """Real-browser tests: Debian's Chromium, driven by Playwright, against the app served on 127.0.0.1 (CSRF on,
-the real content security policy). Skipped when /usr/bin/chromium is absent; CI installs it."""
+the real content security policy). Skipped when /usr/bin/chromium is absent (CI installs it); failed at once,
+with one message, when the front-end build (``make setup``) is missing."""
 from __future__ import annotations
 
 import pytest
@@ -8,10 +9,11 @@ from sqlalchemy import select
 from engine.store.db import transaction
 from engine.store.models import HumanTask
 
-from .browser import CHROMIUM, chromium, served
-from .webtest import PASSWORDS, WORKFLOWS, cdop_to_agency_reports, deploy
+from .browser_kit import CHROMIUM, chromium, served
+from .web_kit import PASSWORDS, WORKFLOWS, cdop_to_agency_reports, deploy
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+pytestmark = [pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
+              pytest.mark.usefixtures("front_end")]  # fails at once, before any set-up, without `make setup`
 
 
 @pytest.fixture

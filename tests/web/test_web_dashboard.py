@@ -9,7 +9,7 @@ from engine.reads import dashboard
 from engine.store.db import transaction
 from engine.store.models import AuditEvent, HumanTask
 
-from .webtest import cdop_to_agency_reports, text
+from .web_kit import cdop_to_agency_reports, text
 
 
 def _late(factory, task_id, now, days=3):

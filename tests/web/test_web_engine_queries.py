@@ -11,7 +11,7 @@ from engine.store.db import transaction
 from engine.store.models import HumanTask
 from engine.records import Actor
 
-from .webtest import WORKFLOWS, deploy
+from .web_kit import WORKFLOWS, deploy
 
 
 def test_inbox_offers_exactly_the_tasks_access_allows(factory, partnership, cdop, now):

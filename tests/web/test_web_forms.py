@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 from engine.bundles import forms
 from web.forms_render import apply_row_action, build_form, parse_form
 
-from .webtest import WORKFLOWS
+from .web_kit import WORKFLOWS
 
 SCHEMAS = sorted(WORKFLOWS.glob("*/*-schema.json"))
 RENDER = ('{% from "forms/fields.html" import field %}'

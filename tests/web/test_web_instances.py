@@ -9,7 +9,7 @@ from engine.cases import instances
 from engine.store.db import transaction
 from engine.store.models import AuditEvent, HumanTask, ProcessInstance
 
-from .webtest import BUNDLES, deploy, ready_task, text
+from .web_kit import BUNDLES, deploy, ready_task, text
 
 
 def _markers(page: str) -> dict[str, set[str]]:

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from engine.store.db import transaction
 from engine.store.models import Notification, ProcessInstance
 
-from .webtest import BUNDLES, WORKFLOWS, deploy, text
+from .web_kit import BUNDLES, WORKFLOWS, deploy, text
 
 
 def test_start_lists_only_processes_the_user_may_start(as_user, factory, now):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from engine.store.db import transaction
 from engine.store.models import AuditEvent, HumanTask
 
-from .webtest import text
+from .web_kit import text
 
 REPORT = {
     "nil_return": "false",
@@ -37,7 +37,7 @@ def test_inbox_lists_the_agency_report_with_case_and_days_left(as_user, cdop):
 def test_inbox_puts_overdue_tasks_first_then_the_soonest(as_user, cdop, factory, partnership, now):
     from datetime import timedelta
 
-    from .webtest import cdop_to_agency_reports
+    from .web_kit import cdop_to_agency_reports
     later = cdop_to_agency_reports(factory, partnership["coordinator"], now + timedelta(days=1), ("police",))
     with transaction(factory) as s:
         s.get(HumanTask, later.reports["police"]).due_at = now - timedelta(days=3)

@@ -12,7 +12,7 @@ def _room(url: str, port: int) -> Any:
     import notifications
     from engine.store.db import make_engine, make_session_factory
 
-    from .notiftest import mail_config
+    from .notifications_kit import mail_config
 
     config = mail_config(url, port)
     notifications.install(config)

@@ -1,6 +1,6 @@
-"""Fixtures for the release and ReDoS tests: the scenario partnership (tests/scenarios) with the shipped bundles deployed and the clock
-held at ``NOW``, a few more people so that "who may see this" has someone to be wrong about, and the API app
-on the same database."""
+"""Fixtures for the release and ReDoS tests: the partnership with the shipped bundles deployed (as in
+tests/scenarios) and the clock held at ``NOW``, a few more people so that "who may see this" has someone to be
+wrong about, and the API app on the same database."""
 from __future__ import annotations
 
 import pytest
@@ -9,15 +9,15 @@ from sqlalchemy import select
 from engine.people import accounts
 from engine.store.db import transaction
 from engine.store.models import User
-from tests.api.conftest import PASSWORDS as _API_PASSWORDS
-from tests.api.conftest import api, cheap_password_hashing  # noqa: F401
+from tests.api.conftest import api  # noqa: F401
 from tests.conftest import NOW
-from tests.scenarios.conftest import app, auth, client, partnership, shipped, traveller  # noqa: F401
-from tests.scenarios.kit import Scenario
+from tests.conftest import PASSWORDS as _PARTNERSHIP_PASSWORDS
+from tests.scenarios.conftest import app, auth, client, shipped, traveller  # noqa: F401
+from tests.scenarios.scenarios_kit import Scenario
 
 # A second chair, a second police reviewer and a second coordinator.
 MORE_PEOPLE = [("chloe", "chair", None), ("rob", "reviewer", "police"), ("cole", "coordinator", None)]
-PASSWORDS = {**_API_PASSWORDS, "chloe": "chair-pass-2", "rob": "reviewer-pass", "cole": "coordinator-pass"}
+PASSWORDS = {**_PARTNERSHIP_PASSWORDS, "chloe": "chair-pass-2", "rob": "reviewer-pass", "cole": "coordinator-pass"}
 
 
 @pytest.fixture
@@ -32,5 +32,5 @@ def crowd(factory, partnership):  # noqa: F811
 
 @pytest.fixture
 def run(factory, crowd, shipped, traveller):  # noqa: F811
-    """The scenario driver (``tests.scenarios.kit.Scenario``) on the shipped bundles."""
+    """The scenario driver (``tests.scenarios.scenarios_kit.Scenario``) on the shipped bundles."""
     return Scenario(factory, traveller)

@@ -3,7 +3,6 @@ the web does), with the clock held by time-machine and the form data from ``demo
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable
@@ -62,7 +61,6 @@ class Scenario:
         self.traveller = traveller
         self.people = people
         self.coordinator = people.actor(people.coordinator)
-        self.last_step_seconds = 0.0
 
     # --- the clock ------------------------------------------------------------------------------------------
 
@@ -114,13 +112,11 @@ class Scenario:
         with transaction(self.factory) as s:
             detail = tasks.task_detail(s, task.id, actor=actor, now=self.now)
         payload = form_data(task.process_key, task.name, detail.data, self.people, self.today, **choices)
-        started = time.perf_counter()
         try:
             with transaction(self.factory) as s:
                 tasks.complete_task(s, task.id, payload, actor=actor, now=self.now)
         except InvalidData as exc:
             raise AssertionError(f"{task.process_key}.{task.name}: {exc.message} {exc.details}") from None
-        self.last_step_seconds = time.perf_counter() - started  # the completion's own transaction
         return task
 
     def do(self, instance_id: str, name: str, agency: str | None = None, **choices: Any) -> TaskInfo:

@@ -12,10 +12,8 @@ from typing import Any, Iterator
 from xml.sax.saxutils import escape
 
 import pytest
-from argon2 import PasswordHasher
 from werkzeug.serving import make_server
 
-from engine.people import accounts
 from engine.config import Config
 from engine.sandbox import pool
 from web import create_app
@@ -25,15 +23,13 @@ LIMIT_S = 0.5  # the script time limit the app under test runs with
 STALL_S = 0.25  # the longest any other request may wait
 
 
-def bundle(*, script: str = "prepared = True", condition: str = "prepared",
-           instructions: str = "Check the case.") -> dict[str, str]:
-    """start -> script task ``prepare`` -> exclusive gateway (``condition`` to ``yes``, default to ``no``)."""
-    bpmn = f"""<?xml version="1.0" encoding="UTF-8"?>
+# The runaway bundle's diagram; ``bundle`` fills in the designer's code (escaped).
+_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
     xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
     xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="Defs_runaway"
     targetNamespace="http://bpmn.io/schema/bpmn">
-  <bpmn:process id="{PROCESS}" name="Runaway" isExecutable="true">
+  <bpmn:process id="{process}" name="Runaway" isExecutable="true">
     <bpmn:laneSet id="LaneSet_1">
       <bpmn:lane id="Lane_coordinator" name="coordinator">
         <bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>prepare</bpmn:flowNodeRef>
@@ -44,14 +40,14 @@ def bundle(*, script: str = "prepared = True", condition: str = "prepared",
     <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
     <bpmn:scriptTask id="prepare" name="Prepare">
       <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
-      <bpmn:script>{escape(script)}</bpmn:script>
+      <bpmn:script>{script}</bpmn:script>
     </bpmn:scriptTask>
     <bpmn:exclusiveGateway id="decide" default="f_no">
       <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f_yes</bpmn:outgoing><bpmn:outgoing>f_no</bpmn:outgoing>
     </bpmn:exclusiveGateway>
     <bpmn:userTask id="yes" name="Yes">
       <bpmn:extensionElements>
-        <spiffworkflow:instructionsForEndUser>{escape(instructions)}</spiffworkflow:instructionsForEndUser>
+        <spiffworkflow:instructionsForEndUser>{instructions}</spiffworkflow:instructionsForEndUser>
       </bpmn:extensionElements>
       <bpmn:incoming>f_yes</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
     </bpmn:userTask>
@@ -62,13 +58,20 @@ def bundle(*, script: str = "prepared = True", condition: str = "prepared",
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="prepare"/>
     <bpmn:sequenceFlow id="f2" sourceRef="prepare" targetRef="decide"/>
     <bpmn:sequenceFlow id="f_yes" sourceRef="decide" targetRef="yes">
-      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{escape(condition)}</bpmn:conditionExpression>
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{condition}</bpmn:conditionExpression>
     </bpmn:sequenceFlow>
     <bpmn:sequenceFlow id="f_no" sourceRef="decide" targetRef="no"/>
     <bpmn:sequenceFlow id="f3" sourceRef="yes" targetRef="end"/>
     <bpmn:sequenceFlow id="f4" sourceRef="no" targetRef="end"/>
   </bpmn:process>
 </bpmn:definitions>"""
+
+
+def bundle(*, script: str = "prepared = True", condition: str = "prepared",
+           instructions: str = "Check the case.") -> dict[str, str]:
+    """start -> script task ``prepare`` -> exclusive gateway (``condition`` to ``yes``, default to ``no``)."""
+    bpmn = _BPMN.format(process=PROCESS, script=escape(script), condition=escape(condition),
+                        instructions=escape(instructions))
     model = {"display_name": "Runaway", "description": "", "primary_file_name": "runaway.bpmn",
              "primary_process_id": PROCESS}
     return {"runaway.bpmn": bpmn, "process_model.json": json.dumps(model)}
@@ -171,11 +174,6 @@ def start(server: Server, token: str) -> tuple[float, int, Any]:
     started = time.monotonic()
     status, body = server.call("POST", "/api/v1/process-instances", token, {"process_key": PROCESS})
     return time.monotonic() - started, status, body
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture

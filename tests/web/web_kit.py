@@ -17,12 +17,11 @@ from engine.bundles.parsing import read_bundle_dir
 from engine.store.db import transaction
 from engine.store.models import HumanTask
 from engine.records import Actor
+from tests.conftest import PASSWORDS
 
 REPO = Path(__file__).resolve().parent.parent.parent
 WORKFLOWS = REPO / "workflows"
 BUNDLES = Path(__file__).resolve().parent / "bundles"
-PASSWORDS = {"cora": "coordinator-pass", "chad": "chair-pass-1", "dee": "designer-pass", "adam": "admin-pass-1",
-             "pat": "reviewer-pass", "sam": "reviewer-pass", "hana": "reviewer-pass"}
 
 NOTIFICATION = {"notification_date": "2026-11-30", "urn": "CDOP-123", "pseudonym": "Child A",
                 "child_dob": "2020-05-01", "child_sex": "female", "date_of_death": "2026-11-28",

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from datetime import time as clock_time
@@ -96,20 +95,15 @@ class SmtpServer:
 
     @property
     def messages(self) -> list[EmailMessage]:
+        """Every message accepted so far. Complete as soon as the sender has returned, with no waiting: the
+        server records a message (``handle_DATA``) before it answers the DATA command, and smtplib's send waits
+        for that answer."""
         with self.recorder.lock:
             return list(self.recorder.messages)
 
     def keys(self) -> list[str]:
         """The idempotency key of every message received, in arrival order (duplicates kept)."""
         return [str(m["X-LIF-Idempotency-Key"]).strip() for m in self.messages]
-
-    def wait_for(self, count: int, timeout: float = 5.0) -> list[EmailMessage]:
-        """The messages once at least ``count`` have arrived (the send is synchronous; this only absorbs the
-        server thread's hand-over)."""
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < count and time.monotonic() < deadline:
-            time.sleep(0.01)
-        return self.messages
 
 
 def mail_config(db_url: str, smtp_port: int, **overrides: Any) -> Config:
@@ -342,6 +336,15 @@ class Room:
             for row in rows:
                 s.expunge(row)
             return rows
+
+
+def delivered(room: Room, smtp: SmtpServer) -> list[EmailMessage]:
+    """Every message the server accepted, once the outbox is drained: no e-mail row is still pending (due,
+    retrying or leased), so nothing of this run is left to send, and each send has finished (see
+    ``SmtpServer.messages``). A count taken here is final: a duplicate cannot arrive after it."""
+    pending = [(n.id, n.kind, n.recipient, n.lease_owner) for n in room.notes(channel="email") if n.state == "pending"]
+    assert pending == [], f"e-mail still waiting in the outbox: {pending}"
+    return smtp.messages
 
 
 def sent_emails(room: Room) -> list[Note]:
