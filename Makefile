@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 VENDOR := web/static/vendor
 ASSETS_STAMP := $(VENDOR)/.installed
 
-.PHONY: run test setup bench clean
+.PHONY: run test test-ci setup bench clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,11 +34,19 @@ run: setup
 		$(BIN)/lif demo; fi
 	$(BIN)/lif serve --host $${LIF_HOST:-127.0.0.1} --port $${LIF_PORT:-5000}
 
-# Tests that measure the wall clock (a stall of other requests, a time limit) run alone after the others, so
-# the parallel suite's load does not stand in for the thing they measure.
+# The fast suite (SQLite): the parallel tests, then those that measure the wall clock (a stall of other
+# requests, a time limit) alone, so the suite's own load does not stand in for what they measure.
 test: setup
-	$(BIN)/pytest -n 2 -q -m "not timing"
-	$(BIN)/pytest -q -m timing
+	env -u LIF_TEST_POSTGRES_URL $(BIN)/pytest -n 2 -q -m "not timing"
+	env -u LIF_TEST_POSTGRES_URL $(BIN)/pytest -q -m timing
+
+# CI's slower stages, after `make test` (.ci/run): every database test again on PostgreSQL (LIF_TEST_POSTGRES_URL
+# must be set), then the engine and scenario tests on SpiffWorkflow's own serialization and tree walks.
+test-ci: setup
+	test -n "$$LIF_TEST_POSTGRES_URL" || { echo "test-ci needs LIF_TEST_POSTGRES_URL"; exit 2; }
+	$(BIN)/pytest -n 2 -q -m "not timing" -k postgresql
+	$(BIN)/pytest -q -m timing -k postgresql
+	env -u LIF_TEST_POSTGRES_URL LIF_SPIFF_FAST_PATHS=0 $(BIN)/pytest -n 2 -q -m "not timing" tests/engine tests/scenarios
 
 bench: setup
 	$(BIN)/python bench/engine_steps.py
