@@ -14,15 +14,17 @@ from engine.people import accounts
 from engine import text, workdays
 from engine.store.models import HumanTask, ProcessInstance
 
+from .states import NotificationKind
+
 _ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), undefined=StrictUndefined,
                    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
                    trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-SUBJECTS = {
-    "new_task": "New task: {task_title} ({case})",
-    "reminder": "Reminder: {task_title} ({case}) is due {days_left_text}",
-    "overdue": "Overdue: {task_title} ({case})",
-    "escalation": "Escalation: {task_title} ({case}) is {overdue_days} working day(s) overdue",
-    "chaser": "Chaser: {task_title} ({case})",
+SUBJECTS: dict[str, str] = {
+    NotificationKind.NEW_TASK: "New task: {task_title} ({case})",
+    NotificationKind.REMINDER: "Reminder: {task_title} ({case}) is due {days_left_text}",
+    NotificationKind.OVERDUE: "Overdue: {task_title} ({case})",
+    NotificationKind.ESCALATION: "Escalation: {task_title} ({case}) is {overdue_days} working day(s) overdue",
+    NotificationKind.CHASER: "Chaser: {task_title} ({case})",
 }
 
 

@@ -13,6 +13,7 @@ from engine.store.db import transaction
 from engine.store.models import Notification
 
 from .channels import Backend
+from .states import NotificationState
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
@@ -23,14 +24,15 @@ BATCH = 200
 
 def due_rows(session: Session, now: datetime, limit: int = BATCH) -> list[int]:
     return list(session.scalars(
-        select(Notification.id).where(Notification.state == "pending", Notification.next_attempt_at <= now,
+        select(Notification.id).where(Notification.state == NotificationState.PENDING,
+                                      Notification.next_attempt_at <= now,
                                       or_(Notification.lease_until.is_(None), Notification.lease_until < now))
         .order_by(Notification.next_attempt_at, Notification.id).limit(limit)))
 
 
 def lease(session: Session, row_id: int, worker: str, now: datetime) -> bool:
     claimed = session.execute(
-        update(Notification).where(Notification.id == row_id, Notification.state == "pending",
+        update(Notification).where(Notification.id == row_id, Notification.state == NotificationState.PENDING,
                                    or_(Notification.lease_until.is_(None), Notification.lease_until < now))
         .values(lease_owner=worker, lease_until=now + LEASE).execution_options(synchronize_session=False))
     return claimed.rowcount == 1
@@ -55,7 +57,7 @@ def deliver_pending(factory: sessionmaker[Session], backend: Backend, now: datet
             continue
         with transaction(factory) as session:
             session.execute(update(Notification).where(Notification.id == row_id, Notification.lease_owner == worker)
-                            .values(state="sent", sent_at=now, lease_owner=None, lease_until=None,
+                            .values(state=NotificationState.SENT, sent_at=now, lease_owner=None, lease_until=None,
                                     attempts=Notification.attempts + 1, last_error=None))
         sent += 1
     return {"sent": sent, "failed": failed}
@@ -77,6 +79,6 @@ def _record_failure(factory: sessionmaker[Session], row_id: int, worker: str, no
         row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         row.lease_owner, row.lease_until = None, None
         if row.attempts >= MAX_ATTEMPTS:
-            row.state = "failed"
+            row.state = NotificationState.FAILED
         else:
             row.next_attempt_at = now + BACKOFF[min(row.attempts - 1, len(BACKOFF) - 1)]

@@ -12,6 +12,7 @@ from engine.store.models import Notification, User
 
 from . import compose
 from .outbox import insert_once
+from .states import Channel, NotificationKind, NotificationState
 
 DIGEST_AT = time(7, 0)
 
@@ -26,25 +27,25 @@ def send_digests(session: Session, now: datetime, base_url: str) -> int:
     cutoff = datetime.combine(local.date(), DIGEST_AT, tzinfo=workdays.LONDON)
     written = 0
     for username in list(session.scalars(select(Notification.recipient).where(
-            Notification.state == "held", Notification.created_at < cutoff).distinct())):
+            Notification.state == NotificationState.HELD, Notification.created_at < cutoff).distinct())):
         key = f"digest:{username}:{day}"
         if session.scalar(select(Notification.id).where(Notification.idempotency_key == key)):
             continue
         held = list(session.scalars(select(Notification).where(Notification.recipient == username,
-                                                               Notification.state == "held",
+                                                               Notification.state == NotificationState.HELD,
                                                                Notification.created_at < cutoff)
                                     .order_by(Notification.created_at, Notification.id)))
         user = session.scalar(select(User).where(User.username == username))
         items = [{"subject": n.subject, "link": f"{base_url}/tasks/{n.task_id}" if n.task_id else base_url}
                  for n in held]
-        rendered = compose.render("digest", {"day": local.strftime("%A %-d %B %Y"), "items": items,
+        rendered = compose.render(NotificationKind.DIGEST, {"day": local.strftime("%A %-d %B %Y"), "items": items,
                                              "subject": f"Your LIF digest for {day}"})
         written += insert_once(session, dict(
-            idempotency_key=key, kind="digest", channel="email", recipient=username,
+            idempotency_key=key, kind=NotificationKind.DIGEST, channel=Channel.EMAIL, recipient=username,
             address=user.email if user else held[0].address, subject=f"Your LIF digest: {len(items)} update(s)",
-            body=rendered.text, body_html=rendered.html, state="pending", attempts=0, next_attempt_at=now,
-            created_at=now))
+            body=rendered.text, body_html=rendered.html, state=NotificationState.PENDING, attempts=0,
+            next_attempt_at=now, created_at=now))
         for row in held:
-            row.state = "digested"
+            row.state = NotificationState.DIGESTED
     session.flush()
     return written

@@ -11,6 +11,8 @@ from engine.errors import NotFound
 from engine.store.models import Notification
 from engine.records import Page
 
+from .states import Channel
+
 
 @dataclass(frozen=True)
 class NotificationInfo:
@@ -26,7 +28,7 @@ class NotificationInfo:
 
 def notifications_for(session: Session, username: str, *, unread_only: bool = False, limit: int = 50,
                       offset: int = 0) -> Page:
-    query = select(Notification).where(Notification.recipient == username, Notification.channel == "inapp")
+    query = select(Notification).where(Notification.recipient == username, Notification.channel == Channel.INAPP)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -38,7 +40,7 @@ def notifications_for(session: Session, username: str, *, unread_only: bool = Fa
 
 def mark_read(session: Session, username: str, notification_id: int, *, now: datetime) -> None:
     row = session.get(Notification, notification_id)
-    if row is None or row.recipient != username or row.channel != "inapp":
+    if row is None or row.recipient != username or row.channel != Channel.INAPP:
         raise NotFound(f"no notification {notification_id}")
     if row.read_at is None:
         row.read_at = now

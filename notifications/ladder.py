@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session
 
 from engine import events, workdays
 from engine.store.db import bulk_execute
+from engine.states import DueKind, TaskState
 from engine.store.models import DueItem, HumanTask, ProcessInstance
 
 from . import outbox, recipients
+from .states import NotificationKind
 
 DEFAULT_LADDER = "-7,-2,0,1,+7w"
 SEND_AT = time(9, 0)
@@ -32,8 +34,10 @@ class Rung:
     offset: int  # working days from the due date: < 0 reminder, 0 overdue, > 0 escalation
 
     @property
-    def kind(self) -> str:
-        return "reminder" if self.offset < 0 else "overdue" if self.offset == 0 else "escalation"
+    def kind(self) -> NotificationKind:
+        if self.offset < 0:
+            return NotificationKind.REMINDER
+        return NotificationKind.OVERDUE if self.offset == 0 else NotificationKind.ESCALATION
 
 
 def parse(text: str | None) -> tuple[list[Rung], int | None]:
@@ -61,7 +65,7 @@ def schedule(session: Session, task: HumanTask, now: datetime, *, new: bool = Fa
     if not new:
         unschedule(session, task.id)
     instance = session.get(ProcessInstance, task.instance_id)
-    if task.state != "ready" or task.due_at is None or instance is None or instance.paused_at is not None:
+    if task.state != TaskState.READY or task.due_at is None or instance is None or instance.paused_at is not None:
         return
     rungs, repeat = parse(task.properties.get("reminders") if task.properties else None)
     for rung in rungs:
@@ -71,12 +75,12 @@ def schedule(session: Session, task: HumanTask, now: datetime, *, new: bool = Fa
 
 
 def _add(session: Session, task: HumanTask, at: datetime, kind: str, offset: int, repeat: int | None) -> None:
-    session.add(DueItem(kind="ladder", instance_id=task.instance_id, task_id=task.id, due_at=at,
+    session.add(DueItem(kind=DueKind.LADDER, instance_id=task.instance_id, task_id=task.id, due_at=at,
                         payload={"rung": kind, "offset": offset, "repeat": repeat,
                                  "for_due_at": task.due_at.isoformat() if task.due_at else None}))
 
 
-_UNSCHEDULE = delete(DueItem).where(DueItem.task_id == bindparam("task_id"), DueItem.kind == "ladder",
+_UNSCHEDULE = delete(DueItem).where(DueItem.task_id == bindparam("task_id"), DueItem.kind == DueKind.LADDER,
                                     DueItem.done_at.is_(None))
 
 
@@ -88,13 +92,13 @@ def fire(session: Session, item: DueItem, now: datetime, *, base_url: str) -> in
     """Send one rung (its link under ``base_url``); schedules the next repeat. Returns how many notification rows
     were written."""
     task = session.get(HumanTask, item.task_id) if item.task_id else None
-    if task is None or task.state != "ready":
+    if task is None or task.state != TaskState.READY:
         return 0
     payload: dict[str, Any] = item.payload or {}
-    kind = payload.get("rung", "reminder")
-    if kind == "reminder" and task.due_at is not None and task.due_at <= now:
+    kind = payload.get("rung", NotificationKind.REMINDER)
+    if kind == NotificationKind.REMINDER and task.due_at is not None and task.due_at <= now:
         return 0  # reached only after the due date (the scheduler was down): the overdue notice says it instead
-    people = recipients.for_escalation(session, task) if kind == "escalation" else None
+    people = recipients.for_escalation(session, task) if kind == NotificationKind.ESCALATION else None
     written = outbox.notify_task(session, kind, task, now=now, people=people, base_url=base_url,
                                  key=f"{kind}:{task.id}:{item.due_at.isoformat()}")
     if payload.get("repeat"):
@@ -117,7 +121,7 @@ def on_task_ready(session: Session, event: events.TaskReady, now: datetime, *, b
     task = session.get(HumanTask, event.task_id)
     if task is None:
         return
-    outbox.notify_task(session, "new_task", task, key=f"new_task:{task.id}", now=now, base_url=base_url)
+    outbox.notify_task(session, NotificationKind.NEW_TASK, task, key=f"new_task:{task.id}", now=now, base_url=base_url)
     schedule(session, task, now, new=True)
 
 

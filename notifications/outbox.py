@@ -15,9 +15,11 @@ from engine.reads import queries
 from engine.errors import Conflict, Forbidden
 from engine.store.models import HumanTask, Notification
 from engine.records import Actor
+from engine.states import TaskState
 
 from . import compose, recipients
 from .recipients import Recipient
+from .states import Channel, NotificationKind, NotificationState
 
 
 def enqueue(session: Session, kind: str, people: list[Recipient], context: dict[str, Any], *, key: str,
@@ -26,16 +28,17 @@ def enqueue(session: Session, kind: str, people: list[Recipient], context: dict[
     rendered = compose.render(kind, context)
     written = 0
     for person in people:
-        rows = [("inapp", None, "sent")]
+        rows: list[tuple[Channel, str | None, NotificationState]] = [(Channel.INAPP, None, NotificationState.SENT)]
         if person.email:
-            rows.append(("email", person.email, "held" if person.daily_digest else "pending"))
+            email_state = NotificationState.HELD if person.daily_digest else NotificationState.PENDING
+            rows.append((Channel.EMAIL, person.email, email_state))
         for channel, address, state in rows:
             written += insert_once(session, dict(
                 idempotency_key=f"{key}:{person.username}:{channel}", kind=kind, channel=channel,
                 recipient=person.username, address=address, task_id=task_id, instance_id=instance_id,
                 subject=rendered.subject, body=rendered.text, body_html=rendered.html, state=state, attempts=0,
-                next_attempt_at=now if state == "pending" else None, created_at=now,
-                sent_at=now if channel == "inapp" else None, read_at=None, last_error=None))
+                next_attempt_at=now if state == NotificationState.PENDING else None, created_at=now,
+                sent_at=now if channel == Channel.INAPP else None, read_at=None, last_error=None))
     return written
 
 
@@ -65,10 +68,10 @@ def send_chaser(session: Session, task_id: str, message: str | None, *, actor: A
     if not actor.has("coordinator", "admin"):
         raise Forbidden("sending a chaser needs the coordinator role")
     task = queries.visible_task_row(session, actor, task_id)
-    if task.state != "ready":
+    if task.state != TaskState.READY:
         raise Conflict(f"the task is {task.state}; there is nothing to chase")
     text = (message or "").strip()[:2000]
-    written = notify_task(session, "chaser", task, key=f"chaser:{task.id}:{now.isoformat()}", now=now,
+    written = notify_task(session, NotificationKind.CHASER, task, key=f"chaser:{task.id}:{now.isoformat()}", now=now,
                           base_url=base_url, sender=actor.username, message=text)
     audit.record(session, "task.chased", actor=actor.username, now=now, instance_id=task.instance_id,
                  task_id=task.id, message=text)

@@ -18,20 +18,21 @@ from engine.config import Config
 from engine.store.db import transaction
 from engine.cases.due import run_due
 from engine.cases.timers import fire_timer_item
+from engine.states import DueKind
 
 from . import digest, ladder
 from .channels import backend_for
 from .delivery import deliver_pending
 
 log = logging.getLogger(__name__)
-DUE_KINDS = ("timer", "ladder", "process_start")
+DUE_KINDS = (DueKind.TIMER, DueKind.LADDER, DueKind.PROCESS_START)
 
 
 def handlers(base_url: str) -> dict[str, Callable[..., Any]]:
     """What the sweep runs for each kind of due row (``DUE_KINDS``); the ladder's notifications link under
     ``base_url``."""
-    return {"timer": fire_timer_item, "ladder": partial(ladder.fire, base_url=base_url),
-            "process_start": recurring.start_due_cycle}
+    return {DueKind.TIMER: fire_timer_item, DueKind.LADDER: partial(ladder.fire, base_url=base_url),
+            DueKind.PROCESS_START: recurring.start_due_cycle}
 
 
 def worker_name() -> str:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..spiff.adapter import ThrownMessage, Workflow
+from ..states import InstanceStatus
 from ..store.models import MessageSubscription, ProcessInstance
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -61,7 +62,8 @@ def waiting_targets(session: Session, message: Message, source_id: str | None) -
     for row in rows:
         if row.instance_id != source_id and row.instance_id not in ids and _matches(row.correlation, message):
             ids.append(row.instance_id)
-    return [i for i in (session.get(ProcessInstance, x) for x in ids) if i is not None and i.status == "active"]
+    cases = (session.get(ProcessInstance, x) for x in ids)
+    return [i for i in cases if i is not None and i.status == InstanceStatus.ACTIVE]
 
 
 def _matches(waiting: dict[str, Any], message: Message) -> bool:

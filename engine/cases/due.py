@@ -36,7 +36,7 @@ def run_due(factory: sessionmaker[Session], now: datetime, handlers: dict[str, H
             limit: int = 1000) -> dict[str, int]:
     with transaction(factory) as session:
         ids = select_due(session, now, tuple(handlers), limit)
-    done: dict[str, int] = {kind: 0 for kind in handlers}
+    done: dict[str, int] = {str(kind): 0 for kind in handlers}  # plain words: the counts are logged and printed
     for item_id in ids:
         kind = run_one(factory, item_id, now, handlers, worker)
         if kind:

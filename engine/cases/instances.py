@@ -12,6 +12,7 @@ from ..bundles import definitions
 from ..errors import Conflict, Forbidden, InvalidData
 from ..records import Actor
 from ..spiff.adapter import Facts, Workflow
+from ..states import FINISHED_STATUSES, InstanceStatus, TaskState
 from ..store import audit
 from ..store.models import HumanTask, MessageSubscription, ProcessInstance
 from . import business_keys, launch, recurring, runtime, step
@@ -44,17 +45,17 @@ def cancel_instance(session: Session, instance_id: str, reason: str, *, actor: A
     if not (reason or "").strip():
         raise InvalidData("a reason is required", [{"field": "reason", "message": "is required"}])
     instance = runtime.get_instance_row(session, instance_id)
-    if instance.status in ("completed", "cancelled"):
+    if instance.status in FINISHED_STATUSES:
         raise Conflict(f"the case is already {instance.status}")
     flow = runtime.load(session, instance)
     flow.cancel()
-    instance.status, instance.completed_at = "cancelled", now
+    instance.status, instance.completed_at = InstanceStatus.CANCELLED, now
     instance.state, instance.updated_at = flow.dump(), now
     runtime.flush_or_conflict(session)  # the case's row first, as in every step
     for task in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
-                                                        HumanTask.state == "ready")):
-        task.state, task.completed_at = "cancelled", now
-        events.publish(session, events.TaskClosed(task.id, instance.id, "cancelled"), now)
+                                                        HumanTask.state == TaskState.READY)):
+        task.state, task.completed_at = TaskState.CANCELLED, now
+        events.publish(session, events.TaskClosed(task.id, instance.id, TaskState.CANCELLED), now)
     runtime.close_due_items(session, instance.id)
     session.query(MessageSubscription).filter(MessageSubscription.instance_id == instance.id).delete()
     audit.record(session, "instance.cancelled", actor=actor.username, now=now, instance_id=instance.id,
@@ -72,7 +73,7 @@ def retry_instance(session: Session, instance_id: str, *, actor: Actor, now: dat
     if data is not None and not isinstance(data, dict):
         raise InvalidData("data must be an object", [{"field": "data", "message": "must be an object"}])
     instance = runtime.get_instance_row(session, instance_id)
-    if instance.status != "error":
+    if instance.status != InstanceStatus.ERROR:
         raise Conflict("only a case in error can be retried")
 
     def retry(flow: Workflow) -> Facts:

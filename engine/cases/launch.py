@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from .. import text
 from ..spiff.adapter import ThrownMessage, Workflow
+from ..states import InstanceStatus
 from ..store import audit
 from ..store.db import step_settings
 from ..store.models import ProcessDefinition, ProcessInstance
@@ -32,7 +33,7 @@ def launch_instance(session: Session, definition: ProcessDefinition, process_id:
         definition=definition, definition_id=definition.id, process_key=definition.key, process_id=process_id,
         business_key=(text.one_line(business_key or "")[:business_keys.MAX_LENGTH]
                       or business_keys.next_business_key(session, definition.key, now)),
-        title=definition.name, status="active", started_by=actor, created_at=now, updated_at=now,
+        title=definition.name, status=InstanceStatus.ACTIVE, started_by=actor, created_at=now, updated_at=now,
         data={}, state="",
     )
     instance.title = f"{definition.name} {instance.business_key}"

@@ -10,6 +10,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from ..bundles import deadlines, definitions
+from ..states import DueKind
 from ..store import audit
 from ..store.models import DueItem, ProcessDefinition, ProcessInstance
 from . import launch, step
@@ -22,14 +23,14 @@ def schedule_next_cycle(session: Session, definition: ProcessDefinition, instanc
     period = definition.model.get("repeat_every")
     if not period:
         return
-    session.execute(delete(DueItem).where(DueItem.kind == "process_start", DueItem.done_at.is_(None),
+    session.execute(delete(DueItem).where(DueItem.kind == DueKind.PROCESS_START, DueItem.done_at.is_(None),
                                           DueItem.payload["process_key"].as_string() == definition.key))
     try:
         due = deadlines.add_period(instance.created_at, str(period))
     except deadlines.DeadlineError as exc:  # a bundle deployed before deploy checked repeat_every
         log.warning("process %s: repeat_every not scheduled: %s", definition.key, exc)
         return
-    session.add(DueItem(kind="process_start", instance_id=instance.id, task_id=None, due_at=due,
+    session.add(DueItem(kind=DueKind.PROCESS_START, instance_id=instance.id, task_id=None, due_at=due,
                         payload={"process_key": definition.key, "after": instance.business_key}))
     audit.record(session, "cycle.scheduled", actor="scheduler", now=now, instance_id=instance.id,
                  process_key=definition.key, due_at=due.isoformat())

@@ -22,6 +22,7 @@ from ..bundles import deadlines
 from .. import events, text
 from ..store.db import bulk_execute, step_settings
 from ..errors import Conflict, NotFound
+from ..states import DueKind, InstanceStatus, TaskState
 from ..store.models import DueItem, HumanTask, MessageSubscription, ProcessDefinition, ProcessInstance
 from ..spiff.adapter import Facts, ReadyTask, Workflow
 from ..spiff.state import SpecCache
@@ -115,15 +116,15 @@ def _sync_tasks(session: Session, instance: ProcessInstance, flow: Workflow, rea
     known = flow.synced.get("ready")  # the ready rows this workflow object left at its previous save
     if known is None:
         existing = {t.id: t for t in session.scalars(select(HumanTask).where(
-            HumanTask.instance_id == instance.id, HumanTask.state == "ready"))}
+            HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY))}
     else:
         existing = {task_id: session.get(HumanTask, task_id) for task_id in known - ready_ids - {finished}}
     for task_id, row in existing.items():
-        if row is not None and task_id not in ready_ids and task_id != finished and row.state == "ready":
-            row.state, row.completed_at = "cancelled", now
+        if row is not None and task_id not in ready_ids and task_id != finished and row.state == TaskState.READY:
+            row.state, row.completed_at = TaskState.CANCELLED, now
             audit.record(session, "task.withdrawn", actor=actor, now=now, instance_id=instance.id,
                          task_id=task_id, name=row.name)
-            events.publish(session, events.TaskClosed(task_id, instance.id, "cancelled"), now)
+            events.publish(session, events.TaskClosed(task_id, instance.id, TaskState.CANCELLED), now)
     new_rows = []
     for task in ready:
         if task.id in existing or (known is not None and task.id in known):
@@ -150,7 +151,7 @@ def _new_task_row(instance: ProcessInstance, task: ReadyTask, now: datetime) -> 
     assignee = _bound_value(task.data, props.get("assigneeFrom"), ("username",))
     return dict(
         id=task.id, instance_id=instance.id, process_key=instance.process_key, name=task.name,
-        title=task.title, state="ready", role=lane,
+        title=task.title, state=TaskState.READY, role=lane,
         agency=_bound_value(task.data, props.get("agencyFrom") or task.mi_item, ("agency", "key")),
         assignee=assignee, bound_to=assignee, claimed_at=None,
         priority=priority, due_at=due, form_file=props.get("formJsonSchemaFilename"),
@@ -174,7 +175,7 @@ def _sync_timers(session: Session, instance: ProcessInstance, flow: Workflow, fa
         return  # this workflow object wrote exactly these rows at its previous save
     flow.synced["timers"] = wanted
     rows = list(session.scalars(select(DueItem).where(DueItem.instance_id == instance.id,
-                                                      DueItem.kind == "timer", DueItem.done_at.is_(None))))
+                                                      DueItem.kind == DueKind.TIMER, DueItem.done_at.is_(None))))
     have = {(r.task_id, r.due_at) for r in rows}
     if wanted == have:
         return
@@ -182,7 +183,7 @@ def _sync_timers(session: Session, instance: ProcessInstance, flow: Workflow, fa
         if (row.task_id, row.due_at) not in wanted:
             session.delete(row)
     for task_id, due in wanted - have:
-        session.add(DueItem(kind="timer", instance_id=instance.id, task_id=task_id, due_at=due, payload={}))
+        session.add(DueItem(kind=DueKind.TIMER, instance_id=instance.id, task_id=task_id, due_at=due, payload={}))
 
 
 def _sync_subscriptions(session: Session, instance: ProcessInstance, flow: Workflow, facts: Facts) -> None:
@@ -206,29 +207,29 @@ def _update_instance(session: Session, instance: ProcessInstance, flow: Workflow
         line = text.one_line(value) if isinstance(value, str) else ""  # whatever set it: a form, a script, a message
         if line:
             values[column] = line[:length]
-    if instance.status != "cancelled":
+    if instance.status != InstanceStatus.CANCELLED:
         values.update(_status_values(session, instance, facts, actor=actor, now=now))
     row_writes.update_instance(session, instance, values)
-    if values.get("status") == "completed":
+    if values.get("status") == InstanceStatus.COMPLETED:
         close_due_items(session, instance.id)
 
 
 def _status_values(session: Session, instance: ProcessInstance, facts: Facts, *, actor: str | None,
                    now: datetime) -> dict[str, Any]:
     if facts.error is not None:
-        if instance.status != "error":
+        if instance.status != InstanceStatus.ERROR:
             details = {k: v for k, v in facts.error.as_dict().items() if k != "task_id"}
             audit.record(session, "instance.error", actor=actor, now=now, instance_id=instance.id,
                          task_id=facts.error.task_id, **details)
-        return {"status": "error", "error": facts.error.as_dict()}
+        return {"status": InstanceStatus.ERROR, "error": facts.error.as_dict()}
     if facts.completed:
         audit.record(session, "instance.completed", actor=actor, now=now, instance_id=instance.id)
-        return {"status": "completed", "error": None, "completed_at": now}
-    return {"status": "active", "error": None}
+        return {"status": InstanceStatus.COMPLETED, "error": None, "completed_at": now}
+    return {"status": InstanceStatus.ACTIVE, "error": None}
 
 
 _CLOSE_DUE_ITEMS = delete(DueItem).where(DueItem.instance_id == bindparam("instance_id"), DueItem.done_at.is_(None),
-                                          DueItem.kind != "process_start")
+                                          DueItem.kind != DueKind.PROCESS_START)
 
 
 def close_due_items(session: Session, instance_id: str) -> None:

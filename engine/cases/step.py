@@ -18,6 +18,7 @@ from .. import events
 from ..bundles import definitions
 from ..errors import InvalidData
 from ..spiff.adapter import Facts, ThrownMessage, Workflow
+from ..states import TaskState
 from ..store import audit, row_writes
 from ..store.models import HumanTask, ProcessInstance
 from . import launch, runtime
@@ -37,9 +38,9 @@ def take_step(session: Session, instance: ProcessInstance, act: Action, *, actor
                  finished_task_id=finished_task.id if finished_task is not None else None)
     if finished_task is not None:
         # after the case's row, which every step writes first (so two steps of one case queue on it)
-        row_writes.update_task(session, finished_task, {"state": "completed", "completed_at": now,
+        row_writes.update_task(session, finished_task, {"state": TaskState.COMPLETED, "completed_at": now,
                                                         "completed_by": actor, "draft": None})
-        events.publish(session, events.TaskClosed(finished_task.id, instance.id, "completed"), now)
+        events.publish(session, events.TaskClosed(finished_task.id, instance.id, TaskState.COMPLETED), now)
     route_thrown(session, instance, facts.thrown, actor=actor, now=now, depth=depth)
     runtime.flush_or_conflict(session)
     return facts

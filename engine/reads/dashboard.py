@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session, aliased
 
 from . import access
 from .. import workdays
+from ..states import InstanceStatus, TaskState
 from ..store.models import Agency, HumanTask, ProcessInstance
 from ..records import Actor, Page
 
-STATUSES = ("active", "completed", "cancelled", "error")
+STATUSES = tuple(InstanceStatus)
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,8 @@ def case_board(session: Session, actor: Actor, now: datetime, filters: CaseFilte
 
 
 def _open_dated_task() -> Select:
-    return select(HumanTask.id).where(HumanTask.instance_id == ProcessInstance.id, HumanTask.state == "ready",
-                                      HumanTask.due_at.is_not(None))
+    return select(HumanTask.id).where(HumanTask.instance_id == ProcessInstance.id,
+                                      HumanTask.state == TaskState.READY, HumanTask.due_at.is_not(None))
 
 
 def _by_next_deadline(session: Session, cases: list, wanted: int) -> dict[str, datetime]:
@@ -108,7 +109,7 @@ def _by_next_deadline(session: Session, cases: list, wanted: int) -> dict[str, d
     task = aliased(HumanTask)  # so the cases' own task subqueries are not correlated with the walk
     walk = (select(task.instance_id, task.due_at)
             .join(ProcessInstance, ProcessInstance.id == task.instance_id)
-            .where(task.state == "ready", task.due_at.is_not(None), *cases)
+            .where(task.state == TaskState.READY, task.due_at.is_not(None), *cases)
             .order_by(task.due_at, task.instance_id))
     found: dict[str, datetime] = {}
     result = session.execute(walk.execution_options(yield_per=256))
@@ -130,15 +131,15 @@ def _case_conditions(filters: CaseFilters, now: datetime) -> list:
         conditions.append(ProcessInstance.status == filters.status)
     if filters.agency:
         conditions.append(ProcessInstance.id.in_(select(HumanTask.instance_id).where(
-            HumanTask.state == "ready", HumanTask.agency == filters.agency)))
-    overdue = select(HumanTask.instance_id).where(HumanTask.state == "ready", HumanTask.due_at < now)
+            HumanTask.state == TaskState.READY, HumanTask.agency == filters.agency)))
+    overdue = select(HumanTask.instance_id).where(HumanTask.state == TaskState.READY, HumanTask.due_at < now)
     if filters.overdue is True:
         conditions.append(ProcessInstance.id.in_(overdue))
     elif filters.overdue is False:
         conditions.append(ProcessInstance.id.not_in(overdue))
     if filters.due_within_days is not None:
         conditions.append(ProcessInstance.id.in_(select(HumanTask.instance_id).where(
-            HumanTask.state == "ready", HumanTask.due_at <= due_by(now, filters.due_within_days))))
+            HumanTask.state == TaskState.READY, HumanTask.due_at <= due_by(now, filters.due_within_days))))
     return conditions
 
 
@@ -153,7 +154,7 @@ def _steps_of(session: Session, actor: Actor, instance_ids: list[str], now: date
         query = query.where(access.visible_task(actor))
     found: dict[str, list[Step]] = {}
     far = datetime.max.replace(tzinfo=now.tzinfo)
-    for r in sorted((r for r in session.execute(query) if r.state == "ready"),
+    for r in sorted((r for r in session.execute(query) if r.state == TaskState.READY),
                     key=lambda r: (r.due_at is None, r.due_at or far, r.title)):
         found.setdefault(r.instance_id, []).append(Step(
             task_id=r.id, name=r.name, title=r.title, assignee=r.assignee, agency=r.agency, role=r.role,
@@ -169,7 +170,7 @@ def outstanding_returns(session: Session, actor: Actor, now: datetime, *, due_wi
                     func.sum(case((HumanTask.due_at < now, 1), else_=0)).label("overdue"),
                     func.sum(case(((HumanTask.due_at >= now) & (HumanTask.due_at <= soon), 1), else_=0))
                     .label("due_soon"))
-             .where(HumanTask.state == "ready", HumanTask.agency.is_not(None)).group_by(HumanTask.agency))
+             .where(HumanTask.state == TaskState.READY, HumanTask.agency.is_not(None)).group_by(HumanTask.agency))
     if not actor.sees_everything:
         if not actor.agency:
             return []

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from . import access
 from .. import workdays
+from ..states import TaskState
 from ..store.models import HumanTask, ProcessInstance
 from .queries import task_info
 from ..records import Actor, Page, TaskInfo
@@ -29,7 +30,7 @@ def inbox_for(session: Session, actor: Actor, now: datetime, *, instance_id: str
               overdue: bool | None = None, limit: int = 50, offset: int = 0) -> Page:
     """``Page`` of ``InboxItem``: the ready tasks ``actor`` may do."""
     # For one case, ``state || ''`` keeps SQLite on the case's index instead of walking every open task.
-    ready = (HumanTask.state.concat("") if instance_id else HumanTask.state) == "ready"
+    ready = (HumanTask.state.concat("") if instance_id else HumanTask.state) == TaskState.READY
     conditions = [ready, access.offered_to(actor)]
     if overdue is not None:
         late = HumanTask.due_at < now

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from . import access
 from ..errors import NotFound
+from ..states import TaskState
 from ..store.models import HumanTask, ProcessInstance
 from ..records import Actor, InstanceInfo, Page, TaskInfo
 
@@ -34,7 +35,7 @@ def _summary_info(values: tuple[Any, ...], now: datetime, business_key: str | No
     return TaskInfo(
         id=task_id, instance_id=instance_id, process_key=process_key, name=name, title=title, state=state,
         role=role, agency=agency, assignee=assignee, created_at=created_at, due_at=due_at,
-        overdue=state == "ready" and due_at is not None and due_at < now, completed_at=completed_at,
+        overdue=state == TaskState.READY and due_at is not None and due_at < now, completed_at=completed_at,
         completed_by=completed_by, priority=priority, business_key=business_key, pseudonym=pseudonym,
         bound_to=bound_to,
     )
@@ -97,13 +98,13 @@ def visible_task_with_instance(session: Session, actor: Actor, task_id: str) -> 
     return found[0], found[1]
 
 
-def tasks_for(session: Session, actor: Actor, now: datetime, *, state: str | None = "ready",
+def tasks_for(session: Session, actor: Actor, now: datetime, *, state: str | None = TaskState.READY,
               overdue: bool | None = None, process_key: str | None = None, instance_id: str | None = None,
               limit: int = 50, offset: int = 0) -> Page:
     """The tasks ``actor`` may do (everyone's, for coordinators), overdue first, then by due date."""
     query = select(HumanTask, ProcessInstance).join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
     if not actor.has("coordinator", "admin"):
-        query = query.where(access.offered_to(actor) if state == "ready" else access.visible_task(actor))
+        query = query.where(access.offered_to(actor) if state == TaskState.READY else access.visible_task(actor))
     if state:
         query = query.where(HumanTask.state == state)
     if process_key:
@@ -111,7 +112,7 @@ def tasks_for(session: Session, actor: Actor, now: datetime, *, state: str | Non
     if instance_id:
         query = query.where(HumanTask.instance_id == instance_id)
     if overdue is not None:
-        late = (HumanTask.state == "ready") & (HumanTask.due_at < now)
+        late = (HumanTask.state == TaskState.READY) & (HumanTask.due_at < now)
         query = query.where(late if overdue else ~late | HumanTask.due_at.is_(None))
     total = _count(session, query)
     # the id last: tasks made in one step tie on everything else, and pages must not overlap or skip
@@ -129,8 +130,8 @@ def instances_for(session: Session, actor: Actor, now: datetime, *, process_key:
     if status:
         query = query.where(ProcessInstance.status == status)
     if overdue is not None:
-        late = select(HumanTask.id).where(HumanTask.instance_id == ProcessInstance.id, HumanTask.state == "ready",
-                                          HumanTask.due_at < now).exists()
+        late = select(HumanTask.id).where(HumanTask.instance_id == ProcessInstance.id,
+                                          HumanTask.state == TaskState.READY, HumanTask.due_at < now).exists()
         query = query.where(late if overdue else ~late)
     total = _count(session, query)
     rows = session.scalars(query.order_by(ProcessInstance.created_at.desc(), ProcessInstance.id)

@@ -129,7 +129,7 @@ class ProcessInstance(Base):
     business_key: Mapped[str] = mapped_column(String(64), index=True)
     title: Mapped[str] = mapped_column(String(300))
     pseudonym: Mapped[str | None] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # an engine.states.InstanceStatus
     error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     data: Mapped[dict[str, Any]] = deferred(mapped_column(JSON))
     state: Mapped[str] = deferred(mapped_column(Text))
@@ -159,7 +159,7 @@ class HumanTask(Base):
     process_key: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(128))
     title: Mapped[str] = mapped_column(String(300))
-    state: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))  # an engine.states.TaskState
     role: Mapped[str | None] = mapped_column(String(32))
     agency: Mapped[str | None] = mapped_column(String(64))
     assignee: Mapped[str | None] = mapped_column(String(64))
@@ -200,7 +200,7 @@ class DueItem(Base):
               postgresql_where=text("done_at IS NULL")),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))  # an engine.states.DueKind
     instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), index=True)
     task_id: Mapped[str | None] = mapped_column(String(36), index=True)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -258,8 +258,8 @@ class Notification(Base):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
-    kind: Mapped[str] = mapped_column(String(32))
-    channel: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(32))  # a notifications.states.NotificationKind
+    channel: Mapped[str] = mapped_column(String(16))  # a notifications.states.Channel
     recipient: Mapped[str] = mapped_column(String(64))
     address: Mapped[str | None] = mapped_column(String(254))
     task_id: Mapped[str | None] = mapped_column(String(36), index=True)
@@ -267,7 +267,7 @@ class Notification(Base):
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(String(16))  # pending, sent, failed, held (for a digest), digested
+    state: Mapped[str] = mapped_column(String(16))  # a notifications.states.NotificationState
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     lease_owner: Mapped[str | None] = mapped_column(String(64))

@@ -13,6 +13,7 @@ from ..cases import runtime, step
 from ..errors import Conflict, Forbidden, InvalidData
 from ..reads import queries
 from ..records import Actor, TaskInfo
+from ..states import InstanceStatus, TaskState
 from ..store import audit
 from ..store.models import HumanTask, ProcessInstance
 
@@ -35,7 +36,7 @@ def extend_deadline(session: Session, task_id: str, due_at: datetime, reason: st
     _require_coordinator(actor, "extending a deadline")
     reason = _require_reason(reason)
     row = queries.visible_task_row(session, actor, task_id)
-    if row.state != "ready":
+    if row.state != TaskState.READY:
         raise Conflict(f"the task is {row.state}")
     if due_at.tzinfo is None or due_at.utcoffset() is None:
         raise InvalidData("due_at needs an offset", [{"field": "due_at", "message": "give a UTC offset"}])
@@ -58,7 +59,7 @@ def pause_instance(session: Session, instance_id: str, reason: str, *, actor: Ac
     _require_coordinator(actor, "pausing a case")
     reason = _require_reason(reason)
     instance = runtime.get_instance_row(session, instance_id)
-    if instance.status != "active":
+    if instance.status != InstanceStatus.ACTIVE:
         raise Conflict(f"the case is {instance.status}")
     if instance.paused_at is not None:
         raise Conflict("the case is already paused")
@@ -109,4 +110,4 @@ def _timers_shifted_by(days: int) -> step.Action:
 
 def _ready_tasks(session: Session, instance_id: str) -> list[HumanTask]:
     return list(session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
-                                                        HumanTask.state == "ready")))
+                                                        HumanTask.state == TaskState.READY)))

@@ -16,6 +16,7 @@ from ..reads.access import may_do
 from ..records import Actor, TaskDetail, TaskInfo
 from ..sandbox import templates
 from ..spiff.adapter import Facts, Workflow
+from ..states import InstanceStatus, TaskState
 from ..store import audit
 from ..store.models import Comment, HumanTask, ProcessInstance, User
 
@@ -41,7 +42,7 @@ def complete_task(session: Session, task_id: str, data: dict[str, Any], *, actor
         if problems:
             raise InvalidData("the form has errors", problems)
         data = _known_fields(schema, data)
-    if instance.status != "active":
+    if instance.status != InstanceStatus.ACTIVE:
         raise Conflict(f"the case is {instance.status}; tasks cannot be completed")
 
     def complete(flow: Workflow) -> Facts:
@@ -74,7 +75,7 @@ def unclaim_task(session: Session, task_id: str, *, actor: Actor, now: datetime)
     """Release a claim: the task goes back to whoever it was bound to before it was claimed (the user named by
     ``assigneeFrom`` or by a coordinator's reassign, else its agency's or role's queue), never to more people."""
     row = queries.visible_task_row(session, actor, task_id)
-    if row.state != "ready":
+    if row.state != TaskState.READY:
         raise Conflict(f"the task is {row.state}")
     if row.assignee != actor.username and not actor.has("coordinator"):
         raise Forbidden("only the assignee or a coordinator can release this task")
@@ -89,7 +90,7 @@ def assign_task(session: Session, task_id: str, username: str, *, actor: Actor, 
     if not actor.has("coordinator"):
         raise Forbidden("assigning tasks needs the coordinator role")
     row = queries.visible_task_row(session, actor, task_id)
-    if row.state != "ready":
+    if row.state != TaskState.READY:
         raise Conflict(f"the task is {row.state}")
     user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
     if user is None:
@@ -130,7 +131,7 @@ def comments(session: Session, task_id: str, *, actor: Actor) -> list[Comment]:
 
 def _ready_task_for(session: Session, task_id: str, actor: Actor) -> tuple[HumanTask, ProcessInstance]:
     row, instance = queries.visible_task_with_instance(session, actor, task_id)
-    if row.state != "ready":
+    if row.state != TaskState.READY:
         raise Conflict(f"the task is already {row.state}")
     if not may_do(actor, row):
         raise Forbidden("this task is assigned to someone else" if row.assignee else "you may not do this task")

@@ -8,6 +8,8 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response, jsonify
 
+from engine.states import TaskState
+
 from . import schemas as s
 from .blueprint import bp
 
@@ -57,8 +59,8 @@ QUERIES: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
     ("/process-definitions/{key}/bpmn", "get"): {"version": _INT},
     ("/process-instances", "get"): {**_PAGING, "process_key": {"type": "string"}, "status": {"type": "string"},
                                     "overdue": {"type": "boolean"}},
-    ("/tasks", "get"): {**_PAGING, "state": {"type": "string", "enum": ["ready", "completed", "cancelled"],
-                                             "default": "ready"},
+    ("/tasks", "get"): {**_PAGING, "state": {"type": "string", "enum": [str(s) for s in TaskState],
+                                             "default": str(TaskState.READY)},
                         "overdue": {"type": "boolean"}, "process_key": {"type": "string"}},
     ("/tasks/{id}/comments", "get"): _PAGING,
     ("/notifications", "get"): {**_PAGING, "unread": {"type": "boolean"}},

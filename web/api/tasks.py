@@ -6,20 +6,21 @@ from flask import Response, jsonify, request
 from engine.reads import queries
 from engine.work import tasks
 from engine.errors import BadRequest
+from engine.states import TaskState
 
 from .. import lif
 from .blueprint import bp
 from .common import body, current_actor, flag, listing, now, paging
 from .schemas import AssignRequest, CommentRequest, CommentSchema, DataRequest, InstanceSchema, TaskSchema
 
-STATES = ("ready", "completed", "cancelled")
+STATES = tuple(TaskState)
 
 
 @bp.get("/tasks")
 def list_tasks() -> Response:
     actor = current_actor()
     limit, offset = paging()
-    state = request.args.get("state", "ready")
+    state = request.args.get("state", TaskState.READY)
     if state not in STATES:
         raise BadRequest(f"state must be one of {', '.join(STATES)}")
     with lif().reading() as session:

@@ -8,6 +8,7 @@ from engine.people import accounts
 from engine.store import audit
 from engine.reads import dashboard
 from engine.bundles import definitions
+from engine.states import InstanceStatus
 
 from .. import lif
 from .common import PAGE_SIZE, bounded_int, current_actor, now, page_number, signed_in
@@ -17,7 +18,7 @@ bp = Blueprint("dashboard", __name__)
 
 def _filters() -> dashboard.CaseFilters:
     args = request.args
-    status = args.get("status", "active")
+    status = args.get("status", InstanceStatus.ACTIVE)
     within = args.get("within", "").strip()
     return dashboard.CaseFilters(
         process_key=args.get("process") or None,
@@ -42,4 +43,5 @@ def cases() -> str:
     query = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("dashboard/cases.html", board=board, returns=returns, processes=processes,
                            agencies=agencies, filters=filters, number=page, query=query,
-                           status_arg=request.args.get("status", "active"), within=request.args.get("within", ""))
+                           status_arg=request.args.get("status", InstanceStatus.ACTIVE),
+                           within=request.args.get("within", ""))

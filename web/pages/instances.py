@@ -17,6 +17,7 @@ from engine.cases import instances
 from engine import workdays
 from engine.errors import Conflict, InvalidData
 from engine.records import TaskInfo
+from engine.states import TaskState
 
 from .. import lif
 from .common import back, current_actor, done, now, requires, signed_in
@@ -48,8 +49,8 @@ def diagram_markers(task_list: tuple[TaskInfo, ...]) -> dict[str, str]:
     state: dict[str, str] = {}
     rank = {"done": 0, "active": 1, "overdue": 2}
     for task in task_list:
-        mark = "overdue" if task.overdue else "active" if task.state == "ready" else \
-            "done" if task.state == "completed" else None
+        mark = "overdue" if task.overdue else "active" if task.state == TaskState.READY else \
+            "done" if task.state == TaskState.COMPLETED else None
         if mark and rank[mark] >= rank.get(state.get(task.name, "done"), 0):
             state[task.name] = mark
     return {kind: " ".join(sorted(name for name, mark in state.items() if mark == kind)) for kind in rank}

@@ -13,6 +13,7 @@ from engine.reads import access, task_forms
 from engine.reads import inbox as task_inbox
 from engine.work import tasks
 from engine.errors import Conflict, InvalidData, LifError
+from engine.states import TaskState
 
 from .. import forms_render, lif
 from .common import PAGE_SIZE, back, current_actor, done, now, page_number, signed_in
@@ -57,11 +58,11 @@ def _render_task(task_id: str, *, values: dict[str, Any] | None = None, problems
         agencies = accounts.agency_names(db)
         users = accounts.form_context(db)["users"] if actor.has("coordinator") else []
     task = detail.task
-    editable = task.state == "ready" and access.may_do(actor, task)
+    editable = task.state == TaskState.READY and access.may_do(actor, task)
     shown = values if values is not None else (detail.draft if detail.draft is not None else detail.data)
     form = forms_render.build_form(detail.form_schema, detail.ui_schema, shown, problems) \
-        if detail.form_schema and task.state == "ready" else None
-    days = workdays.working_days_left(task.due_at, now()) if task.due_at and task.state == "ready" else None
+        if detail.form_schema and task.state == TaskState.READY else None
+    days = workdays.working_days_left(task.due_at, now()) if task.due_at and task.state == TaskState.READY else None
     page = render_template("tasks/task.html", detail=detail, task=task, form=form, editable=editable,
                            comments=notes, agencies=agencies, days_left=days, users=users, focus=focus,
                            has_draft=detail.draft is not None)
