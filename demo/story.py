@@ -23,6 +23,7 @@ from engine.cases import instances, timers
 from engine.config import REPO_ROOT
 from engine.reads import queries
 from engine.records import TaskInfo
+from engine.states import DueKind, TaskState
 from engine.store.db import transaction
 from engine.store.models import Agency, DueItem, HumanTask, ProcessInstance, User
 from engine.work import tasks
@@ -75,9 +76,9 @@ def _summary(session: Session, now: datetime, deployed: list[str]) -> str:
                              .where(ProcessInstance.process_id == "action_item"))
     periods = session.scalar(select(func.count()).select_from(ProcessInstance)
                              .where(ProcessInstance.process_id == "action_item"))
-    ready = session.scalar(select(func.count()).select_from(HumanTask).where(HumanTask.state == "ready"))
+    ready = session.scalar(select(func.count()).select_from(HumanTask).where(HumanTask.state == TaskState.READY))
     overdue = session.scalar(select(func.count()).select_from(HumanTask).where(
-        HumanTask.state == "ready", HumanTask.due_at < now))
+        HumanTask.state == TaskState.READY, HumanTask.due_at < now))
     states = ", ".join(f"{n} {s}" for s, n in sorted(cases.items()))
     extra = f" (deployed {', '.join(deployed)})" if deployed else ""
     return (f"demo partnership loaded{extra}: {len(AGENCIES)} agencies, {len(STAFF) + len(AGENCIES)} users, "
@@ -184,7 +185,7 @@ class Driver:
 
     def _next_timer(self) -> datetime | None:
         with transaction(self.factory) as session:
-            return session.scalar(select(func.min(DueItem.due_at)).where(DueItem.kind == "timer",
+            return session.scalar(select(func.min(DueItem.due_at)).where(DueItem.kind == DueKind.TIMER,
                                                                           DueItem.done_at.is_(None)))
 
     def _schedule(self, queue: list[tuple[datetime, int, str]], scheduled: set[str]) -> None:
@@ -196,7 +197,7 @@ class Driver:
     def _work(self, task_id: str, when: datetime) -> None:
         with transaction(self.factory) as session:
             row = session.get(HumanTask, task_id)
-            if row is None or row.state != "ready":
+            if row is None or row.state != TaskState.READY:
                 return
             instance = session.get_one(ProcessInstance, row.instance_id)
             key, done = instance.business_key, int((instance.data or {}).get("updates_count", 0))
