@@ -26,7 +26,7 @@ def enqueue(session: Session, kind: str, people: list[Recipient], context: dict[
     rendered = compose.render(kind, context)
     written = 0
     for person in people:
-        rows = [("inapp", None, "sent")]
+        rows: list[tuple[str, str | None, str]] = [("inapp", None, "sent")]
         if person.email:
             rows.append(("email", person.email, "held" if person.daily_digest else "pending"))
         for channel, address, state in rows:

@@ -114,6 +114,7 @@ def _by_next_deadline(session: Session, cases: list, wanted: int) -> dict[str, d
     result = session.execute(walk.execution_options(yield_per=256))
     try:
         for instance_id, due_at in result:
+            assert due_at is not None  # the walk reads dated tasks only
             found.setdefault(instance_id, due_at)
             if len(found) >= wanted:
                 break
