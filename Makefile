@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 VENDOR := web/static/vendor
 ASSETS_STAMP := $(VENDOR)/.installed
 
-.PHONY: run test setup bench clean
+.PHONY: run test lint setup bench clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,9 +34,14 @@ run: setup
 		$(BIN)/lif demo; fi
 	$(BIN)/lif serve --host $${LIF_HOST:-127.0.0.1} --port $${LIF_PORT:-5000}
 
+# The style and type checks, configured in pyproject.toml ([tool.ruff], [tool.mypy]); `make test` runs them first.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
 # Tests that measure the wall clock (a stall of other requests, a time limit) run alone after the others, so
 # the parallel suite's load does not stand in for the thing they measure.
-test: setup
+test: lint
 	$(BIN)/pytest -n 2 -q -m "not timing"
 	$(BIN)/pytest -q -m timing
 

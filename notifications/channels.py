@@ -94,7 +94,8 @@ class NotifyBackend:
                                             reference=row.idempotency_key)
 
 
-BACKENDS: dict[str, Callable[[Config], Backend]] = {"console": ConsoleBackend, "file": FileBackend, "smtp": SmtpBackend, "notify": NotifyBackend}
+BACKENDS: dict[str, Callable[[Config], Backend]] = {"console": ConsoleBackend, "file": FileBackend,
+                                                    "smtp": SmtpBackend, "notify": NotifyBackend}
 
 
 def backend_for(config: Config) -> Backend:
