@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 VENDOR := web/static/vendor
 ASSETS_STAMP := $(VENDOR)/.installed
 
-.PHONY: run test test-ci setup bench clean
+.PHONY: run test test-ci lint setup bench clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,9 +34,14 @@ run: setup
 		$(BIN)/lif demo; fi
 	$(BIN)/lif serve --host $${LIF_HOST:-127.0.0.1} --port $${LIF_PORT:-5000}
 
+# The style and type checks, configured in pyproject.toml ([tool.ruff], [tool.mypy]); `make test` runs them first.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
 # The fast suite (SQLite): the parallel tests, then those that measure the wall clock (a stall of other
 # requests, a time limit) alone, so the suite's own load does not stand in for what they measure.
-test: setup
+test: lint
 	env -u LIF_TEST_POSTGRES_URL $(BIN)/pytest -n 2 -q -m "not timing"
 	env -u LIF_TEST_POSTGRES_URL $(BIN)/pytest -q -m timing
 

@@ -125,7 +125,7 @@ def api_steps(api: tuple[Any, dict[str, str], dict[str, str]], n: int) -> list[f
 
 
 def summarise(label: str, runs: list[list[float]]) -> dict[str, float]:
-    per_step = [statistics.median(step) for step in zip(*runs)]
+    per_step = [statistics.median(step) for step in zip(*runs, strict=True)]  # every run times the same steps
     first, last = per_step[0], per_step[-1]
     median = statistics.median(per_step)
     print(f"{label:<28} median {median * 1000:7.3f} ms   1st {first * 1000:7.3f} ms   "

@@ -42,7 +42,7 @@ class ClockDatetime(datetime):
     """``datetime`` whose ``now()`` answers the frozen time inside ``frozen_at``."""
 
     @classmethod
-    def now(cls, tz: tzinfo | None = None) -> datetime:
+    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]  # a plain datetime, not Self
         fixed = _frozen.get()
         if fixed is None:
             return datetime.now(tz)

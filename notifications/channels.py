@@ -6,6 +6,7 @@ import hashlib
 import logging
 import smtplib
 import ssl
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
@@ -93,7 +94,8 @@ class NotifyBackend:
                                             reference=row.idempotency_key)
 
 
-BACKENDS = {"console": ConsoleBackend, "file": FileBackend, "smtp": SmtpBackend, "notify": NotifyBackend}
+BACKENDS: dict[str, Callable[[Config], Backend]] = {"console": ConsoleBackend, "file": FileBackend,
+                                                    "smtp": SmtpBackend, "notify": NotifyBackend}
 
 
 def backend_for(config: Config) -> Backend:

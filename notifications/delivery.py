@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.store.db import transaction
@@ -31,10 +32,10 @@ def due_rows(session: Session, now: datetime, limit: int = BATCH) -> list[int]:
 
 
 def lease(session: Session, row_id: int, worker: str, now: datetime) -> bool:
-    claimed = session.execute(
+    claimed = cast("CursorResult[Any]", session.execute(  # an UPDATE's result is a cursor's, with its rowcount
         update(Notification).where(Notification.id == row_id, Notification.state == NotificationState.PENDING,
                                    or_(Notification.lease_until.is_(None), Notification.lease_until < now))
-        .values(lease_owner=worker, lease_until=now + LEASE).execution_options(synchronize_session=False))
+        .values(lease_owner=worker, lease_until=now + LEASE).execution_options(synchronize_session=False)))
     return claimed.rowcount == 1
 
 
@@ -47,8 +48,7 @@ def deliver_pending(factory: sessionmaker[Session], backend: Backend, now: datet
             if not lease(session, row_id, worker, now):
                 continue
         with transaction(factory) as session:
-            row = session.get(Notification, row_id)
-            detached = _snapshot(row)
+            detached = _snapshot(session.get_one(Notification, row_id))  # leased just now: it is there
         try:
             backend.send(detached)
         except Exception as exc:  # any transport failure: keep the row and try again later

@@ -36,6 +36,7 @@ _IN_AGENCY_ROLE = _IN_AGENCY.join(UserRole, UserRole.user_id == User.id).where(U
 
 
 def for_task(session: Session, task: HumanTask) -> list[Recipient]:
+    params: dict[str, str | None]
     if task.assignee:
         query, params = _BY_USERNAME, {"username": task.assignee}
     elif task.agency:

@@ -51,4 +51,5 @@ def _safe_url(url: str) -> str:
 
 def lif(app: Flask | Any = None) -> LifContext:
     from flask import current_app
-    return (app or current_app).extensions["lif"]
+    context: LifContext = (app or current_app).extensions["lif"]
+    return context

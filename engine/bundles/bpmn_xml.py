@@ -106,4 +106,5 @@ def quote_timer_literals(root: etree._Element) -> None:
 
 
 def is_dmn(root: etree._Element) -> bool:
-    return root.tag.startswith("{" + DMN_NS_PREFIX) or root.tag.startswith("{http://www.omg.org/spec/DMN/")
+    tag = root.tag  # a parsed document's root is an element, whose tag is a str
+    return isinstance(tag, str) and tag.startswith(("{" + DMN_NS_PREFIX, "{http://www.omg.org/spec/DMN/"))

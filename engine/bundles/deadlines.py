@@ -23,6 +23,7 @@ class DeadlineError(ValueError):
 def due_at(properties: dict[str, str], data: dict[str, Any], created_at: datetime) -> datetime | None:
     """When the task is due; raises ``DeadlineError`` for a period or start it cannot count from (a ``dueFrom``
     date from case data may be anything, and the arithmetic may leave the calendar)."""
+    problem: str | None
     try:
         due = _due_at(properties, data, created_at)
     except DeadlineError:

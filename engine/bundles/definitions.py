@@ -48,7 +48,8 @@ def deploy_directory(session: Session, path: Path, *, actor: str | None, now: da
     return deploy_bundle(session, path.name, read_bundle_dir(path), actor=actor, now=now)
 
 
-def deploy_all(session: Session, workflows_dir: Path, *, actor: str | None, now: datetime) -> list[tuple[DefinitionInfo, bool]]:
+def deploy_all(session: Session, workflows_dir: Path, *, actor: str | None,
+               now: datetime) -> list[tuple[DefinitionInfo, bool]]:
     return [deploy_directory(session, p, actor=actor, now=now) for p in sorted(workflows_dir.iterdir())
             if (p / "process_model.json").is_file()]
 

@@ -172,7 +172,8 @@ FORMATS.checks("regex", raises=re2.error)(lambda value: not isinstance(value, st
 @lru_cache(maxsize=None)
 def _with_re2(cls: type[Validator]) -> type[Validator]:
     keywords = {k: f for k, f in _KEYWORDS.items() if k in cls.VALIDATORS}
-    return validators.extend(cls, keywords)
+    extended: type[Validator] = validators.extend(cls, keywords)
+    return extended
 
 
 def validator_for(schema: dict[str, Any]) -> Validator:

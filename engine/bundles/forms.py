@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
@@ -66,7 +66,9 @@ def check_schema(schema: dict[str, Any]) -> str | None:
     """The reason ``schema`` is not a valid JSON Schema, or None."""
     try:
         # the meta-schema's ``regex`` format (every ``pattern``) judged by RE2, which will run them
-        validator_for(schema, default=Draft202012Validator).check_schema(schema, format_checker=form_regex.FORMATS)
+        # (the stub's Validator protocol lacks check_schema's ``format_checker``, which jsonschema 4 has)
+        validator_for(schema, default=Draft202012Validator).check_schema(  # type: ignore[call-arg]
+            schema, format_checker=form_regex.FORMATS)
     except SchemaError as exc:
         where = _field_path(exc.absolute_path)
         return f"not a valid JSON Schema: {exc.message}" + (f" (at {where})" if where else "")
@@ -88,7 +90,7 @@ def submission_problems(schema: dict[str, Any], data: Any, ui_schema: dict[str, 
     for error in validator.iter_errors(data):
         path = _field_path(error.absolute_path)
         if error.validator == "required" and isinstance(error.instance, dict):
-            missing = [name for name in error.validator_value if name not in error.instance]
+            missing = [name for name in cast(list[str], error.validator_value) if name not in error.instance]
             for name in missing:
                 problems.append({"field": f"{path}.{name}" if path else name, "message": "is required",
                                  "keyword": "required", "expected": None})

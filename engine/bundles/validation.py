@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypedDict
 
 from lxml import etree
 
@@ -14,7 +14,7 @@ from . import deadlines
 from ..spiff import timers as timer_bounds
 from . import form_regex, forms
 from .bpmn_xml import BPMN_NS, SPIFF_NS, TIMER_TAGS, Problem, owner_id, quoted_literal, timer_literal_kind
-from ..sandbox.scripting import check_source
+from ..sandbox.scripting import CompileMode, check_source
 from ..text import json_problem
 
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -28,6 +28,12 @@ S = f"{{{SPIFF_NS}}}"
 EVAL_TAGS = (B + "conditionExpression", S + "messagePayload", B + "completionCondition", B + "loopCardinality",
              B + "messagePath", S + "payloadExpression")
 EXEC_TAGS = (B + "script", S + "preScript", S + "postScript")
+
+
+class _Where(TypedDict):
+    """Where in a diagram a problem is: passed on to ``Problem`` as keyword arguments."""
+    line: int | None
+    element: str | None
 
 
 def bpmn_problems(root: etree._Element, filename: str, files: dict[str, str]) -> list[Problem]:
@@ -114,7 +120,8 @@ def _dmn_cell_as_expression(cell: str) -> str:
 
 
 def _expression_problems(root: etree._Element, filename: str) -> Iterator[Problem]:
-    for tags, mode in ((EVAL_TAGS, "eval"), (EXEC_TAGS, "exec")):
+    passes: tuple[tuple[tuple[str, ...], CompileMode], ...] = ((EVAL_TAGS, "eval"), (EXEC_TAGS, "exec"))
+    for tags, mode in passes:
         for tag in tags:
             for element in root.iter(tag):
                 source = (element.text or "").strip()
@@ -141,7 +148,7 @@ def _timer_problems(root: etree._Element, filename: str) -> Iterator[Problem]:
     for tag, expected in TIMER_TAGS.items():
         for element in root.iter(tag):
             text = (element.text or "").strip()
-            where = dict(line=element.sourceline, element=owner_id(element))
+            where = _Where(line=element.sourceline, element=owner_id(element))
             if not text:
                 yield Problem(filename, "timer has no value", **where)
                 continue
@@ -171,7 +178,7 @@ def _timer_problems(root: etree._Element, filename: str) -> Iterator[Problem]:
 def _property_problems(root: etree._Element, filename: str, files: dict[str, str]) -> Iterator[Problem]:
     for prop in root.iter(S + "property"):
         name, value = prop.get("name", ""), (prop.get("value") or "").strip()
-        where = dict(line=prop.sourceline, element=owner_id(prop))
+        where = _Where(line=prop.sourceline, element=owner_id(prop))
         if name in ("formJsonSchemaFilename", "formUiSchemaFilename"):
             yield from _form_file_problems(filename, value, files, is_schema=name == "formJsonSchemaFilename",
                                            **where)
@@ -199,9 +206,9 @@ def _form_file_problems(filename: str, form_file: str, files: dict[str, str], *,
         unusable = form_regex.pattern_problems(schema)  # each named by its field, before the schema as a whole
         for where, reason in unusable:
             yield Problem(form_file, f"{where}: {reason}", None, element, field=where)
-        reason = None if unusable else forms.check_schema(schema)
-        if reason:
-            yield Problem(form_file, reason, None, element)
+        schema_reason = None if unusable else forms.check_schema(schema)
+        if schema_reason:
+            yield Problem(form_file, schema_reason, None, element)
 
 
 def model_problems(model: dict[str, Any]) -> list[Problem]:

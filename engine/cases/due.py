@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import Any, Callable, cast
 
-from sqlalchemy import inspect, or_, select, update
+from sqlalchemy import CursorResult, inspect, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..store.db import transaction
@@ -91,10 +91,10 @@ def _lock_case_first(session: Session, item_id: int) -> bool:
 
 
 def _lease(session: Session, item_id: int, worker: str, now: datetime) -> bool:
-    claimed = session.execute(
+    claimed = cast("CursorResult[Any]", session.execute(  # an UPDATE's result is a cursor's, with its rowcount
         update(DueItem).where(DueItem.id == item_id, DueItem.done_at.is_(None),
                               or_(DueItem.lease_until.is_(None), DueItem.lease_until < now))
-        .values(lease_owner=worker, lease_until=now + LEASE).execution_options(synchronize_session=False))
+        .values(lease_owner=worker, lease_until=now + LEASE).execution_options(synchronize_session=False)))
     return claimed.rowcount == 1
 
 

@@ -38,7 +38,7 @@ def schedule_next_cycle(session: Session, definition: ProcessDefinition, instanc
 
 def start_due_cycle(session: Session, item: DueItem, now: datetime) -> bool:
     """Start the next cycle of a recurring process, and schedule the one after it."""
-    key = (item.payload or {}).get("process_key")
+    key: str = (item.payload or {})["process_key"]  # every process_start item is scheduled with its process
     definition = definitions.latest(session, key)
     instance, thrown = launch.launch_instance(session, definition, definition.primary_process_id, data={},
                                               business_key=None, actor="scheduler", now=now)

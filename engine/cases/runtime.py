@@ -64,7 +64,8 @@ WORKFLOWS = _WorkflowCache()
 
 def specs_for(session: Session, definition: ProcessDefinition) -> Any:
     def load_json() -> str:
-        return session.scalar(select(ProcessDefinition.spec_json).where(ProcessDefinition.id == definition.id))
+        return session.execute(select(ProcessDefinition.spec_json)
+                               .where(ProcessDefinition.id == definition.id)).scalar_one()
     # keyed by content too: a row id alone can name another bundle after the database is recreated
     return SPECS.get((definition.id, definition.content_hash), load_json)
 
@@ -114,6 +115,7 @@ def _sync_tasks(session: Session, instance: ProcessInstance, flow: Workflow, rea
                 actor: str | None, now: datetime, finished: str | None) -> list[str]:
     ready_ids = {t.id for t in ready}
     known = flow.synced.get("ready")  # the ready rows this workflow object left at its previous save
+    existing: dict[str, HumanTask | None]
     if known is None:
         existing = {t.id: t for t in session.scalars(select(HumanTask).where(
             HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY))}

@@ -45,7 +45,8 @@ def password_matches(password_hash: str | None, password: str) -> bool:
 
 def add_agency(session: Session, key: str, name: str, *, actor: str | None, now: datetime) -> Agency:
     if not _KEY.match(key):
-        raise InvalidData("invalid agency key", [{"field": "key", "message": "use lower-case letters, digits, - and _"}])
+        raise InvalidData("invalid agency key",
+                          [{"field": "key", "message": "use lower-case letters, digits, - and _"}])
     if not name.strip():
         raise InvalidData("invalid agency name", [{"field": "name", "message": "is required"}])
     if session.scalar(select(Agency).where(Agency.key == key)) is not None:

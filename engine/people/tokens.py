@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, bindparam, select, update
+from sqlalchemy import CursorResult, Row, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from ..store import audit
@@ -35,7 +35,7 @@ _TOKEN_HOLDER = (select(ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, U
 _ROLES = select(UserRole.role).where(UserRole.user_id == bindparam("user_id"))
 
 
-def _live_token(session: Session, token: str, now: datetime) -> Row[Any]:
+def _live_token(session: Session, token: str, now: datetime) -> Row[*tuple[Any, ...]]:
     row = session.execute(_TOKEN_HOLDER, {"token_hash": _digest(token)}).first()
     if row is None or row.revoked_at is not None or row.expires_at <= now or not row.active:
         raise Unauthorized("invalid or expired token")
@@ -59,9 +59,10 @@ def revoke_token(session: Session, token: str, *, now: datetime) -> None:
 
 def revoke_all(session: Session, user_id: int, *, actor: str | None, now: datetime, reason: str) -> int:
     """Revoke every token of the user that is not revoked yet; how many were."""
-    count = session.execute(update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None),
-                                                   ApiToken.expires_at > now)
-                            .values(revoked_at=now)).rowcount or 0  # type: ignore[attr-defined]
+    revoked = cast("CursorResult[Any]", session.execute(  # an UPDATE's result is a cursor's, with its rowcount
+        update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None), ApiToken.expires_at > now)
+        .values(revoked_at=now)))
+    count = revoked.rowcount or 0
     username = session.scalar(select(User.username).where(User.id == user_id))
     audit.record(session, "auth.tokens_revoked", actor=actor, now=now, username=username, tokens=count, reason=reason)
     return count

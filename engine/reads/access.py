@@ -1,13 +1,25 @@
 """Who may see and do what. Every query for tasks or instances on behalf of a user goes through here."""
 from __future__ import annotations
 
+from typing import Protocol
+
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 
 from ..store.models import HumanTask, ProcessInstance
 from ..records import Actor
 
 
-def may_do(actor: Actor, task: HumanTask) -> bool:
+class OfferedTask(Protocol):
+    """Whom a task is offered to: a ``HumanTask`` row, or the ``TaskInfo`` record read from one."""
+    @property
+    def assignee(self) -> str | None: ...
+    @property
+    def agency(self) -> str | None: ...
+    @property
+    def role(self) -> str | None: ...
+
+
+def may_do(actor: Actor, task: OfferedTask) -> bool:
     """A user may do a task assigned to them, or an unassigned one bound to their agency or their roles."""
     if task.assignee is not None:
         return task.assignee == actor.username

@@ -79,7 +79,8 @@ def case_board(session: Session, actor: Actor, now: datetime, filters: CaseFilte
     total = session.scalar(select(func.count()).select_from(ProcessInstance).where(*cases)) or 0
     dated = _by_next_deadline(session, cases, offset + limit)
     ids = list(dated)[offset:offset + limit]
-    if len(ids) < limit and len(dated) < offset + limit and not (filters.overdue or filters.due_within_days is not None):
+    narrowed_by_deadline = filters.overdue or filters.due_within_days is not None
+    if len(ids) < limit and len(dated) < offset + limit and not narrowed_by_deadline:
         undated = (select(ProcessInstance.id).where(*cases, ~_open_dated_task().exists())
                    .order_by(ProcessInstance.created_at.desc(), ProcessInstance.id)
                    .limit(limit - len(ids)).offset(max(0, offset - len(dated))))
@@ -115,6 +116,7 @@ def _by_next_deadline(session: Session, cases: list, wanted: int) -> dict[str, d
     result = session.execute(walk.execution_options(yield_per=256))
     try:
         for instance_id, due_at in result:
+            assert due_at is not None  # the walk reads dated tasks only
             found.setdefault(instance_id, due_at)
             if len(found) >= wanted:
                 break
@@ -162,7 +164,8 @@ def _steps_of(session: Session, actor: Actor, instance_ids: list[str], now: date
     return {key: tuple(value) for key, value in found.items()}
 
 
-def outstanding_returns(session: Session, actor: Actor, now: datetime, *, due_within_days: int = 5) -> list[AgencyReturns]:
+def outstanding_returns(session: Session, actor: Actor, now: datetime, *,
+                        due_within_days: int = 5) -> list[AgencyReturns]:
     """Open agency-bound tasks per agency, with how many are overdue and how many fall due soon. Coordinators
     and chairs see every agency; anyone else only their own agency's returns."""
     soon = due_by(now, due_within_days)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, func, select, union
+from sqlalchemy import CompoundSelect, Select, func, select, union
 from sqlalchemy.orm import Session
 
 from . import access
@@ -54,7 +55,8 @@ def inbox_for(session: Session, actor: Actor, now: datetime, *, instance_id: str
     return Page(items, total)
 
 
-def _offered(actor: Actor, conditions: list, *, narrow: bool) -> Select:
+def _offered(actor: Actor, conditions: list, *,
+             narrow: bool) -> Select[*tuple[Any, ...]] | CompoundSelect[*tuple[Any, ...]]:
     """The tasks meeting ``conditions`` (which include ``access.offered_to``) with their sort keys. With
     ``narrow``, read as a union of parts that each start from one index (state with assignee, agency, or
     agency and role), so SQLite reads only likely tasks instead of every open one."""

@@ -56,7 +56,7 @@ def instance_info(session: Session, row: ProcessInstance, actor: Actor, now: dat
 
 
 @lru_cache(maxsize=256)
-def _instance_tasks_query(actor: Actor) -> Select[Any]:
+def _instance_tasks_query(actor: Actor) -> Select[*tuple[Any, ...]]:
     """The tasks of an instance that ``actor`` may see, as plain column rows (a long case has many), built once
     per actor: the statement keeps its compiled form between calls."""
     query = select(*_SUMMARY_COLUMNS).where(HumanTask.instance_id == bindparam("instance_id"))
@@ -139,5 +139,5 @@ def instances_for(session: Session, actor: Actor, now: datetime, *, process_key:
     return Page(tuple(instance_info(session, r, actor, now, with_tasks=False) for r in rows), total)
 
 
-def _count(session: Session, query: Select[Any]) -> int:
+def _count(session: Session, query: Select[*tuple[Any, ...]]) -> int:
     return session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0

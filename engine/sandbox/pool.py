@@ -224,7 +224,8 @@ class _ReplyUnpickler(pickle.Unpickler):
 
 def _loads(data: bytes) -> tuple[Any, ...]:
     try:
-        return _ReplyUnpickler(io.BytesIO(data)).load()
+        reply: tuple[Any, ...] = _ReplyUnpickler(io.BytesIO(data)).load()
+        return reply
     except Exception as exc:  # UnpicklingError, or what a crafted reply's constructor raises
         return ("error", "TypeError", f"the result cannot be stored: {exc}", None)
 
@@ -256,7 +257,8 @@ def shared_pool() -> SandboxPool:
         if _SHARED["pool"] is None or _SHARED["pid"] != os.getpid():
             _SHARED["pool"] = SandboxPool(**_SHARED["settings"])
             _SHARED["pid"] = os.getpid()
-        return _SHARED["pool"]
+        started: SandboxPool = _SHARED["pool"]
+        return started
 
 
 def _yield_to_the_server(pid: int) -> None:

@@ -25,7 +25,7 @@ def stratified_sample(cohort: Sequence[dict[str, Any]], strata: Sequence[str], s
     rng = random.Random(seed)
     allocation = _allocate(size, [len(groups[k]) for k in keys])
     sample: list[dict[str, Any]] = []
-    for key, places in zip(keys, allocation):
+    for key, places in zip(keys, allocation, strict=True):  # a place count per group
         members = list(groups[key])
         rng.shuffle(members)
         sample.extend(members[:places])

@@ -16,7 +16,7 @@ import operator
 import random
 from functools import lru_cache
 from types import CodeType
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
 from RestrictedPython import RestrictingNodeTransformer, compile_restricted, limited_builtins, safe_builtins
 from RestrictedPython import utility_builtins
@@ -72,8 +72,11 @@ class _SizeGuardingTransformer(RestrictingNodeTransformer):
         return node
 
 
+CompileMode = Literal["eval", "exec"]
+
+
 @lru_cache(maxsize=8192)
-def compile_expression(source: str, mode: str) -> CodeType:
+def compile_expression(source: str, mode: CompileMode) -> CodeType:
     """Compile restricted code (``mode`` is ``eval`` or ``exec``); raises ``ScriptPolicyError``."""
     try:
         return compile_restricted(source, SCRIPT_FILENAME, mode, policy=_SizeGuardingTransformer)
@@ -86,7 +89,7 @@ def compile_expression(source: str, mode: str) -> CodeType:
         raise ScriptPolicyError(f"the expression cannot be compiled: {exc}") from None
 
 
-def check_source(source: str, mode: str) -> str | None:
+def check_source(source: str, mode: CompileMode) -> str | None:
     """The reason ``source`` is refused, or None when it compiles."""
     try:
         compile_expression(source, mode)

@@ -66,4 +66,5 @@ def _text_length(text: str | bytes, remaining: int) -> int:
 
 
 def _too_big(budget: int) -> str:
-    return f"the result would take more than {budget // 1_000_000 or budget} {'MB' if budget >= 1_000_000 else 'characters'} to store"
+    unit = "MB" if budget >= 1_000_000 else "characters"
+    return f"the result would take more than {budget // 1_000_000 or budget} {unit} to store"

@@ -27,7 +27,8 @@ def render(source: str, context: dict[str, Any], *, strict: bool = False,
         return source
     try:
         job = ("template", timeout_s, clock.now(), source, context, strict)
-        return pool.shared_pool().run(job, timeout_s, what="template")
+        rendered: str = pool.shared_pool().run(job, timeout_s, what="template")
+        return rendered
     except pool.WorkerError as exc:
         raise TemplateError(f"{exc.kind}: {exc.message}") from None
     except ScriptLimitExceeded as exc:

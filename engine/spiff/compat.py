@@ -52,4 +52,4 @@ def update_waiting(task: Any) -> None:
 def install_clock(datetime_class: type[datetime]) -> None:
     """Make the library's timer module ask ``datetime_class`` for the time: it calls ``datetime.now(timezone.utc)``
     on its module-level name, with no hook to pass a clock in. Idempotent."""
-    setattr(timer_module, "datetime", datetime_class)
+    timer_module.datetime = datetime_class

@@ -51,7 +51,8 @@ def _get_tasks(wf: Any, library_get: Any, first_task: Any, filters: dict[str, An
         ready = [t for t in wf.tasks.values() if t.state == TaskState.READY]
         if len(ready) <= 1 and all(_reachable_by_walk(t) for t in ready):
             return ready
-    return library_get(first_task, **filters)
+    found: list[Any] = library_get(first_task, **filters)
+    return found
 
 
 def _reachable_by_walk(task: Any) -> bool:

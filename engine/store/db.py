@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import chain
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import DateTime, Engine, create_engine, event, make_url
+from sqlalchemy import DateTime, Engine, Table, create_engine, event, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -45,7 +45,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    pass
+    if TYPE_CHECKING:  # every model maps one Table (SQLAlchemy types it FromClause, which insert() refuses)
+        __table__: ClassVar[Table]
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

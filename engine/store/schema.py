@@ -51,7 +51,7 @@ def upgrade_schema(engine: Engine, revision: str = "head") -> str:
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:  # a migration may rebuild a table others point to; the keys are checked before committing
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+            _sqlite_foreign_keys(connection, "OFF")
         try:
             with connection.begin():
                 summary = _upgrade(connection, revision)
@@ -59,8 +59,16 @@ def upgrade_schema(engine: Engine, revision: str = "head") -> str:
                     raise Conflict("the upgrade would leave rows pointing at rows that do not exist; not upgraded")
         finally:
             if sqlite:
-                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+                _sqlite_foreign_keys(connection, "ON")
     return summary
+
+
+def _sqlite_foreign_keys(connection: Connection, switch: str) -> None:
+    """Through the driver's own connection: SQLite ignores the pragma inside a transaction, which
+    SQLAlchemy's ``exec_driver_sql`` would begin."""
+    driver = connection.connection.driver_connection
+    assert driver is not None  # a connection checked out of the pool holds its driver's connection
+    driver.execute(f"PRAGMA foreign_keys={switch}")
 
 
 def _upgrade(connection: Connection, revision: str) -> str:

@@ -26,9 +26,10 @@ def _require_coordinator(actor: Actor, what: str) -> None:
 
 
 def _require_reason(reason: str | None) -> str:
-    if not (reason or "").strip():
+    stripped = (reason or "").strip()
+    if not stripped:
         raise InvalidData("a reason is required", [{"field": "reason", "message": "is required"}])
-    return reason.strip()
+    return stripped
 
 
 def extend_deadline(session: Session, task_id: str, due_at: datetime, reason: str, *, actor: Actor,

@@ -118,7 +118,8 @@ def test_retry_after_data_fix_succeeds(script_case, cases, factory):
 
 def test_retry_after_limit_raised_succeeds(script_case, cases, factory):
     use_step_settings(factory, StepSettings(script_timeout_s=0.05, verify_dumps=True))
-    instance_id = script_case("n = 0\nfor i in range(100):\n    for j in range(100):\n        for k in range(100):\n            n += 1")
+    instance_id = script_case("n = 0\nfor i in range(100):\n    for j in range(100):\n"
+                              "        for k in range(100):\n            n += 1")
     assert "longer than" in _error(cases, instance_id)["message"]
     use_step_settings(factory, StepSettings(script_timeout_s=30.0, verify_dumps=True))
     with transaction(factory) as s:

@@ -69,7 +69,8 @@ def test_complete_nested_form_errors_have_nested_paths(deploy, cases, restore_ev
     problems = _invalid_fields(cases, task_id, {"a": {"b": [{"c": 0}, {}, {"c": "two"}]},
                                                 "note": "x" * 21})
     assert [p["field"] for p in problems] == ["a.b[0].c", "a.b[1].c", "a.b[2].c", "note"]
-    assert _invalid_fields(cases, task_id, {"a": {}}) == [{"field": "a.b", "message": "is required", "keyword": "required", "expected": None}]
+    assert _invalid_fields(cases, task_id, {"a": {}}) == [{"field": "a.b", "message": "is required",
+                                                           "keyword": "required", "expected": None}]
     assert [p["field"] for p in _invalid_fields(cases, task_id, {"a": {"b": []}})] == ["a.b"]
     cases.complete(task_id, {"a": {"b": [{"c": 1}, {"c": 2}]}})
     assert cases.instance(instance_id).data["a"] == {"b": [{"c": 1}, {"c": 2}]}

@@ -3,6 +3,7 @@ while the server is down, and a worker that dies between claiming a row and send
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import pairwise
 
 import notifications
 from engine.store.db import transaction
@@ -173,7 +174,7 @@ def test_backoff_grows_and_a_hopeless_row_is_kept_as_failed(deploy, factory, par
         room.sweep(moment)
         attempts_at.append(moment)
         moment = room.note(row.id).next_attempt_at
-    gaps = [int((b - a).total_seconds() // 60) for a, b in zip(attempts_at, attempts_at[1:])]
+    gaps = [int((b - a).total_seconds() // 60) for a, b in pairwise(attempts_at)]
     assert gaps == [1, 5, 15, 60, 240] + [720] * 6
     final = room.note(row.id)
     assert (final.state, final.attempts, final.sent_at) == ("failed", delivery.MAX_ATTEMPTS, None)

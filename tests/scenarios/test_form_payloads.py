@@ -18,7 +18,8 @@ CONTEXT = {"agencies": [{"key": k, "name": k.title()} for k in PEOPLE.agencies],
            "agency_names": [k.title() for k in PEOPLE.agencies],
            "users": [{"username": u, "full_name": u, "roles": [], "agency": None}
                      for u in ["cora", "chad", *PEOPLE.leads.values()]],
-           "usernames": ["cora", "chad", *PEOPLE.leads.values()], "user_names": ["cora", "chad", *PEOPLE.leads.values()]}
+           "usernames": ["cora", "chad", *PEOPLE.leads.values()],
+           "user_names": ["cora", "chad", *PEOPLE.leads.values()]}
 
 
 def user_tasks():

@@ -143,6 +143,6 @@ def test_numbers_in_page_queries_are_never_a_500(api, pages, number):
 @pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e400", "-1e999"])
 def test_numbers_no_json_column_stores_are_400_on_every_endpoint(client, auth, number):
     """Python's parser reads ``NaN``, ``Infinity`` and ``1e400`` (as infinity); PostgreSQL's JSON refuses them."""
-    raw = '{"data": {"x": %s}, "payload": [%s], "body": %s}' % (number, number, number)
+    raw = f'{{"data": {{"x": {number}}}, "payload": [{number}], "body": {number}}}'
     for path, _ in BODY_ROUTES:
         check_error(_post_raw(client, auth, path, raw), 400, "bad_request")

@@ -330,13 +330,15 @@ def test_a_loop_cardinality_within_the_bound_makes_its_tasks(api):
 
 @pytest.mark.parametrize("cycle", ["R/PT0S", "R3/PT1S", "R5/PT59M", "R/PT1H", "R/PT23H", "R/2026-01-01T00:00:00Z/PT1S"])
 def test_a_cycle_that_fires_too_often_is_refused_at_deploy(api, cycle):
-    files = _with("cycle_ack", {"<bpmn:timeCycle>R5/PT1H</bpmn:timeCycle>": f"<bpmn:timeCycle>{cycle}</bpmn:timeCycle>"})
+    files = _with("cycle_ack", {"<bpmn:timeCycle>R5/PT1H</bpmn:timeCycle>":
+                                f"<bpmn:timeCycle>{cycle}</bpmn:timeCycle>"})
     _refused(_deploy(api, "cycle_ack", files), "cycle_ack.bpmn", "tick_def", "more often")
 
 
 @pytest.mark.parametrize("cycle", ["R5/PT1H", "R/P1D", "R/P1W"])
 def test_a_cycle_within_the_bounds_deploys(api, cycle):
-    files = _with("cycle_ack", {"<bpmn:timeCycle>R5/PT1H</bpmn:timeCycle>": f"<bpmn:timeCycle>{cycle}</bpmn:timeCycle>"})
+    files = _with("cycle_ack", {"<bpmn:timeCycle>R5/PT1H</bpmn:timeCycle>":
+                                f"<bpmn:timeCycle>{cycle}</bpmn:timeCycle>"})
     assert _deploy(api, "cycle_ack", files).status_code in (200, 201)
 
 

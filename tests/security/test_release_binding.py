@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Callable
 
 import pytest
@@ -82,15 +83,15 @@ def who_may(run: Scenario, crowd: dict[str, Actor], task: TaskInfo) -> Access:
     for username, actor in crowd.items():
         s = run.factory()
         try:
-            if _allowed(lambda: tasks.task_detail(s, task.id, actor=actor, now=run.now)):
+            if _allowed(partial(tasks.task_detail, s, task.id, actor=actor, now=run.now)):
                 found["see"].add(username)
             mine = inbox.inbox_for(s, actor, run.now, instance_id=task.instance_id, limit=1000).items
             if any(item.task.id == task.id for item in mine):
                 found["offered"].add(username)
             # not an object: refused as bad data once the user passed the checks of who may complete it
-            if _allowed(lambda: tasks.complete_task(s, task.id, [], actor=actor, now=run.now), InvalidData):
+            if _allowed(partial(tasks.complete_task, s, task.id, [], actor=actor, now=run.now), InvalidData):
                 found["complete"].add(username)
-            if _allowed(lambda: tasks.claim_task(s, task.id, actor=actor, now=run.now)):
+            if _allowed(partial(tasks.claim_task, s, task.id, actor=actor, now=run.now)):
                 found["claim"].add(username)
         finally:
             s.rollback()

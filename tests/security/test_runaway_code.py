@@ -1,8 +1,8 @@
 """Code from a diagram can neither stall the server nor exhaust its memory (issue 9, item 1).
 
-Reproduction (the outside probe): a script task ``x = math.factorial(1000000) % 7`` made the start answer after 8 s
-while every other request waited 7.7 s; ``pow(3, 10**7) % 7`` froze the server for 3 s; ``x = len('a'.ljust(2000000000))``
-took its memory from 156 MB to 2 GB; ``random.choices([1,2], k=4*10**7)`` and
+Reproduction (the outside probe): a script task ``x = math.factorial(1000000) % 7`` made the start answer after
+8 s while every other request waited 7.7 s; ``pow(3, 10**7) % 7`` froze the server for 3 s;
+``x = len('a'.ljust(2000000000))`` took its memory from 156 MB to 2 GB; ``random.choices([1,2], k=4*10**7)`` and
 ``add_working_days('2026-01-01', 3*10**6)`` overran the limit. The line tracer could not stop C built-ins that
 hold the GIL, and the size guard covered ``*``, ``**`` and ``<<`` only.
 
@@ -21,10 +21,10 @@ from engine.sandbox import bounded
 from engine.spiff.scripting import RestrictedEnvironment
 from engine.sandbox.scripting import ScriptLimitExceeded
 
-pytestmark = pytest.mark.timing  # measured on the wall clock: run alone, after the parallel suite (Makefile)
-
 from .sandbox_kit import LIMIT_S, STALL_S, deploy, in_threads, pinging, rss_mb, start
 from .sandbox_kit import app, server  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.timing  # measured on the wall clock: run alone, after the parallel suite (Makefile)
 
 MARGIN_S = 1.0
 
@@ -79,7 +79,8 @@ SHARED = {  # small in the worker and in a pickle; huge once the server writes t
 def test_a_result_that_would_grow_when_stored_is_refused_in_the_worker(script):
     before = rss_mb()
     started = time.monotonic()
-    with pytest.raises(ScriptLimitExceeded, match="to store|longer than"):  # the count itself takes time on a busy machine
+    # the count itself takes time on a busy machine
+    with pytest.raises(ScriptLimitExceeded, match="to store|longer than"):
         RestrictedEnvironment(timeout_s=LIMIT_S * 4).execute(script, {})
     assert time.monotonic() - started < LIMIT_S * 4 + MARGIN_S
     assert rss_mb() - before < 64

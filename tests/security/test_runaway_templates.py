@@ -19,13 +19,14 @@ import pytest
 from engine.bundles import forms
 from engine.sandbox import templates
 
-pytestmark = pytest.mark.timing  # measured on the wall clock: run alone, after the parallel suite (Makefile)
-
 from .sandbox_kit import PROCESS, STALL_S, bundle, deploy, pinging, rss_mb, start
 from .sandbox_kit import app, server  # noqa: F401  (fixtures)
 
+pytestmark = pytest.mark.timing  # measured on the wall clock: run alone, after the parallel suite (Makefile)
+
 MARGIN_S = 1.0
-LOOPS = "{% for a in range(500) %}{% for b in range(500) %}{% for c in range(500) %}x{% endfor %}{% endfor %}{% endfor %}"
+LOOPS = ("{% for a in range(500) %}{% for b in range(500) %}{% for c in range(500) %}x"
+         "{% endfor %}{% endfor %}{% endfor %}")
 RUNAWAY_TEMPLATES = {
     "nested_loops": LOOPS,
     "repeat": "{{ ('x' * 400000000)|length }}",

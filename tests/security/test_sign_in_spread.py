@@ -45,7 +45,8 @@ def test_addresses_in_one_ipv6_64_share_its_limit(client, route):
     password from an eleventh address in it; the next /64 and the next IPv4 address carry on."""
     sign = SIGN_INS[route]
     for i in range(10):
-        assert sign(client, f"user{i}", "wrong-password", f"2001:db8:a:b:{i:x}:{i * 7919 % 65536:x}::1").status_code == 401
+        address = f"2001:db8:a:b:{i:x}:{i * 7919 % 65536:x}::1"
+        assert sign(client, f"user{i}", "wrong-password", address).status_code == 401
     refused = sign(client, "cora", PASSWORDS["cora"], "2001:db8:a:b:ffff::42")
     assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 60
     assert sign(client, "cora", PASSWORDS["cora"], "2001:db8:a:c::1").status_code == OK[route]

@@ -136,7 +136,8 @@ def test_repeated_failures_delay_that_account_at_that_address_only(client):
 
 def test_password_change_needs_the_current_password(as_user, client):
     pat = as_user("pat")
-    response = pat.post("/account/password", data={"current": "wrong", "new": "a-new-password", "again": "a-new-password"})
+    response = pat.post("/account/password",
+                        data={"current": "wrong", "new": "a-new-password", "again": "a-new-password"})
     assert response.status_code == 400 and "Your current password is not right" in text(response)
     response = pat.post("/account/password", data={"current": "reviewer-pass", "new": "short", "again": "short"})
     assert response.status_code == 400 and "at least 12 characters" in text(response)

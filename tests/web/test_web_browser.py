@@ -113,7 +113,8 @@ def _expected_stops(page):
     """The form's tab stops in page order: every field (a radio group is one stop) and its buttons."""
     return page.evaluate("""() => {
         const stops = [], groups = new Set();
-        for (const e of document.querySelectorAll('#task-form input, #task-form select, #task-form textarea, #task-form button')) {
+        const fields = '#task-form input, #task-form select, #task-form textarea, #task-form button';
+        for (const e of document.querySelectorAll(fields)) {
           if (e.type === 'hidden' || e.tabIndex < 0) continue;
           if (e.type === 'radio') { if (groups.has(e.name)) continue; groups.add(e.name); }
           stops.push(e.type === 'radio' ? 'radio:' + e.name : (e.id || e.name));

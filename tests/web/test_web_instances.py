@@ -19,8 +19,8 @@ def _markers(page: str) -> dict[str, set[str]]:
 
 def test_coordinator_sees_diagram_markers_timeline_and_data(as_user, cdop, factory):
     page = text(as_user("cora").get(f"/cases/{cdop.instance_id}"))
-    assert _markers(page) == {"done": {"notification", "identify_agencies"}, "active": {"agency_report", "family_views"},
-                              "overdue": set()}
+    assert _markers(page) == {"done": {"notification", "identify_agencies"},
+                              "active": {"agency_report", "family_views"}, "overdue": set()}
     assert f'data-bpmn-url="/cases/{cdop.instance_id}/diagram.bpmn"' in page
     assert "Case started" in page and "Task completed" in page and "Identify the agencies involved" in page
     assert "Sudden collapse at home" in page  # coordinators see the whole case data

@@ -25,13 +25,13 @@ def now() -> datetime:
 def current_actor() -> Actor:
     """The caller, from ``Authorization: Bearer <token>``; 401 without a valid one. Kept in ``g.api_actor``, apart
     from the pages' ``g.actor`` (a signed-in session), so a session cookie never authenticates an API call."""
-    found = g.get("api_actor")
+    found: Actor | None = g.get("api_actor")
     if found is not None:
         return found
     token = bearer_token()
     with lif().reading() as session:
-        g.api_actor = tokens.actor_for_token(session, token, now=now())
-    return g.api_actor
+        g.api_actor = actor = tokens.actor_for_token(session, token, now=now())
+    return actor
 
 
 def bearer_token() -> str:
@@ -51,13 +51,16 @@ def body(schema: Schema) -> dict[str, Any]:
         raise BadRequest(f"the request body must be a JSON object ({str(exc).splitlines()[0][:200]})") from None
     if not isinstance(payload, dict):
         raise BadRequest("the request body must be a JSON object")
-    return schema.load(payload)
+    loaded: dict[str, Any] = schema.load(payload)
+    return loaded
 
 
 def query(schema: Schema) -> dict[str, Any]:
     """The query string's parameters through ``schema`` (bounded integers and the like); 400 with the fields."""
     try:
-        return schema.load({name: request.args[name] for name in schema.fields if name in request.args})
+        loaded: dict[str, Any] = schema.load({name: request.args[name] for name in schema.fields
+                                              if name in request.args})
+        return loaded
     except ValidationError as exc:
         raise BadRequest("the query has invalid parameters", flatten(exc.messages)) from None
 

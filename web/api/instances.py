@@ -14,7 +14,8 @@ from .schemas import InstanceSchema, InstanceSummarySchema, ReasonRequest, Start
 
 
 def _instance_json(session, row, actor) -> dict:
-    return InstanceSchema().dump(queries.instance_info(session, row, actor, now()))
+    dumped: dict = InstanceSchema().dump(queries.instance_info(session, row, actor, now()))
+    return dumped
 
 
 @bp.post("/process-instances")

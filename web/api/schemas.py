@@ -23,7 +23,10 @@ class FlatNested(fields.Nested):
         self._plan = [(field.data_key or name, field.attribute or name, field._serialize, _unchanged_types(field))
                       for name, field in instance.dump_fields.items()]
 
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> list[dict[str, Any]] | None:
+    # marshmallow's own Nested renames Field's ``value`` to ``nested_obj``; either name breaks one of the two
+    # signatures, and marshmallow passes it by position
+    def _serialize(  # type: ignore[override]
+            self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> list[dict[str, Any]] | None:
         if value is None:
             return None
         plan = self._plan

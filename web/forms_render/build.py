@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from .conditions import conditional_hints
-from .model import Choice, Field, join_path
+from .model import Choice, Field, join_path, sub_object
 
 RADIO_LIMIT = 6  # enums with more options than this become a select unless the UI schema says otherwise
 
@@ -122,8 +122,8 @@ def _ordered(properties: dict[str, Any], order: Any) -> list[str]:
 
 def _rows(path: str, schema: dict[str, Any], ui: dict[str, Any], values: list[Any], *, label: str, required: bool,
           hint: str | None, depth: int) -> Field:
-    items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
-    item_ui = ui.get("items") if isinstance(ui.get("items"), dict) else {}
+    items = sub_object(schema, "items")
+    item_ui = sub_object(ui, "items")
     item_label = items.get("title") or "Item"
     children = []
     for index in range(max(len(values), 1)):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from .model import sub_object
+
 
 def conditional_hints(schema: dict[str, Any], properties: dict[str, Any]) -> dict[str, str]:
     """Property name -> a hint such as "Required if ‘Nil return’ is No"."""
     hints: dict[str, list[str]] = {}
     for clause in _clauses(schema):
-        then = clause.get("then") if isinstance(clause.get("then"), dict) else {}
+        then = sub_object(clause, "then")
         when = _describe(clause.get("if"), properties)
         for name in then.get("required") or []:
             hints.setdefault(name, []).append(when)
@@ -60,14 +62,14 @@ def _describe(condition: Any, properties: dict[str, Any]) -> str:
 
 
 def _label(properties: dict[str, Any], name: str) -> str:
-    schema = properties.get(name) if isinstance(properties.get(name), dict) else {}
+    schema = sub_object(properties, name)
     return schema.get("title") or name.replace("_", " ").capitalize()
 
 
 def _choice_label(properties: dict[str, Any], name: str, value: Any) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    schema = properties.get(name) if isinstance(properties.get(name), dict) else {}
+    schema = sub_object(properties, name)
     enum, names = schema.get("enum") or [], schema.get("x-enumNames") or []
     if value in enum and enum.index(value) < len(names):
         return f"‘{names[enum.index(value)]}’"

@@ -15,6 +15,13 @@ def split_path(path: str) -> list[str | int]:
     return [int(index) if index else name for index, name in _TOKEN.findall(path)]
 
 
+def sub_object(mapping: dict[str, Any], key: str) -> dict[str, Any]:
+    """The JSON object under ``key``, or an empty one when it is missing or not an object (schemas are read
+    leniently: a malformed part is treated as absent)."""
+    value = mapping.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def join_path(parent: str, part: str | int) -> str:
     if isinstance(part, int):
         return f"{parent}[{part}]"

@@ -11,7 +11,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from .build import _kind
-from .model import join_path, split_path
+from .model import join_path, split_path, sub_object
 
 ROWS_SUFFIX = "-rows"
 
@@ -86,7 +86,7 @@ def _object(path: str, schema: dict[str, Any], ui: dict[str, Any], form: MultiDi
     answered = False
     for name, child in (schema.get("properties") or {}).items():
         child = child if isinstance(child, dict) else {}
-        child_ui = ui.get(name) if isinstance(ui.get(name), dict) else {}
+        child_ui = sub_object(ui, name)
         value = _value(join_path(path, name), child, child_ui, form, keep)
         if value is not None:
             out[name] = value
@@ -97,8 +97,8 @@ def _object(path: str, schema: dict[str, Any], ui: dict[str, Any], form: MultiDi
 
 
 def _rows(path: str, schema: dict[str, Any], ui: dict[str, Any], form: MultiDict, keep: bool) -> list[Any] | None:
-    items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
-    item_ui = ui.get("items") if isinstance(ui.get("items"), dict) else {}
+    items = sub_object(schema, "items")
+    item_ui = sub_object(ui, "items")
     try:
         count = min(int(form.get(path + ROWS_SUFFIX, "0")), 500)
     except ValueError:

@@ -14,6 +14,7 @@ from .filters import install_filters
 
 
 def register_pages(app: Flask) -> None:
+    assert app.jinja_loader is not None  # the app's own templates folder
     app.jinja_loader = ChoiceLoader([app.jinja_loader, PrefixLoader(
         {"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})])
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True

@@ -21,7 +21,8 @@ bp = Blueprint("auth", __name__)
 
 
 def _lif() -> LifContext:
-    return current_app.extensions["lif"]
+    context: LifContext = current_app.extensions["lif"]
+    return context
 
 
 def timeouts() -> user_sessions.Timeouts:

@@ -24,7 +24,8 @@ def now() -> datetime:
 
 def current_actor() -> Actor:
     """The signed-in user (views behind ``signed_in`` only)."""
-    return g.actor
+    actor: Actor = g.actor
+    return actor
 
 
 def signed_in(view: F) -> F:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from engine.errors import LifError, RateLimited
 
@@ -39,7 +40,7 @@ def install(app: Flask) -> None:
                                "service. Go back, reload the page and try again.")
 
     @app.errorhandler(413)
-    def _too_large(exc: Exception) -> tuple[str, int] | Exception:
+    def _too_large(exc: HTTPException) -> tuple[str, int] | HTTPException:
         if request.path.startswith("/api/"):
             return exc
         return error_page(413, "The form or file you sent is too large.")

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from engine.people import accounts
 from engine.store import audit
@@ -120,6 +121,7 @@ def retry(instance_id: str) -> Response:
 
 def _task_action(task_id: str, act: Any, success: str) -> Response:
     instance_id = request.form.get("instance_id", "")
+    values: dict[str, Any]
     endpoint, values = ("instances.case", {"instance_id": instance_id}) if instance_id else \
         ("tasks.task_page", {"task_id": task_id})
     try:

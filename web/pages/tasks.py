@@ -45,12 +45,12 @@ def inbox_view() -> str:
 
 @bp.get("/tasks/<task_id>")
 @signed_in
-def task_page(task_id: str) -> str:
+def task_page(task_id: str) -> str | tuple[str, int]:
     return _render_task(task_id)
 
 
 def _render_task(task_id: str, *, values: dict[str, Any] | None = None, problems: list | None = None,
-                 status: int = 200, focus: str | None = None) -> Any:
+                 status: int = 200, focus: str | None = None) -> str | tuple[str, int]:
     actor = current_actor()
     with lif().unit_of_work() as db:
         detail = tasks.task_detail(db, task_id, actor=actor, now=now())
