@@ -21,7 +21,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -42,7 +42,7 @@ from engine.store.schema import create_schema  # noqa: E402
 from engine.work import tasks  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
-START = datetime(2027, 1, 4, 9, tzinfo=timezone.utc)
+START = datetime(2027, 1, 4, 9, tzinfo=UTC)
 PERIOD = timedelta(days=28, minutes=1)  # a timer fires at the first sweep after its time
 AGENCIES = [("police", "Police"), ("csc", "Children's Social Care"), ("health", "Community Health NHS Trust"),
             ("education", "Education"), ("probation", "Probation")]

@@ -17,7 +17,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,19 +26,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from chain import chain_bundle  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from engine.people import accounts  # noqa: E402
 from engine.bundles import definitions
-from engine.cases import instances, runtime
-from engine.reads import queries
-from engine.work import tasks
 from engine.bundles.parsing import parse_bundle  # noqa: E402
-from engine.store.db import make_engine, make_session_factory, transaction  # noqa: E402
+from engine.cases import instances, runtime
+from engine.people import accounts  # noqa: E402
+from engine.reads import queries
 from engine.records import Actor  # noqa: E402
-from engine.store.schema import create_schema  # noqa: E402
 from engine.spiff.scripting import make_script_engine  # noqa: E402
 from engine.spiff.state import SpecCache  # noqa: E402
+from engine.store.db import make_engine, make_session_factory, transaction  # noqa: E402
+from engine.store.schema import create_schema  # noqa: E402
+from engine.work import tasks
 
-NOW = datetime(2026, 12, 1, 9, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
 FORM = {"note": "checked the records", "score": 2}
 
 

@@ -17,26 +17,26 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.people import accounts  # noqa: E402
 from engine.bundles import definitions
-from engine.cases import instances
-from engine.work import tasks
 from engine.bundles.parsing import read_bundle_dir  # noqa: E402
+from engine.cases import instances
 from engine.config import Config  # noqa: E402
+from engine.people import accounts  # noqa: E402
+from engine.records import Actor  # noqa: E402
 from engine.store.db import make_engine, make_session_factory, transaction  # noqa: E402
 from engine.store.models import AuditEvent, HumanTask, ProcessInstance  # noqa: E402
-from engine.records import Actor  # noqa: E402
 from engine.store.schema import create_schema  # noqa: E402
+from engine.work import tasks
 
 REPO = Path(__file__).resolve().parent.parent
-NOW = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 AGENCIES = ["police", "csc", "health", "education", "probation"]
 PASSWORD = "bench-password"
 COORDINATOR = Actor("cora", frozenset({"coordinator"}))

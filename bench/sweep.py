@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import insert, select
@@ -24,15 +24,15 @@ import notifications
 from engine import clock
 from engine.bundles import definitions
 from engine.cases import instances
-from engine.config import Config
-from engine.store.db import make_engine, make_session_factory, transaction
 from engine.cases.due import select_due
-from engine.store.models import DueItem, ProcessInstance
+from engine.config import Config
 from engine.records import SYSTEM
+from engine.store.db import make_engine, make_session_factory, transaction
+from engine.store.models import DueItem, ProcessInstance
 from engine.store.schema import create_schema
 from notifications.sweep import DUE_KINDS, sweep
 
-START = datetime(2026, 12, 1, 9, tzinfo=timezone.utc)
+START = datetime(2026, 12, 1, 9, tzinfo=UTC)
 BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="D" targetNamespace="x">
   <bpmn:process id="waits" isExecutable="true">

@@ -4,8 +4,9 @@ monitored tasks when the demo replays the update timers, and the demo's own plan
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from engine.records import TaskInfo
 

@@ -3,8 +3,9 @@ and the demo's cases, a completed audit on neglect and one waiting on pre-audits
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .forms import Ctx, builds, learning_log, merged, pick, smart_action
 

@@ -3,8 +3,9 @@ morning to a review that referred the child for a case review.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .forms import LESSONS, Ctx, builds, merged, pick
 

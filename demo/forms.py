@@ -16,9 +16,10 @@ Every name here is invented: children are pseudonyms ("Child A") with initials, 
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 

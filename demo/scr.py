@@ -3,8 +3,9 @@ referral just started to a review whose draft the panel sent back.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .forms import Ctx, builds, iso_day, learning_log, merged, pick, smart_action
 

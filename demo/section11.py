@@ -3,7 +3,8 @@ waiting on agency returns and a completed one whose plan is being monitored.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from .forms import Ctx, builds, day_of, learning_log, merged, smart_action
 from .partnership import AGENCIES

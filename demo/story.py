@@ -11,7 +11,7 @@ pseudonyms.
 from __future__ import annotations
 
 import heapq
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -99,7 +99,7 @@ class Driver:
     def ago(self, days: float, hour: int = 10) -> datetime:
         """``days`` before today at ``hour`` London time (never later than an hour ago)."""
         day = workdays.london_date(self.now) - timedelta(days=int(days))
-        moment = datetime.combine(day, time(hour), tzinfo=workdays.LONDON).astimezone(timezone.utc)
+        moment = datetime.combine(day, time(hour), tzinfo=workdays.LONDON).astimezone(UTC)
         return min(moment, self.now - timedelta(hours=1))
 
     def start(self, key: str, at: datetime, who: str = "coordinator") -> str:

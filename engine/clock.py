@@ -7,9 +7,9 @@ gives that module ``ClockDatetime``, a subclass that honours ``frozen_at`` (a co
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone, tzinfo
-from typing import Iterator
+from datetime import UTC, datetime, tzinfo
 
 _frozen: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("lif_now", default=None)
 
@@ -19,13 +19,13 @@ def now() -> datetime:
     fixed = _frozen.get()
     if fixed is not None:
         return fixed
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def ensure_aware(moment: datetime) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("naive datetime: LIF keeps every time aware (give an offset, e.g. Z)")
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 @contextmanager

@@ -77,7 +77,7 @@ class Config:
                             verify_dumps=self.verify_dumps, spiff_fast_paths=self.spiff_fast_paths)
 
     @classmethod
-    def from_env(cls, **overrides: Any) -> "Config":
+    def from_env(cls, **overrides: Any) -> Config:
         """Settings from ``LIF_*`` variables; keyword arguments override them (tests, benchmarks)."""
         env = os.environ.get
         instance_dir = _instance_dir()

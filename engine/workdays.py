@@ -5,7 +5,7 @@ on, in Europe/London, so "15 working days" means the whole of the 15th working d
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -60,7 +60,7 @@ def london_date(moment: datetime) -> date:
 
 
 def end_of_working_day(day: date) -> datetime:
-    return datetime.combine(day, END_OF_DAY, tzinfo=LONDON).astimezone(timezone.utc)
+    return datetime.combine(day, END_OF_DAY, tzinfo=LONDON).astimezone(UTC)
 
 
 def working_days_left(due_at: datetime, now: datetime) -> int:

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Protocol
 
 from engine.config import Config
-from engine.text import one_line
 from engine.store.models import Notification
+from engine.text import one_line
 
 log = logging.getLogger(__name__)
 

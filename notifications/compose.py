@@ -10,8 +10,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session
 
-from engine.people import accounts
 from engine import text, workdays
+from engine.people import accounts
 from engine.store.models import HumanTask, ProcessInstance
 
 from .states import NotificationKind

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
-from engine.store.models import Notification
 from engine.records import Page
+from engine.store.models import Notification
 
 from .states import Channel
 

@@ -17,8 +17,8 @@ from sqlalchemy import bindparam, delete
 from sqlalchemy.orm import Session
 
 from engine import events, workdays
-from engine.store.db import bulk_execute
 from engine.states import DueKind, TaskState
+from engine.store.db import bulk_execute
 from engine.store.models import DueItem, HumanTask, ProcessInstance
 
 from . import outbox, recipients

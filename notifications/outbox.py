@@ -10,12 +10,12 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from engine.store import audit
-from engine.reads import queries
 from engine.errors import Conflict, Forbidden
-from engine.store.models import HumanTask, Notification
+from engine.reads import queries
 from engine.records import Actor
 from engine.states import TaskState
+from engine.store import audit
+from engine.store.models import HumanTask, Notification
 
 from . import compose, recipients
 from .recipients import Recipient

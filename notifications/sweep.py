@@ -6,19 +6,20 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import clock
 from engine.cases import recurring
-from engine.config import Config
-from engine.store.db import transaction
 from engine.cases.due import run_due
 from engine.cases.timers import fire_timer_item
+from engine.config import Config
 from engine.states import DueKind
+from engine.store.db import transaction
 
 from . import digest, ladder
 from .channels import backend_for

@@ -9,24 +9,24 @@ import uuid
 # of ``factory`` carry it (VERIFIED), and so do apps and commands built from ``Config.from_env()``.
 # LIF_SPIFF_FAST_PATHS=0 runs the suite on the library's own serialization and walks.
 os.environ.setdefault("LIF_VERIFY_DUMPS", "1")
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import text
 
-from engine.people import accounts
 from engine.bundles import definitions
 from engine.cases import runtime
 from engine.config import StepSettings
-from engine.store.db import make_engine, make_session_factory, transaction
+from engine.people import accounts
 from engine.records import Actor
+from engine.store.db import make_engine, make_session_factory, transaction
 from engine.store.schema import create_schema
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bundles"
 REPO = Path(__file__).resolve().parent.parent
-NOW = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)  # a Tuesday
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # a Tuesday
 VERIFIED = StepSettings(verify_dumps=True,  # the default limits, every dump checked
                         spiff_fast_paths=os.environ.get("LIF_SPIFF_FAST_PATHS", "1") != "0")
 

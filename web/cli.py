@@ -10,12 +10,12 @@ from pathlib import Path
 
 import click
 
-from engine.people import accounts
 from engine import clock
 from engine.bundles import definitions
 from engine.config import Config
-from engine.store.db import unreachable, unreachable_reason
 from engine.errors import LifError
+from engine.people import accounts
+from engine.store.db import unreachable, unreachable_reason
 from engine.store.schema import upgrade_schema
 
 from .boot import boot

@@ -2,8 +2,19 @@
 answers with the same status whoever asked."""
 from __future__ import annotations
 
-from engine.errors import (BadRequest, Conflict, DatabaseUnavailable, Forbidden, InvalidData, LifError, NotFound,
-                           RateLimited, ScriptError, TooLarge, Unauthorized)
+from engine.errors import (
+    BadRequest,
+    Conflict,
+    DatabaseUnavailable,
+    Forbidden,
+    InvalidData,
+    LifError,
+    NotFound,
+    RateLimited,
+    ScriptError,
+    TooLarge,
+    Unauthorized,
+)
 
 STATUS: dict[type[LifError], int] = {
     BadRequest: 400, Unauthorized: 401, Forbidden: 403, NotFound: 404, Conflict: 409, TooLarge: 413,

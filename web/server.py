@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server as _make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
+from werkzeug.serving import make_server as _make_server
 
 
 class LifRequestHandler(WSGIRequestHandler):

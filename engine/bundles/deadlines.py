@@ -3,13 +3,13 @@ counted from the task's creation or from the date in the task-data variable name
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from ..spiff import timers as timer_bounds
 from .. import workdays
+from ..spiff import timers as timer_bounds
 
 _WORKING_DAYS = re.compile(r"^(\d+)WD$", re.ASCII)
 _DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$",
@@ -94,9 +94,9 @@ def _start(variable: str | None, data: dict[str, Any], created_at: datetime) -> 
         return created_at
     value = data.get(variable)
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, date):
-        return datetime.combine(value, datetime.min.time(), tzinfo=workdays.LONDON).astimezone(timezone.utc)
+        return datetime.combine(value, datetime.min.time(), tzinfo=workdays.LONDON).astimezone(UTC)
     if isinstance(value, str) and value:
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -104,6 +104,6 @@ def _start(variable: str | None, data: dict[str, Any], created_at: datetime) -> 
             raise DeadlineError(f"dueFrom variable {variable!r} holds {value!r}, not an ISO date") from None
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=workdays.LONDON)
-        return parsed.astimezone(timezone.utc)
+        return parsed.astimezone(UTC)
     return created_at
 

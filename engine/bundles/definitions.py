@@ -8,11 +8,11 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..store import audit
-from .parsing import ParsedBundle, content_hash, parse_bundle, read_bundle_dir
 from ..errors import Conflict, InvalidData, NotFound
-from ..store.models import ProcessDefinition
 from ..records import DefinitionInfo
+from ..store import audit
+from ..store.models import ProcessDefinition
+from .parsing import ParsedBundle, content_hash, parse_bundle, read_bundle_dir
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 

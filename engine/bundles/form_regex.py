@@ -10,8 +10,9 @@ against it at all (the submission is refused instead).
 """
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any, Iterator
+from collections.abc import Iterator
+from functools import cache, lru_cache
+from typing import Any
 
 import re2
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
@@ -169,7 +170,7 @@ FORMATS.checks("regex", raises=re2.error)(lambda value: not isinstance(value, st
                                           or bool(re2.compile(value, _OPTIONS)))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _with_re2(cls: type[Validator]) -> type[Validator]:
     keywords = {k: f for k, f in _KEYWORDS.items() if k in cls.VALIDATORS}
     extended: type[Validator] = validators.extend(cls, keywords)

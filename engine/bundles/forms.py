@@ -11,9 +11,10 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from jsonschema.validators import validator_for
 
-from . import form_regex
 from ..sandbox import templates
-from ..text import json_problem, problem as text_problem
+from ..text import json_problem
+from ..text import problem as text_problem
+from . import form_regex
 
 SAMPLE_CONTEXT: dict[str, Any] = {
     "agencies": [{"key": "sample", "name": "Sample agency"}],

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import validation
-from .bpmn_xml import Problem, XmlRefused, is_dmn, owner_id, parse_xml, quote_timer_literals
 from ..errors import InvalidData, TooLarge
 from ..spiff.parser import BundleParser, ParseError
+from . import validation
+from .bpmn_xml import Problem, XmlRefused, is_dmn, owner_id, parse_xml, quote_timer_literals
 
 BUNDLE_SUFFIXES = (".bpmn", ".dmn", ".json", ".md")
 MAX_FILES = 200

@@ -10,12 +10,11 @@ from typing import Any, TypedDict
 
 from lxml import etree
 
-from . import deadlines
-from ..spiff import timers as timer_bounds
-from . import form_regex, forms
-from .bpmn_xml import BPMN_NS, SPIFF_NS, TIMER_TAGS, Problem, owner_id, quoted_literal, timer_literal_kind
 from ..sandbox.scripting import CompileMode, check_source
+from ..spiff import timers as timer_bounds
 from ..text import json_problem
+from . import deadlines, form_regex, forms
+from .bpmn_xml import BPMN_NS, SPIFF_NS, TIMER_TAGS, Problem, owner_id, quoted_literal, timer_literal_kind
 
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _LADDER_STEP = re.compile(r"^[+-]?\d{1,4}w?$", re.ASCII)

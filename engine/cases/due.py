@@ -9,14 +9,15 @@ leaves a lease that expires). A row whose handler fails is retried later with ba
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Callable, cast
+from typing import Any, cast
 
 from sqlalchemy import CursorResult, inspect, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..store.db import transaction
 from ..errors import Conflict
+from ..store.db import transaction
 from ..store.models import DueItem, ProcessInstance
 
 log = logging.getLogger(__name__)

@@ -17,15 +17,15 @@ from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..store import audit, row_writes
-from ..bundles import deadlines
 from .. import events, text
-from ..store.db import bulk_execute, step_settings
+from ..bundles import deadlines
 from ..errors import Conflict, NotFound
-from ..states import DueKind, InstanceStatus, TaskState
-from ..store.models import DueItem, HumanTask, MessageSubscription, ProcessDefinition, ProcessInstance
 from ..spiff.adapter import Facts, ReadyTask, Workflow
 from ..spiff.state import SpecCache
+from ..states import DueKind, InstanceStatus, TaskState
+from ..store import audit, row_writes
+from ..store.db import bulk_execute, step_settings
+from ..store.models import DueItem, HumanTask, MessageSubscription, ProcessDefinition, ProcessInstance
 
 log = logging.getLogger(__name__)
 SPECS = SpecCache()

@@ -10,11 +10,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..store import audit
-from . import passwords, tokens, user_sessions
 from ..errors import Conflict, InvalidData, NotFound
-from ..store.models import ROLES, Agency, User, UserRole
 from ..records import Actor
+from ..store import audit
+from ..store.models import ROLES, Agency, User, UserRole
+from . import passwords, tokens, user_sessions
 
 _HASHER = PasswordHasher()
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")

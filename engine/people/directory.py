@@ -9,11 +9,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..store import audit
-from .accounts import find_user
 from ..errors import Forbidden, InvalidData
-from ..store.models import ROLES, Agency, User, UserRole
 from ..records import Actor
+from ..store import audit
+from ..store.models import ROLES, Agency, User, UserRole
+from .accounts import find_user
 
 
 @dataclass(frozen=True)

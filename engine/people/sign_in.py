@@ -38,12 +38,12 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..store import audit
-from .accounts import password_matches
 from ..config import Config
-from ..store.db import transaction
 from ..errors import RateLimited, Unauthorized
+from ..store import audit
+from ..store.db import transaction
 from ..store.models import SignInKnown, SignInThrottle, User
+from .accounts import password_matches
 
 CHECK_WAIT_S = 5.0  # how long a try waits for one of the password checks to be free
 _CHECKS = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
@@ -63,7 +63,7 @@ class Limits:
     account_failures: int = 20
 
     @classmethod
-    def from_config(cls, config: Config) -> "Limits":
+    def from_config(cls, config: Config) -> Limits:
         return cls(config.login_address_limit, config.login_max_failures,
                    timedelta(minutes=config.login_max_delay_minutes), config.login_account_limit)
 

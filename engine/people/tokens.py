@@ -10,10 +10,10 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Row, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from ..store import audit
 from ..errors import Forbidden, NotFound, Unauthorized
-from ..store.models import Agency, ApiToken, User, UserRole
 from ..records import Actor
+from ..store import audit
+from ..store.models import Agency, ApiToken, User, UserRole
 
 
 def _digest(token: str) -> str:

@@ -5,8 +5,8 @@ from typing import Protocol
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 
-from ..store.models import HumanTask, ProcessInstance
 from ..records import Actor
+from ..store.models import HumanTask, ProcessInstance
 
 
 class OfferedTask(Protocol):

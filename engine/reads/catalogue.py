@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..cases.instances import DEFAULT_START_ROLES
-from ..store.models import ProcessDefinition
 from ..records import Actor, DefinitionInfo
+from ..store.models import ProcessDefinition
 
 
 def startable_for(session: Session, actor: Actor) -> list[DefinitionInfo]:

@@ -9,11 +9,11 @@ from datetime import datetime
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session, aliased
 
-from . import access
 from .. import workdays
+from ..records import Actor, Page
 from ..states import InstanceStatus, TaskState
 from ..store.models import Agency, HumanTask, ProcessInstance
-from ..records import Actor, Page
+from . import access
 
 STATUSES = tuple(InstanceStatus)
 

@@ -11,12 +11,12 @@ from typing import Any
 from sqlalchemy import CompoundSelect, Select, func, select, union
 from sqlalchemy.orm import Session
 
-from . import access
 from .. import workdays
+from ..records import Actor, Page, TaskInfo
 from ..states import TaskState
 from ..store.models import HumanTask, ProcessInstance
+from . import access
 from .queries import task_info
-from ..records import Actor, Page, TaskInfo
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,11 @@ from typing import Any
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from . import access
 from ..errors import NotFound
+from ..records import Actor, InstanceInfo, Page, TaskInfo
 from ..states import TaskState
 from ..store.models import HumanTask, ProcessInstance
-from ..records import Actor, InstanceInfo, Page, TaskInfo
-
+from . import access
 
 _SUMMARY_COLUMNS = (HumanTask.id, HumanTask.instance_id, HumanTask.process_key, HumanTask.name, HumanTask.title,
                    HumanTask.state, HumanTask.role, HumanTask.agency, HumanTask.assignee, HumanTask.created_at,

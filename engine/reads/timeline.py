@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from . import access
+from ..records import Actor
 from ..store import audit
 from ..store.models import AuditEvent, HumanTask
-from ..records import Actor
+from . import access
 
 HIDDEN = ("instance.viewed", "task.viewed", "task.draft_saved", "definition.downloaded")
 

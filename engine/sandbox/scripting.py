@@ -10,16 +10,22 @@ allocated. This module runs code in the current process; time and memory limits 
 from __future__ import annotations
 
 import ast
-import importlib
 import datetime as _dt
+import importlib
 import operator
 import random
+from collections.abc import Callable
 from functools import lru_cache
 from types import CodeType
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
-from RestrictedPython import RestrictingNodeTransformer, compile_restricted, limited_builtins, safe_builtins
-from RestrictedPython import utility_builtins
+from RestrictedPython import (
+    RestrictingNodeTransformer,
+    compile_restricted,
+    limited_builtins,
+    safe_builtins,
+    utility_builtins,
+)
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
 from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequence, safer_getattr
 from RestrictedPython.PrintCollector import PrintCollector

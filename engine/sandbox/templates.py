@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from .. import clock
-from .scripting import ScriptLimitExceeded
 from . import pool
+from .scripting import ScriptLimitExceeded
 
 TEMPLATE_TIMEOUT_S = 2.0
 _SYNTAX = ("{{", "{%", "{#")

@@ -28,8 +28,7 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from .. import clock
-from . import scripting
-from . import sizes
+from . import scripting, sizes
 
 MAX_RESULT_CHARS = 16_000_000  # a script's case data (or a value) as JSON, every shared reference copied
 MAX_TEMPLATE_CHARS = 1_000_000

@@ -25,11 +25,11 @@ from SpiffWorkflow.util.task import TaskState
 
 from .. import clock
 from ..config import StepSettings
+from ..sandbox.scripting import ScriptLimitExceeded
 from . import compat
 from . import timers as timer_bounds
 from . import walks as spiff_walks
 from .scripting import make_script_engine
-from ..sandbox.scripting import ScriptLimitExceeded
 from .state import IncrementalDumper, LibraryDumper, SpecSet, dump_state, restore_state
 
 _TIMER_TYPES = ("DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition")
@@ -118,7 +118,7 @@ class Workflow:
 
     @classmethod
     def start(cls, specs: SpecSet, process_id: str, data: dict[str, Any], settings: StepSettings,
-              message: "ThrownMessage | None" = None) -> tuple["Workflow", Facts]:
+              message: ThrownMessage | None = None) -> tuple[Workflow, Facts]:
         """A new instance run to its first wait; with ``message``, started by that message's start event
         only (other start events of the process are withdrawn first, or a plain start would fire)."""
         wf = BpmnWorkflow(specs.specs[process_id], specs.subprocess_specs)
@@ -130,7 +130,7 @@ class Workflow:
             return flow, flow._advance()
         return flow, flow._advance(lambda: flow._start_by_message(message))
 
-    def _start_by_message(self, message: "ThrownMessage") -> None:
+    def _start_by_message(self, message: ThrownMessage) -> None:
         self.wf.get_next_task(spec_name="Start").run()
         split = self.wf.get_next_task(spec_name="StartEventSplit")
         if split is not None and split.state == TaskState.READY:
@@ -144,7 +144,7 @@ class Workflow:
         self.wf.send_event(BpmnEvent(MessageEventDefinition(message.name), message.payload, message.correlation))
 
     @classmethod
-    def restore(cls, specs: SpecSet, process_id: str, state: str, settings: StepSettings) -> "Workflow":
+    def restore(cls, specs: SpecSet, process_id: str, state: str, settings: StepSettings) -> Workflow:
         return cls(restore_state(specs, process_id, state, settings.spiff_fast_paths), settings)
 
     def dump(self) -> str:

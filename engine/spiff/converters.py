@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 
-from SpiffWorkflow.bpmn.serializer.default.workflow import (BpmnWorkflowConverter, TaskConverter,
-                                                            WorkflowConverter)
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter, WorkflowConverter
 
 from . import compat
 
-_ACTIVE: ContextVar["TaskCache | None"] = ContextVar("lif_task_cache", default=None)
+_ACTIVE: ContextVar[TaskCache | None] = ContextVar("lif_task_cache", default=None)
 
 
 class StoredWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]

@@ -25,7 +25,7 @@ class ParseError(Exception):
         self.id = id
 
     @classmethod
-    def from_library(cls, exc: ValidationException) -> "ParseError":
+    def from_library(cls, exc: ValidationException) -> ParseError:
         return cls(str(exc), getattr(exc, "file_name", "") or "", getattr(exc, "line_number", None),
                    getattr(exc, "id", "") or "")
 

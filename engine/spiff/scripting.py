@@ -13,8 +13,7 @@ from typing import Any, NoReturn
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
 from .. import clock
-from ..sandbox import scripting
-from ..sandbox import bounded, pool, sizes
+from ..sandbox import bounded, pool, scripting, sizes
 from ..sandbox.pool import SandboxPool, WorkerError
 
 _OURS: dict[str, type[Exception]] = {"ScriptLimitExceeded": scripting.ScriptLimitExceeded,

@@ -39,7 +39,7 @@ class User(Base):
     daily_digest: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     agency: Mapped[Agency | None] = relationship(lazy="joined")
-    role_rows: Mapped[list["UserRole"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+    role_rows: Mapped[list[UserRole]] = relationship(lazy="selectin", cascade="all, delete-orphan")
 
     @property
     def roles(self) -> frozenset[str]:

@@ -14,9 +14,9 @@ from alembic.config import Config as AlembicConfig
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session
 
+from ..errors import Conflict
 from . import models  # noqa: F401  (registers the tables)
 from .db import Base
-from ..errors import Conflict
 
 _SQLITE_TRIGGERS = [
     "CREATE TRIGGER IF NOT EXISTS audit_event_no_update BEFORE UPDATE ON audit_event "

@@ -3,7 +3,7 @@ statutory clocks (for example during criminal proceedings). Each needs a reason 
 reminder ladder follows through ``DeadlineChanged`` events."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,7 +41,7 @@ def extend_deadline(session: Session, task_id: str, due_at: datetime, reason: st
         raise Conflict(f"the task is {row.state}")
     if due_at.tzinfo is None or due_at.utcoffset() is None:
         raise InvalidData("due_at needs an offset", [{"field": "due_at", "message": "give a UTC offset"}])
-    due_at = due_at.astimezone(timezone.utc)  # stored, answered and laddered in UTC, whatever offset was given
+    due_at = due_at.astimezone(UTC)  # stored, answered and laddered in UTC, whatever offset was given
     if due_at <= now:
         raise InvalidData("the new deadline is in the past", [{"field": "due_at", "message": "must be in the future"}])
     if due_at.year > now.year + LATEST_DEADLINE_YEARS:

@@ -2,7 +2,7 @@
 and the caller's in-app notifications."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -34,7 +34,7 @@ def test_extend_moves_the_due_date(review, api):
     r = api.post(f"/tasks/{review['submit']}/extend", "cora", {"due_at": NEW_DUE, "reason": "Awaiting records"})
     assert r.status_code == 200, r.json
     task = check_task(r.json)
-    assert iso(task["due_at"]) == datetime(2026, 12, 21, 17, 0, tzinfo=timezone.utc)
+    assert iso(task["due_at"]) == datetime(2026, 12, 21, 17, 0, tzinfo=UTC)
     assert api.task(review["submit"], "pat")["due_at"] == task["due_at"]
 
 

@@ -1,7 +1,7 @@
 """``FlatNested`` (the task lists inside API answers) gives exactly what the marshmallow schema gives."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from marshmallow import Schema, fields
@@ -9,7 +9,7 @@ from marshmallow import Schema, fields
 from engine.records import InstanceInfo, TaskInfo
 from web.api.schemas import FlatNested, InstanceSchema, TaskSchema
 
-AT = datetime(2026, 12, 1, 9, 30, 5, 123456, tzinfo=timezone.utc)
+AT = datetime(2026, 12, 1, 9, 30, 5, 123456, tzinfo=UTC)
 
 
 def _tasks() -> list[TaskInfo]:

@@ -1,7 +1,7 @@
 """Process instances: start, list (filters, paging), read, cancel, retry, and who may see them."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -335,7 +335,7 @@ def test_retry_instance_in_error_runs_it_on(deployed, api, traveller):
     still = api.post(f"/process-instances/{instance['id']}/retry", "cora")
     assert still.status_code == 200, still.json
     assert check_instance(still.json)["status"] == "error"
-    traveller.move_to(datetime(2027, 1, 4, 9, 0, tzinfo=timezone.utc))
+    traveller.move_to(datetime(2027, 1, 4, 9, 0, tzinfo=UTC))
     api.sign_in_again()
     r = api.post(f"/process-instances/{instance['id']}/retry", "cora")
     assert r.status_code == 200, r.json

@@ -11,7 +11,6 @@ from tests.conftest import NOW
 from .api_kit import API, COMMENT_FIELDS, check_error, check_task, detail_fields, iso
 from .tasks_kit import VALID_SUMMARY, deployed, pete, pete_headers, returns, review  # noqa: F401  (fixtures)
 
-
 # --- draft ------------------------------------------------------------------------------------------------
 
 

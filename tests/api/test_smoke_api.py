@@ -1,5 +1,5 @@
-from tests.conftest import FIXTURES
 from engine.bundles.parsing import read_bundle_dir
+from tests.conftest import FIXTURES
 
 
 def test_deploy_start_and_complete_through_the_api(client, auth):

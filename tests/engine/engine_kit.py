@@ -10,12 +10,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine.store import audit
 from engine.cases import instances
-from engine.work import tasks
+from engine.records import Actor
+from engine.store import audit
 from engine.store.db import transaction
 from engine.store.models import DueItem, HumanTask, MessageSubscription, ProcessInstance
-from engine.records import Actor
+from engine.work import tasks
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 BUNDLES = FIXTURES / "bundles"

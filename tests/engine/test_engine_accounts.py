@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 
+from engine.errors import Conflict, InvalidData, RateLimited, Unauthorized
 from engine.people import accounts, sign_in, tokens
 from engine.store.db import transaction
-from engine.errors import Conflict, InvalidData, RateLimited, Unauthorized
 from engine.store.models import ApiToken, User
 
 from .engine_kit import NOW

@@ -9,11 +9,11 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DatabaseError
 
 from engine.cases import instances, messages
-from engine.people import sign_in
-from engine.work import tasks
-from engine.store.db import transaction
 from engine.errors import Unauthorized
+from engine.people import sign_in
+from engine.store.db import transaction
 from engine.store.models import AuditEvent
+from engine.work import tasks
 
 from .engine_kit import NOW
 

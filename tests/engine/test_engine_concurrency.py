@@ -10,9 +10,9 @@ from sqlalchemy import event
 import notifications
 from engine import events
 from engine.cases import runtime
-from engine.work import tasks
 from engine.config import Config
 from engine.errors import Conflict
+from engine.work import tasks
 
 from .engine_kit import NOW
 

@@ -2,16 +2,16 @@
 counted from task creation or from a date in the task data named by ``dueFrom``."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from engine.bundles import deadlines
 from engine import workdays
+from engine.bundles import deadlines
 
 
 def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(timezone.utc)
+    return datetime.fromisoformat(text).astimezone(UTC)
 
 
 # --- working days ----------------------------------------------------------------------------------------

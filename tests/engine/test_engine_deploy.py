@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from engine.bundles import definitions
 from engine.bundles.parsing import parse_bundle, read_bundle_dir
-from engine.store.db import transaction
 from engine.errors import Conflict, InvalidData
+from engine.store.db import transaction
 from engine.store.models import AuditEvent, ProcessDefinition
 
 from .engine_kit import BUNDLES, FIXTURES, NOW

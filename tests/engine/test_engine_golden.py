@@ -10,7 +10,6 @@ from SpiffWorkflow.util.task import TaskState
 from engine.bundles.parsing import parse_bundle, read_bundle_dir
 from engine.spiff.adapter import Workflow
 from engine.spiff.state import SpecCache
-
 from tests.conftest import VERIFIED
 
 from .engine_kit import BUNDLES, FIXTURES

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 
 from engine.cases import instances
+from engine.errors import Conflict, Forbidden, InvalidData, NotFound
 from engine.reads import queries
 from engine.store.db import transaction
-from engine.errors import Conflict, Forbidden, InvalidData, NotFound
 
 from .engine_kit import NOW
 

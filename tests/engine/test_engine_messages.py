@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from engine.cases import instances, messages
-from engine.store.db import transaction
 from engine.errors import InvalidData
+from engine.store.db import transaction
 
 from .engine_kit import NOW
 

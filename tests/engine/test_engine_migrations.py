@@ -11,10 +11,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import insert, inspect, select, text
 from sqlalchemy.exc import DatabaseError
 
+from engine.errors import Conflict
 from engine.people import accounts
 from engine.store.db import Base, make_engine, make_session_factory, transaction
 from engine.store.models import Agency, BusinessKeyClaim, ProcessDefinition, ProcessInstance
-from engine.errors import Conflict
 from engine.store.schema import (
     BASELINE_REVISION,
     MIGRATIONS,

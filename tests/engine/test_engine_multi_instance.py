@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from engine.reads import queries
-from engine.work import tasks
-from engine.store.db import transaction
 from engine.errors import NotFound
+from engine.reads import queries
+from engine.store.db import transaction
+from engine.work import tasks
 
 from .engine_kit import NOW
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.store import row_writes
 from engine.errors import Conflict
+from engine.store import row_writes
 from engine.store.models import HumanTask, ProcessInstance
 
 from .engine_kit import NOW

@@ -3,12 +3,12 @@ stand for another bundle when the database under the process is recreated (ids s
 from __future__ import annotations
 
 from engine.bundles import definitions
-from engine.cases import instances
-from engine.work import tasks
 from engine.bundles.parsing import read_bundle_dir
-from engine.store.db import make_engine, make_session_factory, transaction
+from engine.cases import instances
 from engine.records import Actor
+from engine.store.db import make_engine, make_session_factory, transaction
 from engine.store.schema import create_schema
+from engine.work import tasks
 
 from .engine_kit import BUNDLES, NOW, Cases
 

@@ -12,10 +12,10 @@ import pytest
 from engine.bundles import parsing as bundles
 from engine.cases import instances
 from engine.config import StepSettings
-from engine.store.db import transaction, use_step_settings
 from engine.errors import Conflict, Forbidden
-from engine.spiff.scripting import RestrictedEnvironment
 from engine.sandbox.scripting import ScriptLimitExceeded, ScriptPolicyError
+from engine.spiff.scripting import RestrictedEnvironment
+from engine.store.db import transaction, use_step_settings
 
 from .engine_kit import BUNDLES, NOW
 

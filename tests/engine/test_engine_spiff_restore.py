@@ -17,7 +17,6 @@ from engine.bundles.parsing import parse_bundle, read_bundle_dir
 from engine.config import REPO_ROOT
 from engine.spiff.adapter import Workflow
 from engine.spiff.state import LIBRARY, SpecCache
-
 from tests.conftest import VERIFIED
 
 from .engine_kit import NOW

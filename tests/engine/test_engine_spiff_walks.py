@@ -10,11 +10,10 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from engine import clock
-from engine.spiff import walks as spiff_walks
 from engine.bundles.parsing import parse_bundle, read_bundle_dir
+from engine.spiff import walks as spiff_walks
 from engine.spiff.adapter import ThrownMessage, Workflow
 from engine.spiff.state import SpecCache
-
 from tests.conftest import VERIFIED
 
 from .engine_kit import BUNDLES, NOW

@@ -7,28 +7,29 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select, update
 
-from engine.people import accounts
-from engine.cases import instances
-from engine.work import tasks
 from engine import workdays
+from engine.cases import instances
 from engine.config import Config
+from engine.people import accounts
+from engine.records import Actor
 from engine.store.db import transaction
 from engine.store.models import Agency, AuditEvent, DueItem, HumanTask, Notification, ProcessInstance, User
-from engine.records import Actor
+from engine.work import tasks
 from notifications import sweep as sweep_module
 
 BASE_URL = "http://lif.test"
-UTC = timezone.utc
+UTC = UTC
 
 
 def london(year: int, month: int, day: int, hour: int = 9, minute: int = 5, second: int = 0) -> datetime:
@@ -78,7 +79,7 @@ class SmtpServer:
         self.recorder = _Recorder()
         self.controller: Controller | None = None
 
-    def start(self) -> "SmtpServer":
+    def start(self) -> SmtpServer:
         if self.controller is None:
             self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port, ready_timeout=10)
             self.controller.start()

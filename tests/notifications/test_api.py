@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import PASSWORDS
 from tests.api.api_kit import API, check_error, check_instance, check_task, iso
+from tests.conftest import PASSWORDS
 from web import create_app
 
 from .conftest import START

@@ -6,8 +6,8 @@ from datetime import timedelta
 from itertools import pairwise
 
 import notifications
-from engine.store.db import transaction
 from engine.cases.due import _lease as lease_due_row
+from engine.store.db import transaction
 from notifications import delivery
 
 from .conftest import START

@@ -2,14 +2,14 @@
 only the rows whose time has come (never every instance), so its cost follows the work that is due."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import event
 
-from engine.work import deadline_changes
-from engine.store.db import transaction
 from engine.cases.due import select_due
+from engine.store.db import transaction
 from engine.store.models import HumanTask
+from engine.work import deadline_changes
 from notifications.sweep import DUE_KINDS
 
 from .conftest import START
@@ -47,7 +47,7 @@ def test_deadlines_reminders_timers_and_recurring_starts_are_due_rows(deploy, ro
     ]
     [start_row] = room.due(kind="process_start")
     assert start_row.payload == {"process_key": "notif_recurring", "after": "NOTIF-RECURRING-2026-0001"}
-    assert start_row.due_at == datetime(2028, 12, 10, 10, 0, tzinfo=timezone.utc)
+    assert start_row.due_at == datetime(2028, 12, 10, 10, 0, tzinfo=UTC)
 
 
 def test_a_bpmn_timer_fires_once_when_due(deploy, room, restore_every_step):
@@ -147,7 +147,7 @@ def test_resume_moves_a_waiting_bpmn_timer_on_by_the_working_days_paused(deploy,
     due = room.due(instance_id=instance_id, kind="timer", open_only=True)
     assert len(due) == 1
     fires_at = due[0].due_at
-    assert fires_at.astimezone(timezone.utc).date().isoformat() == "2026-12-16"
+    assert fires_at.astimezone(UTC).date().isoformat() == "2026-12-16"
     clock.move_to(fires_at + timedelta(seconds=1))
     room.sweep(fires_at + timedelta(seconds=1))
     with transaction(room.factory) as s:

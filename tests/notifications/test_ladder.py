@@ -11,8 +11,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from engine.work import deadline_changes
 from engine.errors import Conflict, Forbidden, InvalidData
+from engine.work import deadline_changes
 from notifications import ladder, outbox
 
 from .conftest import START

@@ -2,14 +2,12 @@
 the scheduler starts the next cycle two years later, exactly once, and schedules the one after."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-
-
+from datetime import UTC, datetime, timedelta
 
 from .conftest import START
 from .notifications_kit import sweep_in_threads
 
-TWO_YEARS_ON = datetime(2028, 12, 10, 10, 0, tzinfo=timezone.utc)
+TWO_YEARS_ON = datetime(2028, 12, 10, 10, 0, tzinfo=UTC)
 
 
 def _open_starts(room):
@@ -52,7 +50,7 @@ def test_a_second_hand_start_replaces_the_schedule(deploy, room, clock):
     again = START + timedelta(days=30)
     clock.move_to(again)
     room.start("notif_recurring", now=again)
-    assert _open_starts(room) == [(datetime(2029, 1, 9, 10, 0, tzinfo=timezone.utc), "notif_recurring")]
+    assert _open_starts(room) == [(datetime(2029, 1, 9, 10, 0, tzinfo=UTC), "notif_recurring")]
 
 
 def test_the_next_cycle_still_starts_after_this_one_has_finished(deploy, room, clock):

@@ -6,12 +6,13 @@ parsed once per test session (deploying still stores a new version through ``def
 partnership and its cheap password hashing are the root conftest's."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import pytest
 import time_machine
 
-from engine.bundles import parsing as bundles, definitions
+from engine.bundles import definitions
+from engine.bundles import parsing as bundles
 from tests.api.conftest import app, auth, client  # noqa: F401  (fixtures for the API deploy test)
 from tests.conftest import NOW, REPO
 
@@ -21,7 +22,7 @@ WORKFLOWS = REPO / "workflows"
 SHIPPED = ("scr", "cdop", "section11", "action_plan", "case_audit")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parsed(key, content_hash, files_items):
     return bundles.parse_bundle(key, dict(files_items))
 

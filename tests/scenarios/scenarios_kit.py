@@ -3,24 +3,25 @@ the web does), with the clock held by time-machine and the form data from ``demo
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Iterable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from engine.cases import instances, timers
-from engine.reads import queries
-from engine.work import tasks
-from engine.store.db import transaction
 from demo import People, form_data
+from engine.cases import instances, timers
 from engine.errors import InvalidData
-from engine.store.models import DueItem, ProcessInstance
+from engine.reads import queries
 from engine.records import TaskInfo
+from engine.store.db import transaction
+from engine.store.models import DueItem, ProcessInstance
+from engine.work import tasks
 
 LONDON = ZoneInfo("Europe/London")
-UTC = timezone.utc
+UTC = UTC
 # The partnership of tests/conftest.py: three agencies, each with one reviewer.
 PEOPLE = People(coordinator="cora", chair="chad", leads={"police": "pat", "csc": "sam", "health": "hana"})
 

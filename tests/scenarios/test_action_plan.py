@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from engine.reads import queries
-from engine.work import tasks
-from engine.store.db import transaction
 from engine.errors import Forbidden, NotFound
+from engine.reads import queries
+from engine.store.db import transaction
+from engine.work import tasks
 
 from .scenarios_kit import PEOPLE
 

@@ -2,7 +2,7 @@
 referral that starts an scr case (a message between instances)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -23,8 +23,8 @@ def test_agency_reports_go_to_each_agency_due_in_three_weeks(run):
     for report in reports:
         assert report.role == "reviewer"
         # P21D is calendar time: three weeks to the minute, over the August bank holiday (30 Aug 2027)
-        assert report.due_at == datetime(2027, 9, 6, 9, 0, tzinfo=timezone.utc)
-    assert run.task(case, "family_views").due_at == datetime(2027, 9, 6, 9, 0, tzinfo=timezone.utc)
+        assert report.due_at == datetime(2027, 9, 6, 9, 0, tzinfo=UTC)
+    assert run.task(case, "family_views").due_at == datetime(2027, 9, 6, 9, 0, tzinfo=UTC)
 
 
 def test_agency_report_due_over_christmas(run):

@@ -3,14 +3,14 @@ many states, a realistic share of them overdue, nothing dated in the future, and
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from demo import AGENCIES, DEMO_PASSWORD, STAFF
 from engine.people import accounts
 from engine.store.db import make_engine, make_session_factory, transaction
-from demo import AGENCIES, DEMO_PASSWORD, STAFF
 from engine.store.models import Agency, HumanTask, ProcessInstance, User
 from web.cli import main
 
@@ -32,7 +32,7 @@ def _init_and_load_demo(url, tmp_path) -> datetime:
            "LIF_WORKFLOWS_DIR": str(WORKFLOWS)}
     runner = CliRunner()
     assert runner.invoke(main, ["init"], env=env).exit_code == 0
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     result = runner.invoke(main, ["demo"], env=env)
     assert result.exit_code == 0, (result.output, result.exception)
     summary = result.output.strip()
@@ -76,6 +76,6 @@ def _check_cases(s, before: datetime) -> None:
             ("case_audit", "pre_audit"), ("action_plan", "progress_update")} <= waiting
     assert {t.name for t in overdue} >= {"imr", "agency_report", "self_evaluation", "notify_panel", "plan_form"}
     latest = s.scalar(select(func.max(HumanTask.created_at)))
-    assert latest <= datetime.now(timezone.utc)  # the demo never steps into the future
+    assert latest <= datetime.now(UTC)  # the demo never steps into the future
     completed = s.scalar(select(func.max(HumanTask.completed_at)))
     assert completed < before

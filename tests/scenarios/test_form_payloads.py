@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from lxml import etree
 
+from demo import BUILDERS, form_data
 from engine.bundles import forms
 from engine.bundles.parsing import read_bundle_dir
-from demo import BUILDERS, form_data
 
 from .conftest import SHIPPED, WORKFLOWS
 from .scenarios_kit import PEOPLE

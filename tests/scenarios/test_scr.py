@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine.work import tasks as task_service
-from engine.store.db import transaction
 from engine.errors import Forbidden, InvalidData, NotFound
+from engine.store.db import transaction
+from engine.work import tasks as task_service
 
 from .scenarios_kit import PEOPLE, at, end_of_day
 

@@ -11,14 +11,13 @@ import time_machine
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from engine.people import accounts
 from engine.config import Config
+from engine.people import accounts
 from engine.store.db import transaction
 from engine.store.models import AuditEvent
 from tests.conftest import NOW
-from tests.web.web_kit import (PASSWORDS, WORKFLOWS, cdop_to_agency_reports, csrf_token, deploy,  # noqa: F401
-                               sign_in, text)
 from tests.web.conftest import as_user, cdop  # noqa: F401  (fixtures, the same as the page tests')
+from tests.web.web_kit import PASSWORDS, WORKFLOWS, cdop_to_agency_reports, csrf_token, deploy, sign_in, text  # noqa: F401
 from web import create_app
 
 API = "/api/v1"

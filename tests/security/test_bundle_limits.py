@@ -26,8 +26,8 @@ from datetime import date
 import pytest
 
 from engine import workdays
-from engine.sandbox.scripting import check_source
 from engine.sandbox.bounded import is_bounded
+from engine.sandbox.scripting import check_source
 from tests.api.api_kit import bundle_files, check_error
 
 from .sandbox_kit import bundle as runaway_bundle

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 
 from engine.cases import business_keys
-from engine.store.db import transaction
 from engine.errors import DuplicateBusinessKey
+from engine.store.db import transaction
 from tests.api.api_kit import check_error
 from tests.api.test_api_concurrency import race
 

@@ -16,8 +16,8 @@ import threading
 import pytest
 from sqlalchemy import make_url
 
-from engine.people import accounts
 from engine.config import Config
+from engine.people import accounts
 from engine.store.db import make_engine, make_session_factory, transaction
 from engine.store.schema import create_schema
 from tests.conftest import NOW, REPO

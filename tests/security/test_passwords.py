@@ -10,14 +10,14 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from engine.people import accounts, passwords
 from demo import story as demo
-from engine.store.db import transaction
 from engine.errors import InvalidData
+from engine.people import accounts, passwords
+from engine.store.db import transaction
 from tests.conftest import NOW
 from web.cli import main
 
-from .accounts_kit import (app, as_user, client, hasher, make_app, sign_in, text, traveller)  # noqa: F401
+from .accounts_kit import app, as_user, client, hasher, make_app, sign_in, text, traveller  # noqa: F401
 
 TOO_SHORT = ["", "short", "elevenchars", "x" * 11, "ééééééééééé"]
 COMMON = ["password1234", "Password1234", "PASSWORD!2024", "qwertyuiop12", "iloveyou1234", "  dragon123456  ",

@@ -22,8 +22,8 @@ from werkzeug.serving import make_server
 from engine.bundles import form_regex, forms
 from tests.api.api_kit import API, bundle_files, check_error
 from tests.scenarios.conftest import SHIPPED, WORKFLOWS
-from .binding_kit import (PASSWORDS, api, app, auth, client, crowd, run,  # noqa: F401
-                         shipped, traveller)
+
+from .binding_kit import PASSWORDS, api, app, auth, client, crowd, run, shipped, traveller  # noqa: F401
 
 # A pattern that backtracks catastrophically in Python's ``re``, an input that sets it off (each takes Python
 # from several seconds to minutes), and an input the pattern matches.

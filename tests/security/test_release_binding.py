@@ -15,29 +15,29 @@ to the person it was reassigned to.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from lxml import etree
 from sqlalchemy import insert, select
 
-from engine.reads import inbox
-from engine.work import tasks
 from engine.bundles.parsing import read_bundle_dir
-from engine.store.db import make_engine, transaction
 from engine.errors import Forbidden, InvalidData, NotFound
-from engine.store.models import HumanTask, ProcessDefinition, ProcessInstance
+from engine.reads import inbox
 from engine.records import Actor, TaskInfo
+from engine.store.db import make_engine, transaction
+from engine.store.models import HumanTask, ProcessDefinition, ProcessInstance
 from engine.store.schema import BASELINE_REVISION, upgrade_schema
+from engine.work import tasks
 from tests.conftest import NOW
 from tests.scenarios.conftest import SHIPPED, WORKFLOWS
 from tests.scenarios.scenarios_kit import Scenario
 from tests.web.web_kit import csrf_token
 
-from .binding_kit import (PASSWORDS, api, app, auth, client, crowd, run,  # noqa: F401
-                         shipped, traveller)
+from .binding_kit import PASSWORDS, api, app, auth, client, crowd, run, shipped, traveller  # noqa: F401
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"

@@ -17,12 +17,12 @@ from __future__ import annotations
 import time
 
 import pytest
-from engine.sandbox import bounded
-from engine.spiff.scripting import RestrictedEnvironment
-from engine.sandbox.scripting import ScriptLimitExceeded
 
-from .sandbox_kit import LIMIT_S, STALL_S, deploy, in_threads, pinging, rss_mb, start
-from .sandbox_kit import app, server  # noqa: F401  (fixtures)
+from engine.sandbox import bounded
+from engine.sandbox.scripting import ScriptLimitExceeded
+from engine.spiff.scripting import RestrictedEnvironment
+
+from .sandbox_kit import LIMIT_S, STALL_S, app, deploy, in_threads, pinging, rss_mb, server, start  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.timing  # measured on the wall clock: run alone, after the parallel suite (Makefile)
 

@@ -19,8 +19,7 @@ import pytest
 from engine.bundles import forms
 from engine.sandbox import templates
 
-from .sandbox_kit import PROCESS, STALL_S, bundle, deploy, pinging, rss_mb, start
-from .sandbox_kit import app, server  # noqa: F401  (fixtures)
+from .sandbox_kit import PROCESS, STALL_S, app, bundle, deploy, pinging, rss_mb, server, start  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.timing  # measured on the wall clock: run alone, after the parallel suite (Makefile)
 

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -35,7 +35,7 @@ from web.cli import main
 
 LIF = (sys.executable, "-c", "from web.cli import main; main()")
 COORDINATOR = Actor("cora", frozenset({"coordinator"}))
-STARTED = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+STARTED = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 AFTER_THE_TIMER = "2026-12-04T09:00:00Z"  # the bundle's timer waits two days
 FOLLOW_UP = '''<bpmn:userTask id="follow_up" name="Follow up">
       <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
@@ -75,7 +75,7 @@ def waiting_case(tmp_path):
 
 
 def _real_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _instance(factory, instance_id: str) -> ProcessInstance:

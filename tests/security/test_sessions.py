@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, text as sql
+from sqlalchemy import select
+from sqlalchemy import text as sql
 
 from engine.config import Config
 from engine.store.db import transaction
 from engine.store.models import HumanTask, UserSession
 
-from .accounts_kit import (app, as_user, cdop, client, csrf_token, hasher, make_app, sign_in, text,  # noqa: F401
-                           traveller)
+from .accounts_kit import app, as_user, cdop, client, csrf_token, hasher, make_app, sign_in, text, traveller  # noqa: F401
 
 COOKIE = "lif_session"
 
@@ -83,7 +83,7 @@ def test_both_timeouts_are_configurable(make_app, traveller, monkeypatch):
     assert not _signed_in(client)
     sign_in(client, "pat")
     expires = client.get_cookie(COOKIE).expires  # the cookie itself is good for an hour, not 31 days
-    assert expires.replace(tzinfo=timezone.utc) - datetime.now(timezone.utc) < timedelta(hours=1, minutes=1)
+    assert expires.replace(tzinfo=UTC) - datetime.now(UTC) < timedelta(hours=1, minutes=1)
     for _ in range(14):
         traveller.shift(timedelta(minutes=4))
         assert _signed_in(client)

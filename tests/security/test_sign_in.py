@@ -19,8 +19,21 @@ from engine.people import accounts
 from engine.store.db import transaction
 from engine.store.models import SignInThrottle, User
 
-from .accounts_kit import (OK, PASSWORDS, SIGN_INS, CountingHasher, api_sign_in, app, at, audit_rows,  # noqa: F401
-                           client, hasher, make_app, page_sign_in, traveller)
+from .accounts_kit import (  # noqa: F401
+    OK,
+    PASSWORDS,
+    SIGN_INS,
+    CountingHasher,
+    api_sign_in,
+    app,
+    at,
+    audit_rows,
+    client,
+    hasher,
+    make_app,
+    page_sign_in,
+    traveller,
+)
 
 ROUTES = pytest.mark.parametrize("route", ["page", "api"])
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from engine.errors import RateLimited
 from engine.people import sign_in
 from engine.store.db import transaction
-from engine.errors import RateLimited
 from engine.store.models import SignInThrottle
 from tests.conftest import NOW
 

@@ -16,8 +16,7 @@ import pytest
 from engine.people import accounts
 from engine.store.db import transaction
 
-from .accounts_kit import (PASSWORDS, CountingHasher, api_sign_in, hasher, make_app, page_sign_in,  # noqa: F401
-                           traveller)
+from .accounts_kit import PASSWORDS, CountingHasher, api_sign_in, hasher, make_app, page_sign_in, traveller  # noqa: F401
 
 # how many tries at once, (username, address) of the i-th, and how many of them may be tried
 SCENARIOS = {

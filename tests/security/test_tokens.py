@@ -7,12 +7,24 @@ from __future__ import annotations
 
 import pytest
 
+from engine.errors import Forbidden
 from engine.people import tokens
 from engine.store.db import transaction
-from engine.errors import Forbidden
 
-from .accounts_kit import (API, PASSWORDS, api_sign_in, app, as_user, audit_rows, client, hasher,  # noqa: F401
-                           make_app, sign_in, text, traveller)
+from .accounts_kit import (  # noqa: F401
+    API,
+    PASSWORDS,
+    api_sign_in,
+    app,
+    as_user,
+    audit_rows,
+    client,
+    hasher,
+    make_app,
+    sign_in,
+    text,
+    traveller,
+)
 
 
 def _token(client, username, password=None):

@@ -6,10 +6,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from engine.reads import access, catalogue, inbox, timeline
-from engine.work import tasks
+from engine.records import Actor
 from engine.store.db import transaction
 from engine.store.models import HumanTask
-from engine.records import Actor
+from engine.work import tasks
 
 from .web_kit import WORKFLOWS, deploy
 

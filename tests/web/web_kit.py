@@ -11,12 +11,12 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.bundles import definitions
-from engine.cases import instances
-from engine.work import tasks
 from engine.bundles.parsing import read_bundle_dir
+from engine.cases import instances
+from engine.records import Actor
 from engine.store.db import transaction
 from engine.store.models import HumanTask
-from engine.records import Actor
+from engine.work import tasks
 from tests.conftest import PASSWORDS
 
 REPO = Path(__file__).resolve().parent.parent.parent

@@ -8,14 +8,13 @@ from flask import current_app, g, request
 from marshmallow import Schema, ValidationError
 
 from engine import clock
-from engine.people import tokens
 from engine.errors import BadRequest, Unauthorized
+from engine.people import tokens
 from engine.records import Actor, Page
 
 from .. import lif
 from .errors import flatten
 from .schemas import PagingArgs
-
 
 
 def now() -> datetime:

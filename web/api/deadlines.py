@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
-from engine.work import deadline_changes
 from engine.reads import queries
+from engine.work import deadline_changes
 from notifications import outbox
 
 from .. import lif

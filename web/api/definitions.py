@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
-from engine.store import audit
 from engine.bundles import definitions
 from engine.errors import Forbidden
+from engine.store import audit
 
 from .. import lif
 from .blueprint import bp

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from engine.store import audit
 from engine.cases import instances
 from engine.reads import queries
+from engine.store import audit
 
 from .. import lif
 from .blueprint import bp

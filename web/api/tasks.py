@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from engine.reads import queries
-from engine.work import tasks
 from engine.errors import BadRequest
+from engine.reads import queries
 from engine.states import TaskState
+from engine.work import tasks
 
 from .. import lif
 from .blueprint import bp

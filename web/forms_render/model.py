@@ -48,7 +48,7 @@ class Field:
     required: bool = False
     value: Any = None
     choices: list[Choice] = field(default_factory=list)
-    children: list["Field"] = field(default_factory=list)
+    children: list[Field] = field(default_factory=list)
     schema: dict[str, Any] = field(default_factory=dict)
     item_label: str = "item"
     error: str | None = None

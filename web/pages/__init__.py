@@ -8,8 +8,8 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from . import admin, assets, auth, dashboard, designer, errors, instances, notices, start, tasks
 from ..inputs import refuse_bad_forms
+from . import admin, assets, auth, dashboard, designer, errors, instances, notices, start, tasks
 from .filters import install_filters
 
 

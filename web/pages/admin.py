@@ -6,8 +6,8 @@ from typing import Any
 from flask import Blueprint, render_template, request
 from werkzeug.wrappers import Response
 
-from engine.people import accounts, directory, tokens
 from engine.errors import Conflict, InvalidData
+from engine.people import accounts, directory, tokens
 from engine.store.models import ROLES
 
 from .. import lif

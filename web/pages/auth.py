@@ -11,8 +11,9 @@ from typing import Any
 from flask import Blueprint, current_app, g, make_response, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
-from engine.people import accounts, sign_in as signing_in, user_sessions
 from engine.errors import InvalidData, RateLimited, Unauthorized
+from engine.people import accounts, user_sessions
+from engine.people import sign_in as signing_in
 
 from ..context import LifContext
 from .common import done, now, safe_next, signed_in

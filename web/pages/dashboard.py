@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from engine.people import accounts
-from engine.store import audit
-from engine.reads import dashboard
 from engine.bundles import definitions
+from engine.people import accounts
+from engine.reads import dashboard
 from engine.states import InstanceStatus
+from engine.store import audit
 
 from .. import lif
 from .common import PAGE_SIZE, bounded_int, current_actor, now, page_number, signed_in

@@ -7,9 +7,9 @@ from typing import Any
 
 from flask import Blueprint, Response, render_template, request
 
-from engine.store import audit
 from engine.bundles import definitions
 from engine.errors import Conflict, InvalidData
+from engine.store import audit
 
 from .. import lif
 from .common import bounded_int, current_actor, done, now, requires

@@ -9,16 +9,16 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from engine.people import accounts
-from engine.store import audit
-from engine.bundles import definitions
-from engine.work import deadline_changes, tasks
-from engine.reads import inbox, queries, timeline
-from engine.cases import instances
 from engine import workdays
+from engine.bundles import definitions
+from engine.cases import instances
 from engine.errors import Conflict, InvalidData
+from engine.people import accounts
+from engine.reads import inbox, queries, timeline
 from engine.records import TaskInfo
 from engine.states import TaskState
+from engine.store import audit
+from engine.work import deadline_changes, tasks
 
 from .. import lif
 from .common import back, current_actor, done, now, requires, signed_in

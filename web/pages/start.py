@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
-from engine.reads import catalogue, inbox
 from engine.cases import instances
+from engine.reads import catalogue, inbox
 
 from .. import lif
 from .common import current_actor, done, now, signed_in

@@ -8,12 +8,12 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from werkzeug.wrappers import Response
 
 from engine import workdays
+from engine.errors import Conflict, InvalidData, LifError
 from engine.people import accounts
 from engine.reads import access, task_forms
 from engine.reads import inbox as task_inbox
-from engine.work import tasks
-from engine.errors import Conflict, InvalidData, LifError
 from engine.states import TaskState
+from engine.work import tasks
 
 from .. import forms_render, lif
 from .common import PAGE_SIZE, back, current_actor, done, now, page_number, signed_in
