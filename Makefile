@@ -34,7 +34,7 @@ run: setup
 		$(BIN)/lif demo; fi
 	$(BIN)/lif serve --host $${LIF_HOST:-127.0.0.1} --port $${LIF_PORT:-5000}
 
-# The style and type checks, configured in pyproject.toml ([tool.ruff], [tool.mypy]); `make test` runs them first.
+# The style and type checks (ruff.toml; [mypy] in setup.cfg); `make test` runs them first.
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy

@@ -28,7 +28,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select  # noqa: E402
 
-import notifications  # noqa: E402
 from demo import People, form_data  # noqa: E402
 from engine import clock  # noqa: E402
 from engine.bundles import definitions  # noqa: E402
@@ -36,10 +35,10 @@ from engine.cases import instances, runtime, timers  # noqa: E402
 from engine.config import Config  # noqa: E402
 from engine.people import accounts  # noqa: E402
 from engine.reads import queries  # noqa: E402
-from engine.store.db import make_engine, make_session_factory, transaction  # noqa: E402
+from engine.store.db import transaction  # noqa: E402
 from engine.store.models import ProcessInstance  # noqa: E402
-from engine.store.schema import create_schema  # noqa: E402
 from engine.work import tasks  # noqa: E402
+from web.boot import boot  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 START = datetime(2027, 1, 4, 9, tzinfo=UTC)
@@ -157,10 +156,9 @@ def main() -> None:
     periods = int(args.years * 365 // 28)
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-        notifications.install(Config.from_env(secret_key="bench", database_url=url))  # reminders, as in the app
-        engine = make_engine(url)
-        create_schema(engine)
-        factory = make_session_factory(engine)
+        # wired as the app is (reminders, LIF_SCRIPT_* and LIF_SPIFF_FAST_PATHS in the sessions' step settings)
+        wired = boot(Config.from_env(secret_key="bench", database_url=url), create_tables=True)
+        engine, factory = wired.engine, wired.factory
         setup(factory)
         run = Run(factory)
         began = time.perf_counter()

@@ -29,14 +29,15 @@ from sqlalchemy import text  # noqa: E402
 from engine.bundles import definitions
 from engine.bundles.parsing import parse_bundle  # noqa: E402
 from engine.cases import instances, runtime
+from engine.config import Config
 from engine.people import accounts  # noqa: E402
 from engine.reads import queries
 from engine.records import Actor  # noqa: E402
 from engine.spiff.scripting import make_script_engine  # noqa: E402
 from engine.spiff.state import SpecCache  # noqa: E402
-from engine.store.db import make_engine, make_session_factory, transaction  # noqa: E402
-from engine.store.schema import create_schema  # noqa: E402
+from engine.store.db import transaction  # noqa: E402
 from engine.work import tasks
+from web.boot import boot
 
 NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
 FORM = {"note": "checked the records", "score": 2}
@@ -199,9 +200,9 @@ def main() -> None:
     args = _arguments()
     runtime.WORKFLOWS.enabled = not args.no_cache
     with tempfile.TemporaryDirectory() as folder:
-        engine = make_engine(f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
-        create_schema(engine)
-        factory = make_session_factory(engine)
+        config = Config.from_env(secret_key="bench", database_url=f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
+        wired = boot(config, create_tables=True)  # as the app is: LIF_SCRIPT_*, LIF_SPIFF_FAST_PATHS
+        engine, factory = wired.engine, wired.factory
         _set_up(factory, args.tasks)
         sides = _measure(factory, str(engine.url), args.tasks, args.runs)
     print(f"chain of {args.tasks} user tasks, {args.runs} runs, medians per step; workflow cache "

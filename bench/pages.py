@@ -30,10 +30,10 @@ from engine.cases import instances
 from engine.config import Config  # noqa: E402
 from engine.people import accounts  # noqa: E402
 from engine.records import Actor  # noqa: E402
-from engine.store.db import make_engine, make_session_factory, transaction  # noqa: E402
+from engine.store.db import transaction  # noqa: E402
 from engine.store.models import AuditEvent, HumanTask, ProcessInstance  # noqa: E402
-from engine.store.schema import create_schema  # noqa: E402
 from engine.work import tasks
+from web.boot import boot  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -185,9 +185,8 @@ def main() -> None:
     path = Path(args.db) if args.db else folder / "lif.sqlite3"
     reuse = path.exists()
     url = f"sqlite:///{path}"
-    engine = make_engine(url)
-    create_schema(engine)
-    factory = make_session_factory(engine)
+    wired = boot(Config.from_env(secret_key="bench", database_url=url), create_tables=True)
+    engine, factory = wired.engine, wired.factory
     with time_machine.travel(NOW, tick=True):
         case_id, cases = _seeded(engine, factory, args, reuse)
         reviewer, coordinator = _signed_in(url, folder)

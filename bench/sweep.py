@@ -20,17 +20,16 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
-import notifications
 from engine import clock
 from engine.bundles import definitions
 from engine.cases import instances
 from engine.cases.due import select_due
 from engine.config import Config
 from engine.records import SYSTEM
-from engine.store.db import make_engine, make_session_factory, transaction
+from engine.store.db import transaction
 from engine.store.models import DueItem, ProcessInstance
-from engine.store.schema import create_schema
 from notifications.sweep import DUE_KINDS, sweep
+from web.boot import boot  # noqa: E402
 
 START = datetime(2026, 12, 1, 9, tzinfo=UTC)
 BPMN = """<?xml version="1.0" encoding="UTF-8"?>
@@ -80,10 +79,8 @@ def measure(size: int, due: int) -> tuple[float, float, int]:
     with tempfile.TemporaryDirectory() as folder:
         config = Config.from_env(database_url=f"sqlite:///{Path(folder) / 'sweep.sqlite3'}", secret_key="bench",
                                  mail_backend="console")
-        notifications.install(config)
-        engine = make_engine(config.database_url)
-        create_schema(engine)
-        factory = make_session_factory(engine)
+        wired = boot(config, create_tables=True)  # notifications installed, step settings configured
+        engine, factory = wired.engine, wired.factory
         seed(factory, size, due)
         now = START + timedelta(days=1, minutes=1)
         selections = []

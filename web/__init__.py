@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
 
 from flask import Flask
 
 from engine.config import Config
 
 from .boot import boot
-from .context import LifContext
+from .context import lif  # noqa: F401  (the app handle, kept importable as web.lif)
 
 
 def create_app(config: Config | None = None, *, create_tables: bool = False) -> Flask:
@@ -48,8 +47,3 @@ def create_app(config: Config | None = None, *, create_tables: bool = False) -> 
 def _safe_url(url: str) -> str:
     return url.split("@")[-1] if "@" in url else url
 
-
-def lif(app: Flask | Any = None) -> LifContext:
-    from flask import current_app
-    context: LifContext = (app or current_app).extensions["lif"]
-    return context

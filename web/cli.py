@@ -23,7 +23,10 @@ from .context import LifContext
 
 
 def _boot() -> LifContext:
-    return boot(Config.from_env())
+    """This command's process, wired from the environment once; the error handler reads its configuration."""
+    wired = boot(Config.from_env())
+    click.get_current_context().meta["lif.config"] = wired.config
+    return wired
 
 
 class LifGroup(click.Group):
@@ -35,7 +38,8 @@ class LifGroup(click.Group):
             return super().invoke(ctx)
         except Exception as exc:
             if unreachable(exc):
-                _exit_with(f"lif: {unreachable_reason(Config.from_env().database_url, exc)}")
+                config = ctx.meta.get("lif.config")  # set by _boot before any database is touched
+                _exit_with(f"lif: {unreachable_reason(config.database_url if config else 'the database', exc)}")
             if isinstance(exc, LifError):
                 _exit_with(f"error: {exc.message}", *(f"  {detail}" for detail in exc.details or []))
             raise

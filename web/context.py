@@ -1,10 +1,13 @@
-"""What the web app holds: the configuration, the database engine and the session factory."""
+"""What the web app holds: the configuration, the database engine and the session factory; ``lif()`` gives a
+view the running app's (a module of its own, so views import it without importing the ``web`` package)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
+from flask import Flask, current_app
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,3 +30,9 @@ class LifContext:
     def reading(self) -> Iterator[Session]:
         with reading(self.factory) as session:
             yield session
+
+
+def lif(app: Flask | Any = None) -> LifContext:
+    """The running app's context (``app``'s, or the current app's)."""
+    context: LifContext = (app or current_app).extensions["lif"]
+    return context

@@ -2,8 +2,9 @@
 instance's state (without its specs), dumped and restored.
 
 Two serializers: ``LIBRARY`` is the library's own, unchanged; ``SERIALIZER`` has LIF's converters registered
-(``converters.py``). With the fast paths on (``settings.py``) a dump re-converts only the tasks that changed
-and a restore shares the version's restored specs; off, both are the library's own, on the same stored format.
+(``converters.py``). With the fast paths on (``StepSettings.spiff_fast_paths``) a dump re-converts only the
+tasks that changed and a restore shares the version's restored specs; off, both are the library's own, on the
+same stored format.
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Creating and upgrading the database schema, including the triggers that keep the audit trail append-only.
 
-``upgrade_schema`` (``lif init``) runs the Alembic migrations in ``engine/migrations``; a database made before
+``upgrade_schema`` (``lif init``) runs the Alembic migrations in ``engine/store/migrations``; a database made before
 there were migrations (tables, no ``alembic_version``) is taken to be at the baseline revision first.
 ``create_schema`` makes the current tables directly, for tests and benchmarks on throwaway databases.
 """

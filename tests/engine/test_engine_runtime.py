@@ -9,6 +9,7 @@ from engine.records import Actor
 from engine.store.db import make_engine, make_session_factory, transaction
 from engine.store.schema import create_schema
 from engine.work import tasks
+from tests.conftest import VERIFIED
 
 from .engine_kit import BUNDLES, NOW, Cases
 
@@ -20,7 +21,7 @@ def test_caches_never_mix_bundles_of_recreated_databases(tmp_path, restore_every
                             ("nested_form", "report")):
         engine = make_engine(f"sqlite:///{tmp_path / key}.sqlite3")
         create_schema(engine)
-        factory = make_session_factory(engine)
+        factory = make_session_factory(engine, VERIFIED)
         with transaction(factory) as s:
             info, _ = definitions.deploy_bundle(s, key, read_bundle_dir(BUNDLES / key), actor="dee", now=NOW)
             assert info.version == 1

@@ -5,17 +5,18 @@ from __future__ import annotations
 import builtins
 import os
 import sys
+from dataclasses import replace
 from xml.sax.saxutils import escape
 
 import pytest
 
 from engine.bundles import parsing as bundles
 from engine.cases import instances
-from engine.config import StepSettings
 from engine.errors import Conflict, Forbidden
 from engine.sandbox.scripting import ScriptLimitExceeded, ScriptPolicyError
 from engine.spiff.scripting import RestrictedEnvironment
 from engine.store.db import transaction, use_step_settings
+from tests.conftest import VERIFIED
 
 from .engine_kit import BUNDLES, NOW
 
@@ -78,7 +79,7 @@ def test_script_subclasses_escape_puts_instance_in_error(script_case, cases, unc
 
 
 def test_script_running_forever_is_stopped(script_case, cases, factory):
-    use_step_settings(factory, StepSettings(script_timeout_s=0.5, verify_dumps=True))
+    use_step_settings(factory, replace(VERIFIED, script_timeout_s=0.5))
     error = _error(cases, script_case("while True: pass"))
     assert "longer than 0.5 s" in error["message"]
 
@@ -117,11 +118,11 @@ def test_retry_after_data_fix_succeeds(script_case, cases, factory):
 
 
 def test_retry_after_limit_raised_succeeds(script_case, cases, factory):
-    use_step_settings(factory, StepSettings(script_timeout_s=0.05, verify_dumps=True))
+    use_step_settings(factory, replace(VERIFIED, script_timeout_s=0.05))
     instance_id = script_case("n = 0\nfor i in range(100):\n    for j in range(100):\n"
                               "        for k in range(100):\n            n += 1")
     assert "longer than" in _error(cases, instance_id)["message"]
-    use_step_settings(factory, StepSettings(script_timeout_s=30.0, verify_dumps=True))
+    use_step_settings(factory, replace(VERIFIED, script_timeout_s=30.0))
     with transaction(factory) as s:
         instances.retry_instance(s, instance_id, actor=cases.actor("coordinator"), now=NOW)
     assert cases.task(instance_id, "check").data["n"] == 1_000_000

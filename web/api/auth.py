@@ -9,7 +9,7 @@ from flask import Response, jsonify, request
 
 from engine.people import accounts, sign_in, tokens
 
-from .. import lif
+from ..context import lif
 from .blueprint import bp
 from .common import bearer_token, body, now
 from .schemas import TokenRequest, TokenResponse

@@ -12,7 +12,7 @@ from engine.errors import BadRequest, Unauthorized
 from engine.people import tokens
 from engine.records import Actor, Page
 
-from .. import lif
+from ..context import lif
 from .errors import flatten
 from .schemas import PagingArgs
 

@@ -7,7 +7,7 @@ from engine.reads import queries
 from engine.work import deadline_changes
 from notifications import outbox
 
-from .. import lif
+from ..context import lif
 from .blueprint import bp
 from .common import body, current_actor, now
 from .schemas import ChaseRequest, ExtendRequest, InstanceSchema, ReasonRequest, TaskSchema

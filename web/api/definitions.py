@@ -7,7 +7,7 @@ from engine.bundles import definitions
 from engine.errors import Forbidden
 from engine.store import audit
 
-from .. import lif
+from ..context import lif
 from .blueprint import bp
 from .common import body, current_actor, now, paging, query
 from .schemas import DefinitionSchema, DeployRequest, DeployResponse, VersionArgs

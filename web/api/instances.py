@@ -7,7 +7,7 @@ from engine.cases import instances
 from engine.reads import queries
 from engine.store import audit
 
-from .. import lif
+from ..context import lif
 from .blueprint import bp
 from .common import body, current_actor, flag, listing, now, paging
 from .schemas import InstanceSchema, InstanceSummarySchema, ReasonRequest, StartRequest

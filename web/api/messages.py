@@ -6,7 +6,7 @@ from flask import Response, jsonify
 from engine.cases import messages
 from engine.errors import Forbidden
 
-from .. import lif
+from ..context import lif
 from .blueprint import bp
 from .common import body, current_actor, now
 from .schemas import MessageRequest, MessageResponse

@@ -5,7 +5,7 @@ from flask import Response, jsonify
 
 from notifications import inbox
 
-from .. import lif
+from ..context import lif
 from .blueprint import bp
 from .common import current_actor, flag, listing, now, paging
 from .schemas import NotificationSchema

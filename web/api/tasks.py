@@ -8,7 +8,7 @@ from engine.reads import queries
 from engine.states import TaskState
 from engine.work import tasks
 
-from .. import lif
+from ..context import lif
 from .blueprint import bp
 from .common import body, current_actor, flag, listing, now, paging
 from .schemas import AssignRequest, CommentRequest, CommentSchema, DataRequest, InstanceSchema, TaskSchema

@@ -10,7 +10,7 @@ from engine.errors import Conflict, InvalidData
 from engine.people import accounts, directory, tokens
 from engine.store.models import ROLES
 
-from .. import lif
+from ..context import lif
 from .common import back, current_actor, done, now, requires
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -10,7 +10,7 @@ from engine.reads import dashboard
 from engine.states import InstanceStatus
 from engine.store import audit
 
-from .. import lif
+from ..context import lif
 from .common import PAGE_SIZE, bounded_int, current_actor, now, page_number, signed_in
 
 bp = Blueprint("dashboard", __name__)

@@ -11,7 +11,7 @@ from engine.bundles import definitions
 from engine.errors import Conflict, InvalidData
 from engine.store import audit
 
-from .. import lif
+from ..context import lif
 from .common import bounded_int, current_actor, done, now, requires
 
 bp = Blueprint("designer", __name__, url_prefix="/processes")

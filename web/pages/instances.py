@@ -20,7 +20,7 @@ from engine.states import TaskState
 from engine.store import audit
 from engine.work import deadline_changes, tasks
 
-from .. import lif
+from ..context import lif
 from .common import back, current_actor, done, now, requires, signed_in
 
 bp = Blueprint("instances", __name__)

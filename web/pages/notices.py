@@ -6,7 +6,7 @@ from werkzeug.wrappers import Response
 
 from notifications import inbox as notification_inbox
 
-from .. import lif
+from ..context import lif
 from .common import PAGE_SIZE, current_actor, now, page_number, safe_next, signed_in
 
 bp = Blueprint("notices", __name__)

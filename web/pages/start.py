@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 from engine.cases import instances
 from engine.reads import catalogue, inbox
 
-from .. import lif
+from ..context import lif
 from .common import current_actor, done, now, signed_in
 
 bp = Blueprint("start", __name__)

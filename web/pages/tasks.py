@@ -15,7 +15,8 @@ from engine.reads import inbox as task_inbox
 from engine.states import TaskState
 from engine.work import tasks
 
-from .. import forms_render, lif
+from .. import forms_render
+from ..context import lif
 from .common import PAGE_SIZE, back, current_actor, done, now, page_number, signed_in
 
 bp = Blueprint("tasks", __name__)
