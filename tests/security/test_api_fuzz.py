@@ -25,7 +25,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-pytestmark = pytest.mark.postgres  # runs on PostgreSQL as well, when it is configured
+pytestmark = [pytest.mark.postgres,  # runs on PostgreSQL as well, when it is configured
+              pytest.mark.slow]  # schemathesis over every operation: CI's slower stage (make test-ci)
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES = 100  # per operation; under a minute for the whole document on each database

@@ -13,7 +13,8 @@ from .browser_kit import CHROMIUM, chromium, served
 from .web_kit import PASSWORDS, WORKFLOWS, cdop_to_agency_reports, deploy
 
 pytestmark = [pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
-              pytest.mark.usefixtures("front_end")]  # fails at once, before any set-up, without `make setup`
+              pytest.mark.usefixtures("front_end"),  # fails at once, before any set-up, without `make setup`
+              pytest.mark.slow]  # a real browser: CI's slower stage (make test-ci)
 
 
 @pytest.fixture
