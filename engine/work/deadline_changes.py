@@ -86,7 +86,7 @@ def resume_instance(session: Session, instance_id: str, reason: str, *, actor: A
         if row.due_at is not None and paused_days:
             row.due_at = shift_by_working_days(row.due_at, paused_days)
         moved.append(row)
-    if paused_days:
+    if paused_days and instance.status == InstanceStatus.ACTIVE:  # one that ended meanwhile keeps how it ended
         step.take_step(session, instance, _timers_shifted_by(paused_days), actor=actor.username, now=now)
     audit.record(session, "instance.resumed", actor=actor.username, now=now, instance_id=instance.id, reason=reason,
                  paused_since=instance.paused_at.isoformat(), working_days_paused=paused_days)

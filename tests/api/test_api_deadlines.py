@@ -196,3 +196,17 @@ def test_pause_and_resume_by_reviewer_are_403_and_without_reason_422(review, api
     assert detail_fields(error) == ["reason"]
     check_error(api.post(f"/process-instances/no-such-id/{action}", "cora", {"reason": "x"}), 404)
     assert api.snapshot() == before
+
+
+def test_resume_keeps_a_case_that_ended_while_paused_as_it_ended(review, api, traveller):
+    """A paused case may still end (here cancelled; a script failing on a step done meanwhile puts it in error):
+    resuming lifts the pause and leaves its status and its stored state alone."""
+    instance = review["instance"]
+    api.post(f"/process-instances/{instance}/pause", "cora", {"reason": "Criminal proceedings"})
+    r = api.post(f"/process-instances/{instance}/cancel", "cora", {"reason": "withdrawn"})
+    assert r.status_code == 200, r.json
+    traveller.shift(timedelta(days=7))
+    api.sign_in_again()
+    r = api.post(f"/process-instances/{instance}/resume", "cora", {"reason": "Trial over"})
+    assert r.status_code == 200, r.json
+    assert r.json["status"] == "cancelled" and r.json["paused"] is False
