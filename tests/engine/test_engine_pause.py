@@ -43,7 +43,8 @@ def test_a_case_that_went_into_error_while_paused_stays_in_error_when_resumed(fa
     with transaction(factory) as session:
         deadline_changes.pause_instance(session, instance_id, "Criminal proceedings", actor=coordinator, now=NOW)
     (submit,) = cases.tasks(instance_id)
-    cases.complete(submit.id, {"summary": "Chronology agreed", "agency": "police"}, who="police", now=NOW + timedelta(days=1))
+    cases.complete(submit.id, {"summary": "Chronology agreed", "agency": "police"}, who="police",
+                   now=NOW + timedelta(days=1))
     assert cases.instance(instance_id).status == "error"
     status, paused_at, error = _resume(factory, coordinator, instance_id, NOW + timedelta(days=7))
     assert (status, paused_at) == ("error", None)
