@@ -25,7 +25,9 @@ from .context import LifContext
 def _boot() -> LifContext:
     """This command's process, wired from the environment once; the error handler reads its configuration."""
     wired = boot(Config.from_env())
-    click.get_current_context().meta["lif.config"] = wired.config
+    context = click.get_current_context(silent=True)  # None when called as a function (`make run`)
+    if context is not None:
+        context.meta["lif.config"] = wired.config
     return wired
 
 

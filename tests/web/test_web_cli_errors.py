@@ -57,3 +57,13 @@ def test_a_broken_bundle_is_refused_with_its_problems(lif, tmp_path):
     lines = _failed(lif("deploy", str(broken)))
     assert lines[0].startswith("error: ") and len(lines) >= 2, lines
     assert all(line.startswith("  ") for line in lines[1:]), lines
+
+
+def test_the_run_commands_empty_database_check_works_outside_a_command(lif):
+    """`make run` calls ``database_is_empty`` as a plain function (no click context) to decide on the demo."""
+    from web.cli import database_is_empty
+
+    assert database_is_empty() is True
+    assert lif("agency", "add", "police", "Police").exit_code == 0
+    assert lif("user", "add", "cora", "--role", "coordinator", "--password", "a-long-pass-phrase-9").exit_code == 0
+    assert database_is_empty() is False
