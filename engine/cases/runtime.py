@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import events, text
-from ..bundles import deadlines
+from ..bundles import deadlines, task_views
 from ..errors import Conflict, NotFound
 from ..spiff.adapter import Facts, ReadyTask, Workflow
 from ..spiff.state import SpecCache
@@ -128,12 +128,13 @@ def _sync_tasks(session: Session, instance: ProcessInstance, flow: Workflow, rea
                          task_id=task_id, name=row.name)
             events.publish(session, events.TaskClosed(task_id, instance.id, TaskState.CANCELLED), now)
     new_rows = []
+    views = task_views.views_of(session, instance.definition) if ready else None
     for task in ready:
         if task.id in existing or (known is not None and task.id in known):
             continue
         if known is None and session.get(HumanTask, task.id) is not None:
             continue
-        new_rows.append(_new_task_row(instance, task, now))
+        new_rows.append(_new_task_row(instance, task, views, now))
         audit.record(session, "task.ready", actor=actor, now=now, instance_id=instance.id, task_id=task.id,
                      name=task.name)
     row_writes.insert_tasks(session, new_rows)
@@ -141,7 +142,10 @@ def _sync_tasks(session: Session, instance: ProcessInstance, flow: Workflow, rea
     return [r["id"] for r in new_rows]
 
 
-def _new_task_row(instance: ProcessInstance, task: ReadyTask, now: datetime) -> dict[str, Any]:
+def _new_task_row(instance: ProcessInstance, task: ReadyTask, views: task_views.BundleViews | None,
+                  now: datetime) -> dict[str, Any]:
+    """The row of a task that became ready. It keeps only the case data the task's view shows (``shows``, its
+    own form's fields, the header), never the whole case."""
     props = task.properties
     lane = (task.lane or "").strip().lower() or None
     try:
@@ -151,14 +155,16 @@ def _new_task_row(instance: ProcessInstance, task: ReadyTask, now: datetime) -> 
         due = None
     priority = int(props["priority"]) if props.get("priority") in ("1", "2", "3", "4", "5") else 3
     assignee = _bound_value(task.data, props.get("assigneeFrom"), ("username",))
+    agency = _bound_value(task.data, props.get("agencyFrom") or task.mi_item, ("agency", "key"))
+    assert views is not None
     return dict(
         id=task.id, instance_id=instance.id, process_key=instance.process_key, name=task.name,
         title=task.title, state=TaskState.READY, role=lane,
-        agency=_bound_value(task.data, props.get("agencyFrom") or task.mi_item, ("agency", "key")),
+        agency=agency,
         assignee=assignee, bound_to=assignee, claimed_at=None,
         priority=priority, due_at=due, form_file=props.get("formJsonSchemaFilename"),
         ui_file=props.get("formUiSchemaFilename"), instructions=task.instructions, properties=props,
-        data=_jsonable(task.data), draft=None, created_at=now, completed_at=None, completed_by=None,
+        data=_jsonable(views.project(task.name, task.data, agency=agency)), draft=None, created_at=now, completed_at=None, completed_by=None,
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -29,9 +30,11 @@ Action = Callable[[Workflow], Facts]  # acts on the loaded workflow; may audit, 
 
 
 def take_step(session: Session, instance: ProcessInstance, act: Action, *, actor: str | None, now: datetime,
-              finished_task: HumanTask | None = None, depth: int = 0) -> Facts:
+              finished_task: HumanTask | None = None, answers: dict[str, Any] | None = None,
+              depth: int = 0) -> Facts:
     """Load ``instance``'s workflow, ``act`` on it, save the facts under the row's revision, close the
-    ``finished_task`` a person completed, route what the step threw, and flush. Returns the step's facts."""
+    ``finished_task`` a person completed (keeping their ``answers``), route what the step threw, and flush.
+    Returns the step's facts."""
     flow = runtime.load(session, instance)
     facts = act(flow)
     runtime.save(session, instance, flow, facts, actor=actor, now=now,
@@ -39,7 +42,8 @@ def take_step(session: Session, instance: ProcessInstance, act: Action, *, actor
     if finished_task is not None:
         # after the case's row, which every step writes first (so two steps of one case queue on it)
         row_writes.update_task(session, finished_task, {"state": TaskState.COMPLETED, "completed_at": now,
-                                                        "completed_by": actor, "draft": None})
+                                                        "completed_by": actor, "draft": None,
+                                                        "answers": answers})
         events.publish(session, events.TaskClosed(finished_task.id, instance.id, TaskState.COMPLETED), now)
     route_thrown(session, instance, facts.thrown, actor=actor, now=now, depth=depth)
     runtime.flush_or_conflict(session)

@@ -8,10 +8,12 @@ from typing import Any
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
+from ..bundles import task_views
 from ..errors import NotFound
 from ..records import Actor, InstanceInfo, Page, TaskInfo
 from ..states import TaskState
 from ..store.models import HumanTask, ProcessInstance
+from ..views import paths as view_paths
 from . import access
 
 _SUMMARY_COLUMNS = (HumanTask.id, HumanTask.instance_id, HumanTask.process_key, HumanTask.name, HumanTask.title,
@@ -46,7 +48,7 @@ def instance_info(session: Session, row: ProcessInstance, actor: Actor, now: dat
     if with_tasks:
         rows = session.execute(_instance_tasks_query(actor), {"instance_id": row.id})
         tasks = tuple(_summary_info(t, now, row.business_key, row.pseudonym) for t in rows)
-    data: dict[str, Any] = (row.data or {}) if actor.sees_everything else _shared_data(row)
+    data: dict[str, Any] = (row.data or {}) if actor.sees_everything else participant_view(session, row, actor)
     return InstanceInfo(
         id=row.id, process_key=row.process_key, version=row.definition.version, business_key=row.business_key,
         title=row.title, status=row.status, created_at=row.created_at, updated_at=row.updated_at,
@@ -64,10 +66,23 @@ def _instance_tasks_query(actor: Actor) -> Select[*tuple[Any, ...]]:
     return query.order_by(HumanTask.created_at)
 
 
-def _shared_data(row: ProcessInstance) -> dict[str, Any]:
-    """What a participant who is not a coordinator or chair may see: the keys the bundle declares shared."""
-    shared = row.definition.model.get("shared_data", ["case_title", "pseudonym"])
-    return {k: v for k, v in (row.data or {}).items() if k in shared}
+def participant_view(session: Session, row: ProcessInstance, actor: Actor) -> dict[str, Any]:
+    """What someone who does not see the whole case may see of it: the case header, and the union of what the
+    tasks they take part in showed them and what they answered there (each task row keeps its view's data,
+    never the whole case), later tasks over earlier ones."""
+    view: dict[str, Any] = {k: v for k, v in (row.data or {}).items() if k in task_views.HEADER_VARIABLES}
+    tasks = session.execute(_participant_tasks_query(actor), {"instance_id": row.id})
+    for data, answers in tasks:
+        view_paths.merge(view, data or {})
+        view_paths.merge(view, answers or {})
+    return view
+
+
+@lru_cache(maxsize=256)
+def _participant_tasks_query(actor: Actor) -> Select[*tuple[Any, ...]]:
+    return (select(HumanTask.data, HumanTask.answers)
+            .where(HumanTask.instance_id == bindparam("instance_id"), access.visible_task(actor))
+            .order_by(HumanTask.created_at, HumanTask.id))
 
 
 def visible_instance_row(session: Session, actor: Actor, instance_id: str) -> ProcessInstance:

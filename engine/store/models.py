@@ -173,7 +173,8 @@ class HumanTask(Base):
     ui_file: Mapped[str | None] = mapped_column(String(200))
     instructions: Mapped[str | None] = mapped_column(Text)
     properties: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
-    data: Mapped[dict[str, Any]] = deferred(mapped_column(JSON))
+    data: Mapped[dict[str, Any]] = deferred(mapped_column(JSON))  # what the task's view shows of the case
+    answers: Mapped[dict[str, Any] | None] = deferred(mapped_column(JSON))  # what its doer submitted
     draft: Mapped[dict[str, Any] | None] = deferred(mapped_column(JSON))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

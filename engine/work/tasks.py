@@ -53,7 +53,7 @@ def complete_task(session: Session, task_id: str, data: dict[str, Any], *, actor
                      task_id=row.id, name=row.name, fields=sorted(data))
         return facts
 
-    step.take_step(session, instance, complete, actor=actor.username, now=now, finished_task=row)
+    step.take_step(session, instance, complete, actor=actor.username, now=now, finished_task=row, answers=data)
     return queries.task_info(row, now, instance), instance
 
 

@@ -24,12 +24,13 @@ ROOMS: dict[str, set[str]] = {  # room: the rooms it may import (besides itself 
     BASE: set(),
     "store": set(),
     "sandbox": set(),
+    "views": set(),
     "people": {"store"},
     "spiff": {"sandbox"},
-    "bundles": {"spiff", "sandbox", "store"},
-    "cases": {"bundles", "spiff", "sandbox", "store"},
-    "reads": {"cases", "bundles", "store", "people"},
-    "work": {"reads", "cases", "bundles", "spiff", "sandbox", "store", "people"},
+    "bundles": {"spiff", "sandbox", "store", "views"},
+    "cases": {"bundles", "spiff", "sandbox", "store", "views"},
+    "reads": {"cases", "bundles", "store", "people", "views"},
+    "work": {"reads", "cases", "bundles", "spiff", "sandbox", "store", "people", "views"},
 }
 
 
