@@ -164,7 +164,8 @@ def _new_task_row(instance: ProcessInstance, task: ReadyTask, views: task_views.
         assignee=assignee, bound_to=assignee, claimed_at=None,
         priority=priority, due_at=due, form_file=props.get("formJsonSchemaFilename"),
         ui_file=props.get("formUiSchemaFilename"), instructions=task.instructions, properties=props,
-        data=_jsonable(views.project(task.name, task.data, agency=agency)), draft=None, created_at=now, completed_at=None, completed_by=None,
+        data=_jsonable(views.project(task.name, task.data, agency=agency)), draft=None, created_at=now,
+        completed_at=None, completed_by=None,
     )
 
 

@@ -19,6 +19,7 @@ from ..spiff.adapter import Facts, Workflow
 from ..states import InstanceStatus, TaskState
 from ..store import audit
 from ..store.models import Comment, HumanTask, ProcessInstance, User
+from ..views import paths as view_paths
 
 MAX_DATA_BYTES = 512 * 1024
 
@@ -29,7 +30,12 @@ def task_detail(session: Session, task_id: str, *, actor: Actor, now: datetime) 
     schema, ui_schema = _forms(session, row, instance)
     audit.record(session, "task.viewed", actor=actor.username, now=now, instance_id=row.instance_id, task_id=row.id)
     return TaskDetail(task=queries.task_info(row, now, instance), form_schema=schema, ui_schema=ui_schema,
-                      instructions=_render_instructions(row), data=row.data or {}, draft=row.draft)
+                      instructions=_render_instructions(row), data=_shown(row), draft=row.draft)
+
+
+def _shown(row: HumanTask) -> dict[str, Any]:
+    """What a task shows: the part of the case its view names and, once done, what its doer answered."""
+    return view_paths.merge(dict(row.data or {}), row.answers or {})
 
 
 def complete_task(session: Session, task_id: str, data: dict[str, Any], *, actor: Actor,
