@@ -5,10 +5,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+# Roles that run the system, not cases: an administrator manages users, agencies and settings, a designer deploys
+# and inspects definitions. Neither gives any sight of case data or any case action (SPEC §1, §6); every other
+# role (a lane's name, or one added later such as ``partner``) does.
+NON_CASE_ROLES = frozenset({"admin", "designer"})
+
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting. ``None`` agency means the user belongs to no agency."""
+    """Who is acting. ``None`` agency means the user belongs to no agency. Roles add up: a user who is both
+    admin and coordinator is a coordinator on cases, and admin on users."""
 
     username: str
     roles: frozenset[str]
@@ -18,11 +24,22 @@ class Actor:
         return bool(self.roles.intersection(roles))
 
     @property
+    def case_roles(self) -> frozenset[str]:
+        """The roles that count on cases (lanes, coordinating, chairing); never admin or designer."""
+        return self.roles - NON_CASE_ROLES
+
+    @property
+    def reads_cases(self) -> bool:
+        """Whether any case data may reach this user at all: not for administrators and designers alone."""
+        return bool(self.case_roles)
+
+    @property
     def sees_everything(self) -> bool:
-        return self.has("coordinator", "chair", "admin")
+        """Coordinators and chairs see every case of the partnership, whole."""
+        return self.has("coordinator", "chair")
 
 
-SYSTEM = Actor("system", frozenset({"coordinator", "admin"}))
+SYSTEM = Actor("system", frozenset({"coordinator", "admin"}))  # the scheduler and the command line: a coordinator
 
 
 @dataclass(frozen=True)
@@ -88,3 +105,15 @@ class InstanceInfo:
 class Page:
     items: tuple[Any, ...]
     total: int
+
+
+@dataclass(frozen=True)
+class RunningInstance:
+    """What a designer may know of a case, to plan a migration: which version it runs and where it stands (the
+    BPMN ids of its open steps). No title, pseudonym or data: those are case data."""
+    id: str
+    process_key: str
+    version: int
+    business_key: str
+    status: str
+    current_steps: tuple[str, ...]

@@ -1,4 +1,5 @@
-"""The in-app list of a user's notifications."""
+"""The in-app list of a user's notifications. Notices about cases (every notice with a case) are for people who
+take part in cases: an administrator or designer who was once a coordinator does not keep reading them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
-from engine.records import Page
+from engine.records import Actor, Page
 from engine.store.models import Notification
 
 from .states import Channel
@@ -26,9 +27,11 @@ class NotificationInfo:
     read_at: datetime | None
 
 
-def notifications_for(session: Session, username: str, *, unread_only: bool = False, limit: int = 50,
+def notifications_for(session: Session, actor: Actor, *, unread_only: bool = False, limit: int = 50,
                       offset: int = 0) -> Page:
-    query = select(Notification).where(Notification.recipient == username, Notification.channel == Channel.INAPP)
+    query = select(Notification).where(Notification.recipient == actor.username, Notification.channel == Channel.INAPP)
+    if not actor.reads_cases:
+        query = query.where(Notification.instance_id.is_(None), Notification.task_id.is_(None))
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0

@@ -65,7 +65,7 @@ def notify_task(session: Session, kind: str, task: HumanTask, *, key: str, now: 
 def send_chaser(session: Session, task_id: str, message: str | None, *, actor: Actor, now: datetime,
                 base_url: str) -> int:
     """A coordinator's chaser to the task's assignee or agency. Returns how many rows were written."""
-    if not actor.has("coordinator", "admin"):
+    if not actor.has("coordinator"):
         raise Forbidden("sending a chaser needs the coordinator role")
     task = queries.visible_task_row(session, actor, task_id)
     if task.state != TaskState.READY:

@@ -1,13 +1,16 @@
 """Who a task's messages go to: its assignee, else its agency's people in the task's role, else everyone in
-the role; escalations go to the agency's senior lead and every coordinator."""
+the role; escalations go to the agency's senior lead and every coordinator. A user named for a task (its
+assignee, an agency's senior lead) is told only while they hold a case role: a notice names the case, which is
+not for an administrator or a designer."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, exists, select
+from sqlalchemy.orm import Session, aliased
 
+from engine.records import NON_CASE_ROLES
 from engine.store.models import Agency, HumanTask, User, UserRole
 
 
@@ -29,9 +32,12 @@ def _as_recipients(users: list[Any]) -> list[Recipient]:
     return sorted(seen.values(), key=lambda r: r.username)
 
 
-_BY_USERNAME = select(*_FIELDS).where(User.username == bindparam("username"))
+_HELD = aliased(UserRole)  # its own alias: the queries below join ``UserRole`` too, and must not correlate it
+_TAKES_PART = exists(select(_HELD.user_id).where(_HELD.user_id == User.id, _HELD.role.not_in(sorted(NON_CASE_ROLES))))
+_BY_USERNAME = select(*_FIELDS).where(User.username == bindparam("username"), _TAKES_PART)
 _IN_ROLE = select(*_FIELDS).join(UserRole, UserRole.user_id == User.id).where(UserRole.role == bindparam("role"))
-_IN_AGENCY = select(*_FIELDS).join(Agency, User.agency_id == Agency.id).where(Agency.key == bindparam("agency"))
+_IN_AGENCY = select(*_FIELDS).join(Agency, User.agency_id == Agency.id).where(Agency.key == bindparam("agency"),
+                                                                             _TAKES_PART)
 _IN_AGENCY_ROLE = _IN_AGENCY.join(UserRole, UserRole.user_id == User.id).where(UserRole.role == bindparam("role"))
 
 

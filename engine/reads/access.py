@@ -1,10 +1,15 @@
-"""Who may see and do what. Every query for tasks or instances on behalf of a user goes through here."""
+"""Who may see and do what. Every query for tasks or instances on behalf of a user goes through here.
+
+Only case roles count (``Actor.case_roles``): an administrator or a designer takes part in no case, sees no task
+and may do none, whatever agency their account names. ``require_case_reader`` turns that into a 403 for the
+services that read or change cases, so that a list answers "not for you" rather than an empty page."""
 from __future__ import annotations
 
 from typing import Protocol
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 
+from ..errors import Forbidden
 from ..records import Actor
 from ..store.models import HumanTask, ProcessInstance
 
@@ -19,20 +24,31 @@ class OfferedTask(Protocol):
     def role(self) -> str | None: ...
 
 
+def require_case_reader(actor: Actor) -> None:
+    """``Forbidden`` for a user whose roles give no sight of cases (administrators and designers)."""
+    if not actor.reads_cases:
+        raise Forbidden("administrators and designers do not see case data or take case actions")
+
+
 def may_do(actor: Actor, task: OfferedTask) -> bool:
     """A user may do a task assigned to them, or an unassigned one bound to their agency or their roles."""
+    if not actor.reads_cases:
+        return False
+    roles = actor.case_roles
     if task.assignee is not None:
         return task.assignee == actor.username
     if task.agency is not None:
-        return actor.agency == task.agency and (task.role is None or task.role in actor.roles)
+        return actor.agency == task.agency and (task.role is None or task.role in roles)
     if task.role is not None:
-        return task.role in actor.roles
+        return task.role in roles
     return actor.has("coordinator")
 
 
 def offered_to(actor: Actor) -> ColumnElement[bool]:
     """SQL condition: the task is one ``actor`` may do (mirrors ``may_do``)."""
-    roles = sorted(actor.roles)
+    if not actor.reads_cases:
+        return false()
+    roles = sorted(actor.case_roles)
     by_agency = and_(HumanTask.agency == actor.agency, or_(HumanTask.role.is_(None), HumanTask.role.in_(roles))) \
         if actor.agency else false()
     unbound = and_(HumanTask.agency.is_(None), HumanTask.role.in_(roles))
@@ -43,6 +59,8 @@ def offered_to(actor: Actor) -> ColumnElement[bool]:
 
 def visible_task(actor: Actor) -> ColumnElement[bool]:
     """SQL condition: the task is one ``actor`` may see (coordinators and chairs see the partnership's)."""
+    if not actor.reads_cases:
+        return false()
     if actor.sees_everything:
         return HumanTask.id.is_not(None)
     own = or_(offered_to(actor), HumanTask.completed_by == actor.username)
@@ -52,6 +70,8 @@ def visible_task(actor: Actor) -> ColumnElement[bool]:
 
 
 def may_see_task(actor: Actor, task: HumanTask) -> bool:
+    if not actor.reads_cases:
+        return False
     if actor.sees_everything or may_do(actor, task) or task.completed_by == actor.username:
         return True
     return actor.agency is not None and task.agency == actor.agency
@@ -59,6 +79,8 @@ def may_see_task(actor: Actor, task: HumanTask) -> bool:
 
 def visible_instance(actor: Actor) -> ColumnElement[bool]:
     """SQL condition: the instance is one ``actor`` takes part in (or any, for coordinators and chairs)."""
+    if not actor.reads_cases:
+        return false()
     if actor.sees_everything:
         return ProcessInstance.id.is_not(None)
     takes_part = exists(select(HumanTask.id).where(HumanTask.instance_id == ProcessInstance.id,

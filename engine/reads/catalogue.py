@@ -1,5 +1,6 @@
 """Which processes a user may start by hand: the latest version of each whose bundle's ``start_roles``
-(default: coordinator) include one of the user's roles; admins may start any."""
+(default: coordinator) include one of the user's case roles. Administrators and designers start none: starting a
+case is a case action."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -8,9 +9,11 @@ from sqlalchemy.orm import Session
 from ..cases.instances import DEFAULT_START_ROLES
 from ..records import Actor, DefinitionInfo
 from ..store.models import ProcessDefinition
+from . import access
 
 
 def startable_for(session: Session, actor: Actor) -> list[DefinitionInfo]:
+    access.require_case_reader(actor)
     newest = select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("v")) \
         .group_by(ProcessDefinition.key).subquery()
     rows = session.scalars(select(ProcessDefinition).join(
@@ -18,4 +21,4 @@ def startable_for(session: Session, actor: Actor) -> list[DefinitionInfo]:
         .order_by(ProcessDefinition.name))
     return [DefinitionInfo(key=r.key, name=r.name, version=r.version, deployed_at=r.deployed_at,
                            description=r.description, process_ids=tuple(r.process_ids))
-            for r in rows if actor.has(*(r.model.get("start_roles") or DEFAULT_START_ROLES), "admin")]
+            for r in rows if actor.case_roles.intersection(r.model.get("start_roles") or DEFAULT_START_ROLES)]

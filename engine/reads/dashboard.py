@@ -75,6 +75,7 @@ def case_board(session: Session, actor: Actor, now: datetime, filters: CaseFilte
     """``Page`` of ``CaseRow``: soonest next deadline first (so overdue cases lead), then cases with no
     deadline, newest first. The deadline order is read by walking open tasks in due-date order through an
     index until the page is full, so the first pages cost the same with ten or a hundred thousand cases."""
+    access.require_case_reader(actor)
     cases = [access.visible_instance(actor), *_case_conditions(filters, now)]
     total = session.scalar(select(func.count()).select_from(ProcessInstance).where(*cases)) or 0
     dated = _by_next_deadline(session, cases, offset + limit)
@@ -168,6 +169,7 @@ def outstanding_returns(session: Session, actor: Actor, now: datetime, *,
                         due_within_days: int = 5) -> list[AgencyReturns]:
     """Open agency-bound tasks per agency, with how many are overdue and how many fall due soon. Coordinators
     and chairs see every agency; anyone else only their own agency's returns."""
+    access.require_case_reader(actor)
     soon = due_by(now, due_within_days)
     query = (select(HumanTask.agency, func.count().label("open"),
                     func.sum(case((HumanTask.due_at < now, 1), else_=0)).label("overdue"),

@@ -30,6 +30,7 @@ class InboxItem:
 def inbox_for(session: Session, actor: Actor, now: datetime, *, instance_id: str | None = None,
               overdue: bool | None = None, limit: int = 50, offset: int = 0) -> Page:
     """``Page`` of ``InboxItem``: the ready tasks ``actor`` may do."""
+    access.require_case_reader(actor)
     # For one case, ``state || ''`` keeps SQLite on the case's index instead of walking every open task.
     ready = (HumanTask.state.concat("") if instance_id else HumanTask.state) == TaskState.READY
     conditions = [ready, access.offered_to(actor)]
@@ -64,7 +65,7 @@ def _offered(actor: Actor, conditions: list, *,
     if not narrow:
         return select(*columns).where(*conditions)
     unbound = HumanTask.agency.is_(None)
-    parts = [HumanTask.assignee == actor.username, unbound & HumanTask.role.in_(sorted(actor.roles))]
+    parts = [HumanTask.assignee == actor.username, unbound & HumanTask.role.in_(sorted(actor.case_roles))]
     if actor.agency:
         parts.append(HumanTask.agency == actor.agency)
     if actor.has("coordinator"):

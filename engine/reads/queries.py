@@ -5,7 +5,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..bundles import task_views
@@ -48,12 +48,22 @@ def instance_info(session: Session, row: ProcessInstance, actor: Actor, now: dat
     if with_tasks:
         rows = session.execute(_instance_tasks_query(actor), {"instance_id": row.id})
         tasks = tuple(_summary_info(t, now, row.business_key, row.pseudonym) for t in rows)
-    data: dict[str, Any] = (row.data or {}) if actor.sees_everything else participant_view(session, row, actor)
+    whole = actor.sees_everything
+    data: dict[str, Any] = (row.data or {}) if whole else participant_view(session, row, actor)
     return InstanceInfo(
         id=row.id, process_key=row.process_key, version=row.definition.version, business_key=row.business_key,
         title=row.title, status=row.status, created_at=row.created_at, updated_at=row.updated_at,
-        pseudonym=row.pseudonym, error=row.error, paused=row.paused_at is not None, tasks=tasks, data=data,
+        pseudonym=row.pseudonym, error=row.error if whole else _error_for_participants(row.error),
+        paused=row.paused_at is not None, tasks=tasks, data=data,
     )
+
+
+def _error_for_participants(error: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Where a case stopped, without the engine's message: a script's or template's error can quote the case
+    data it failed on, which is the coordinator's to read, not every participant's."""
+    if not error:
+        return None
+    return {"task_name": error.get("task_name"), "message": "the coordinator has been told and will put it right"}
 
 
 @lru_cache(maxsize=256)
@@ -86,6 +96,7 @@ def _participant_tasks_query(actor: Actor) -> Select[*tuple[Any, ...]]:
 
 
 def visible_instance_row(session: Session, actor: Actor, instance_id: str) -> ProcessInstance:
+    access.require_case_reader(actor)
     row = session.scalar(select(ProcessInstance).where(ProcessInstance.id == instance_id,
                                                        access.visible_instance(actor)))
     if row is None:
@@ -94,6 +105,7 @@ def visible_instance_row(session: Session, actor: Actor, instance_id: str) -> Pr
 
 
 def visible_task_row(session: Session, actor: Actor, task_id: str) -> HumanTask:
+    access.require_case_reader(actor)
     row = session.get(HumanTask, task_id)
     if row is None or not access.may_see_task(actor, row):
         raise NotFound(f"no task {task_id!r}")
@@ -106,6 +118,7 @@ _TASK_WITH_INSTANCE = select(HumanTask, ProcessInstance).join(
 
 def visible_task_with_instance(session: Session, actor: Actor, task_id: str) -> tuple[HumanTask, ProcessInstance]:
     """A task ``actor`` may see and its instance, in one query."""
+    access.require_case_reader(actor)
     found = session.execute(_TASK_WITH_INSTANCE, {"task_id": task_id}).first()
     if found is None or not access.may_see_task(actor, found[0]):
         raise NotFound(f"no task {task_id!r}")
@@ -116,8 +129,9 @@ def tasks_for(session: Session, actor: Actor, now: datetime, *, state: str | Non
               overdue: bool | None = None, process_key: str | None = None, instance_id: str | None = None,
               limit: int = 50, offset: int = 0) -> Page:
     """The tasks ``actor`` may do (everyone's, for coordinators), overdue first, then by due date."""
+    access.require_case_reader(actor)
     query = select(HumanTask, ProcessInstance).join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
-    if not actor.has("coordinator", "admin"):
+    if not actor.has("coordinator"):
         query = query.where(access.offered_to(actor) if state == TaskState.READY else access.visible_task(actor))
     if state:
         query = query.where(HumanTask.state == state)
@@ -136,9 +150,15 @@ def tasks_for(session: Session, actor: Actor, now: datetime, *, state: str | Non
 
 
 def instances_for(session: Session, actor: Actor, now: datetime, *, process_key: str | None = None,
-                  status: str | None = None, overdue: bool | None = None, limit: int = 50,
-                  offset: int = 0) -> Page:
+                  status: str | None = None, overdue: bool | None = None, search: str | None = None,
+                  limit: int = 50, offset: int = 0) -> Page:
+    """The cases ``actor`` may see, newest first. ``search`` matches the case header only (business key, title,
+    pseudonym), never the case data: finding a case by what an agency wrote in it would tell the searcher that
+    it was written."""
+    access.require_case_reader(actor)
     query = select(ProcessInstance).where(access.visible_instance(actor))
+    if search and search.strip():
+        query = query.where(_header_matches(search.strip()))
     if process_key:
         query = query.where(ProcessInstance.process_key == process_key)
     if status:
@@ -151,6 +171,26 @@ def instances_for(session: Session, actor: Actor, now: datetime, *, process_key:
     rows = session.scalars(query.order_by(ProcessInstance.created_at.desc(), ProcessInstance.id)
                            .limit(limit).offset(offset))
     return Page(tuple(instance_info(session, r, actor, now, with_tasks=False) for r in rows), total)
+
+
+def _header_matches(search: str) -> ColumnElement[bool]:
+    """Case-insensitive substring match on the header columns; ``%`` and ``_`` in the search are literal."""
+    pattern = "%" + search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return or_(*(func.lower(column).like(pattern, escape="\\") for column in
+                 (ProcessInstance.business_key, ProcessInstance.title, ProcessInstance.pseudonym)))
+
+
+def instance_tasks(session: Session, actor: Actor, instance_id: str, now: datetime, *, state: str | None = None,
+                   limit: int = 50, offset: int = 0) -> Page:
+    """Every task of a case that ``actor`` may see (``NotFound`` for a case they do not take part in), oldest
+    first."""
+    row = visible_instance_row(session, actor, instance_id)
+    query = select(HumanTask).where(HumanTask.instance_id == row.id, access.visible_task(actor))
+    if state:
+        query = query.where(HumanTask.state == state)
+    total = _count(session, query)
+    found = session.scalars(query.order_by(HumanTask.created_at, HumanTask.id).limit(limit).offset(offset))
+    return Page(tuple(task_info(t, now, row) for t in found), total)
 
 
 def _count(session: Session, query: Select[*tuple[Any, ...]]) -> int:

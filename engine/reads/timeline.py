@@ -1,6 +1,7 @@
 """An instance's timeline for its page: the audit trail without the page views and draft saves (which are
 audited, but are not steps of the case), newest last. People who are not coordinators or chairs see the
-case-level events and the events of tasks they may see."""
+case-level events and the events of tasks they may see, with only the details in ``PARTICIPANT_DETAILS``: who
+and when, reasons and deadlines, never an engine message (a failing script can quote the data it failed on)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from ..store.models import AuditEvent, HumanTask
 from . import access
 
 HIDDEN = ("instance.viewed", "task.viewed", "task.draft_saved", "definition.downloaded")
+# A coordinator's own words (reasons), whom a task went to, and deadlines: the steps of the case, not its data.
+PARTICIPANT_DETAILS = frozenset({"reason", "assignee", "previous", "returned_to", "due_at", "working_days_paused"})
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class TimelineEntry:
 
 
 def timeline(session: Session, instance_id: str, actor: Actor, *, limit: int = 500) -> list[TimelineEntry]:
+    access.require_case_reader(actor)
     audit.write_pending(session)
     query = select(AuditEvent).where(AuditEvent.instance_id == instance_id, AuditEvent.action.not_in(HIDDEN))
     if not actor.sees_everything:
@@ -37,6 +41,9 @@ def timeline(session: Session, instance_id: str, actor: Actor, *, limit: int = 5
     rows = list(session.scalars(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)))
     titles = dict(session.execute(select(HumanTask.id, HumanTask.title).where(
         HumanTask.instance_id == instance_id)).all())
+    whole = actor.sees_everything
     return [TimelineEntry(at=r.at, actor=r.actor, action=r.action, task_id=r.task_id,
-                          task_title=titles.get(r.task_id) if r.task_id else None, details=r.details or {})
+                          task_title=titles.get(r.task_id) if r.task_id else None,
+                          details=(r.details or {}) if whole else
+                          {k: v for k, v in (r.details or {}).items() if k in PARTICIPANT_DETAILS})
             for r in reversed(rows)]

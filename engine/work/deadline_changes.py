@@ -21,7 +21,7 @@ LATEST_DEADLINE_YEARS = 10  # a later deadline is a typing slip (and near year 9
 
 
 def _require_coordinator(actor: Actor, what: str) -> None:
-    if not actor.has("coordinator", "admin"):
+    if not actor.has("coordinator"):
         raise Forbidden(f"{what} needs the coordinator role")
 
 

@@ -13,7 +13,7 @@ from ..cases import step
 from ..errors import Conflict, Forbidden, InvalidData, TooLarge
 from ..reads import queries, task_forms
 from ..reads.access import may_do
-from ..records import Actor, TaskDetail, TaskInfo
+from ..records import NON_CASE_ROLES, Actor, TaskDetail, TaskInfo
 from ..sandbox import templates
 from ..spiff.adapter import Facts, Workflow
 from ..states import InstanceStatus, TaskState
@@ -101,6 +101,9 @@ def assign_task(session: Session, task_id: str, username: str, *, actor: Actor, 
     user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
     if user is None:
         raise InvalidData("unknown user", [{"field": "username", "message": f"no active user {username!r}"}])
+    if not user.roles - NON_CASE_ROLES:  # the task, its case header and its notices would reach them
+        raise InvalidData("not a case worker", [{"field": "username",
+                                                 "message": f"{username!r} is an administrator or designer only"}])
     previous, row.assignee, row.claimed_at = row.assignee, user.username, None
     row.bound_to = user.username  # a release returns the task to the person a coordinator chose
     audit.record(session, "task.assigned", actor=actor.username, now=now, instance_id=row.instance_id,

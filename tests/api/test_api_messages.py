@@ -74,7 +74,7 @@ def test_message_thrown_by_one_case_reaches_the_matching_receiver(waiting, api):
     assert api.instance(waiting["A"])["tasks"] == []
 
 
-@pytest.mark.parametrize("who", ["pat", "dee", "chad"])
+@pytest.mark.parametrize("who", ["pat", "dee", "chad", "adam"])
 def test_message_from_non_coordinator_is_403(waiting, api, who):
     before = api.snapshot()
     r = send(api, {"name": "case_closed", "correlation": {"case_ref": "A"}, "payload": {}}, who=who)

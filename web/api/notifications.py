@@ -16,7 +16,7 @@ def list_notifications() -> Response:
     actor = current_actor()
     limit, offset = paging()
     with lif().unit_of_work() as session:
-        page = inbox.notifications_for(session, actor.username, unread_only=bool(flag("unread")), limit=limit,
+        page = inbox.notifications_for(session, actor, unread_only=bool(flag("unread")), limit=limit,
                                        offset=offset)
     return jsonify(listing(page, NotificationSchema()))
 

@@ -23,14 +23,20 @@ ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
     ("/process-definitions/{key}/bpmn", "get", "A version's BPMN XML", None, 200, "xml", (401, 404)),
     ("/process-instances", "post", "Start an instance", s.StartRequest, 201, s.InstanceSchema,
      (400, 401, 403, 404, 422)),
-    ("/process-instances", "get", "Instances the caller may see", None, 200, "InstanceList", (400, 401)),
-    ("/process-instances/{id}", "get", "One instance", None, 200, s.InstanceSchema, (401, 404)),
+    ("/process-instances", "get", "Instances the caller may see (format=csv: the same rows as CSV; q: search the "
+     "business key, title and pseudonym)", None, 200, "InstanceList", (400, 401, 403)),
+    ("/process-instances/{id}", "get", "One instance, with the caller's view of its data", None, 200,
+     s.InstanceSchema, (401, 403, 404)),
+    ("/process-instances/{id}/tasks", "get", "Every task of an instance that the caller may see", None, 200,
+     "TaskList", (400, 401, 403, 404)),
+    ("/process-definitions/{key}/instances", "get", "A process's cases for a migration (designer, coordinator): "
+     "ids, business keys, versions, open steps; no case data", None, 200, "RunningInstanceList", (400, 401, 403)),
     ("/process-instances/{id}/cancel", "post", "Cancel with a reason", s.ReasonRequest, 200, s.InstanceSchema,
      (400, 401, 403, 404, 409, 422)),
     ("/process-instances/{id}/retry", "post", "Retry an instance in error", None, 200, s.InstanceSchema,
      (401, 403, 404, 409)),
-    ("/tasks", "get", "The caller's tasks", None, 200, "TaskList", (400, 401)),
-    ("/tasks/{id}", "get", "A task with its form", None, 200, s.TaskDetailSchema, (401, 404)),
+    ("/tasks", "get", "The caller's tasks", None, 200, "TaskList", (400, 401, 403)),
+    ("/tasks/{id}", "get", "A task with its form", None, 200, s.TaskDetailSchema, (401, 403, 404)),
     ("/tasks/{id}/claim", "post", "Claim", None, 200, s.TaskSchema, (401, 403, 404, 409)),
     ("/tasks/{id}/unclaim", "post", "Release a claim", None, 200, s.TaskSchema, (401, 403, 404, 409)),
     ("/tasks/{id}/assign", "post", "Assign (coordinator)", s.AssignRequest, 200, s.TaskSchema,
@@ -38,8 +44,9 @@ ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
     ("/tasks/{id}/draft", "post", "Save a draft", s.DataRequest, 200, s.TaskSchema, (400, 401, 403, 404, 409, 413)),
     ("/tasks/{id}/complete", "post", "Complete", s.DataRequest, 200, s.CompleteResponse,
      (400, 401, 403, 404, 409, 413, 422)),
-    ("/tasks/{id}/comments", "get", "Comments on a task", None, 200, "CommentList", (401, 404)),
-    ("/tasks/{id}/comments", "post", "Add a comment", s.CommentRequest, 201, s.CommentSchema, (400, 401, 404, 422)),
+    ("/tasks/{id}/comments", "get", "Comments on a task", None, 200, "CommentList", (401, 403, 404)),
+    ("/tasks/{id}/comments", "post", "Add a comment", s.CommentRequest, 201, s.CommentSchema,
+     (400, 401, 403, 404, 422)),
     ("/messages", "post", "Deliver a message", s.MessageRequest, 202, s.MessageResponse, (400, 401, 403, 422)),
     ("/tasks/{id}/extend", "post", "Extend a deadline (coordinator)", s.ExtendRequest, 200, s.TaskSchema,
      (400, 401, 403, 404, 409, 422)),
@@ -58,7 +65,11 @@ QUERIES: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
     ("/process-definitions", "get"): _PAGING,
     ("/process-definitions/{key}/bpmn", "get"): {"version": _INT},
     ("/process-instances", "get"): {**_PAGING, "process_key": {"type": "string"}, "status": {"type": "string"},
-                                    "overdue": {"type": "boolean"}},
+                                    "overdue": {"type": "boolean"}, "q": {"type": "string", "maxLength": 200},
+                                    "format": {"type": "string", "enum": ["json", "csv"], "default": "json"}},
+    ("/process-instances/{id}/tasks", "get"): {**_PAGING, "state": {"type": "string",
+                                                                   "enum": [str(s) for s in TaskState]}},
+    ("/process-definitions/{key}/instances", "get"): {**_PAGING, "version": _INT, "status": {"type": "string"}},
     ("/tasks", "get"): {**_PAGING, "state": {"type": "string", "enum": [str(s) for s in TaskState],
                                              "default": str(TaskState.READY)},
                         "overdue": {"type": "boolean"}, "process_key": {"type": "string"}},
@@ -67,7 +78,8 @@ QUERIES: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
 }
 INTEGER_IDS = {"/notifications/{id}/read"}
 _LISTS = {"DefinitionList": "DefinitionSchema", "InstanceList": "InstanceSummarySchema", "TaskList": "TaskSchema",
-          "CommentList": "CommentSchema", "NotificationList": "NotificationSchema"}
+          "CommentList": "CommentSchema", "NotificationList": "NotificationSchema",
+          "RunningInstanceList": "RunningInstanceSchema"}
 
 
 @lru_cache(maxsize=1)
@@ -76,7 +88,7 @@ def build_spec() -> dict[str, Any]:
                    servers=[{"url": "/api/v1"}])
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for schema in (s.ErrorSchema, s.DefinitionSchema, s.InstanceSummarySchema, s.TaskSchema, s.CommentSchema,
-                   s.NotificationSchema):
+                   s.NotificationSchema, s.RunningInstanceSchema):
         spec.components.schema(schema.__name__, schema=schema)
     paths: dict[str, dict[str, Any]] = {}
     for path, method, summary, request_schema, status, response, errors in ROUTES:

@@ -166,6 +166,16 @@ class InstanceSummarySchema(InstanceSchema):
         exclude = ("tasks", "data")
 
 
+class RunningInstanceSchema(Schema):
+    """A case as a designer sees it: no title, pseudonym or data."""
+    id = fields.String()
+    process_key = fields.String()
+    version = fields.Integer()
+    business_key = fields.String()
+    status = fields.String()
+    current_steps = fields.List(fields.String())
+
+
 class StartRequest(Strict):
     process_key = Line(required=True, validate=validate.Length(min=1, max=64))
     data = fields.Dict(load_default=dict)

@@ -18,7 +18,7 @@ def inbox() -> str:
     actor, page = current_actor(), page_number()
     unread_only = request.args.get("show") == "unread"
     with lif().unit_of_work() as db:
-        found = notification_inbox.notifications_for(db, actor.username, unread_only=unread_only, limit=PAGE_SIZE,
+        found = notification_inbox.notifications_for(db, actor, unread_only=unread_only, limit=PAGE_SIZE,
                                                      offset=(page - 1) * PAGE_SIZE)
     return render_template("notices/inbox.html", page=found, number=page, unread_only=unread_only)
 

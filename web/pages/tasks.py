@@ -24,7 +24,12 @@ bp = Blueprint("tasks", __name__)
 
 @bp.get("/")
 @signed_in
-def inbox_page() -> str:
+def inbox_page() -> str | Response:
+    """A signed-in user's home: their tasks; for an administrator or a designer, who take part in no case,
+    the pages of their work."""
+    actor = current_actor()
+    if not actor.reads_cases:
+        return redirect(url_for("admin.people" if actor.has("admin") else "designer.processes"))
     return inbox_view()
 
 
