@@ -6,6 +6,7 @@ import pytest
 from engine.cases import instances
 from engine.errors import Conflict, Forbidden, InvalidData, NotFound
 from engine.reads import queries
+from engine.records import Actor
 from engine.store.db import transaction
 
 from .engine_kit import NOW
@@ -166,6 +167,8 @@ def test_instance_not_taking_part_is_not_found(review, cases, factory):
     with transaction(factory) as s:
         assert queries.visible_instance_row(s, cases.actor("police"), instance_id).id == instance_id
         with pytest.raises(NotFound):
+            queries.visible_instance_row(s, Actor("olly", frozenset({"partner"}), "probation"), instance_id)
+        with pytest.raises(Forbidden):  # a designer sees no case at all
             queries.visible_instance_row(s, cases.actor("designer"), instance_id)
 
 
