@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from engine.reads import comments as case_comments
 from engine.reads import timeline
 from engine.store.db import transaction
-from engine.store.models import Comment, ProcessInstance
+from engine.store.models import Comment, Notification, ProcessInstance
 from engine.work import tasks
+from notifications import sweep
 from notifications.outbox import send_chaser
 from tests.conftest import NOW, PASSWORDS
 from tests.web.web_kit import WORKFLOWS, cdop_to_agency_reports, deploy
@@ -123,3 +126,23 @@ def test_a_case_in_error_tells_participants_where_not_why(app, factory, case, pa
                                           "line": 3}
     assert "Bruising" not in api("pat", f"/process-instances/{case.instance_id}").get_data(as_text=True)
     assert api("cora", f"/process-instances/{case.instance_id}").get_json()["error"]["message"].startswith("KeyError")
+
+
+def test_notices_and_emails_name_the_case_by_business_key_and_pseudonym_only(app, factory, case, partnership):
+    """Every kind the scheduler and the coordinator send: new task, chaser, reminder, overdue, escalation (and
+    the digest of them), in app and by e-mail. The case's title and its data never appear in them."""
+    with transaction(factory) as s:
+        send_chaser(s, case.reports["csc"], None, actor=partnership["coordinator"], now=NOW, base_url="http://x")
+        title = s.get_one(ProcessInstance, case.instance_id).title
+    config = app.extensions["lif"].config
+    for days in range(0, 70, 3):  # past every rung of the ladder, with the daily digest on the way
+        sweep.sweep(factory, config, NOW + timedelta(days=days))
+    with transaction(factory) as s:
+        rows = list(s.scalars(select(Notification)))
+    assert {"new_task", "chaser", "reminder", "overdue", "escalation"} <= {r.kind for r in rows}
+    assert {"inapp", "email"} <= {r.channel for r in rows}
+    for row in rows:
+        sent = "\n".join((row.subject, row.body, row.body_html or ""))
+        assert case.business_key in sent or row.kind == "digest", row.subject
+        for secret in (title, "CDOP-123", "Sudden collapse", "2020-05-01"):  # the title, and the case's data
+            assert secret not in sent, (row.kind, row.channel, secret)
