@@ -30,7 +30,7 @@ ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
     ("/process-instances/{id}/tasks", "get", "Every task of an instance that the caller may see", None, 200,
      "TaskList", (400, 401, 403, 404)),
     ("/process-definitions/{key}/instances", "get", "A process's cases for a migration (designer, coordinator): "
-     "ids, business keys, versions, open steps; no case data", None, 200, "RunningInstanceList", (400, 401, 403)),
+     "ids, business keys, versions, open steps; no case data", None, 200, "RunningInstanceList", (400, 401, 403, 404)),
     ("/process-instances/{id}/cancel", "post", "Cancel with a reason", s.ReasonRequest, 200, s.InstanceSchema,
      (400, 401, 403, 404, 409, 422)),
     ("/process-instances/{id}/retry", "post", "Retry an instance in error", None, 200, s.InstanceSchema,
@@ -77,6 +77,7 @@ QUERIES: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
     ("/notifications", "get"): {**_PAGING, "unread": {"type": "boolean"}},
 }
 INTEGER_IDS = {"/notifications/{id}/read"}
+CSV_TOO = {("/process-instances", "get")}  # ``format=csv``: the same rows as a CSV file
 _LISTS = {"DefinitionList": "DefinitionSchema", "InstanceList": "InstanceSummarySchema", "TaskList": "TaskSchema",
           "CommentList": "CommentSchema", "NotificationList": "NotificationSchema",
           "RunningInstanceList": "RunningInstanceSchema"}
@@ -105,6 +106,8 @@ def build_spec() -> dict[str, Any]:
         if request_schema is not None:
             operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": request_schema}}}
         operation["responses"][str(status)] = _response(response)
+        if (path, method) in CSV_TOO:
+            operation["responses"][str(status)]["content"]["text/csv"] = {"schema": {"type": "string"}}
         for code in sorted(_error_statuses(path, errors, request_schema is not None, bool(query))):
             operation["responses"][str(code)] = {"description": "error",
                                                  "content": {"application/json": {"schema": "ErrorSchema"}}}
