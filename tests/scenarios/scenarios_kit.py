@@ -112,7 +112,8 @@ class Scenario:
         actor = self.people.actor_for(task.role, task.agency, task.assignee)
         with transaction(self.factory) as s:
             detail = tasks.task_detail(s, task.id, actor=actor, now=self.now)
-        payload = form_data(task.process_key, task.name, detail.data, self.people, self.today, **choices)
+        payload = form_data(task.process_key, task.name, detail.data, self.people, self.today, agency=task.agency,
+                            doer=actor.username, **choices)
         try:
             with transaction(self.factory) as s:
                 tasks.complete_task(s, task.id, payload, actor=actor, now=self.now)
