@@ -8,17 +8,8 @@ import pytest
 from demo.case_audit import audit_cohort
 from demo.forms import Ctx
 from engine.sandbox.sampling import stratified_sample
-from engine.store.db import transaction
-from engine.work import tasks as task_service
 
 from .scenarios_kit import PEOPLE, at, end_of_day
-
-
-def _shown(run, task):
-    """What ``task`` shows the person it is offered to."""
-    actor = PEOPLE.actor_for(task.role, task.agency, task.assignee)
-    with transaction(run.factory) as s:
-        return task_service.task_detail(s, task.id, actor=actor, now=run.now).data
 
 
 def test_audit_end_to_end_with_a_given_seed(run):
@@ -42,7 +33,7 @@ def test_audit_end_to_end_with_a_given_seed(run):
     pre_audits = run.ready(case, name="pre_audit")
     assert sorted(t.agency for t in pre_audits) == ["csc", "health", "police"]
     assert {t.due_at for t in pre_audits} == {end_of_day("2027-03-29")}  # Easter Monday, still the day set
-    shown = _shown(run, pre_audits[0])  # the sampled children to look up, not the cohort or its strata
+    shown = run.shown(pre_audits[0])  # the sampled children to look up, not the cohort or its strata
     assert shown["audit_sample"] == [{k: c[k] for k in ("case_ref", "child_initials", "child_dob")}
                                      for c in data["audit_sample"]]
     assert "cohort" not in shown and "pre_audits" not in shown
@@ -62,13 +53,13 @@ def test_audit_end_to_end_with_a_given_seed(run):
     findings = run.ready(case, name="receive_findings")
     assert sorted(t.agency for t in findings) == ["csc", "health", "police"]  # every agency at once
     for task in findings:  # each agency is shown its own findings and actions, not the others' or the pre-audits
-        shown = _shown(run, task)
+        shown = run.shown(task)
         concerns = [c["case_ref"] for c in data["case_grades"] if task.agency in c["agency_concerns"]]
         assert [c["case_ref"] for c in shown["agency_findings"]] == concerns
         assert len(shown["agency_actions"]) == len([a for a in data["actions"] if a["agency"] == task.agency])
         assert not {"case_grades", "actions", "pre_audits", "audit_sample", "cohort"} & set(shown)
-    assert any(_shown(run, t)["agency_findings"] for t in findings)
-    assert not all(_shown(run, t)["agency_findings"] for t in findings)
+    assert any(run.shown(t)["agency_findings"] for t in findings)
+    assert not all(run.shown(t)["agency_findings"] for t in findings)
     (plan,) = run.instances("action_plan")  # handed over alongside, without waiting for the receipts
     assert plan.data["source_process"] == "case_audit" and len(plan.data["actions"]) == 2
     assert plan.data["actions"][0]["case_ref"] == data["sample_refs"][0]
