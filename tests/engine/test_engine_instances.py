@@ -149,15 +149,19 @@ def test_retry_instance_not_in_error_is_conflict(review, cases, factory):
 
 
 def test_instance_info_hides_case_data_from_participants(review, cases, factory):
+    """A participant sees the case header and what the tasks they took part in showed them and took from them
+    (submit shows ``case_ref``), never another task's answers (the chair's approval)."""
     instance_id = cases.start("simple_review", data={"case_ref": "X1"})
     cases.complete(cases.task(instance_id, "submit").id, SUBMIT, who="police")
+    cases.complete(cases.task(instance_id, "approve").id, {"approved": True}, who="chair")
     with transaction(factory) as s:
         police = queries.instance_info(s, queries.visible_instance_row(s, cases.actor("police"), instance_id),
                                        cases.actor("police"), NOW)
         chair = queries.instance_info(s, queries.visible_instance_row(s, cases.actor("chair"), instance_id),
                                       cases.actor("chair"), NOW)
-    assert set(police.data) == {"case_title", "pseudonym"}
-    assert chair.data["summary"] == "Missed referral"
+    assert police.data == {"case_title": "Review of Missed referral", "pseudonym": "Child A", "case_ref": "X1",
+                           "summary": "Missed referral", "agency": "police"}
+    assert chair.data["summary"] == "Missed referral" and chair.data["approved"] is True
 
 
 def test_instance_not_taking_part_is_not_found(review, cases, factory):
