@@ -12,6 +12,7 @@ from ..errors import Conflict, InvalidData, NotFound
 from ..records import DefinitionInfo
 from ..store import audit
 from ..store.models import ProcessDefinition
+from . import message_owners
 from .parsing import ParsedBundle, content_hash, parse_bundle, read_bundle_dir
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -29,6 +30,7 @@ def deploy_bundle(session: Session, key: str, files: dict[str, str], *, actor: s
         return _info(latest), False
     parsed = parse_bundle(key, files)
     _check_process_ids_owned(session, parsed)
+    message_owners.check_receivers(session, key, parsed.message_events, parsed.files, actor=actor, now=now)
     version = (latest.version + 1) if latest is not None else 1
     row = ProcessDefinition(
         key=key, version=version, name=parsed.name, description=parsed.description,
@@ -36,6 +38,7 @@ def deploy_bundle(session: Session, key: str, files: dict[str, str], *, actor: s
         primary_file_name=parsed.primary_file_name, process_ids=parsed.process_ids,
         message_starts=parsed.message_starts, model=parsed.model, files=parsed.files,
         spec_json=parsed.spec_json, deployed_at=now, deployed_by=actor,
+        messages=message_owners.declared(parsed.message_events),
     )
     session.add(row)
     session.flush()
