@@ -14,6 +14,7 @@ from ..store import audit
 from ..store.models import ProcessDefinition
 from . import message_owners
 from .parsing import ParsedBundle, content_hash, parse_bundle, read_bundle_dir
+from .stored import files_of  # noqa: F401  (where callers have always found it)
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
@@ -107,20 +108,6 @@ def versions(session: Session, key: str) -> list[DefinitionInfo]:
 def bpmn_xml(session: Session, key: str, version: int | None) -> str:
     row = get_version(session, key, version)
     return row.files[row.primary_file_name]
-
-
-_FILES: dict[tuple[int, str], dict[str, str]] = {}
-
-
-def files_of(session: Session, definition: ProcessDefinition) -> dict[str, str]:
-    """A deployed version's files; versions never change, so they are kept in memory once read (keyed by
-    content too: a row id alone can name another bundle after the database is recreated)."""
-    key = (definition.id, definition.content_hash)
-    found = _FILES.get(key)
-    if found is None:
-        found = session.scalar(select(ProcessDefinition.files).where(ProcessDefinition.id == definition.id)) or {}
-        _FILES[key] = found
-    return found
 
 
 def message_start_targets(session: Session, message_name: str) -> list[ProcessDefinition]:

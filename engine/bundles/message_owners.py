@@ -132,16 +132,18 @@ def allow(session: Session, key: str, message: str, *, actor: str | None, now: d
     return _info(session, row), created
 
 
-def disallow(session: Session, key: str, message: str, *, actor: str | None, now: datetime) -> None:
-    """Withdraw process ``key``'s pairing with ``message`` (audited). Its versions already deployed keep their
-    diagrams; a new version catching the message is refused while another process owns it."""
+def disallow(session: Session, key: str, message: str, *, actor: str | None, now: datetime) -> MessagePairingInfo:
+    """Withdraw process ``key``'s pairing with ``message`` (audited); the pairing as it was. Versions already
+    deployed keep their diagrams; a new version catching the message is refused while another process owns it."""
     row = session.get(MessagePairing, (key, message))
     if row is None:
         raise NotFound(f"{key} is not allowed to receive message {message!r}")
+    withdrawn = _info(session, row)
     session.delete(row)
     session.flush()
     audit.record(session, "message.receiver_withdrawn", actor=actor, now=now, process_key=key, message=message,
-                 reason=row.reason)
+                 reason=withdrawn.reason)
+    return withdrawn
 
 
 def pairings(session: Session) -> list[MessagePairingInfo]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import InvalidData, TooLarge
 from ..spiff.parser import BundleParser, MessageEvent, ParseError
-from . import validation
+from . import validation, view_checks
 from .bpmn_xml import Problem, XmlRefused, is_dmn, owner_id, parse_xml, quote_timer_literals
 
 BUNDLE_SUFFIXES = (".bpmn", ".dmn", ".json", ".md")
@@ -79,7 +79,6 @@ def parse_bundle(key: str, files: dict[str, str]) -> ParsedBundle:
                                                       f"process in the bundle (found {process_ids})"))
     events = tuple(parser.message_events())
     if not problems:  # views are checked against what the built processes write
-        from . import view_checks  # here: view_checks reads task_views, which reads definitions, which reads us
         problems.extend(view_checks.view_problems(files, model, events))
     if problems:
         raise InvalidData(f"bundle {key!r} has {len(problems)} problem(s)", [p.as_dict() for p in problems])
