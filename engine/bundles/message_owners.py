@@ -74,11 +74,11 @@ def owners_of(session: Session, names: set[str]) -> dict[str, set[str]]:
     if not names:
         return owners
     allowed = session.execute(select(MessagePairing.process_key, MessagePairing.message_name)
-                              .where(MessagePairing.message_name.in_(names))).tuples()
+                              .where(MessagePairing.message_name.in_(names)))
     for process_key, name in allowed:
         owners[name].add(process_key)
     versions = session.execute(select(ProcessDefinition.id, ProcessDefinition.key, ProcessDefinition.content_hash,
-                                      ProcessDefinition.messages)).tuples()
+                                      ProcessDefinition.messages))
     for definition_id, process_key, content_hash, messages in versions:
         messages = messages if messages is not None else _stored(session, definition_id, content_hash)
         for name in names & {*messages.get("throws", []), *messages.get("catches", [])}:
@@ -163,8 +163,9 @@ def _info(session: Session, row: MessagePairing, names: dict[str, str] | None = 
 def _process_names(session: Session) -> dict[str, str]:
     newest = select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("v")) \
         .group_by(ProcessDefinition.key).subquery()
-    return dict(session.execute(select(ProcessDefinition.key, ProcessDefinition.name).join(
-        newest, (ProcessDefinition.key == newest.c.key) & (ProcessDefinition.version == newest.c.v))).tuples())
+    rows = session.execute(select(ProcessDefinition.key, ProcessDefinition.name).join(
+        newest, (ProcessDefinition.key == newest.c.key) & (ProcessDefinition.version == newest.c.v)))
+    return {key: name for key, name in rows}
 
 
 def _check_pairing(key: str, message: str) -> None:
