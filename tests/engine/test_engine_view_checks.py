@@ -47,7 +47,7 @@ def _process(process_id: str, elements: list[str]) -> str:
     ids = [e.split('id="', 1)[1].split('"', 1)[0] for e in elements]
     chain = [f"{process_id}_start", *ids, f"{process_id}_end"]
     flows = [f'<bpmn:sequenceFlow id="{process_id}_f{i}" sourceRef="{a}" targetRef="{b}"/>'
-             for i, (a, b) in enumerate(zip(chain, chain[1:]))]
+             for i, (a, b) in enumerate(zip(chain, chain[1:], strict=False))]
     body = [f'<bpmn:startEvent id="{chain[0]}"><bpmn:outgoing>{process_id}_f0</bpmn:outgoing></bpmn:startEvent>']
     for n, element in enumerate(elements, start=1):
         body.append(element.replace("@IN@", f"<bpmn:incoming>{process_id}_f{n - 1}</bpmn:incoming>")
@@ -89,7 +89,8 @@ MESSAGE = '<bpmn:message id="M" name="update"/>'
 def _catch(on_definition: str = "target", on_message: str = "") -> tuple[str, str]:
     """An intermediate catch event of ``update``; its ``messageVariable`` on the event definition, and whatever
     ``on_message`` puts in the ``bpmn:message`` element's extensions."""
-    variable = f"<spiffworkflow:messageVariable>{on_definition}</spiffworkflow:messageVariable>" if on_definition else ""
+    variable = f"<spiffworkflow:messageVariable>{on_definition}</spiffworkflow:messageVariable>" \
+        if on_definition else ""
     top = f'<bpmn:message id="M" name="update"><bpmn:extensionElements>{on_message}</bpmn:extensionElements>' \
           '</bpmn:message>' if on_message else MESSAGE
     return top, (f'<bpmn:intermediateCatchEvent id="wait">@IN@@OUT@<bpmn:messageEventDefinition id="med" '
@@ -125,7 +126,8 @@ WRITERS = {
     "a dotted decision output": ([RULE], {"files": {"choose.dmn": DMN}}),
     "a multi-instance output collection": ([_multi_instance()], {"files": {"form.json": FORM}}),
     "a multi-instance input item": ([_multi_instance("results", item="target")], {"files": {"form.json": FORM}}),
-    "a multi-instance output item": ([_multi_instance("results", output_item="target")], {"files": {"form.json": FORM}}),
+    "a multi-instance output item": ([_multi_instance("results", output_item="target")],
+                                     {"files": {"form.json": FORM}}),
     "a message variable": ([_catch()[1]], {"top": MESSAGE}),
     "start data": ([], {"model": {"start_data": ["first", "target"]}}),
     "a called process of the bundle": ([CALL], {"more": CALLED}),
@@ -278,8 +280,8 @@ def test_the_api_refuses_a_bad_view_with_422_naming_the_task_and_the_variable(cl
     [detail] = response.get_json()["error"]["details"]
     assert detail["element"] == "review" and "'targte'" in detail["message"]
     assert _definitions(db) == 0
-    good = client.post("/api/v1/process-definitions", json={"key": "views", "files": bundle([_script("s", "target = 1")])},
-                       headers=auth("dee"))
+    good = client.post("/api/v1/process-definitions", headers=auth("dee"),
+                       json={"key": "views", "files": bundle([_script("s", "target = 1")])})
     assert good.status_code == 201 and _definitions(db) == 1
 
 

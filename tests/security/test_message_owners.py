@@ -32,29 +32,27 @@ LOOT = ('<bpmn:messageEventDefinition id="med" messageRef="M"><bpmn:extensionEle
         'loot</spiffworkflow:messageVariable></bpmn:extensionElements></bpmn:messageEventDefinition>')
 FLOW = '<bpmn:sequenceFlow id="{0}" sourceRef="{1}" targetRef="{2}"/>'
 
+START = '<bpmn:startEvent id="start"><bpmn:outgoing>a</bpmn:outgoing></bpmn:startEvent>'
+END = '<bpmn:endEvent id="end"><bpmn:incoming>{}</bpmn:incoming></bpmn:endEvent>'
+THROUGH = FLOW.format("a", "start", "catch") + FLOW.format("b", "catch", "end")
+
 # the four ways to catch a message: the catching element's id, and the process body
 CATCHES = {
     "message start event": ("catch", f'<bpmn:startEvent id="catch"><bpmn:outgoing>a</bpmn:outgoing>{LOOT}'
-                                     '</bpmn:startEvent><bpmn:endEvent id="end"><bpmn:incoming>a</bpmn:incoming>'
-                                     '</bpmn:endEvent>' + FLOW.format("a", "catch", "end")),
-    "intermediate catch event": ("catch", '<bpmn:startEvent id="start"><bpmn:outgoing>a</bpmn:outgoing></bpmn:startEvent>'
-                                          '<bpmn:intermediateCatchEvent id="catch"><bpmn:incoming>a</bpmn:incoming>'
-                                          f'<bpmn:outgoing>b</bpmn:outgoing>{LOOT}</bpmn:intermediateCatchEvent>'
-                                          '<bpmn:endEvent id="end"><bpmn:incoming>b</bpmn:incoming></bpmn:endEvent>'
-                                          + FLOW.format("a", "start", "catch") + FLOW.format("b", "catch", "end")),
-    "boundary event": ("catch", '<bpmn:startEvent id="start"><bpmn:outgoing>a</bpmn:outgoing></bpmn:startEvent>'
-                                '<bpmn:userTask id="wait"><bpmn:incoming>a</bpmn:incoming><bpmn:outgoing>b</bpmn:outgoing>'
-                                '</bpmn:userTask><bpmn:boundaryEvent id="catch" attachedToRef="wait">'
-                                f'<bpmn:outgoing>c</bpmn:outgoing>{LOOT}</bpmn:boundaryEvent>'
-                                '<bpmn:endEvent id="end"><bpmn:incoming>b</bpmn:incoming><bpmn:incoming>c</bpmn:incoming>'
-                                '</bpmn:endEvent>' + FLOW.format("a", "start", "wait") + FLOW.format("b", "wait", "end")
-                                + FLOW.format("c", "catch", "end")),
-    "receive task": ("catch", '<bpmn:startEvent id="start"><bpmn:outgoing>a</bpmn:outgoing></bpmn:startEvent>'
-                              '<bpmn:receiveTask id="catch" messageRef="M"><bpmn:extensionElements><spiffworkflow:'
-                              'messageVariable>loot</spiffworkflow:messageVariable></bpmn:extensionElements>'
-                              '<bpmn:incoming>a</bpmn:incoming><bpmn:outgoing>b</bpmn:outgoing></bpmn:receiveTask>'
-                              '<bpmn:endEvent id="end"><bpmn:incoming>b</bpmn:incoming></bpmn:endEvent>'
-                              + FLOW.format("a", "start", "catch") + FLOW.format("b", "catch", "end")),
+                                     f'</bpmn:startEvent>{END.format("a")}' + FLOW.format("a", "catch", "end")),
+    "intermediate catch event": ("catch", f'{START}<bpmn:intermediateCatchEvent id="catch"><bpmn:incoming>a'
+                                          f'</bpmn:incoming><bpmn:outgoing>b</bpmn:outgoing>{LOOT}'
+                                          f'</bpmn:intermediateCatchEvent>{END.format("b")}{THROUGH}'),
+    "boundary event": ("catch", f'{START}<bpmn:userTask id="wait"><bpmn:incoming>a</bpmn:incoming><bpmn:outgoing>b'
+                                '</bpmn:outgoing></bpmn:userTask><bpmn:boundaryEvent id="catch" attachedToRef="wait">'
+                                f'<bpmn:outgoing>c</bpmn:outgoing>{LOOT}</bpmn:boundaryEvent>{END.format("b")}'
+                                '<bpmn:endEvent id="end_c"><bpmn:incoming>c</bpmn:incoming></bpmn:endEvent>'
+                                + FLOW.format("a", "start", "wait") + FLOW.format("b", "wait", "end")
+                                + FLOW.format("c", "catch", "end_c")),
+    "receive task": ("catch", f'{START}<bpmn:receiveTask id="catch" messageRef="M"><bpmn:extensionElements>'
+                              '<spiffworkflow:messageVariable>loot</spiffworkflow:messageVariable>'
+                              '</bpmn:extensionElements><bpmn:incoming>a</bpmn:incoming><bpmn:outgoing>b'
+                              f'</bpmn:outgoing></bpmn:receiveTask>{END.format("b")}{THROUGH}'),
 }
 THROW = ('<bpmn:startEvent id="start"><bpmn:outgoing>a</bpmn:outgoing></bpmn:startEvent><bpmn:endEvent id="tell">'
          '<bpmn:incoming>a</bpmn:incoming><bpmn:messageEventDefinition id="med" messageRef="M"><bpmn:extensionElements>'
@@ -127,7 +125,8 @@ def test_a_siphon_catching_another_process_message_is_refused_storing_nothing(ap
 def test_lif_message_allow_lets_the_siphon_in_and_disallow_shuts_it_out_again(api, db, lif):
     body = CATCHES["message start event"][1]
     assert lif("message", "allow", "siphon", "scr_referral") == (0, "siphon may receive scr_referral\n")
-    assert lif("message", "allow", "siphon", "scr_referral")[1] == "siphon was already allowed to receive scr_referral\n"
+    assert lif("message", "allow", "siphon", "scr_referral")[1] == \
+        "siphon was already allowed to receive scr_referral\n"
     assert deploy_files(api, "siphon", siphon("scr_referral", body)).status_code == 201
     code, listed = lif("message", "list")
     assert code == 0 and "scr_referral: scr (shipped with LIF)" in listed
@@ -171,12 +170,13 @@ def test_a_version_deployed_before_owners_were_kept_still_owns_its_messages(api,
     assert "which belongs to message_sender;" in error["details"][0]["message"]
 
 
-def test_the_shipped_pairings_are_there_from_the_start(tmp_path):
-    expected = sorted((key, name, "shipped") for key, name in SHIPPED_MESSAGE_PAIRINGS)
-    for make in (create_schema, upgrade_schema):
-        engine = make_engine(f"sqlite:///{tmp_path / (make.__name__ + '.sqlite3')}")
+@pytest.mark.parametrize("make", [create_schema, upgrade_schema])
+def test_the_shipped_pairings_are_there_from_the_start(db_url, make):
+    engine = make_engine(db_url)  # an empty database (the db fixture's is made already)
+    try:
         make(engine)
-        assert pairings(engine) == expected, make.__name__
+        assert pairings(engine) == sorted((key, name, "shipped") for key, name in SHIPPED_MESSAGE_PAIRINGS)
+    finally:
         engine.dispose()
 
 
