@@ -28,8 +28,8 @@ _JINJA = SandboxedEnvironment()  # only parses here (linear in the text); render
 def view_problems(files: Mapping[str, str], model: Mapping[str, Any],
                   messages: Iterable[MessageEvent]) -> list[Problem]:
     """Every problem with the views of the bundle in ``files``, by task."""
-    views = bundle_views(files).tasks
-    written = written_variables(files, model, messages)
+    bundle = bundle_views(files)
+    views, written = bundle.tasks, written_variables(files, model, messages, bundle)
     elements = _user_tasks(files)
     problems: list[Problem] = []
     for task_id, view in sorted(views.items()):

@@ -16,7 +16,7 @@ from lxml import etree
 
 from ..spiff.parser import MessageEvent
 from .bpmn_xml import BPMN_NS, SPIFF_NS, XmlRefused, is_dmn, parse_xml
-from .task_views import HEADER_VARIABLES, form_fields
+from .task_views import HEADER_VARIABLES, BundleViews
 
 _B = f"{{{BPMN_NS}}}"
 _S = f"{{{SPIFF_NS}}}"
@@ -25,16 +25,17 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.
            ast.GeneratorExp)  # names bound inside these stay there: they never reach the task's data
 
 
-def written_variables(files: Mapping[str, str], model: Mapping[str, Any],
-                      messages: Iterable[MessageEvent]) -> frozenset[str]:
-    """Every top-level variable the bundle in ``files`` writes (a dotted DMN output counts by its first part)."""
+def written_variables(files: Mapping[str, str], model: Mapping[str, Any], messages: Iterable[MessageEvent],
+                      views: BundleViews) -> frozenset[str]:
+    """Every top-level variable the bundle in ``files`` writes (a dotted DMN output counts by its first part);
+    ``views`` are its task views, which hold each user task's form fields."""
     roots = _roots(files)
     diagrams = [root for root in roots.values() if not is_dmn(root)]
     written: set[str] = set(HEADER_VARIABLES)
     written.update(_start_data(model))
     written.update(m.variable for m in messages if m.catches and m.variable)
+    written.update(field for view in views.tasks.values() for field in view.form_fields)
     for root in diagrams:
-        written.update(_form_fields(root, files))
         written.update(_script_targets(root))
         written.update(_multi_instance_names(root))
     written.update(_decision_outputs(diagrams, [root for root in roots.values() if is_dmn(root)]))
@@ -55,12 +56,6 @@ def _roots(files: Mapping[str, str]) -> dict[str, etree._Element]:
 def _start_data(model: Mapping[str, Any]) -> list[str]:
     names = model.get("start_data")
     return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
-
-
-def _form_fields(root: etree._Element, files: Mapping[str, str]) -> Iterator[str]:
-    for prop in root.iter(_S + "property"):
-        if prop.get("name") == "formJsonSchemaFilename":
-            yield from form_fields(files.get(prop.get("value") or ""))
 
 
 def _script_targets(root: etree._Element) -> Iterator[str]:
