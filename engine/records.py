@@ -88,3 +88,14 @@ class InstanceInfo:
 class Page:
     items: tuple[Any, ...]
     total: int
+
+
+@dataclass(frozen=True)
+class MessagePairingInfo:
+    """A process allowed to receive a message; ``process_name`` is its latest version's name, None if undeployed."""
+    process_key: str
+    process_name: str | None
+    message_name: str
+    reason: str  # an engine.states.PairingReason
+    allowed_by: str | None
+    allowed_at: datetime | None

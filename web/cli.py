@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from engine import clock
-from engine.bundles import definitions
+from engine.bundles import definitions, message_owners
 from engine.config import Config
 from engine.errors import LifError
 from engine.people import accounts
@@ -131,6 +131,47 @@ def agency_lead(key: str, username: str | None) -> None:
     with _boot().unit_of_work() as session:
         accounts.set_senior_lead(session, key, username, actor="lif agency lead", now=clock.now())
     click.echo(f"agency {key}: senior lead {username or 'cleared'}")
+
+
+@main.group()
+def message() -> None:
+    """Allow processes to receive messages other processes own."""
+
+
+@message.command("allow")
+@click.argument("key")
+@click.argument("message_name", metavar="MESSAGE")
+def message_allow(key: str, message_name: str) -> None:
+    """Allow process KEY to receive MESSAGE (its next deploy may catch it)."""
+    with _boot().unit_of_work() as session:
+        _, created = message_owners.allow(session, key, message_name, actor="lif message allow", now=clock.now())
+    click.echo(f"{key} may receive {message_name}" if created else f"{key} was already allowed to receive "
+                                                                   f"{message_name}")
+
+
+@message.command("disallow")
+@click.argument("key")
+@click.argument("message_name", metavar="MESSAGE")
+def message_disallow(key: str, message_name: str) -> None:
+    """Withdraw process KEY's permission to receive MESSAGE (its next deploy may not catch it)."""
+    with _boot().unit_of_work() as session:
+        message_owners.disallow(session, key, message_name, actor="lif message disallow", now=clock.now())
+    click.echo(f"{key} may no longer receive {message_name}")
+
+
+@message.command("list")
+def message_list() -> None:
+    """List which process may receive which message, and why."""
+    with _boot().unit_of_work() as session:
+        found = message_owners.pairings(session)
+    for pairing in found:
+        why = {"shipped": "shipped with LIF", "first": "first to use it", "admin": "allowed"}.get(pairing.reason,
+                                                                                                  pairing.reason)
+        by = f" by {pairing.allowed_by}" if pairing.allowed_by else ""
+        when = f" on {pairing.allowed_at:%Y-%m-%d}" if pairing.allowed_at else ""
+        click.echo(f"{pairing.message_name}: {pairing.process_key} ({why}{by}{when})")
+    if not found:
+        click.echo("no process may receive any message yet")
 
 
 @main.command()

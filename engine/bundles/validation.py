@@ -17,6 +17,8 @@ from . import deadlines, form_regex, forms
 from .bpmn_xml import BPMN_NS, SPIFF_NS, TIMER_TAGS, Problem, owner_id, quoted_literal, timer_literal_kind
 
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$", re.ASCII)
+MAX_START_DATA = 200
 _LADDER_STEP = re.compile(r"^[+-]?\d{1,4}w?$", re.ASCII)
 MAX_DMN_CELL = 1_000  # SpiffWorkflow rewrites each "?" of a cell with a look-ahead: quadratic in the "?"s
 MAX_DMN_QUESTION_MARKS = 20
@@ -226,7 +228,24 @@ def model_problems(model: dict[str, Any]) -> list[Problem]:
             reason = "a process may start itself at most once a day"
         if reason:
             problems.append(Problem("process_model.json", f"repeat_every: {reason}", field="repeat_every"))
+    problems.extend(_start_data_problems(model.get("start_data")))
     return problems
+
+
+def _start_data_problems(names: Any) -> list[Problem]:
+    """``start_data``: the variables a case may be started with, so that a view may name them."""
+    if names is None:
+        return []
+    if not isinstance(names, list) or len(names) > MAX_START_DATA:
+        return [Problem("process_model.json", f"start_data must be a list of at most {MAX_START_DATA} variable "
+                                              "names", field="start_data")]
+    bad = [n for n in names if not (isinstance(n, str) and _VARIABLE.match(n))]
+    if bad:
+        return [Problem("process_model.json", f"start_data: {bad[0]!r} is not a variable name (letters, digits "
+                                              "and _, not beginning with a digit)", field="start_data")]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    return [Problem("process_model.json", f"start_data names {repeated[0]!r} twice", field="start_data")] \
+        if repeated else []
 
 
 def json_file_problems(filename: str, text: str) -> list[Problem]:

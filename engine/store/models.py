@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from .db import Base, UTCDateTime
@@ -118,6 +118,8 @@ class ProcessDefinition(Base):
     spec_json: Mapped[str] = deferred(mapped_column(Text))
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     deployed_by: Mapped[str | None] = mapped_column(String(64))
+    # {"throws": [names], "catches": [names]}: the messages this version owns; None when deployed before it was kept
+    messages: Mapped[dict[str, list[str]] | None] = mapped_column(JSON, nullable=True)
 
 
 class ProcessInstance(Base):
@@ -277,3 +279,28 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+# The pairings the shipped bundles need, whatever order they are deployed in (the migration seeds its own copy).
+SHIPPED_MESSAGE_PAIRINGS = (("scr", "scr_referral"), ("action_plan", "action_plan_handover"),
+                            ("action_plan", "action_raised"), ("action_plan", "action_continue"))
+
+
+class MessagePairing(Base):
+    """A process (by key) allowed to receive a message (by name): by an admin, as shipped, or because it was the
+    first to use the message. A deploy whose diagrams catch a message another process owns is refused without
+    one (``engine.bundles.message_owners``)."""
+
+    __tablename__ = "message_pairing"
+    process_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    message_name: Mapped[str] = mapped_column(String(128), primary_key=True, index=True)
+    reason: Mapped[str] = mapped_column(String(16))  # an engine.states.PairingReason
+    allowed_by: Mapped[str | None] = mapped_column(String(64))
+    allowed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+@event.listens_for(MessagePairing.__table__, "after_create")
+def _seed_shipped_pairings(table: Any, connection: Any, **_: Any) -> None:
+    """Tables made with ``create_all`` (tests, benchmarks) start with the shipped pairings, as migrated ones do."""
+    connection.execute(table.insert(), [{"process_key": key, "message_name": name, "reason": "shipped"}
+                                        for key, name in SHIPPED_MESSAGE_PAIRINGS])
