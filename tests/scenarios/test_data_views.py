@@ -148,6 +148,17 @@ def test_every_view_names_a_variable_the_bundle_writes(bundle):
 
 
 @pytest.mark.parametrize("bundle", SHIPPED)
+def test_no_view_repeats_what_a_task_always_shows(bundle):
+    """A task always shows its own form's fields and the case header: a view that names them says nothing."""
+    files = bundle_files(bundle)
+    repeated = set()
+    for task in user_tasks(bundle):
+        always = set(task_views.form_fields(files.get(task.properties.get("formJsonSchemaFilename", ""), "")))
+        repeated |= {f"{task.name}: {root}" for root in task.roots & (always | set(task_views.HEADER_VARIABLES))}
+    assert repeated == set()
+
+
+@pytest.mark.parametrize("bundle", SHIPPED)
 def test_every_template_variable_is_in_the_task_view(bundle):
     """What the instructions and the form template use is what the task shows: its view, its own form's
     fields, the header, or the form context."""
