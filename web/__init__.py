@@ -18,7 +18,7 @@ def create_app(config: Config | None = None, *, create_tables: bool = False) -> 
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=config.secret_key,
-        MAX_CONTENT_LENGTH=config.max_upload_bytes * 4,
+        MAX_CONTENT_LENGTH=config.max_request_bytes,  # past it: 413 before the body is read
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=config.https,
