@@ -28,6 +28,11 @@ def attachment_response(found: DocumentFile) -> Response:
 def content_disposition(name: str) -> str:
     """``attachment; filename="..."; filename*=UTF-8''...``: the ASCII fallback holds letters, digits and
     ``._ ()-`` only (no quote, backslash, semicolon or line break can end the header early)."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    fallback = _UNSAFE.sub("_", ascii_name).strip(" .") or "document"
+    stem, dot, extension = name.rpartition(".") if "." in name else (name, "", "")
+    fallback = (_ascii(stem).strip(" ._") or "document") + (dot + _ascii(extension) if _ascii(extension) else "")
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def _ascii(text: str) -> str:
+    letters = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _UNSAFE.sub("_", letters)

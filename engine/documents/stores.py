@@ -12,10 +12,10 @@ import os
 import re
 import uuid
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy import delete, event, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from ..errors import NotFound
 from ..store.models import DocumentBlob
@@ -77,6 +77,7 @@ class DirectoryStore:
 
     def put(self, session: Session, key: str, data: bytes) -> None:
         path = self.path_of(key)
+        session.connection()  # in a transaction, so that its end removes the file unless it commits
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         partial = path.with_suffix(".partial")
         descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -94,7 +95,9 @@ class DirectoryStore:
             raise NotFound("the document's content is missing from the store") from None
 
     def delete(self, session: Session, key: str) -> None:
-        session.info.setdefault(_DOOMED, []).append(self.path_of(key))
+        path = self.path_of(key)
+        session.connection()  # in a transaction, whose commit removes the file
+        session.info.setdefault(_DOOMED, []).append(path)
 
     def __repr__(self) -> str:
         return f"DirectoryStore({str(self.root)!r})"
@@ -117,16 +120,10 @@ def _on_commit(session: Session) -> None:
     _remove(session.info.pop(_DOOMED, []))
 
 
-@event.listens_for(Session, "after_rollback")
-def _on_rollback(session: Session) -> None:
-    _forget(session)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _on_soft_rollback(session: Session, _previous: Any) -> None:
-    _forget(session)
-
-
-def _forget(session: Session) -> None:
-    session.info.pop(_DOOMED, None)
-    _remove(session.info.pop(_WRITTEN, []))
+@event.listens_for(Session, "after_transaction_end")
+def _on_end(session: Session, transaction: SessionTransaction) -> None:
+    """The transaction ended without a commit (rolled back, or its session closed): what it wrote goes, what
+    it deleted stays. After a commit, ``_on_commit`` has already taken both lists."""
+    if transaction.parent is None:
+        session.info.pop(_DOOMED, None)
+        _remove(session.info.pop(_WRITTEN, []))
