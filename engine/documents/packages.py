@@ -80,7 +80,8 @@ def _ooxml_kind(content_types: bytes, names: set[str]) -> str | None:
         root = parse_xml(content_types, "[Content_Types].xml")
     except XmlRefused:
         return None
-    declared = {(o.get("PartName") or "").lower(): o.get("ContentType") for o in root.iter(f"{{{OOXML_TYPES}}}Override")}
+    overrides = root.iter(f"{{{OOXML_TYPES}}}Override")
+    declared = {(o.get("PartName") or "").lower(): o.get("ContentType") for o in overrides}
     for kind, (part, content_type) in OOXML_MAIN.items():
         if declared.get(part) == content_type and part.lstrip("/") in names:
             return kind

@@ -61,7 +61,8 @@ def check_upload(session: Session, task_id: str, field: str, *, name: str, conte
     settings = document_settings(session)
     row, instance = _ready_task(session, task_id, actor)
     if not fields.is_file_field(task_forms.form_of(session, row, instance).schema, field):
-        raise InvalidData("not a file field", [{"field": "field", "message": "is not a file field of this task's form"}])
+        message = "is not a file field of this task's form"
+        raise InvalidData(f"the field {message}", [{"field": "field", "message": message}])
     if len(data) > settings.max_bytes:
         limit = f"{settings.max_bytes / (1024 * 1024):g} MB"
         raise TooLarge(f"The selected file must be smaller than {limit}",

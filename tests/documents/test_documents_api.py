@@ -246,7 +246,8 @@ def test_a_download_is_an_attachment_of_its_stored_type_that_no_browser_sniffs(a
     assert r.headers["Content-Type"] == "application/pdf"
     assert r.headers["X-Content-Type-Options"] == "nosniff"
     assert r.headers["Content-Disposition"] == (
-        "attachment; filename=\"Zoe_s final report_ v2.pdf\"; filename*=UTF-8''Zo%C3%AB%27s%20final%20report%3B%20v2.pdf")
+        "attachment; filename=\"Zoe_s final report_ v2.pdf\"; "
+        "filename*=UTF-8''Zo%C3%AB%27s%20final%20report%3B%20v2.pdf")
     assert r.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert r.headers["Cache-Control"] == "no-store"
 
@@ -269,7 +270,7 @@ def test_folders_are_dropped_from_the_name(api):
 def test_the_ascii_name_of_a_download_cannot_break_its_header(name, fallback):
     from urllib.parse import unquote
 
-    from web.attachments import content_disposition
+    from web.documents import content_disposition
     header = content_disposition(name)
     assert header.startswith(f'attachment; filename="{fallback}"; filename*=UTF-8\'\'')
     assert unquote(header.rsplit("''", 1)[1]) == name

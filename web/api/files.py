@@ -8,13 +8,12 @@ from typing import Any
 from flask import Response, jsonify, request
 from marshmallow import Schema, fields, validate
 
-from engine.documents import reading, uploads
+from engine.documents import reading
 from engine.documents.records import DocumentInfo
-from engine.documents.settings import document_settings
 from engine.errors import InvalidData
 
-from ..attachments import attachment_response
 from ..context import lif
+from ..documents import attachment_response, receive_upload
 from .blueprint import bp
 from .common import current_actor, now, query
 
@@ -45,13 +44,7 @@ def upload_file(task_id: str) -> tuple[Response, int]:
                if not given]
     if missing or sent is None:
         raise InvalidData("send the document as multipart form data: file and field", missing)
-    with lif().reading() as session:
-        data = sent.stream.read(document_settings(session).max_bytes + 1)  # one byte more tells it is too large
-        checked = uploads.check_upload(session, task_id, field, name=sent.filename or "",
-                                       content_type=sent.mimetype, data=data, actor=actor)
-    uploads.scan_upload(checked)  # outside any transaction: a slow scan holds up no one's writes
-    with lif().unit_of_work() as session:
-        info = uploads.store_upload(session, checked, actor=actor, now=now())
+    info = receive_upload(task_id, field, sent, actor=actor)
     return jsonify(DocumentSchema().dump(flat(info))), 201
 
 

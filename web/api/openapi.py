@@ -8,9 +8,8 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response, jsonify
 
-from engine.states import TaskState
-
 from engine.documents.kinds import KINDS
+from engine.states import TaskState
 
 from . import schemas as s
 from .blueprint import bp
