@@ -79,10 +79,10 @@ class Config:
                             verify_dumps=self.verify_dumps, spiff_fast_paths=self.spiff_fast_paths)
 
     @property
-    def max_request_bytes(self) -> int:
-        """The largest request body the web app reads: the largest document or bundle (8 MB) with room for the
-        rest of its form, so a body past any limit is refused before it is read."""
-        return max(self.max_upload_bytes, 8 * 1024 * 1024) + 1024 * 1024
+    def max_upload_request_bytes(self) -> int:
+        """The largest body a document upload may send: the largest document with room for the rest of its form
+        (a task page's answers). Larger is refused before it is read; other requests keep a smaller limit."""
+        return self.max_upload_bytes + 1024 * 1024
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Config:

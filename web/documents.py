@@ -14,7 +14,7 @@ import re
 import unicodedata
 from urllib.parse import quote
 
-from flask import Response
+from flask import Flask, Response, request
 from werkzeug.datastructures import FileStorage
 
 from engine import clock
@@ -27,6 +27,19 @@ from .context import lif
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ ()-]+")
 NOTHING_ALLOWED = "default-src 'none'; sandbox"
+UPLOAD_ENDPOINTS = frozenset({"api.upload_file", "tasks.submit_task"})  # where a document may be posted
+
+
+def install_upload_limit(app: Flask) -> None:
+    """A document upload (multipart, to an endpoint that takes documents) may send up to the document limit and
+    the rest of its form; every other request keeps the app's smaller ``MAX_CONTENT_LENGTH``. Past either, the
+    body is refused (413) before it is read, answered as the API's error or the pages' error page."""
+    limit = lif(app).config.max_upload_request_bytes
+
+    @app.before_request
+    def _allow_documents() -> None:
+        if request.endpoint in UPLOAD_ENDPOINTS and request.mimetype == "multipart/form-data":
+            request.max_content_length = limit
 
 
 def receive_upload(task_id: str, field: str, sent: FileStorage, *, actor: Actor) -> DocumentInfo:

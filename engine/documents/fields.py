@@ -81,8 +81,8 @@ def completion_problems(session: Session, task_id: str, schema: dict[str, Any] |
 
 
 def set_value(data: dict[str, Any], path: str, value: Any) -> bool:
-    """Put ``value`` at ``path`` in ``data``, making the objects on the way (not lists, whose rows the form
-    owns); False when the path runs through something else."""
+    """Put ``value`` at ``path`` in ``data``, making the objects on the way where nothing is (not rows, which the
+    form owns); False when the path runs through something else."""
     parts = split_path(path)
     node: Any = data
     for position, part in enumerate(parts):
@@ -93,7 +93,7 @@ def set_value(data: dict[str, Any], path: str, value: Any) -> bool:
             if last:
                 node[part] = value
                 return True
-            if not isinstance(node[part], (dict, list)):
+            if node[part] in (None, "", {}):  # a row left empty
                 node[part] = {}
             node = node[part]
             continue
@@ -102,7 +102,7 @@ def set_value(data: dict[str, Any], path: str, value: Any) -> bool:
         if last:
             node[part] = value
             return True
-        if not isinstance(node.get(part), (dict, list)):
+        if node.get(part) is None:
             node[part] = [] if isinstance(parts[position + 1], int) else {}
         node = node[part]
     return False

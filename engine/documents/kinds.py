@@ -45,8 +45,8 @@ def identify(data: bytes) -> Kind | None:
         if data.startswith(magic):
             return KINDS[key]
     if data.startswith(_ZIP):
-        key = package_kind(data)
-        return KINDS[key] if key else None
+        package = package_kind(data)
+        return KINDS[package] if package else None
     return None
 
 

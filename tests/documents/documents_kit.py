@@ -42,11 +42,13 @@ def jpeg() -> bytes:
 
 
 def _zip(entries: list[tuple[str, bytes]], *, stored_first: bool = False) -> bytes:
+    """The same bytes every time for the same entries (a fixed date on each, not the clock's)."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
         for index, (name, data) in enumerate(entries):
-            kind = zipfile.ZIP_STORED if stored_first and index == 0 else zipfile.ZIP_DEFLATED
-            package.writestr(name, data, compress_type=kind)
+            entry = zipfile.ZipInfo(name, date_time=(2026, 12, 1, 9, 0, 0))
+            entry.compress_type = zipfile.ZIP_STORED if stored_first and index == 0 else zipfile.ZIP_DEFLATED
+            package.writestr(entry, data)
     return out.getvalue()
 
 

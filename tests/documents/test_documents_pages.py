@@ -13,6 +13,7 @@ from engine.store.models import DocumentVersion
 from tests.api.api_kit import Api
 from tests.conftest import PASSWORDS
 from tests.web.web_kit import text
+from web.context import lif
 
 from .documents_kit import docx, pdf, png, start_case, upload
 
@@ -153,7 +154,7 @@ def test_a_body_past_the_request_limit_is_our_413_page(make_app, db):
     api, page = _api_for(app, db), _page_client(app, "pat")
     case = start_case(api)
     r = _post(page, case.reports["police"], "upload:report", {},
-              {"report-file": ("imr.pdf", b"%PDF-1.4\n" + b"0" * app.config["MAX_CONTENT_LENGTH"])})
+              {"report-file": ("imr.pdf", b"%PDF-1.4\n" + b"0" * lif(app).config.max_upload_request_bytes)})
     assert r.status_code == 413
     assert "What you sent is too large" in text(r) and "govuk-" in text(r)
     assert _versions(db) == 0

@@ -2,6 +2,8 @@
 a case's documents: each store holds the bytes where it says, follows the transaction, and gives them back."""
 from __future__ import annotations
 
+import io
+
 import pytest
 from sqlalchemy import func, select
 
@@ -176,9 +178,18 @@ def test_a_body_past_the_request_limit_is_refused_before_it_is_read_in_the_apis_
     api = _api(app, db)
     case = start_case(api)
     before = api.snapshot()
-    too_big = app.config["MAX_CONTENT_LENGTH"] + 1
+    too_big = lif(app).config.max_upload_request_bytes + 1
     check_error(upload(api, case.reports["police"], "pat", data=_pdf_of(too_big)), 413, "too_large")
     assert api.snapshot() == before
+
+
+def test_other_bodies_keep_the_smaller_limit_of_any_request(make_app, db):
+    api = _api(make_app(), db)
+    case = start_case(api)
+    body = {"body": (io.BytesIO(b"x" * (9 * 1024 * 1024)), "note.pdf")}
+    r = api.client.post(f"/api/v1/tasks/{case.reports['police']}/comments", headers=api.headers("pat"),
+                        data=body, content_type="multipart/form-data")
+    check_error(r, 413, "too_large")
 
 
 def test_the_default_limit_is_25_mb(api):

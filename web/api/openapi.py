@@ -52,13 +52,13 @@ ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
      s.ReasonRequest, 200, s.InstanceSchema, (400, 401, 403, 404, 409, 422)),
     ("/notifications", "get", "The caller's in-app notifications", None, 200, "NotificationList", (400, 401)),
     ("/notifications/{id}/read", "post", "Mark a notification read", None, 204, None, (401, 404)),
-    ("/tasks/{id}/files", "post", "Upload a document (or its next version) to a file field", "multipart", 201,
+    ("/tasks/{id}/files", "post", "Upload a document (or its next version) to a file field", None, 201,
      DocumentSchema, (400, 401, 403, 404, 409, 413, 422)),
     ("/files/{id}", "get", "Download a document (an attachment, of the type its content proved to be)", None, 200,
      "file", (400, 401, 404)),
 ]
-# multipart/form-data bodies, by the route's request "schema" in ROUTES
-MULTIPART = {"multipart": {"type": "object", "required": ["file", "field"], "properties": {
+# multipart/form-data bodies (ROUTES' request schemas are JSON bodies)
+MULTIPART = {("/tasks/{id}/files", "post"): {"type": "object", "required": ["file", "field"], "properties": {
     "file": {"type": "string", "format": "binary"},
     "field": {"type": "string", "description": "the file field's path in the task's form, e.g. report"}}}}
 # Query parameters, as the views read them (``common.paging``, ``common.flag``, ``schemas.VersionArgs``)
@@ -101,9 +101,9 @@ def build_spec() -> dict[str, Any]:
         params += [{"name": name, "in": "query", "required": False, "schema": schema} for name, schema in query.items()]
         if params:
             operation["parameters"] = params
-        if request_schema in MULTIPART:
+        if (path, method) in MULTIPART:
             operation["requestBody"] = {"required": True,
-                                        "content": {"multipart/form-data": {"schema": MULTIPART[request_schema]}}}
+                                        "content": {"multipart/form-data": {"schema": MULTIPART[path, method]}}}
         elif request_schema is not None:
             operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": request_schema}}}
         operation["responses"][str(status)] = _response(response)
