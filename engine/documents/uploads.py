@@ -7,7 +7,7 @@ An upload is checked (who, which field, the name, the size, what the content is)
 until it has passed every check. A caller that can keep the database waiting through the scan uses
 ``upload_document``, all three in one unit of work; the web app checks in a reading unit of work and stores in
 a second one, so a scan never holds SQLite's write lock. Uploads are audited with the document's id, the
-field, the version, the size and the type, never the file's name (names can be personal)."""
+field and the version number only, never the file's name (names can be personal)."""
 from __future__ import annotations
 
 import copy
@@ -103,8 +103,7 @@ def store_upload(session: Session, upload: Upload, *, actor: Actor, now: datetim
     session.add(version)
     _hold_in_draft(row, upload.field, document.id)
     audit.record(session, "document.uploaded", actor=actor.username, now=now, instance_id=instance.id,
-                 task_id=row.id, document_id=document.id, field=upload.field, version=version.version,
-                 size=version.size, content_type=version.content_type)
+                 task_id=row.id, document_id=document.id, field=upload.field, version=version.version)
     session.flush()
     return document_info(document, version)
 

@@ -232,7 +232,7 @@ def test_uploads_and_downloads_are_audited_by_id_and_field_never_by_name(api):
         everything = json.dumps([list(r) for r in conn.execute(select(AuditEvent.details))])
     assert [(a, who) for a, who, _ in rows] == [("document.uploaded", "pat"), ("document.downloaded", "cora")]
     for _, _, details in rows:
-        assert (details["document_id"], details["field"], details["version"]) == (document["id"], "report", 1)
+        assert details == {"document_id": document["id"], "field": "report", "version": 1}
     assert "Smith" not in everything and "Jayden" not in everything
 
 
