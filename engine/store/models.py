@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from .db import Base, UTCDateTime
@@ -304,3 +304,44 @@ def _seed_shipped_pairings(table: Any, connection: Any, **_: Any) -> None:
     """Tables made with ``create_all`` (tests, benchmarks) start with the shipped pairings, as migrated ones do."""
     connection.execute(table.insert(), [{"process_key": key, "message_name": name, "reason": "shipped"}
                                         for key, name in SHIPPED_MESSAGE_PAIRINGS])
+
+
+class Document(Base):
+    """A case document: the file one file field of one task holds (``{"format": "lif-file"}`` in its form). The
+    field's value is this id; uploading to the same task and field again adds a version (``DocumentVersion``),
+    so the id a form holds never changes while every version is kept."""
+
+    __tablename__ = "document"
+    __table_args__ = (UniqueConstraint("task_id", "field"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36), index=True)
+    field: Mapped[str] = mapped_column(String(200))  # the form field's path, "report" or "imrs[0].file"
+    latest_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DocumentVersion(Base):
+    """One upload of a document: its name as sent, the type its content proved to be, its size and SHA-256, who
+    sent it and when, and the key of its bytes in the document store (``engine.documents.stores``)."""
+
+    __tablename__ = "document_version"
+    __table_args__ = (UniqueConstraint("document_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("document.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    blob_key: Mapped[str] = mapped_column(String(64), unique=True)
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DocumentBlob(Base):
+    """The bytes of a document version, for the database document store (the default)."""
+
+    __tablename__ = "document_blob"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
