@@ -31,6 +31,7 @@ ROOMS: dict[str, set[str]] = {  # room: the rooms it may import (besides itself 
     "cases": {"bundles", "spiff", "sandbox", "store", "views"},
     "reads": {"cases", "bundles", "store", "people", "views"},
     "work": {"reads", "cases", "bundles", "spiff", "sandbox", "store", "people", "views"},
+    "retention": {"work", "reads", "cases", "bundles", "spiff", "sandbox", "store", "people", "views"},
 }
 
 
