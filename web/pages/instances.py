@@ -15,8 +15,8 @@ from engine.cases import instances
 from engine.errors import Conflict, InvalidData
 from engine.people import accounts
 from engine.reads import inbox, queries, timeline
-from engine.retention import schedule
 from engine.records import TaskInfo
+from engine.retention import schedule
 from engine.states import TaskState
 from engine.store import audit
 from engine.work import deadline_changes, tasks
