@@ -174,6 +174,39 @@ def message_list() -> None:
         click.echo("no process may receive any message yet")
 
 
+@main.group()
+def retention() -> None:
+    """Retention of cases: what is past its retention date."""
+
+
+@retention.command("report")
+def retention_report() -> None:
+    """List the cases past their retention date: business key, process, the date due for disposal, and any hold."""
+    from engine.records import SYSTEM
+    from engine.retention import schedule
+
+    with _boot().unit_of_work() as session:
+        due = schedule.cases_past_retention(session, clock.now(), actor=SYSTEM)
+    if not due:
+        click.echo("No cases are past their retention date.")
+        return
+    click.echo(f"{len(due)} case{'s are' if len(due) != 1 else ' is'} past {'their' if len(due) != 1 else 'its'} "
+               "retention date.")
+    rows = [("Business key", "Process", "Due for disposal", "Legal hold")]
+    rows += [(c.business_key, c.process_name, _day(c.retention_date),
+              f"held ({c.hold.kind_name.lower()})" if c.hold else "not held") for c in due]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[3])
+
+
+def _day(moment: datetime) -> str:
+    from engine.workdays import london_date
+
+    day = london_date(moment)
+    return f"{day.day} {day:%B %Y}"
+
+
 @main.command()
 @click.option("--now", "when", default=None, help="Run as if at this ISO 8601 time (with an offset).")
 def tick(when: str | None) -> None:

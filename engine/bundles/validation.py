@@ -13,7 +13,7 @@ from lxml import etree
 from ..sandbox.scripting import CompileMode, check_source
 from ..spiff import timers as timer_bounds
 from ..text import json_problem
-from . import deadlines, form_regex, forms
+from . import deadlines, form_regex, forms, retention_policy
 from .bpmn_xml import BPMN_NS, SPIFF_NS, TIMER_TAGS, Problem, owner_id, quoted_literal, timer_literal_kind
 
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -213,7 +213,8 @@ def _form_file_problems(filename: str, form_file: str, files: dict[str, str], *,
 
 
 def model_problems(model: dict[str, Any]) -> list[Problem]:
-    """process_model.json's fields LIF reads: names are strings, ``repeat_every`` a period within bounds."""
+    """process_model.json's fields LIF reads: names are strings, ``repeat_every`` a period within bounds, and
+    ``retention`` a well-formed policy (``retention_policy``)."""
     problems = [Problem("process_model.json", f"{name} must be a string", field=name)
                 for name in ("display_name", "description", "primary_process_id", "primary_file_name")
                 if model.get(name) is not None and not isinstance(model[name], str)]
@@ -229,6 +230,9 @@ def model_problems(model: dict[str, Any]) -> list[Problem]:
         if reason:
             problems.append(Problem("process_model.json", f"repeat_every: {reason}", field="repeat_every"))
     problems.extend(_start_data_problems(model.get("start_data")))
+    if "retention" in model:
+        problems += [Problem("process_model.json", f"{field}: {message}", field=field)
+                     for field, message in retention_policy.policy_problems(model["retention"])]
     return problems
 
 

@@ -345,3 +345,58 @@ class DocumentBlob(Base):
     __tablename__ = "document_blob"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     content: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+
+
+class CaseNote(Base):
+    """Words a person typed about a case outside its forms: why it was cancelled, paused, resumed, put under or
+    released from a legal hold, why a deadline moved, what a chaser said. They are case data, so they live on a
+    row the case owns (erased when the case is disposed) and the append-only audit trail names them by id
+    (``note_id``), never by their words."""
+
+    __tablename__ = "case_note"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    action: Mapped[str] = mapped_column(String(64))  # the audited action the words explain
+    body: Mapped[str] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LegalHold(Base):
+    """A legal hold on a case (an inquest, criminal proceedings, an inquiry): while one is open (``released_at``
+    empty) the case is never disposed. Its kind is a code; the reasons the coordinator wrote for placing and lifting
+    it are ``CaseNote`` rows."""
+
+    __tablename__ = "legal_hold"
+    __table_args__ = (Index("ix_legal_hold_open", "instance_id", "released_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"))
+    kind: Mapped[str] = mapped_column(String(32))  # an engine.retention.holds.HoldKind
+    note_id: Mapped[str | None] = mapped_column(String(36))
+    placed_by: Mapped[str] = mapped_column(String(64))
+    placed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    released_by: Mapped[str | None] = mapped_column(String(64))
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    release_note_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class CaseStatistics(Base):
+    """What is kept of a disposed case for statistics: its process and version, dates, status and the outcome
+    codes its bundle names (``retention.statistics`` in ``process_model.json``), copied before erasure."""
+
+    __tablename__ = "case_statistics"
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcomes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    disposed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    disposed_by: Mapped[str] = mapped_column(String(64))
+
+
+# The retention report's query: one version's ended cases, by when they ended (declared here, at the end of the
+# file, with the other retention tables; it belongs to process_instance).
+Index("ix_process_instance_definition_completed", ProcessInstance.definition_id, ProcessInstance.completed_at)

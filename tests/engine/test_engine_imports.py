@@ -32,6 +32,7 @@ ROOMS: dict[str, set[str]] = {  # room: the rooms it may import (besides itself 
     "reads": {"cases", "bundles", "store", "people", "views"},
     "documents": {"reads", "bundles", "store"},
     "work": {"reads", "documents", "cases", "bundles", "spiff", "sandbox", "store", "people", "views"},
+    "retention": {"work", "documents", "reads", "cases", "bundles", "spiff", "sandbox", "store", "people", "views"},
 }
 
 

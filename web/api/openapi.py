@@ -56,6 +56,17 @@ ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
      DocumentSchema, (400, 401, 403, 404, 409, 413, 422)),
     ("/files/{id}", "get", "Download a document (an attachment, of the type its content proved to be)", None, 200,
      "file", (400, 401, 404)),
+    ("/process-instances/{id}/hold", "post", "Place a legal hold (coordinator)", s.HoldRequest, 200,
+     s.HeldInstanceSchema, (400, 401, 403, 404, 409, 422)),
+    ("/process-instances/{id}/release-hold", "post", "Lift the legal hold (coordinator)", s.ReleaseHoldRequest, 200,
+     s.HeldInstanceSchema, (400, 401, 403, 404, 409, 422)),
+    ("/retention/due", "get", "Cases past their retention date (coordinator)", None, 200, "DueCaseList",
+     (401, 403)),
+    ("/process-instances/{id}/dispose", "post", "Dispose of a case past its retention date (coordinator; confirm "
+     "with its business key; 409 case_held with the hold when held)", s.DisposeRequest, 200, s.DisposalSchema,
+     (400, 401, 403, 404, 409, 422)),
+    ("/process-instances/{id}/access-report", "get", "Who viewed or downloaded what of the case, and when "
+     "(coordinator; JSON or CSV)", None, 200, "access_report", (400, 401, 403, 404)),
 ]
 # multipart/form-data bodies (ROUTES' request schemas are JSON bodies)
 MULTIPART = {("/tasks/{id}/files", "post"): {"type": "object", "required": ["file", "field"], "properties": {
@@ -75,10 +86,12 @@ QUERIES: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
     ("/tasks/{id}/comments", "get"): _PAGING,
     ("/notifications", "get"): {**_PAGING, "unread": {"type": "boolean"}},
     ("/files/{id}", "get"): {"version": {**_INT, "minimum": 1}},
+    ("/process-instances/{id}/access-report", "get"): {"format": {"type": "string", "enum": ["json", "csv"],
+                                                                  "default": "json"}},
 }
 INTEGER_IDS = {"/notifications/{id}/read"}
 _LISTS = {"DefinitionList": "DefinitionSchema", "InstanceList": "InstanceSummarySchema", "TaskList": "TaskSchema",
-          "CommentList": "CommentSchema", "NotificationList": "NotificationSchema"}
+          "CommentList": "CommentSchema", "NotificationList": "NotificationSchema", "DueCaseList": "DueCaseSchema"}
 
 
 @lru_cache(maxsize=1)
@@ -87,7 +100,7 @@ def build_spec() -> dict[str, Any]:
                    servers=[{"url": "/api/v1"}])
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for schema in (s.ErrorSchema, s.DefinitionSchema, s.InstanceSummarySchema, s.TaskSchema, s.CommentSchema,
-                   s.NotificationSchema, DocumentSchema):
+                   s.NotificationSchema, DocumentSchema, s.DueCaseSchema):
         spec.components.schema(schema.__name__, schema=schema)
     paths: dict[str, dict[str, Any]] = {}
     for path, method, summary, request_schema, status, response, errors in ROUTES:
@@ -142,6 +155,9 @@ def _response(response: Any) -> dict[str, Any]:
                 "content": {kind.content_type: binary for kind in KINDS.values()}}
     if response == "xml":
         return {"description": "BPMN XML", "content": {"application/xml": {"schema": {"type": "string"}}}}
+    if response == "access_report":
+        return {"description": "the access report", "content": {
+            "application/json": {"schema": s.AccessReportSchema}, "text/csv": {"schema": {"type": "string"}}}}
     if isinstance(response, str):
         item = {"$ref": f"#/components/schemas/{_LISTS[response]}"}
         listed = {"type": "object", "properties": {"items": {"type": "array", "items": item},
