@@ -17,15 +17,26 @@ if TYPE_CHECKING:
 _TEAMS = ["North", "South", "Central"]
 
 
+_BAND_AGES = {"0-4": 2, "5-10": 7, "11-15": 13, "16-17": 16}  # a believable age in years for each age band
+
+
 def audit_cohort(ctx: Ctx, size: int = 12) -> list[dict[str, Any]]:
-    bands = ["0-4", "5-10", "11-15", "16-17"]
+    """The cohort as it is entered: case references and the stratification fields, never who the children are."""
+    bands = list(_BAND_AGES)
     plans = ["cp", "cin", "early_help"]
     outcomes = ["cp_conference", "cin_plan", "nfa"]
+    return [{"case_ref": f"CA-{101 + i}", "age_band": bands[i % 4], "sex": ["female", "male"][i % 2],
+             "plan_type": plans[i % 3], "investigation_outcome": outcomes[i % 3], "team": _TEAMS[i % 3]}
+            for i in range(size)]
+
+
+def _child(ctx: Ctx, case: dict[str, Any]) -> dict[str, Any]:
+    """A sampled child's invented initials and a date of birth that fits its age band."""
+    n = int("".join(c for c in str(case["case_ref"]) if c.isdigit()) or 0)
     letters = "ABCDEFGHJKLMNPRSTW"
-    return [{"case_ref": f"CA-{101 + i}", "child_initials": letters[i % 18] + letters[(i * 7 + 3) % 18],
-             "child_dob": ctx.date(-(400 + 365 * (i % 15))), "age_band": bands[i % 4],
-             "sex": ["female", "male"][i % 2], "plan_type": plans[i % 3], "investigation_outcome": outcomes[i % 3],
-             "team": _TEAMS[i % 3]} for i in range(size)]
+    age = _BAND_AGES.get(str(case.get("age_band")), 8)
+    return {"case_ref": case["case_ref"], "child_initials": letters[n % 18] + letters[(n * 7 + 3) % 18],
+            "child_dob": ctx.date(-(365 * age + 37 * (n % 9)))}
 
 
 @builds("case_audit", "set_audit")
@@ -43,10 +54,16 @@ def ca_set_audit(ctx: Ctx, *, sample_size: int = 8, sample_seed: int = 0,
     }, extra)
 
 
+@builds("case_audit", "identify_sample")
+def ca_identify_sample(ctx: Ctx, **extra: Any) -> dict[str, Any]:
+    """The coordinator looks up the sampled children only, in the order of the sample."""
+    sample = list(ctx.get("audit_sample") or [{"case_ref": ref} for ref in ctx.get("sample_refs") or []])
+    return merged({"sample_children": [_child(ctx, case) for case in sample]}, extra)
+
+
 @builds("case_audit", "pre_audit")
 def ca_pre_audit(ctx: Ctx, *, nil_return: bool = False, **extra: Any) -> dict[str, Any]:
-    agency = ctx.get("audit_agency") or ctx.agencies[0]
-    auditor = ctx.people.lead(agency) if agency in ctx.people.leads else ctx.people.coordinator
+    auditor = ctx.person
     if nil_return:
         return merged({"nil_return": True, "nil_reason": "None of the sampled children is known to us.",
                       "auditor": auditor}, extra)
@@ -85,9 +102,7 @@ def ca_audit_meeting(ctx: Ctx, *, actions: int = 2, **extra: Any) -> dict[str, A
 
 @builds("case_audit", "receive_findings")
 def ca_receive_findings(ctx: Ctx, **extra: Any) -> dict[str, Any]:
-    agency = ctx.get("notified_agency") or ctx.agencies[0]
-    return merged({"acknowledged": True,
-                   "acknowledged_by": ctx.people.lead(agency) if agency in ctx.people.leads else ctx.people.coordinator,
+    return merged({"acknowledged": True, "acknowledged_by": ctx.person,
                    "findings_shared_with": "Team managers and the principal social worker",
                    "immediate_actions": "Findings discussed at the next team meeting."}, extra)
 
@@ -106,6 +121,7 @@ def _neglect_audit_done(d: Driver) -> None:
     a = d.start("case_audit", d.ago(120))
     d.do(a, "set_audit", d.ago(120), sample_seed=20260, agencies_taking_part=["csc", "community_health", "education"],
          pre_audit_due_date=d.ago(99).date().isoformat(), meeting_date=d.ago(85).date().isoformat())
+    d.do(a, "identify_sample", d.ago(119))
     d.do_each(a, "pre_audit", d.ago(101), spread_days=1)
     plan = d.do_and_catch(a, "audit_meeting", d.ago(85), "action_plan", actions=2)
     d.raise_plan(plan, d.ago(78), [["on_track", "completed"], ["at_risk", "at_risk"]])
@@ -119,5 +135,6 @@ def _domestic_abuse_audit_waiting(d: Driver) -> None:
          pre_audit_due_date=d.ago(4).date().isoformat(), meeting_date=(d.now + timedelta(days=10)).date().isoformat(),
          audit_theme="Domestic abuse: children in the household",
          cohort_criteria="Children in households with two or more police call-outs for domestic abuse")
+    d.do(b, "identify_sample", d.ago(29))
     d.do_each(b, "pre_audit", d.ago(8), only=["police", "csc", "voluntary"], spread_days=2,
               agencies={"voluntary": {"nil_return": True}})

@@ -36,10 +36,9 @@ def cdop_identify_agencies(ctx: Ctx, *, agencies_involved: Sequence[str] | None 
 @builds("cdop", "agency_report")
 def cdop_agency_report(ctx: Ctx, *, nil_return: bool = False, safeguarding_concerns: str = "no",
                        **extra: Any) -> dict[str, Any]:
-    agency = ctx.get("report_agency") or ctx.agencies[0]
     if nil_return:
         return merged({"nil_return": True, "nil_reason": "The child was not known to the agency."}, extra)
-    report = {"completed_by": ctx.people.lead(agency) if agency in ctx.people.leads else ctx.people.coordinator,
+    report = {"completed_by": ctx.person,
               "completed_by_role": "Named professional", "involvement_from": ctx.date(-300),
               "involvement_to": ctx.date(-2),
               "involvement_summary": "Routine contacts; the family missed two appointments in the spring.",

@@ -3,10 +3,12 @@ processes share.
 
 One place for what a person would type into each form, shared by the scenario tests (tests/scenarios) and
 ``lif demo``. ``form_data(process_key, task_name, data, people, on, **choices)`` returns the data for the task
-called ``task_name`` whose current task data is ``data``; ``on`` is the day the form is filled in (the dates
-the form asks for are taken from it) and ``choices`` are the decisions the scenario makes (the chair's review
-type, a nil return, a panel's "revise", ...). Each builder names the choices it understands; any other keyword
-is a plain top-level override of a form field.
+called ``task_name`` whose task data is ``data``: what the task shows its doer (its view), nothing more, so a
+builder reads only what the person filling in the form could see. ``on`` is the day the form is filled in (the
+dates the form asks for are taken from it), ``agency`` and ``doer`` say whose task it is (an agency's return is
+signed by the person doing it), and ``choices`` are the decisions the scenario makes (the chair's review type, a
+nil return, a panel's "revise", ...). Each builder names the choices it understands; any other keyword is a plain
+top-level override of a form field.
 
 Each process's builders live in that process's module (``demo.scr``, ``demo.cdop``, ``demo.section11``,
 ``demo.case_audit``, ``demo.action_plan``) and register themselves here with ``@builds``; importing the ``demo``
@@ -47,11 +49,14 @@ def pick(values: Sequence[str], count: int) -> list[str]:
 
 @dataclass(frozen=True)
 class Ctx:
-    """What a builder sees: the task's current data, the partnership, and the day the form is filled in."""
+    """What a builder sees: the task's data (its view), the partnership, the day the form is filled in, and whose
+    task it is."""
 
     data: Mapping[str, Any]
     people: People
     on: str  # ISO date the form is filled in
+    agency: str | None = None  # the agency the task is bound to
+    doer: str | None = None  # the username of the person filling it in
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default)
@@ -62,6 +67,15 @@ class Ctx:
     @property
     def agencies(self) -> list[str]:
         return self.people.agencies
+
+    @property
+    def person(self) -> str:
+        """Who signs the form: its doer, else the lead of its agency (or of the first agency), else the
+        coordinator."""
+        if self.doer:
+            return self.doer
+        agency = self.agency or self.agencies[0]
+        return self.people.lead(agency) if agency in self.people.leads else self.people.coordinator
 
 
 Builder = Callable[..., dict[str, Any]]
@@ -77,13 +91,14 @@ def builds(process_key: str, *task_names: str) -> Callable[[Builder], Builder]:
 
 
 def form_data(process_key: str, task_name: str, data: Mapping[str, Any], people: People,
-              on: date | datetime | str, **choices: Any) -> dict[str, Any]:
+              on: date | datetime | str, *, agency: str | None = None, doer: str | None = None,
+              **choices: Any) -> dict[str, Any]:
     """Valid form data for the task ``task_name`` of ``process_key`` (see the module docstring)."""
     try:
         builder = BUILDERS[(process_key, task_name)]
     except KeyError:
         raise KeyError(f"no demo form data for {process_key}.{task_name}") from None
-    return builder(Ctx(dict(data or {}), people, day_of(on).isoformat()), **choices)
+    return builder(Ctx(dict(data or {}), people, day_of(on).isoformat(), agency, doer), **choices)
 
 
 def merged(payload: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:

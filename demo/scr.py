@@ -21,7 +21,7 @@ CRITERIA_DEFAULTS = {"abuse_or_neglect": "suspected", "child_outcome": "seriousl
 @builds("scr", "referral")
 def scr_referral(ctx: Ctx, *, pseudonym: str = "Child A", agencies_involved: Sequence[str] | None = None,
                  la_aware_date: str | None = None, incident_date: str | None = None, **extra: Any) -> dict[str, Any]:
-    initiator = ctx.get("process_initiator")
+    initiator = ctx.doer  # the referral is assigned back to whoever started it
     referrer_agency = ctx.people.agency_of(initiator) if initiator else None
     referrer_agency = referrer_agency or ctx.agencies[0]
     criteria = {k: extra.pop(k, v) for k, v in CRITERIA_DEFAULTS.items()}
@@ -149,11 +149,10 @@ def _chronology(ctx: Ctx) -> list[dict[str, Any]]:
 
 @builds("scr", "imr")
 def scr_imr(ctx: Ctx, *, nil_return: bool = False, **extra: Any) -> dict[str, Any]:
-    agency = ctx.get("imr_agency") or ctx.agencies[0]
     if nil_return:
         return merged({"nil_return": True, "nil_reason": "No records held for the child or household."}, extra)
     return merged({"nil_return": False, "report": {
-        "author": ctx.people.lead(agency) if agency in ctx.people.leads else ctx.people.coordinator,
+        "author": ctx.person,
         "author_role": "Named safeguarding lead",
         "author_independence": "I had no direct involvement and did not manage the practitioners involved.",
         "date_of_request": ctx.date(-30), "date_records_secured": ctx.date(-28),
@@ -169,11 +168,10 @@ def scr_imr(ctx: Ctx, *, nil_return: bool = False, **extra: Any) -> dict[str, An
 
 @builds("scr", "chronology_genogram")
 def scr_chronology_genogram(ctx: Ctx, *, nil_return: bool = False, **extra: Any) -> dict[str, Any]:
-    agency = ctx.get("chronology_agency") or ctx.agencies[0]
     if nil_return:
         return merged({"nil_return": True, "nil_reason": "No involvement with the family in the period."}, extra)
     return merged({"nil_return": False, "report": {
-        "author": ctx.people.lead(agency) if agency in ctx.people.leads else ctx.people.coordinator,
+        "author": ctx.person,
         "author_role": "Safeguarding adviser", "period_from": ctx.date(-365), "period_to": ctx.date(-7),
         "chronology": _chronology(ctx), "genogram": "Mother (CD), mother's partner (EF), two children (AB, GH)",
         "key_issues": "Frequent house moves", "practitioners": "Health visitor, class teacher"}}, extra)
@@ -262,7 +260,12 @@ def scr_board_approval(ctx: Ctx, *, board_decision: str = "approved", **extra: A
 
 @builds("scr", "anonymisation_check")
 def scr_anonymisation_check(ctx: Ctx, *, criminal_proceedings: str = "none", **extra: Any) -> dict[str, Any]:
-    payload = {"names_removed": True, "pseudonyms_consistent": True, "identifying_details_generalised": True,
+    """The checked report (a document id: once uploads exist, the id an upload returned) and the published
+    report's own pseudonym, never the working one."""
+    working = str(ctx.get("pseudonym") or "")
+    published = next(p for p in ("Child P", "Child Q") if p.lower() != working.lower())
+    payload = {"report_document": "report-" + published.lower().replace(" ", "-"), "published_pseudonym": published,
+               "names_removed": True, "pseudonyms_consistent": True, "identifying_details_generalised": True,
                "third_parties_checked": True, "family_informed_of_publication": True,
                "criminal_proceedings": criminal_proceedings, "advance_notice_date": ctx.on,
                "planned_publication_date": ctx.date(14)}
@@ -273,7 +276,9 @@ def scr_anonymisation_check(ctx: Ctx, *, criminal_proceedings: str = "none", **e
 
 @builds("scr", "publish_report")
 def scr_publish_report(ctx: Ctx, **extra: Any) -> dict[str, Any]:
-    return merged({"publication_date": ctx.on, "publication_url": "https://example.org/reviews/child-a",
+    published = str(ctx.get("published_pseudonym") or "child")
+    return merged({"publication_date": ctx.on,
+                   "publication_url": "https://example.org/reviews/" + published.lower().replace(" ", "-"),
                    "board_response_published": True, "copies_sent": True}, extra)
 
 

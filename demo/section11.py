@@ -40,9 +40,7 @@ def _standard(ctx: Ctx, rating: str, n: int) -> dict[str, Any]:
 @builds("section11", "self_evaluation")
 def s11_self_evaluation(ctx: Ctx, *, nil_return: bool = False, ratings: Sequence[str] | None = None,
                         **extra: Any) -> dict[str, Any]:
-    agency = ctx.get("agency") or ctx.agencies[0]
-    respondent = ctx.people.lead(agency) if agency in ctx.people.leads else ctx.people.coordinator
-    base = {"nil_return": nil_return, "respondent": respondent, "respondent_role": "Executive safeguarding lead",
+    base = {"nil_return": nil_return, "respondent": ctx.person, "respondent_role": "Executive safeguarding lead",
             "date_returned": ctx.on}
     if nil_return:
         base["nil_reason"] = "Exempt this cycle: the service was recommissioned."
@@ -67,9 +65,8 @@ def s11_select_peer_review(ctx: Ctx, *, sample: int = 2, **extra: Any) -> dict[s
 
 @builds("section11", "peer_review")
 def s11_peer_review(ctx: Ctx, *, ratings_supported: str = "agree", **extra: Any) -> dict[str, Any]:
-    agency = ctx.get("peer_agency") or ctx.agencies[0]
     payload: dict[str, Any] = {
-        "reviewer": ctx.people.lead(agency) if agency in ctx.people.leads else ctx.people.coordinator,
+        "reviewer": ctx.person,
         "ratings_supported": ratings_supported, "standards_challenged": [],
         "strengths": "Clear governance and a well-used training offer.",
         "areas_for_development": "Evidence of impact on children is thin.",

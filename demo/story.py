@@ -118,7 +118,8 @@ class Driver:
         with clock.frozen_at(at):
             with transaction(self.factory) as session:
                 data = session.get_one(HumanTask, task.id).data or {}  # what the task page would show
-            payload = form_data(task.process_key, task.name, data, PEOPLE, workdays.london_date(at), **choices)
+            payload = form_data(task.process_key, task.name, data, PEOPLE, workdays.london_date(at), agency=task.agency,
+                                doer=actor.username, **choices)
             with transaction(self.factory) as session:
                 tasks.complete_task(session, task.id, payload, actor=actor, now=at)
         self.steps += 1

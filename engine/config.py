@@ -49,7 +49,9 @@ class Config:
     script_max_size: int = 10_000_000
     script_workers: int = 2
     script_memory_mb: int = 256
-    max_upload_bytes: int = 2 * 1024 * 1024
+    max_upload_bytes: int = 25 * 1024 * 1024  # the largest case document (LIF_MAX_UPLOAD_BYTES)
+    document_store: str = "db"  # where documents' bytes live: "db" (a table) or "dir:/path" (LIF_DOCUMENT_STORE)
+    clamd: str | None = None  # a clamd socket to scan uploads with: a unix socket path or host:port (LIF_CLAMD)
     token_ttl_hours: int = 12
     login_address_limit: int = 10  # failed sign-ins a minute from one client address
     login_max_failures: int = 5  # failures on one username from one address before its delays begin
@@ -76,6 +78,12 @@ class Config:
         return StepSettings(script_timeout_s=self.script_timeout_s, script_max_size=self.script_max_size,
                             verify_dumps=self.verify_dumps, spiff_fast_paths=self.spiff_fast_paths)
 
+    @property
+    def max_upload_request_bytes(self) -> int:
+        """The largest body a document upload may send: the largest document with room for the rest of its form
+        (a task page's answers). Larger is refused before it is read; other requests keep a smaller limit."""
+        return self.max_upload_bytes + 1024 * 1024
+
     @classmethod
     def from_env(cls, **overrides: Any) -> Config:
         """Settings from ``LIF_*`` variables; keyword arguments override them (tests, benchmarks)."""
@@ -91,6 +99,9 @@ class Config:
             script_workers=int(env("LIF_SCRIPT_WORKERS", "2")),
             script_memory_mb=int(env("LIF_SCRIPT_MEMORY_MB", "256")),
             token_ttl_hours=int(env("LIF_TOKEN_TTL_HOURS", "12")),
+            max_upload_bytes=int(env("LIF_MAX_UPLOAD_BYTES", str(25 * 1024 * 1024))),
+            document_store=env("LIF_DOCUMENT_STORE", "db"),
+            clamd=env("LIF_CLAMD") or None,
             session_idle_minutes=int(env("LIF_SESSION_IDLE_MINUTES", "30")),
             session_max_hours=int(env("LIF_SESSION_MAX_HOURS", "8")),
             base_url=env("LIF_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),

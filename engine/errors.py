@@ -65,6 +65,13 @@ class DatabaseUnavailable(LifError):
     code = "database_unavailable"
 
 
+class ServiceUnavailable(LifError):
+    """A service a request needs besides the database (the virus scanner) cannot be reached or cannot answer;
+    nothing was done, and the same request may succeed later."""
+
+    code = "service_unavailable"
+
+
 class ScriptError(LifError):
     """A diagram's script or expression failed, was refused, ran too long or grew too large."""
 

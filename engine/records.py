@@ -117,3 +117,14 @@ class RunningInstance:
     business_key: str
     status: str
     current_steps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MessagePairingInfo:
+    """A process allowed to receive a message; ``process_name`` is its latest version's name, None if undeployed."""
+    process_key: str
+    process_name: str | None
+    message_name: str
+    reason: str  # an engine.states.PairingReason
+    allowed_by: str | None
+    allowed_at: datetime | None

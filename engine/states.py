@@ -35,3 +35,11 @@ class DueKind(StrEnum):
     TIMER = "timer"  # a BPMN timer event of the case's workflow
     LADDER = "ladder"  # a rung of a task's reminder and escalation ladder (notifications)
     PROCESS_START = "process_start"  # the next cycle of a recurring process
+
+
+class PairingReason(StrEnum):
+    """Why a process may receive a message (``message_pairing.reason``)."""
+
+    SHIPPED = "shipped"  # a pairing the shipped bundles need, there from the start
+    ADMIN = "admin"  # an admin allowed it
+    FIRST = "first"  # the process was the first to use the message: nobody else owned it

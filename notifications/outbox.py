@@ -74,6 +74,6 @@ def send_chaser(session: Session, task_id: str, message: str | None, *, actor: A
     written = notify_task(session, NotificationKind.CHASER, task, key=f"chaser:{task.id}:{now.isoformat()}", now=now,
                           base_url=base_url, sender=actor.username, message=text)
     audit.record(session, "task.chased", actor=actor.username, now=now, instance_id=task.instance_id,
-                 task_id=task.id, message=text)
+                 task_id=task.id, note=text or None)
     session.flush()
     return written

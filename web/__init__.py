@@ -12,13 +12,15 @@ from engine.config import Config
 from .boot import boot
 from .context import lif  # noqa: F401  (the app handle, kept importable as web.lif)
 
+MAX_BODY_BYTES = 8 * 1024 * 1024  # any request's body: a bundle (engine.bundles.parsing) or JSON
+
 
 def create_app(config: Config | None = None, *, create_tables: bool = False) -> Flask:
     config = config or Config.from_env()
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=config.secret_key,
-        MAX_CONTENT_LENGTH=config.max_upload_bytes * 4,
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,  # past it: 413 before the body is read (uploads may send more)
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=config.https,
@@ -32,6 +34,8 @@ def create_app(config: Config | None = None, *, create_tables: bool = False) -> 
     from .inputs import install as install_input_rules
     install_input_rules(app)  # request JSON's limits, bounded ids in URLs (before any route is added)
     app.extensions["lif"] = boot(config, create_tables=create_tables)
+    from .documents import install_upload_limit
+    install_upload_limit(app)  # a document may be larger than other bodies (before the pages' CSRF reads a form)
 
     from .api import bp as api_bp
     from .pages import register_pages

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import notifications
 from engine.config import Config
+from engine.documents.settings import settings_from, use_document_settings
 from engine.sandbox import pool as sandbox_pool
 from engine.store.db import make_engine, make_session_factory
 from engine.store.schema import create_schema
@@ -24,4 +25,6 @@ def boot(config: Config, *, create_tables: bool = False) -> LifContext:
     engine = make_engine(config.database_url)
     if create_tables:
         create_schema(engine)
-    return LifContext(config=config, engine=engine, factory=make_session_factory(engine, config.step_settings))
+    factory = make_session_factory(engine, config.step_settings)
+    use_document_settings(factory, settings_from(config))  # documents' limit, store and scanner, for every session
+    return LifContext(config=config, engine=engine, factory=factory)

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from engine import clock
-from engine.bundles import definitions
+from engine.bundles import definitions, message_owners
 from engine.config import Config
 from engine.errors import LifError
 from engine.people import accounts
@@ -131,6 +131,80 @@ def agency_lead(key: str, username: str | None) -> None:
     with _boot().unit_of_work() as session:
         accounts.set_senior_lead(session, key, username, actor="lif agency lead", now=clock.now())
     click.echo(f"agency {key}: senior lead {username or 'cleared'}")
+
+
+@main.group()
+def message() -> None:
+    """Allow processes to receive messages other processes own."""
+
+
+@message.command("allow")
+@click.argument("key")
+@click.argument("message_name", metavar="MESSAGE")
+def message_allow(key: str, message_name: str) -> None:
+    """Allow process KEY to receive MESSAGE (its next deploy may catch it)."""
+    with _boot().unit_of_work() as session:
+        _, created = message_owners.allow(session, key, message_name, actor="lif message allow", now=clock.now())
+    click.echo(f"{key} may receive {message_name}" if created else f"{key} was already allowed to receive "
+                                                                   f"{message_name}")
+
+
+@message.command("disallow")
+@click.argument("key")
+@click.argument("message_name", metavar="MESSAGE")
+def message_disallow(key: str, message_name: str) -> None:
+    """Withdraw process KEY's permission to receive MESSAGE (its next deploy may not catch it)."""
+    with _boot().unit_of_work() as session:
+        message_owners.disallow(session, key, message_name, actor="lif message disallow", now=clock.now())
+    click.echo(f"{key} may no longer receive {message_name}")
+
+
+@message.command("list")
+def message_list() -> None:
+    """List which process may receive which message, and why."""
+    with _boot().unit_of_work() as session:
+        found = message_owners.pairings(session)
+    for pairing in found:
+        why = {"shipped": "shipped with LIF", "first": "first to use it", "admin": "allowed"}.get(pairing.reason,
+                                                                                                  pairing.reason)
+        by = f" by {pairing.allowed_by}" if pairing.allowed_by else ""
+        when = f" on {pairing.allowed_at:%Y-%m-%d}" if pairing.allowed_at else ""
+        click.echo(f"{pairing.message_name}: {pairing.process_key} ({why}{by}{when})")
+    if not found:
+        click.echo("no process may receive any message yet")
+
+
+@main.group()
+def retention() -> None:
+    """Retention of cases: what is past its retention date."""
+
+
+@retention.command("report")
+def retention_report() -> None:
+    """List the cases past their retention date: business key, process, the date due for disposal, and any hold."""
+    from engine.records import SYSTEM
+    from engine.retention import schedule
+
+    with _boot().unit_of_work() as session:
+        due = schedule.cases_past_retention(session, clock.now(), actor=SYSTEM)
+    if not due:
+        click.echo("No cases are past their retention date.")
+        return
+    click.echo(f"{len(due)} case{'s are' if len(due) != 1 else ' is'} past {'their' if len(due) != 1 else 'its'} "
+               "retention date.")
+    rows = [("Business key", "Process", "Due for disposal", "Legal hold")]
+    rows += [(c.business_key, c.process_name, _day(c.retention_date),
+              f"held ({c.hold.kind_name.lower()})" if c.hold else "not held") for c in due]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[3])
+
+
+def _day(moment: datetime) -> str:
+    from engine.workdays import london_date
+
+    day = london_date(moment)
+    return f"{day.day} {day:%B %Y}"
 
 
 @main.command()

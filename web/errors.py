@@ -12,6 +12,7 @@ from engine.errors import (
     NotFound,
     RateLimited,
     ScriptError,
+    ServiceUnavailable,
     TooLarge,
     Unauthorized,
 )
@@ -19,6 +20,7 @@ from engine.errors import (
 STATUS: dict[type[LifError], int] = {
     BadRequest: 400, Unauthorized: 401, Forbidden: 403, NotFound: 404, Conflict: 409, TooLarge: 413,
     InvalidData: 422, ScriptError: 422, RateLimited: 429, DatabaseUnavailable: 503,
+    ServiceUnavailable: 503,
 }
 UNLISTED = 400
 

@@ -12,7 +12,9 @@ from ..errors import Conflict, InvalidData, NotFound
 from ..records import DefinitionInfo
 from ..store import audit
 from ..store.models import ProcessDefinition
+from . import message_owners
 from .parsing import ParsedBundle, content_hash, parse_bundle, read_bundle_dir
+from .stored import files_of  # noqa: F401  (where callers have always found it)
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
@@ -29,6 +31,7 @@ def deploy_bundle(session: Session, key: str, files: dict[str, str], *, actor: s
         return _info(latest), False
     parsed = parse_bundle(key, files)
     _check_process_ids_owned(session, parsed)
+    message_owners.check_receivers(session, key, parsed.message_events, parsed.files, actor=actor, now=now)
     version = (latest.version + 1) if latest is not None else 1
     row = ProcessDefinition(
         key=key, version=version, name=parsed.name, description=parsed.description,
@@ -36,6 +39,7 @@ def deploy_bundle(session: Session, key: str, files: dict[str, str], *, actor: s
         primary_file_name=parsed.primary_file_name, process_ids=parsed.process_ids,
         message_starts=parsed.message_starts, model=parsed.model, files=parsed.files,
         spec_json=parsed.spec_json, deployed_at=now, deployed_by=actor,
+        messages=message_owners.declared(parsed.message_events),
     )
     session.add(row)
     session.flush()
@@ -104,20 +108,6 @@ def versions(session: Session, key: str) -> list[DefinitionInfo]:
 def bpmn_xml(session: Session, key: str, version: int | None) -> str:
     row = get_version(session, key, version)
     return row.files[row.primary_file_name]
-
-
-_FILES: dict[tuple[int, str], dict[str, str]] = {}
-
-
-def files_of(session: Session, definition: ProcessDefinition) -> dict[str, str]:
-    """A deployed version's files; versions never change, so they are kept in memory once read (keyed by
-    content too: a row id alone can name another bundle after the database is recreated)."""
-    key = (definition.id, definition.content_hash)
-    found = _FILES.get(key)
-    if found is None:
-        found = session.scalar(select(ProcessDefinition.files).where(ProcessDefinition.id == definition.id)) or {}
-        _FILES[key] = found
-    return found
 
 
 def message_start_targets(session: Session, message_name: str) -> list[ProcessDefinition]:

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidData, TooLarge
-from ..spiff.parser import BundleParser, ParseError
-from . import validation
+from ..spiff.parser import BundleParser, MessageEvent, ParseError
+from . import validation, view_checks
 from .bpmn_xml import Problem, XmlRefused, is_dmn, owner_id, parse_xml, quote_timer_literals
 
 BUNDLE_SUFFIXES = (".bpmn", ".dmn", ".json", ".md")
@@ -31,6 +31,7 @@ class ParsedBundle:
     process_ids: list[str]
     message_starts: dict[str, str]
     spec_json: str
+    message_events: tuple[MessageEvent, ...] = ()  # every message the bundle throws or catches
 
 
 def read_bundle_dir(path: Path) -> dict[str, str]:
@@ -76,6 +77,9 @@ def parse_bundle(key: str, files: dict[str, str]) -> ParsedBundle:
     if primary not in process_ids:
         problems.append(Problem("process_model.json", f"primary_process_id {primary!r} is not an executable "
                                                       f"process in the bundle (found {process_ids})"))
+    events = tuple(parser.message_events())
+    if not problems:  # views are checked against what the built processes write
+        problems.extend(view_checks.view_problems(files, model, events))
     if problems:
         raise InvalidData(f"bundle {key!r} has {len(problems)} problem(s)", [p.as_dict() for p in problems])
     return ParsedBundle(
@@ -83,7 +87,24 @@ def parse_bundle(key: str, files: dict[str, str]) -> ParsedBundle:
         name=str(model.get("display_name") or key), description=str(model.get("description") or ""),
         primary_process_id=primary, primary_file_name=str(model.get("primary_file_name") or ""),
         process_ids=process_ids, message_starts=parser.message_starts(), spec_json=parser.spec_json(),
+        message_events=events,
     )
+
+
+def stored_message_events(files: dict[str, str]) -> tuple[MessageEvent, ...]:
+    """The messages a deployed (so valid) bundle throws and catches, read again from its files: for versions
+    deployed before LIF recorded them. Only the library's parser runs, none of the deploy checks."""
+    parser = BundleParser()
+    for filename in sorted(files):
+        if filename.endswith((".bpmn", ".dmn")):
+            root = parse_xml(files[filename], filename)
+            dmn = filename.endswith(".dmn") or is_dmn(root)
+            if not dmn:
+                quote_timer_literals(root)
+            parser.add_document(root, filename, dmn=dmn)
+    for pid in parser.process_ids():
+        parser.build(pid)
+    return tuple(parser.message_events())
 
 
 def _read_model(files: dict[str, str], problems: list[Problem]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ..store.models import ProcessDefinition
 from ..views import paths as view_paths
 from ..views.paths import Path
-from . import definitions, forms
+from . import forms, stored
 from .bpmn_xml import BPMN_NS, SPIFF_NS, is_dmn, parse_xml
 
 SHOWS = "shows"
@@ -106,7 +106,7 @@ def views_of(session: Session, definition: ProcessDefinition) -> BundleViews:
     key = (definition.id, definition.content_hash)
     found = _cache.get(key)
     if found is None:
-        found = bundle_views(definitions.files_of(session, definition))
+        found = bundle_views(stored.files_of(session, definition))
         if len(_cache) >= _CACHE_SIZE:
             _cache.pop(next(iter(_cache)))
         _cache[key] = found

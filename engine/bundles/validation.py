@@ -13,10 +13,12 @@ from lxml import etree
 from ..sandbox.scripting import CompileMode, check_source
 from ..spiff import timers as timer_bounds
 from ..text import json_problem
-from . import deadlines, form_regex, forms
+from . import deadlines, form_regex, forms, retention_policy
 from .bpmn_xml import BPMN_NS, SPIFF_NS, TIMER_TAGS, Problem, owner_id, quoted_literal, timer_literal_kind
 
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$", re.ASCII)
+MAX_START_DATA = 200
 _LADDER_STEP = re.compile(r"^[+-]?\d{1,4}w?$", re.ASCII)
 MAX_DMN_CELL = 1_000  # SpiffWorkflow rewrites each "?" of a cell with a look-ahead: quadratic in the "?"s
 MAX_DMN_QUESTION_MARKS = 20
@@ -211,7 +213,8 @@ def _form_file_problems(filename: str, form_file: str, files: dict[str, str], *,
 
 
 def model_problems(model: dict[str, Any]) -> list[Problem]:
-    """process_model.json's fields LIF reads: names are strings, ``repeat_every`` a period within bounds."""
+    """process_model.json's fields LIF reads: names are strings, ``repeat_every`` a period within bounds, and
+    ``retention`` a well-formed policy (``retention_policy``)."""
     problems = [Problem("process_model.json", f"{name} must be a string", field=name)
                 for name in ("display_name", "description", "primary_process_id", "primary_file_name")
                 if model.get(name) is not None and not isinstance(model[name], str)]
@@ -226,7 +229,27 @@ def model_problems(model: dict[str, Any]) -> list[Problem]:
             reason = "a process may start itself at most once a day"
         if reason:
             problems.append(Problem("process_model.json", f"repeat_every: {reason}", field="repeat_every"))
+    problems.extend(_start_data_problems(model.get("start_data")))
+    if "retention" in model:
+        problems += [Problem("process_model.json", f"{field}: {message}", field=field)
+                     for field, message in retention_policy.policy_problems(model["retention"])]
     return problems
+
+
+def _start_data_problems(names: Any) -> list[Problem]:
+    """``start_data``: the variables a case may be started with, so that a view may name them."""
+    if names is None:
+        return []
+    if not isinstance(names, list) or len(names) > MAX_START_DATA:
+        return [Problem("process_model.json", f"start_data must be a list of at most {MAX_START_DATA} variable "
+                                              "names", field="start_data")]
+    bad = [n for n in names if not (isinstance(n, str) and _VARIABLE.match(n))]
+    if bad:
+        return [Problem("process_model.json", f"start_data: {bad[0]!r} is not a variable name (letters, digits "
+                                              "and _, not beginning with a digit)", field="start_data")]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    return [Problem("process_model.json", f"start_data names {repeated[0]!r} twice", field="start_data")] \
+        if repeated else []
 
 
 def json_file_problems(filename: str, text: str) -> list[Problem]:

@@ -59,7 +59,7 @@ def cancel_instance(session: Session, instance_id: str, reason: str, *, actor: A
     runtime.close_due_items(session, instance.id)
     session.query(MessageSubscription).filter(MessageSubscription.instance_id == instance.id).delete()
     audit.record(session, "instance.cancelled", actor=actor.username, now=now, instance_id=instance.id,
-                 reason=reason.strip())
+                 note=reason.strip())
     runtime.flush_or_conflict(session)
     return instance
 

@@ -23,6 +23,7 @@ def send_message(session: Session, name: str, correlation: dict[str, Any], paylo
     if not name or not isinstance(correlation, dict):
         raise InvalidData("invalid message", [{"field": "name", "message": "is required"}])
     delivered = step.deliver(session, Message(name, payload, correlation), actor=actor, now=now, source_id=None)
-    audit.record(session, "message.received", actor=actor, now=now, name=name, correlation=correlation,
+    # correlation keys, not values: a value can be anything a bundle correlates on, a date of birth included
+    audit.record(session, "message.received", actor=actor, now=now, name=name, correlation_keys=sorted(correlation),
                  delivered_to=delivered)
     return delivered

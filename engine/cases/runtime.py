@@ -227,9 +227,10 @@ def _status_values(session: Session, instance: ProcessInstance, facts: Facts, *,
                    now: datetime) -> dict[str, Any]:
     if facts.error is not None:
         if instance.status != InstanceStatus.ERROR:
-            details = {k: v for k, v in facts.error.as_dict().items() if k != "task_id"}
+            # the message can quote the case's data (a script's ValueError does): a note of the case, not a detail
             audit.record(session, "instance.error", actor=actor, now=now, instance_id=instance.id,
-                         task_id=facts.error.task_id, **details)
+                         task_id=facts.error.task_id, task_name=facts.error.task_name, line=facts.error.line,
+                         note=facts.error.message)
         return {"status": InstanceStatus.ERROR, "error": facts.error.as_dict()}
     if facts.completed:
         audit.record(session, "instance.completed", actor=actor, now=now, instance_id=instance.id)

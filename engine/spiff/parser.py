@@ -3,9 +3,12 @@ events and the specs as JSON out, and the parser's complaints as ``ParseError`` 
 bundle code names the file, line and element without knowing the library's exception)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent, ThrowingEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
@@ -28,6 +31,18 @@ class ParseError(Exception):
     def from_library(cls, exc: ValidationException) -> ParseError:
         return cls(str(exc), getattr(exc, "file_name", "") or "", getattr(exc, "line_number", None),
                    getattr(exc, "id", "") or "")
+
+
+@dataclass(frozen=True)
+class MessageEvent:
+    """A message an element throws or catches, as the library reads the diagram: its name (from the message the
+    event refers to, or the element's own name when it refers to none) and, for a catch, the variable its payload
+    is written to (``messageVariable`` on the event definition, or on the ``bpmn:message`` when that carries one)."""
+    name: str
+    catches: bool
+    element: str  # the BPMN id of the event or task
+    file: str
+    variable: str | None
 
 
 class BundleParser:
@@ -72,3 +87,24 @@ class BundleParser:
                 if isinstance(task_spec, StartEvent) and isinstance(event, MessageEventDefinition):
                     starts.setdefault(event.name, pid)
         return starts
+
+    def message_events(self) -> list[MessageEvent]:
+        """Every message thrown or caught by the processes built (and the subprocesses they contain), once each."""
+        found: dict[tuple[str, str, str, bool], MessageEvent] = {}
+        for spec in [*self._specs.values(), *self._subprocess_specs.values()]:
+            for task_spec in spec.task_specs.values():
+                catches = isinstance(task_spec, CatchingEvent)
+                if not catches and not isinstance(task_spec, ThrowingEvent):
+                    continue
+                for event in _message_definitions(getattr(task_spec, "event_definition", None)):
+                    variable = event.message_var if catches else None
+                    item = MessageEvent(str(event.name), catches, str(task_spec.bpmn_id), str(spec.file or ""),
+                                        str(variable) if variable else None)
+                    found.setdefault((item.file, item.element, item.name, catches), item)
+        return sorted(found.values(), key=lambda m: (m.file, m.element, m.name, m.catches))
+
+
+def _message_definitions(event: Any) -> list[MessageEventDefinition]:
+    if isinstance(event, MultipleEventDefinition):
+        return [e for e in event.event_definitions if isinstance(e, MessageEventDefinition)]
+    return [event] if isinstance(event, MessageEventDefinition) else []

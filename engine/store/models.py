@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from .db import Base, UTCDateTime
@@ -118,6 +118,8 @@ class ProcessDefinition(Base):
     spec_json: Mapped[str] = deferred(mapped_column(Text))
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     deployed_by: Mapped[str | None] = mapped_column(String(64))
+    # {"throws": [names], "catches": [names]}: the messages this version owns; None when deployed before it was kept
+    messages: Mapped[dict[str, list[str]] | None] = mapped_column(JSON, nullable=True)
 
 
 class ProcessInstance(Base):
@@ -277,3 +279,124 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+# The pairings the shipped bundles need, whatever order they are deployed in (the migration seeds its own copy).
+SHIPPED_MESSAGE_PAIRINGS = (("scr", "scr_referral"), ("action_plan", "action_plan_handover"),
+                            ("action_plan", "action_raised"), ("action_plan", "action_continue"))
+
+
+class MessagePairing(Base):
+    """A process (by key) allowed to receive a message (by name): by an admin, as shipped, or because it was the
+    first to use the message. A deploy whose diagrams catch a message another process owns is refused without
+    one (``engine.bundles.message_owners``)."""
+
+    __tablename__ = "message_pairing"
+    process_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    message_name: Mapped[str] = mapped_column(String(128), primary_key=True, index=True)
+    reason: Mapped[str] = mapped_column(String(16))  # an engine.states.PairingReason
+    allowed_by: Mapped[str | None] = mapped_column(String(64))
+    allowed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+@event.listens_for(MessagePairing.__table__, "after_create")
+def _seed_shipped_pairings(table: Any, connection: Any, **_: Any) -> None:
+    """Tables made with ``create_all`` (tests, benchmarks) start with the shipped pairings, as migrated ones do."""
+    connection.execute(table.insert(), [{"process_key": key, "message_name": name, "reason": "shipped"}
+                                        for key, name in SHIPPED_MESSAGE_PAIRINGS])
+
+
+class Document(Base):
+    """A case document: the file one file field of one task holds (``{"format": "lif-file"}`` in its form). The
+    field's value is this id; uploading to the same task and field again adds a version (``DocumentVersion``),
+    so the id a form holds never changes while every version is kept."""
+
+    __tablename__ = "document"
+    __table_args__ = (UniqueConstraint("task_id", "field"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36), index=True)
+    field: Mapped[str] = mapped_column(String(200))  # the form field's path, "report" or "imrs[0].file"
+    latest_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DocumentVersion(Base):
+    """One upload of a document: its name as sent, the type its content proved to be, its size and SHA-256, who
+    sent it and when, and the key of its bytes in the document store (``engine.documents.stores``)."""
+
+    __tablename__ = "document_version"
+    __table_args__ = (UniqueConstraint("document_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("document.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    blob_key: Mapped[str] = mapped_column(String(64), unique=True)
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DocumentBlob(Base):
+    """The bytes of a document version, for the database document store (the default)."""
+
+    __tablename__ = "document_blob"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+
+
+class CaseNote(Base):
+    """Words a person typed about a case outside its forms: why it was cancelled, paused, resumed, put under or
+    released from a legal hold, why a deadline moved, what a chaser said. They are case data, so they live on a
+    row the case owns (erased when the case is disposed) and the append-only audit trail names them by id
+    (``note_id``), never by their words."""
+
+    __tablename__ = "case_note"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    action: Mapped[str] = mapped_column(String(64))  # the audited action the words explain
+    body: Mapped[str] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LegalHold(Base):
+    """A legal hold on a case (an inquest, criminal proceedings, an inquiry): while one is open (``released_at``
+    empty) the case is never disposed. Its kind is a code; the reasons the coordinator wrote for placing and lifting
+    it are ``CaseNote`` rows."""
+
+    __tablename__ = "legal_hold"
+    __table_args__ = (Index("ix_legal_hold_open", "instance_id", "released_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"))
+    kind: Mapped[str] = mapped_column(String(32))  # an engine.retention.holds.HoldKind
+    note_id: Mapped[str | None] = mapped_column(String(36))
+    placed_by: Mapped[str] = mapped_column(String(64))
+    placed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    released_by: Mapped[str | None] = mapped_column(String(64))
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    release_note_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class CaseStatistics(Base):
+    """What is kept of a disposed case for statistics: its process and version, dates, status and the outcome
+    codes its bundle names (``retention.statistics`` in ``process_model.json``), copied before erasure."""
+
+    __tablename__ = "case_statistics"
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcomes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    disposed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    disposed_by: Mapped[str] = mapped_column(String(64))
+
+
+# The retention report's query: one version's ended cases, by when they ended (declared here, at the end of the
+# file, with the other retention tables; it belongs to process_instance).
+Index("ix_process_instance_definition_completed", ProcessInstance.definition_id, ProcessInstance.completed_at)

@@ -50,9 +50,9 @@ def extend_deadline(session: Session, task_id: str, due_at: datetime, reason: st
     previous, row.due_at = row.due_at, due_at
     audit.record(session, "task.deadline_extended", actor=actor.username, now=now, instance_id=row.instance_id,
                  task_id=row.id, previous=previous.isoformat() if previous else None, due_at=due_at.isoformat(),
-                 reason=reason)
+                 note=reason)
     session.flush()
-    events.publish(session, events.DeadlineChanged(row.id, row.instance_id, reason), now)
+    events.publish(session, events.DeadlineChanged(row.id, row.instance_id, "extended"), now)
     return queries.task_info(row, now, session.get(ProcessInstance, row.instance_id))
 
 
@@ -65,7 +65,7 @@ def pause_instance(session: Session, instance_id: str, reason: str, *, actor: Ac
     if instance.paused_at is not None:
         raise Conflict("the case is already paused")
     instance.paused_at, instance.updated_at = now, now
-    audit.record(session, "instance.paused", actor=actor.username, now=now, instance_id=instance.id, reason=reason)
+    audit.record(session, "instance.paused", actor=actor.username, now=now, instance_id=instance.id, note=reason)
     runtime.flush_or_conflict(session)
     for row in _ready_tasks(session, instance.id):
         events.publish(session, events.DeadlineChanged(row.id, instance.id, "paused"), now)
@@ -88,7 +88,7 @@ def resume_instance(session: Session, instance_id: str, reason: str, *, actor: A
         moved.append(row)
     if paused_days and instance.status == InstanceStatus.ACTIVE:  # one that ended meanwhile keeps how it ended
         step.take_step(session, instance, _timers_shifted_by(paused_days), actor=actor.username, now=now)
-    audit.record(session, "instance.resumed", actor=actor.username, now=now, instance_id=instance.id, reason=reason,
+    audit.record(session, "instance.resumed", actor=actor.username, now=now, instance_id=instance.id, note=reason,
                  paused_since=instance.paused_at.isoformat(), working_days_paused=paused_days)
     instance.paused_at, instance.updated_at = None, now
     runtime.flush_or_conflict(session)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..bundles import forms
 from ..cases import step
+from ..documents import fields as file_fields
 from ..errors import Conflict, Forbidden, InvalidData, TooLarge
 from ..reads import queries, task_forms
 from ..reads.access import may_do
@@ -45,6 +46,7 @@ def complete_task(session: Session, task_id: str, data: dict[str, Any], *, actor
     schema, ui_schema = _forms(session, row, instance)
     if schema is not None:
         problems = forms.submission_problems(schema, data, ui_schema)
+        problems += file_fields.completion_problems(session, row.id, schema, data)  # this task's documents only
         if problems:
             raise InvalidData("the form has errors", problems)
         data = _known_fields(schema, data)

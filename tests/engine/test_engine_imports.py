@@ -30,7 +30,9 @@ ROOMS: dict[str, set[str]] = {  # room: the rooms it may import (besides itself 
     "bundles": {"spiff", "sandbox", "store", "views"},
     "cases": {"bundles", "spiff", "sandbox", "store", "views"},
     "reads": {"cases", "bundles", "store", "people", "views"},
-    "work": {"reads", "cases", "bundles", "spiff", "sandbox", "store", "people", "views"},
+    "documents": {"reads", "bundles", "store"},
+    "work": {"reads", "documents", "cases", "bundles", "spiff", "sandbox", "store", "people", "views"},
+    "retention": {"work", "documents", "reads", "cases", "bundles", "spiff", "sandbox", "store", "people", "views"},
 }
 
 

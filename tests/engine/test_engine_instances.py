@@ -7,6 +7,7 @@ from engine.cases import instances
 from engine.errors import Conflict, Forbidden, InvalidData, NotFound
 from engine.reads import queries
 from engine.records import Actor
+from engine.store import audit
 from engine.store.db import transaction
 
 from .engine_kit import NOW
@@ -104,7 +105,9 @@ def test_cancel_withdraws_tasks_and_records_reason(review, cases, factory):
     assert cases.instance(instance_id).status == "cancelled"
     assert [(t.id, t.state) for t in cases.tasks(instance_id, state=None)] == [(task_id, "cancelled")]
     (event,) = [e for e in cases.trail(instance_id) if e["action"] == "instance.cancelled"]
-    assert (event["actor"], event["details"]["reason"]) == ("cora", "Duplicate referral")
+    with transaction(factory) as s:  # the words are a note of the case; the audit holds the note's id
+        assert (event["actor"], audit.notes(s, [event["details"]["note_id"]])) == (
+            "cora", {event["details"]["note_id"]: "Duplicate referral"})
     with pytest.raises(Conflict):
         cases.complete(task_id, SUBMIT, who="police")
 
@@ -150,15 +153,19 @@ def test_retry_instance_not_in_error_is_conflict(review, cases, factory):
 
 
 def test_instance_info_hides_case_data_from_participants(review, cases, factory):
+    """A participant sees the case header and what the tasks they took part in showed them and took from them
+    (submit shows ``case_ref``), never another task's answers (the chair's approval)."""
     instance_id = cases.start("simple_review", data={"case_ref": "X1"})
     cases.complete(cases.task(instance_id, "submit").id, SUBMIT, who="police")
+    cases.complete(cases.task(instance_id, "approve").id, {"approved": True}, who="chair")
     with transaction(factory) as s:
         police = queries.instance_info(s, queries.visible_instance_row(s, cases.actor("police"), instance_id),
                                        cases.actor("police"), NOW)
         chair = queries.instance_info(s, queries.visible_instance_row(s, cases.actor("chair"), instance_id),
                                       cases.actor("chair"), NOW)
-    assert set(police.data) == {"case_title", "pseudonym"}
-    assert chair.data["summary"] == "Missed referral"
+    assert police.data == {"case_title": "Review of Missed referral", "pseudonym": "Child A", "case_ref": "X1",
+                           "summary": "Missed referral", "agency": "police"}
+    assert chair.data["summary"] == "Missed referral" and chair.data["approved"] is True
 
 
 def test_instance_not_taking_part_is_not_found(review, cases, factory):

@@ -14,8 +14,8 @@ pytestmark = pytest.mark.postgres  # runs on PostgreSQL as well, when it is conf
 
 @pytest.fixture
 def closing(deploy, restore_every_step):
+    deploy("message_receiver")  # first: a receiver deployed after the sender would need an admin's pairing
     deploy("message_sender")
-    deploy("message_receiver")
 
 
 def _send(factory, name, correlation, payload):

@@ -23,6 +23,7 @@ from engine.cases import instances
 from engine.config import Config
 from engine.people import accounts
 from engine.records import Actor
+from engine.store import audit
 from engine.store.db import transaction
 from engine.store.models import Agency, AuditEvent, DueItem, HumanTask, Notification, ProcessInstance, User
 from engine.work import tasks
@@ -329,6 +330,13 @@ class Room:
             for row in rows:
                 s.expunge(row)
             return rows
+
+    def words(self, instance_id: str, action: str) -> list[str | None]:
+        """What was typed with each ``action`` (a reason, a chaser's message): case notes the audit names by id."""
+        note_ids = [a.details.get("note_id") for a in self.actions(instance_id, action)]
+        with transaction(self.factory) as s:
+            found = audit.notes(s, note_ids)
+        return [found.get(n) if n else None for n in note_ids]
 
     def instances_of(self, process_key: str) -> list[ProcessInstance]:
         with transaction(self.factory) as s:

@@ -107,12 +107,20 @@ class Scenario:
         assert len(found) == 1, f"expected one ready {name!r} ({agency}), have {self.ready_names(instance_id)}"
         return found[0]
 
+    def shown(self, task: TaskInfo) -> dict[str, Any]:
+        """What ``task`` shows the person it is offered to: its view of the case data (and, once done, their
+        answers)."""
+        actor = self.people.actor_for(task.role, task.agency, task.assignee)
+        with transaction(self.factory) as s:
+            return tasks.task_detail(s, task.id, actor=actor, now=self.now).data
+
     def complete(self, task: TaskInfo, **choices: Any) -> TaskInfo:
         """Complete ``task`` as the person it is offered to, with the shared demo form data."""
         actor = self.people.actor_for(task.role, task.agency, task.assignee)
         with transaction(self.factory) as s:
             detail = tasks.task_detail(s, task.id, actor=actor, now=self.now)
-        payload = form_data(task.process_key, task.name, detail.data, self.people, self.today, **choices)
+        payload = form_data(task.process_key, task.name, detail.data, self.people, self.today, agency=task.agency,
+                            doer=actor.username, **choices)
         try:
             with transaction(self.factory) as s:
                 tasks.complete_task(s, task.id, payload, actor=actor, now=self.now)

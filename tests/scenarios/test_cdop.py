@@ -53,6 +53,7 @@ def test_nil_returns_and_the_returns_collected(run):
     assert returns["csc"]["report"]["safeguarding_detail"]
     assert returns["health"]["report"]["completed_by"] == "hana"
     assert run.ready_names(case) == ["collate_anonymise"]
+    assert run.shown(run.task(case, "collate_anonymise"))["agency_returns"] == run.instance(case).data["agency_returns"]
 
 
 # suspected, recommendations, board decision -> scr started, plan handed over, tasks done after the panel

@@ -206,6 +206,26 @@ def test_nil_returns_approval_with_amendments_and_no_actions(run):
     assert final.data["actions"] == [] and run.instances("action_plan") == []  # gw_handover's default flow
 
 
+def test_the_published_report_has_its_own_pseudonym_and_is_the_checked_document(run):
+    """Publication is not the working file: the anonymisation step holds the report document itself and gives the
+    published report a pseudonym of its own, refused when it is the working one (in any case)."""
+    case = run.start("scr", who="pat")
+    run.do(case, "referral", pseudonym="Child A", abuse_or_neglect="suspected", child_outcome="died")  # an SCR
+    run.run_to_end(case, skip={"anonymisation_check"})
+    check = run.task(case, "anonymisation_check")
+    for working in ("Child A", "child a", "CHILD A"):
+        with pytest.raises(AssertionError, match="'published_pseudonym', 'message'"):
+            run.complete(check, published_pseudonym=working)
+    with pytest.raises(AssertionError, match="'report_document', 'message': 'is required'"):
+        run.complete(check, report_document=None)
+    run.complete(check)
+    shown = run.shown(run.task(case, "publish_report"))
+    assert (shown["pseudonym"], shown["published_pseudonym"], shown["report_document"]) == (
+        "Child A", "Child P", "report-child-p")
+    run.do(case, "publish_report")
+    assert run.instance(case).data["publication_url"].endswith("/child-p")
+
+
 def test_agency_contributions_are_bound_to_each_agency(run):
     case = run.start("scr", who="pat")
     run.do(case, "referral")
@@ -216,6 +236,12 @@ def test_agency_contributions_are_bound_to_each_agency(run):
     health = next(t.id for t in imrs if t.agency == "health")
     with pytest.raises((NotFound, Forbidden)), transaction(run.factory) as s:  # police cannot answer for health
         task_service.complete_task(s, health, {"nil_return": True}, actor=PEOPLE.actor("pat"), now=run.now)
+    police = next(t for t in imrs if t.agency == "police")
+    run.complete(next(t for t in imrs if t.agency == "csc"))
+    shown = run.shown(police)  # the terms of reference and the child's identifiers; not the case's reasoning
+    assert {"terms_of_reference", "scope_from", "scope_to", "child_initials", "child_dob"} <= set(shown)
+    assert not {"subgroup_rationale", "grounds", "practice_episodes", "rr_recommendation", "family_details",
+                "decision_rationale", "imrs", "imr_return", "report"} & set(shown)
 
 
 # --- statutory clocks across bank holidays -------------------------------------------------------------------

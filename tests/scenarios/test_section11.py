@@ -47,6 +47,12 @@ def _peer_reviewed(run, case):
     run.do(case, "select_peer_review")
     peer = run.ready(case, name="peer_review")
     assert sorted((t.agency, t.role) for t in peer) == [("csc", "reviewer"), ("health", "reviewer")]
+    returns = {r["agency"]: r for r in run.instance(case).data["s11_returns"]}
+    for task in peer:  # each reviewing agency is shown the one return under review, and no other
+        shown = run.shown(task)
+        reviewed = shown["assignment"]["agency_reviewed"]
+        assert reviewed != task.agency and shown["assignment"]["reviewed_return"] == returns[reviewed]
+        assert not {"s11_returns", "peer_review_requests", "peer_review_assignments"} & set(shown)
     run.do_each(case, "peer_review", per_agency={"csc": {"ratings_supported": "partly"}})
     reviews = {r["agency_reviewed"]: r for r in run.instance(case).data["peer_reviews"]}
     assert reviews["police"]["reviewer_agency"] == "csc" and reviews["police"]["challenge_questions"]

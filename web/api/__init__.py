@@ -3,7 +3,19 @@
 registers it."""
 from __future__ import annotations
 
-from . import auth, deadlines, definitions, errors, instances, messages, notifications, openapi, tasks  # noqa: F401
+from . import (  # noqa: F401
+    auth,
+    deadlines,
+    definitions,
+    errors,
+    files,
+    instances,
+    messages,
+    notifications,
+    openapi,
+    retention,
+    tasks,
+)
 from .blueprint import bp
 
 __all__ = ["bp"]

@@ -8,10 +8,12 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response, jsonify
 
+from engine.documents.kinds import KINDS
 from engine.states import TaskState
 
 from . import schemas as s
 from .blueprint import bp
+from .files import DocumentSchema
 
 # (path, method, summary, request schema, success status, response schema, error statuses)
 ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
@@ -57,7 +59,26 @@ ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
      s.ReasonRequest, 200, s.InstanceSchema, (400, 401, 403, 404, 409, 422)),
     ("/notifications", "get", "The caller's in-app notifications", None, 200, "NotificationList", (400, 401)),
     ("/notifications/{id}/read", "post", "Mark a notification read", None, 204, None, (401, 404)),
+    ("/tasks/{id}/files", "post", "Upload a document (or its next version) to a file field", None, 201,
+     DocumentSchema, (400, 401, 403, 404, 409, 413, 422)),
+    ("/files/{id}", "get", "Download a document (an attachment, of the type its content proved to be)", None, 200,
+     "file", (400, 401, 404)),
+    ("/process-instances/{id}/hold", "post", "Place a legal hold (coordinator)", s.HoldRequest, 200,
+     s.HeldInstanceSchema, (400, 401, 403, 404, 409, 422)),
+    ("/process-instances/{id}/release-hold", "post", "Lift the legal hold (coordinator)", s.ReleaseHoldRequest, 200,
+     s.HeldInstanceSchema, (400, 401, 403, 404, 409, 422)),
+    ("/retention/due", "get", "Cases past their retention date (coordinator)", None, 200, "DueCaseList",
+     (401, 403)),
+    ("/process-instances/{id}/dispose", "post", "Dispose of a case past its retention date (coordinator; confirm "
+     "with its business key; 409 case_held with the hold when held)", s.DisposeRequest, 200, s.DisposalSchema,
+     (400, 401, 403, 404, 409, 422)),
+    ("/process-instances/{id}/access-report", "get", "Who viewed or downloaded what of the case, and when "
+     "(coordinator; JSON or CSV)", None, 200, "access_report", (400, 401, 403, 404)),
 ]
+# multipart/form-data bodies (ROUTES' request schemas are JSON bodies)
+MULTIPART = {("/tasks/{id}/files", "post"): {"type": "object", "required": ["file", "field"], "properties": {
+    "file": {"type": "string", "format": "binary"},
+    "field": {"type": "string", "description": "the file field's path in the task's form, e.g. report"}}}}
 # Query parameters, as the views read them (``common.paging``, ``common.flag``, ``schemas.VersionArgs``)
 _INT = {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
 _PAGING = {"limit": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "offset": {**_INT, "default": 0}}
@@ -75,11 +96,14 @@ QUERIES: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
                         "overdue": {"type": "boolean"}, "process_key": {"type": "string"}},
     ("/tasks/{id}/comments", "get"): _PAGING,
     ("/notifications", "get"): {**_PAGING, "unread": {"type": "boolean"}},
+    ("/files/{id}", "get"): {"version": {**_INT, "minimum": 1}},
+    ("/process-instances/{id}/access-report", "get"): {"format": {"type": "string", "enum": ["json", "csv"],
+                                                                  "default": "json"}},
 }
 INTEGER_IDS = {"/notifications/{id}/read"}
 CSV_TOO = {("/process-instances", "get")}  # ``format=csv``: the same rows as a CSV file
 _LISTS = {"DefinitionList": "DefinitionSchema", "InstanceList": "InstanceSummarySchema", "TaskList": "TaskSchema",
-          "CommentList": "CommentSchema", "NotificationList": "NotificationSchema",
+          "CommentList": "CommentSchema", "NotificationList": "NotificationSchema", "DueCaseList": "DueCaseSchema",
           "RunningInstanceList": "RunningInstanceSchema"}
 
 
@@ -89,7 +113,7 @@ def build_spec() -> dict[str, Any]:
                    servers=[{"url": "/api/v1"}])
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for schema in (s.ErrorSchema, s.DefinitionSchema, s.InstanceSummarySchema, s.TaskSchema, s.CommentSchema,
-                   s.NotificationSchema, s.RunningInstanceSchema):
+                   s.NotificationSchema, DocumentSchema, s.DueCaseSchema, s.RunningInstanceSchema):
         spec.components.schema(schema.__name__, schema=schema)
     paths: dict[str, dict[str, Any]] = {}
     for path, method, summary, request_schema, status, response, errors in ROUTES:
@@ -103,7 +127,10 @@ def build_spec() -> dict[str, Any]:
         params += [{"name": name, "in": "query", "required": False, "schema": schema} for name, schema in query.items()]
         if params:
             operation["parameters"] = params
-        if request_schema is not None:
+        if (path, method) in MULTIPART:
+            operation["requestBody"] = {"required": True,
+                                        "content": {"multipart/form-data": {"schema": MULTIPART[path, method]}}}
+        elif request_schema is not None:
             operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": request_schema}}}
         operation["responses"][str(status)] = _response(response)
         if (path, method) in CSV_TOO:
@@ -137,8 +164,15 @@ def _error_statuses(path: str, listed: tuple[int, ...], has_body: bool, has_quer
 def _response(response: Any) -> dict[str, Any]:
     if response is None:
         return {"description": "accepted"}
+    if response == "file":
+        binary = {"schema": {"type": "string", "format": "binary"}}
+        return {"description": "the document, as an attachment",
+                "content": {kind.content_type: binary for kind in KINDS.values()}}
     if response == "xml":
         return {"description": "BPMN XML", "content": {"application/xml": {"schema": {"type": "string"}}}}
+    if response == "access_report":
+        return {"description": "the access report", "content": {
+            "application/json": {"schema": s.AccessReportSchema}, "text/csv": {"schema": {"type": "string"}}}}
     if isinstance(response, str):
         item = {"$ref": f"#/components/schemas/{_LISTS[response]}"}
         listed = {"type": "object", "properties": {"items": {"type": "array", "items": item},

@@ -248,3 +248,91 @@ class NotificationSchema(Schema):
     body = fields.String()
     created_at = fields.DateTime(format="iso")
     read_at = fields.DateTime(format="iso", allow_none=True)
+
+
+# --- retention, legal hold, disposal and the access report (web/api/retention.py) ---------------------------
+
+class HoldRequest(Strict):
+    reason = Text(required=True, validate=validate.Length(min=1, max=2000))
+    kind = fields.String(load_default="other",
+                         validate=validate.OneOf(["inquest", "criminal_proceedings", "inquiry", "other"]))
+
+
+class ReleaseHoldRequest(Strict):
+    reason = Text(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class HoldSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    kind_name = fields.String()
+    reason = fields.String(allow_none=True)
+    placed_by = fields.String()
+    placed_at = fields.DateTime(format="iso")
+    released_by = fields.String(allow_none=True)
+    released_at = fields.DateTime(format="iso", allow_none=True)
+    release_reason = fields.String(allow_none=True)
+
+
+class RetentionSchema(Schema):
+    period = fields.String(allow_none=True)
+    counted_from = fields.String(data_key="from", allow_none=True)
+    period_in_words = fields.String(allow_none=True)
+    retention_date = fields.DateTime(format="iso", allow_none=True)
+    disposed_at = fields.DateTime(format="iso", allow_none=True)
+
+
+class HeldInstanceSchema(InstanceSchema):
+    hold = fields.Nested(HoldSchema, allow_none=True)
+    retention = fields.Nested(RetentionSchema)
+
+
+class DisposeRequest(Strict):
+    business_key = Line(required=True, validate=validate.Length(min=1, max=64))
+
+
+class DisposalSchema(Schema):
+    instance_id = fields.String()
+    business_key = fields.String()
+    process_key = fields.String()
+    version = fields.Integer()
+    disposed_at = fields.DateTime(format="iso")
+    outcomes = fields.Dict()
+    erased = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class DueCaseSchema(Schema):
+    instance_id = fields.String()
+    business_key = fields.String()
+    process_key = fields.String()
+    process_name = fields.String()
+    version = fields.Integer()
+    status = fields.String()
+    retention_date = fields.DateTime(format="iso")
+    held = fields.Boolean()
+    hold = fields.Nested(HoldSchema, allow_none=True)
+
+
+class AccessEntrySchema(Schema):
+    at = fields.DateTime(format="iso")
+    username = fields.String(allow_none=True)
+    name = fields.String()
+    agency = fields.String(allow_none=True)
+    action = fields.String()
+    what = fields.String()
+    task_id = fields.String(allow_none=True)
+    task_title = fields.String(allow_none=True)
+    document_id = fields.String(allow_none=True)
+
+
+class AccessReportSchema(Schema):
+    instance_id = fields.String()
+    business_key = fields.String()
+    process_name = fields.String()
+    items = fields.List(fields.Nested(AccessEntrySchema), attribute="entries")
+    total = fields.Function(lambda report: len(report.entries))
+    cut_short = fields.Boolean()
+
+
+class AccessReportArgs(Schema):
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))

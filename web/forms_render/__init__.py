@@ -3,23 +3,28 @@ engine's validation problems into a ``Form`` tree that ``templates/forms/fields.
 Frontend macros; ``parse_form`` reads a posted form back into typed JSON. No JavaScript is needed."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from .build import build_tree
 from .conditions import any_of_groups
-from .messages import humanise
+from .files import REMOVE_FILE, UPLOAD_FILE, attach_documents, chosen_files, file_label, hold_documents
+from .messages import UPLOAD_KEYWORD, humanise
 from .model import Field, Form, field_id
 from .parse import ROWS_SUFFIX, apply_row_action, parse_form
 
-__all__ = ["Field", "Form", "ROWS_SUFFIX", "apply_row_action", "build_form", "field_id", "parse_form"]
+__all__ = ["Field", "Form", "REMOVE_FILE", "ROWS_SUFFIX", "UPLOAD_FILE", "UPLOAD_KEYWORD", "apply_row_action",
+           "build_form", "chosen_files", "field_id", "file_label", "hold_documents", "parse_form"]
 
 ANY_OF = ("anyOf", "oneOf")  # the keywords of a choice between groups of fields (see ``conditions.any_of_groups``)
 
 
 def build_form(schema: dict[str, Any], ui: dict[str, Any] | None, values: Any,
-               problems: list[dict[str, Any]] | None = None) -> Form:
+               problems: list[dict[str, Any]] | None = None, documents: Mapping[str, Any] | None = None) -> Form:
+    """The form's tree; ``documents`` (by id) are the task's, which its file fields may show."""
     root = build_tree(schema, ui, values)
     form = Form(root=root, title=schema.get("title"))
+    attach_documents(form, documents or {})
     if problems:
         _attach(form, schema, problems)
     return form

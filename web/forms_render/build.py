@@ -5,10 +5,13 @@ numbers, dates (``format: date``), enums as radios or selects (``x-enumNames`` o
 (an array of enums, as checkboxes), booleans (a checkbox, or Yes/No radios), nested objects, arrays of objects
 or of strings (repeating groups with add and remove buttons), ``readOnly`` values, required fields and
 conditional ones (``if``/``then``, ``anyOf`` of ``required``), which are always shown, with a hint saying when
-they are needed; the engine validates them."""
+they are needed; the engine validates them. A file field (``format: lif-file``) is GOV.UK's file upload; its
+value is the id of the document uploaded to it."""
 from __future__ import annotations
 
 from typing import Any
+
+from engine.documents.fields import FILE_FORMAT
 
 from .conditions import conditional_hints
 from .model import Choice, Field, join_path, sub_object
@@ -43,6 +46,8 @@ def _build(path: str, schema: dict[str, Any], ui: dict[str, Any], value: Any, *,
 def _kind(schema: dict[str, Any], ui: dict[str, Any]) -> str:
     widget = ui.get("ui:widget")
     kind = _type(schema)
+    if schema.get("format") == FILE_FORMAT:
+        return "file"
     if schema.get("readOnly"):
         return "readonly"
     if kind == "object" or "properties" in schema:

@@ -7,6 +7,8 @@ from typing import Any
 
 from .model import Field
 
+UPLOAD_KEYWORD = "upload"  # not JSON Schema's: a file chosen for a file field was refused
+
 
 def humanise(field: Field, keyword: str, message: str, expected: Any = None) -> str:
     """The message for ``field`` failing JSON-schema ``keyword`` (whose value was ``expected``, where plain);
@@ -14,6 +16,8 @@ def humanise(field: Field, keyword: str, message: str, expected: Any = None) -> 
     jsonschema's English, which quotes the value typed (a value could pass for another problem's words)."""
     label = _lower_first(field.label.replace(" (optional)", ""))
     schema, name, listing = field.schema, _upper_first(label), field.kind in ("checkboxes", "rows")
+    if keyword == UPLOAD_KEYWORD:
+        return message  # said in full, for people, where the upload was refused (engine.documents.kinds)
     if keyword == "required" or (keyword in _AT_LEAST and expected == 1) or (keyword in _TOO_SHORT and listing):
         return _required(field, label)
     if keyword == "format" and expected == "date":
@@ -48,7 +52,8 @@ _TOO_SHORT = ("minItems", "minLength")
 _BY_KEYWORD = {"enum": "Select {label} from the options given", "const": "Select {label} from the options given",
                "pattern": "Enter {label} in the format shown",
                "uniqueItems": "{name} has the same answer more than once",
-               "not": "{name} cannot be that answer here"}
+               "not": "{name} cannot be that answer here",
+               "lif-file": "Upload {label} again: the file given is not one uploaded to this task"}
 
 
 def _required(field: Field, label: str) -> str:
@@ -60,6 +65,8 @@ def _required(field: Field, label: str) -> str:
         return f"Add at least one {field.item_label} to {label}"
     if field.kind == "object":
         return f"Complete {label}" if label else "Complete the form"
+    if field.kind == "file":
+        return f"Upload {label}"
     return f"Enter {label}"
 
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 _TOKEN = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
-SCALAR_KINDS = ("text", "textarea", "integer", "number", "date", "radios", "yesno", "select", "checkbox")
+SCALAR_KINDS = ("text", "textarea", "integer", "number", "date", "radios", "yesno", "select", "checkbox", "file")
+FILE_SUFFIX = "-file"  # a file field's file input is named after it with this suffix; the field holds the id
 
 
 def split_path(path: str) -> list[str | int]:
@@ -53,6 +54,7 @@ class Field:
     item_label: str = "item"
     error: str | None = None
     depth: int = 0
+    document: Any = None  # a file field's document (an engine.documents.records.DocumentInfo), when it holds one
 
     @property
     def id(self) -> str:
@@ -61,6 +63,10 @@ class Field:
     @property
     def name(self) -> str:
         return self.path
+
+    @property
+    def file_input_name(self) -> str:
+        return self.path + FILE_SUFFIX
 
     @property
     def target_id(self) -> str:
@@ -119,3 +125,8 @@ class Form:
     @property
     def has_errors(self) -> bool:
         return bool(self.summary)
+
+    @property
+    def has_files(self) -> bool:
+        """A form with a file field is posted as ``multipart/form-data``."""
+        return any(f.kind == "file" for f in self.root.walk())

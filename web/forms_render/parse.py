@@ -26,7 +26,7 @@ def parse_form(schema: dict[str, Any], ui: dict[str, Any] | None, form: MultiDic
 
 def _value(path: str, schema: dict[str, Any], ui: dict[str, Any], form: MultiDict, keep: bool) -> Any:
     kind = _kind(schema, ui)
-    if kind == "readonly":
+    if kind == "readonly" or (kind == "file" and schema.get("readOnly")):
         return None
     if kind == "object":
         return _object(path, schema, ui, form, keep)

@@ -1,4 +1,5 @@
-"""Administration: users (roles, agency, active, password, API tokens) and agencies. Admins only."""
+"""Administration: users (roles, agency, active, password, API tokens), agencies, and which process may receive
+which message. Admins only."""
 from __future__ import annotations
 
 from typing import Any
@@ -6,7 +7,8 @@ from typing import Any
 from flask import Blueprint, render_template, request
 from werkzeug.wrappers import Response
 
-from engine.errors import Conflict, InvalidData
+from engine.bundles import message_owners
+from engine.errors import Conflict, InvalidData, NotFound
 from engine.people import accounts, directory, tokens
 from engine.store.models import ROLES
 
@@ -124,3 +126,45 @@ def revoke_tokens(username: str) -> Response:
     if not count:
         return back(f"{username} had no API tokens in use", "admin.user", username=username)
     return done(f"{username}'s API tokens have been revoked ({count})", "admin.user", username=username)
+
+
+def _messages_page(errors: dict[str, str] | None = None, form: dict[str, str] | None = None, status: int = 200) -> Any:
+    with lif().unit_of_work() as db:
+        pairings = message_owners.pairings(db)
+    page = render_template("admin/messages.html", pairings=pairings, errors=errors or {}, form=form or {})
+    return (page, status) if status != 200 else page
+
+
+@bp.get("/messages")
+@requires("admin")
+def messages() -> Any:
+    return _messages_page()
+
+
+@bp.post("/messages")
+@requires("admin")
+def allow_message() -> Any:
+    key, name = request.form.get("process_key", "").strip(), request.form.get("message_name", "").strip()
+    try:
+        with lif().unit_of_work() as db:
+            pairing, created = message_owners.allow(db, key, name, actor=current_actor().username, now=now())
+    except InvalidData as exc:
+        return _messages_page(_errors(exc), request.form.to_dict(), 422)
+    label = pairing.process_name or key
+    if not created:
+        return back(f"{label} was already allowed to receive {name}", "admin.messages")
+    return done(f"{label} is allowed to receive {name}", "admin.messages")
+
+
+@bp.post("/messages/withdraw")
+@requires("admin")
+def withdraw_message() -> Response:
+    key, name = request.form.get("process_key", ""), request.form.get("message_name", "")
+    try:
+        with lif().unit_of_work() as db:
+            withdrawn = message_owners.disallow(db, key, name, actor=current_actor().username, now=now())
+    except NotFound:
+        return back(f"{key} was not allowed to receive {name}", "admin.messages")
+    return done(f"{withdrawn.process_name or key} is no longer allowed to receive {name}. A new version of it that "
+                "receives this message will be refused while another process sends or receives it.",
+                "admin.messages")

@@ -74,6 +74,8 @@ def navigation() -> dict[str, Any]:
         if actor.reads_cases else []  # administrators and designers take part in no case
     if actor.has("designer", "admin"):
         items.append(("designer.processes", "Processes"))
+    if actor.has("coordinator"):
+        items.append(("retention.due", "Retention"))
     unread = g.get("unread", 0)
     items.append(("notices.inbox", f"Notifications ({unread})" if unread else "Notifications"))
     if actor.has("admin"):

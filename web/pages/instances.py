@@ -17,6 +17,7 @@ from engine.errors import Conflict, InvalidData
 from engine.people import accounts
 from engine.reads import comments, inbox, queries, timeline
 from engine.records import TaskInfo
+from engine.retention import schedule
 from engine.states import TaskState
 from engine.store import audit
 from engine.work import deadline_changes, tasks
@@ -41,9 +42,11 @@ def case(instance_id: str) -> str:
         agencies = accounts.agency_names(db)
         users = accounts.form_context(db)["users"] if actor.has("coordinator") else []
         process_name = row.definition.name
+        retention = schedule.retention_of(db, row) if actor.has("coordinator") else None
     return render_template("instances/case.html", case=info, events=events, notes=notes, mine=mine,
                            agencies=agencies, users=users, process_name=process_name,
-                           markers=diagram_markers(info.tasks), coordinator=actor.has("coordinator"))
+                           markers=diagram_markers(info.tasks), coordinator=actor.has("coordinator"),
+                           retention=retention, now=now())
 
 
 def diagram_markers(task_list: tuple[TaskInfo, ...]) -> dict[str, str]:

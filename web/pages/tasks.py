@@ -8,6 +8,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from werkzeug.wrappers import Response
 
 from engine import workdays
+from engine.documents import reading as documents
 from engine.errors import Conflict, InvalidData, LifError
 from engine.people import accounts
 from engine.reads import access, task_forms
@@ -17,6 +18,7 @@ from engine.work import tasks
 
 from .. import forms_render
 from ..context import lif
+from . import files
 from .common import PAGE_SIZE, back, current_actor, done, now, page_number, signed_in
 
 bp = Blueprint("tasks", __name__)
@@ -63,15 +65,17 @@ def _render_task(task_id: str, *, values: dict[str, Any] | None = None, problems
         notes = [(c.author, c.body, c.created_at) for c in tasks.comments(db, task_id, actor=actor)]
         agencies = accounts.agency_names(db)
         users = accounts.form_context(db)["users"] if actor.has("coordinator") else []
+        papers = documents.task_documents(db, task_id, actor=actor)
     task = detail.task
     editable = task.state == TaskState.READY and access.may_do(actor, task)
     shown = values if values is not None else (detail.draft if detail.draft is not None else detail.data)
-    form = forms_render.build_form(detail.form_schema, detail.ui_schema, shown, problems) \
+    form = forms_render.build_form(detail.form_schema, detail.ui_schema, shown, problems, {d.id: d for d in papers}) \
         if detail.form_schema and task.state == TaskState.READY else None
+    labels = {d.id: forms_render.file_label(detail.form_schema, d.field) for d in papers}
     days = workdays.working_days_left(task.due_at, now()) if task.due_at and task.state == TaskState.READY else None
     page = render_template("tasks/task.html", detail=detail, task=task, form=form, editable=editable,
                            comments=notes, agencies=agencies, days_left=days, users=users, focus=focus,
-                           has_draft=detail.draft is not None)
+                           has_draft=detail.draft is not None, documents=papers, document_labels=labels)
     return (page, status) if status != 200 else page
 
 
@@ -84,8 +88,14 @@ def submit_task(task_id: str) -> Any:
         form = task_forms.task_form(db, task_id, actor=actor)
     schema, ui = form.schema or {}, form.ui_schema or {}
     draft = forms_render.parse_form(schema, ui, request.form, keep_empty_rows=action != "complete")
+    stored, refused, status = files.store_chosen_files(task_id, schema, request.files)  # any button sends them
+    forms_render.hold_documents(draft, stored, action)
+    if refused:
+        return _refuse_files(task_id, draft, refused, status)
     if action == "complete":
-        return _complete(task_id, forms_render.parse_form(schema, ui, request.form, keep_empty_rows=False), draft)
+        data = forms_render.parse_form(schema, ui, request.form, keep_empty_rows=False)
+        forms_render.hold_documents(data, stored, action)
+        return _complete(task_id, data, draft)
     focus = forms_render.apply_row_action(draft, schema, action) if action != "save" else None
     try:
         with lif().unit_of_work() as db:
@@ -94,8 +104,20 @@ def submit_task(task_id: str) -> Any:
         return back(exc.message.capitalize(), "tasks.task_page", task_id=task_id)
     if action == "save":
         return done("Your draft has been saved. You can come back to it later.", "tasks.task_page", task_id=task_id)
+    if action.startswith((forms_render.UPLOAD_FILE, forms_render.REMOVE_FILE)):
+        return files.file_action_done(task_id, action, stored)
     anchor = forms_render.field_id(focus) + ("-row" if focus and focus.endswith("]") else "") if focus else None
     return redirect(url_for("tasks.task_page", task_id=task_id, _anchor=anchor))
+
+
+def _refuse_files(task_id: str, draft: dict[str, Any], refused: list[dict[str, Any]], status: int) -> Any:
+    """A chosen file was refused: the other answers are kept as the draft and the page says what was wrong."""
+    try:
+        with lif().unit_of_work() as db:
+            tasks.save_draft(db, task_id, draft, actor=current_actor(), now=now())
+    except Conflict as exc:
+        return back(exc.message.capitalize(), "tasks.task_page", task_id=task_id)
+    return _render_task(task_id, values=draft, problems=refused, status=status)
 
 
 def _keep_as_draft(task_id: str) -> Response:
