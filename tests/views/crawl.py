@@ -1,7 +1,8 @@
 """Everything one user can fetch about the cases: the JSON API (task list and each task, its comments, instance
-lists as JSON, CSV and searches, each instance and its tasks, notifications, the designer's list of running
-cases), the pages (home, my tasks, the cases dashboard, each case page and task page, notifications, starting a
-case) and the outbox rows addressed to them (the e-mails). Ids seen by anyone are tried too, so that a case or
+lists as JSON, CSV and searches, each instance, its tasks and its access report, notifications, the designer's list
+of running cases, the cases past retention, every document), the pages (home, my tasks, the cases dashboard, each
+case page, access report and task page, notifications, starting a case, retention, every document) and the outbox
+rows addressed to them (the e-mails). Ids seen by anyone are tried too, so that a case or
 task the user cannot list is still asked for directly."""
 from __future__ import annotations
 
@@ -53,8 +54,11 @@ class Crawler:
             self._api(f"/process-instances/{instance_id}")
             self._api(f"/process-instances/{instance_id}/tasks", limit=PAGE)
             self._page(f"/cases/{instance_id}")
-        for document in documents:
-            self._api(f"/files/{document}")  # the documents the views let the user download
+            self._api(f"/process-instances/{instance_id}/access-report")
+            self._page(f"/cases/{instance_id}/access")
+        for document in documents:  # the documents the views let the user download
+            self._api(f"/files/{document}")
+            self._page(f"/files/{document}")
         self._outbox()
         return self.fetched
 
@@ -72,7 +76,8 @@ class Crawler:
         for key in process_keys:
             self._api(f"/process-definitions/{key}/instances", limit=PAGE)
         self._api("/notifications", limit=PAGE)
-        for path in ("/", "/tasks", "/cases?status=", "/cases", "/notifications", "/start"):
+        self._api("/retention/due", limit=PAGE)
+        for path in ("/", "/tasks", "/cases?status=", "/cases", "/notifications", "/start", "/retention"):
             self._page(path)
         return tasks, instances
 

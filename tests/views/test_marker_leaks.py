@@ -14,9 +14,8 @@ from collections import defaultdict
 import pytest
 from sqlalchemy import select
 
-from engine.store import models
 from engine.store.db import transaction
-from engine.store.models import HumanTask, ProcessInstance
+from engine.store.models import Document, HumanTask, ProcessInstance
 
 from .crawl import Crawler, Fetched
 from .markers import Markers
@@ -54,14 +53,10 @@ def _every_id(factory) -> tuple[list[str], list[str]]:
 
 
 def document_ids(factory) -> list[str]:
-    """Every stored document, for each viewer to try to download (``GET /files/<id>``). Documents are not on this
-    branch yet: when they land (``models.Document``), the crawl tries each one. To mark them too, give
-    ``markers.fill`` the file fields (``"format": "lif-file"``): upload a file whose text is a marker."""
-    document = getattr(models, "Document", None)
-    if document is None:
-        return []
+    """Every stored document, for each viewer to try to download (``GET /files/<id>``); the driver uploads one
+    for each file field answered, holding a marker when an agency answers it (``views_kit._attach_documents``)."""
     with transaction(factory) as s:
-        return list(s.scalars(select(document.id)))
+        return list(s.scalars(select(Document.id)))
 
 
 def _leaks(markers: Markers, fetched: list[Fetched], forbidden: set[str]) -> dict[str, list[str]]:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from engine.reads import comments as case_comments
 from engine.reads import timeline
+from engine.store import audit
 from engine.store.db import transaction
 from engine.store.models import Comment, Notification, ProcessInstance
 from engine.work import tasks
@@ -82,21 +83,29 @@ def test_instance_tasks_are_those_the_viewer_may_see(api, case):
     assert api("hana", f"/process-instances/{case.instance_id}/tasks").status_code == 404
 
 
-def test_participants_timeline_shows_steps_without_messages_or_chasers(app, factory, case, partnership):
+def test_participants_timeline_shows_their_steps_without_engine_messages(app, factory, case, partnership):
+    """Police see the case-level events and their own step's, with a chaser sent to them; not the chaser sent to
+    children's social care, nor the engine's message when a step failed (it can quote the case's data)."""
     with transaction(factory) as s:
-        send_chaser(s, case.reports["police"], "Ring me about the bruising", actor=partnership["coordinator"],
-                    now=NOW, base_url="http://x")
+        for agency, words in (("police", "Please send the chronology"), ("csc", "Ring me about the bruising")):
+            send_chaser(s, case.reports[agency], words, actor=partnership["coordinator"], now=NOW,
+                        base_url="http://x")
+        audit.record(s, "instance.error", actor=None, now=NOW, instance_id=case.instance_id, task_id=None,
+                     message="KeyError: 'Bruising on the arm'", task_name="Collate")
     with transaction(factory) as s:
         mine = timeline.timeline(s, case.instance_id, partnership["police"])
         whole = timeline.timeline(s, case.instance_id, partnership["coordinator"])
-    chased = [e for e in whole if e.action == "task.chased"]
-    assert chased and chased[0].details["message"] == "Ring me about the bruising"
-    assert [e.action for e in mine if e.action == "task.chased"] == ["task.chased"]
+    assert sorted(e.note for e in whole if e.action == "task.chased") == ["Please send the chronology",
+                                                                          "Ring me about the bruising"]
+    assert [e.note for e in mine if e.action == "task.chased"] == ["Please send the chronology"]
+    assert [e.details for e in whole if e.action == "instance.error"][0]["message"].startswith("KeyError")
+    assert [e.details for e in mine if e.action == "instance.error"] == [{}]
     assert all(set(e.details) <= timeline.PARTICIPANT_DETAILS for e in mine)
     assert {e.task_id for e in mine if e.task_id} == {case.reports["police"]}  # not csc's, nor the coordinator's
     pages = app.test_client()
     pages.post("/sign-in", data={"username": "pat", "password": PASSWORDS["pat"]})
-    assert "bruising" not in pages.get(f"/cases/{case.instance_id}").get_data(as_text=True)
+    page = pages.get(f"/cases/{case.instance_id}").get_data(as_text=True)
+    assert "Please send the chronology" in page and "ruising" not in page
 
 
 def test_comments_follow_the_step_and_case_comments_stay_with_coordinators(app, factory, case, partnership):

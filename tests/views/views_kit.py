@@ -16,6 +16,7 @@ from typing import Any
 
 from demo import form_data
 from engine.config import Config
+from engine.documents import fields, uploads
 from engine.errors import InvalidData
 from engine.records import TaskInfo
 from engine.store.db import transaction
@@ -26,6 +27,7 @@ from tests.scenarios.scenarios_kit import PEOPLE, Scenario
 
 from .markers import Markers, Origin, fill, free_text_fields
 
+PDF = b"%%PDF-1.4\n%% %s\n%%%%EOF\n"
 MARKED = ("police", "csc")  # the two agencies whose answers carry markers; health is the bystander
 STEP_LIMIT = 120
 
@@ -48,11 +50,26 @@ class MarkingScenario(Scenario):
             if bound_by and task.agency:
                 context[bound_by] = task.agency
         payload = form_data(task.process_key, task.name, context, self.people, self.today, **choices)
+        self._attach_documents(task, actor, payload, detail.form_schema)
         if task.agency in MARKED:
             self._answer_with_markers(task, actor, payload, detail.form_schema)
         else:
             self._submit(task, actor, payload)
         return task
+
+    def _attach_documents(self, task: TaskInfo, actor: Any, payload: dict[str, Any], schema: Any) -> None:
+        """Upload a PDF for each file field the answer fills (a marked agency's holds a marker) and put its
+        document id in the field, as the task page does."""
+        for path, _ in list(fields.file_values(schema, payload)):
+            words = "A case document"
+            if task.agency in MARKED:
+                words = self.markers.new(str(task.agency), Origin(task.process_key, task.name, str(task.agency),
+                                                                  f"{path} (document)"))
+            with transaction(self.factory) as s:
+                document = uploads.upload_document(s, task.id, path, name="document.pdf",
+                                                   content_type="application/pdf", data=PDF % words.encode(),
+                                                   actor=actor, now=self.now)
+            fields.set_value(payload, path, document.id)
 
     def _answer_with_markers(self, task: TaskInfo, actor: Any, payload: dict[str, Any], schema: Any) -> None:
         key = (task.process_key, task.name)
