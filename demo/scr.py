@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from .documents import placeholder
 from .forms import Ctx, builds, iso_day, learning_log, merged, pick, smart_action
 
 if TYPE_CHECKING:
@@ -260,11 +261,11 @@ def scr_board_approval(ctx: Ctx, *, board_decision: str = "approved", **extra: A
 
 @builds("scr", "anonymisation_check")
 def scr_anonymisation_check(ctx: Ctx, *, criminal_proceedings: str = "none", **extra: Any) -> dict[str, Any]:
-    """The checked report (a document id: once uploads exist, the id an upload returned) and the published
-    report's own pseudonym, never the working one."""
+    """The checked report (a PDF uploaded to the task: see ``demo.documents``) and the published report's own
+    pseudonym, never the working one."""
     working = str(ctx.get("pseudonym") or "")
     published = next(p for p in ("Child P", "Child Q") if p.lower() != working.lower())
-    payload = {"report_document": "report-" + published.lower().replace(" ", "-"), "published_pseudonym": published,
+    payload = {"report_document": placeholder(f"{published} overview report.pdf"), "published_pseudonym": published,
                "names_removed": True, "pseudonyms_consistent": True, "identifying_details_generalised": True,
                "third_parties_checked": True, "family_informed_of_publication": True,
                "criminal_proceedings": criminal_proceedings, "advance_notice_date": ctx.on,

@@ -29,6 +29,7 @@ from engine.store.models import Agency, DueItem, HumanTask, ProcessInstance, Use
 from engine.work import tasks
 
 from . import action_plan, case_audit, cdop, scr, section11
+from .documents import upload_placeholders
 from .forms import form_data
 from .partnership import AGENCIES, DEMO_PASSWORD, PEOPLE, STAFF, add_partnership
 
@@ -121,6 +122,7 @@ class Driver:
             payload = form_data(task.process_key, task.name, data, PEOPLE, workdays.london_date(at), agency=task.agency,
                                 doer=actor.username, **choices)
             with transaction(self.factory) as session:
+                payload = upload_placeholders(session, task.id, payload, actor=actor, now=at)
                 tasks.complete_task(session, task.id, payload, actor=actor, now=at)
         self.steps += 1
 

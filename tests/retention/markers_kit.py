@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from demo import form_data
+from demo.documents import upload_placeholders
 from engine.cases import instances
 from engine.errors import InvalidData
 from engine.records import TaskInfo
@@ -56,13 +57,13 @@ class MarkedScenario(Scenario):
         actor = self.people.actor_for(task.role, task.agency, task.assignee)
         with transaction(self.factory) as s:
             detail = tasks.task_detail(s, task.id, actor=actor, now=self.now)
-            case_data = s.get(ProcessInstance, task.instance_id).data  # what the builders read, whatever the view
-        payload = form_data(task.process_key, task.name, {**case_data, **detail.data}, self.people, self.today,
-                            **{**self.plan.get(task.name, {}), **choices})
+        payload = form_data(task.process_key, task.name, detail.data, self.people, self.today, agency=task.agency,
+                            doer=actor.username, **{**self.plan.get(task.name, {}), **choices})
         payload = self.mark(payload, detail.form_schema or {})
         self._touch(task, actor, payload)
         try:
             with transaction(self.factory) as s:
+                payload = upload_placeholders(s, task.id, payload, actor=actor, now=self.now)
                 tasks.complete_task(s, task.id, payload, actor=actor, now=self.now)
         except InvalidData as exc:
             raise AssertionError(f"{task.process_key}.{task.name}: {exc.message} {exc.details}") from None

@@ -266,7 +266,8 @@ def test_disposal_erases_the_case_keeps_statistics_and_audits_itself(run):
                                                                              run.now)
     after = audit_rows(run.factory, case)
     assert [(r.id, r.details) for r in after[:len(trail)]] == [(r.id, r.details) for r in trail]
-    (disposed,) = after[len(trail):]
+    erased_documents, disposed = after[len(trail):]
+    assert (erased_documents.action, erased_documents.details) == ("documents.erased", {"documents": 0, "versions": 0})
     assert (disposed.action, disposed.actor, disposed.details["process_key"], disposed.details["kept"],
             disposed.details["erased"]) == ("instance.disposed", "cora", "cdop", ["expected_death"], result.erased)
     assert _owned(run, other) == before  # the other case is untouched

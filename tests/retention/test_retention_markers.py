@@ -56,7 +56,7 @@ def test_no_typed_value_reaches_the_audit_trail_and_disposal_leaves_none(marked,
     assert found_in(result.outcomes) == []
     after = audit_rows(factory, case)
     assert [(r.id, r.action, r.details) for r in after[:len(before)]] == [(r.id, r.action, r.details) for r in before]
-    assert [r.action for r in after[len(before):]] == ["instance.disposed"]
+    assert [r.action for r in after[len(before):]] == ["documents.erased", "instance.disposed"]
     assert _leaks(factory) == []
 
 

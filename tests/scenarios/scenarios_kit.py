@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from demo import People, form_data
+from demo.documents import upload_placeholders
 from engine.cases import instances, timers
 from engine.errors import InvalidData
 from engine.reads import queries
@@ -123,6 +124,7 @@ class Scenario:
                             doer=actor.username, **choices)
         try:
             with transaction(self.factory) as s:
+                payload = upload_placeholders(s, task.id, payload, actor=actor, now=self.now)
                 tasks.complete_task(s, task.id, payload, actor=actor, now=self.now)
         except InvalidData as exc:
             raise AssertionError(f"{task.process_key}.{task.name}: {exc.message} {exc.details}") from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from engine.documents import reading
 from engine.errors import Forbidden, InvalidData, NotFound
 from engine.store.db import transaction
 from engine.work import tasks as task_service
@@ -219,9 +220,13 @@ def test_the_published_report_has_its_own_pseudonym_and_is_the_checked_document(
     with pytest.raises(AssertionError, match="'report_document', 'message': 'is required'"):
         run.complete(check, report_document=None)
     run.complete(check)
-    shown = run.shown(run.task(case, "publish_report"))
-    assert (shown["pseudonym"], shown["published_pseudonym"], shown["report_document"]) == (
-        "Child A", "Child P", "report-child-p")
+    publish = run.task(case, "publish_report")
+    shown = run.shown(publish)
+    assert (shown["pseudonym"], shown["published_pseudonym"]) == ("Child A", "Child P")
+    with transaction(run.factory) as s:  # the publisher can open the checked report itself
+        report = reading.open_document(s, shown["report_document"], now=run.now,
+                                       actor=run.people.actor_for(publish.role, publish.agency, publish.assignee))
+    assert (report.version.name, report.content[:5]) == ("Child P overview report.pdf", b"%PDF-")
     run.do(case, "publish_report")
     assert run.instance(case).data["publication_url"].endswith("/child-p")
 
