@@ -144,7 +144,7 @@ def test_a_multipart_upload_without_its_parts_is_refused(api):
     assert {d["field"] for d in check_error(r, 422)["details"]} == {"file", "field"}
 
 
-@pytest.mark.parametrize("who, status", [("sam", 404), ("hana", 404), ("dee", 404), ("cora", 403), ("chad", 403)])
+@pytest.mark.parametrize("who, status", [("sam", 404), ("hana", 404), ("dee", 403), ("cora", 403), ("chad", 403)])
 def test_only_someone_who_may_do_the_task_uploads_to_it(api, who, status):
     case = start_case(api)
     before = api.snapshot()
