@@ -39,6 +39,7 @@ def _leaks(factory) -> list:
     return [(row.action, found_in(row.details)) for row in audit_rows(factory) if found_in(row.details)]
 
 
+@pytest.mark.slow  # five whole processes, each with every kind of typed reason: ~10 s each
 @pytest.mark.parametrize("key", SHIPPED)
 def test_no_typed_value_reaches_the_audit_trail_and_disposal_leaves_none(marked, factory, key):
     case = marked.drive(key)

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from engine.store.db import transaction
 from engine.store.models import ProcessInstance
+
+pytestmark = pytest.mark.slow  # three years of a plan, step by step (~10 s)
 
 ACTIONS = 5
 UPDATES = 39  # 39 periods of 28 days: three years
