@@ -18,13 +18,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import Conflict, Forbidden, InvalidData, TooLarge
+from ..errors import InvalidData, TooLarge
 from ..reads import queries, task_forms
-from ..reads.access import may_do
 from ..records import Actor
-from ..states import TaskState
 from ..store import audit
-from ..store.models import Document, DocumentVersion, HumanTask, ProcessInstance, new_id
+from ..store.models import Document, DocumentVersion, HumanTask, new_id
 from ..text import problem as text_problem
 from . import fields, kinds, scanning, stores
 from .records import DocumentInfo
@@ -59,7 +57,7 @@ def check_upload(session: Session, task_id: str, field: str, *, name: str, conte
     do it; 422 for a field that is not a file field of its form or a file whose name, claimed type and content
     disagree or are not allowed; 413 for a file over the limit."""
     settings = document_settings(session)
-    row, instance = _ready_task(session, task_id, actor)
+    row, instance = queries.ready_task_to_do(session, actor, task_id)
     if not fields.is_file_field(task_forms.form_of(session, row, instance).schema, field):
         message = "is not a file field of this task's form"
         raise InvalidData(f"the field {message}", [{"field": "field", "message": message}])
@@ -86,9 +84,9 @@ def scan_upload(upload: Upload) -> None:
 def store_upload(session: Session, upload: Upload, *, actor: Actor, now: datetime) -> DocumentInfo:
     """Store a checked (and scanned) upload as the next version of its task's field's document. The task is
     locked and checked again first: it may have been completed or taken by someone else meanwhile."""
-    row, instance = _ready_task(session, upload.task_id, actor)
+    row, instance = queries.ready_task_to_do(session, actor, upload.task_id)
     session.refresh(row, with_for_update=True)  # two uploads to one task queue here (PostgreSQL)
-    row, instance = _ready_task(session, upload.task_id, actor)
+    row, instance = queries.ready_task_to_do(session, actor, upload.task_id)
     document = session.scalar(select(Document).where(Document.task_id == row.id, Document.field == upload.field))
     if document is None:
         document = Document(id=new_id(), instance_id=instance.id, task_id=row.id, field=upload.field,
@@ -121,15 +119,6 @@ def checked_name(name: str) -> str:
         base = stem[: MAX_NAME_LENGTH - len(extension) - 1] + dot + extension if dot and len(extension) < 10 \
             else base[:MAX_NAME_LENGTH]
     return base
-
-
-def _ready_task(session: Session, task_id: str, actor: Actor) -> tuple[HumanTask, ProcessInstance]:
-    row, instance = queries.visible_task_with_instance(session, actor, task_id)
-    if row.state != TaskState.READY:
-        raise Conflict(f"the task is already {row.state}")
-    if not may_do(actor, row):
-        raise Forbidden("this task is assigned to someone else" if row.assignee else "you may not do this task")
-    return row, instance
 
 
 def _hold_in_draft(row: HumanTask, field: str, document_id: str) -> None:

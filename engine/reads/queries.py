@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..bundles import task_views
-from ..errors import NotFound
+from ..errors import Conflict, Forbidden, NotFound
 from ..records import Actor, InstanceInfo, Page, TaskInfo
 from ..states import TaskState
 from ..store.models import HumanTask, ProcessInstance
@@ -123,6 +123,17 @@ def visible_task_with_instance(session: Session, actor: Actor, task_id: str) -> 
     if found is None or not access.may_see_task(actor, found[0]):
         raise NotFound(f"no task {task_id!r}")
     return found[0], found[1]
+
+
+def ready_task_to_do(session: Session, actor: Actor, task_id: str) -> tuple[HumanTask, ProcessInstance]:
+    """A ready task ``actor`` may do, and its instance: ``NotFound`` when they may not see it, ``Conflict`` when it
+    is no longer ready, ``Forbidden`` when it is someone else's (completing, drafting, claiming, uploading)."""
+    row, instance = visible_task_with_instance(session, actor, task_id)
+    if row.state != TaskState.READY:
+        raise Conflict(f"the task is already {row.state}")
+    if not access.may_do(actor, row):
+        raise Forbidden("this task is assigned to someone else" if row.assignee else "you may not do this task")
+    return row, instance
 
 
 def tasks_for(session: Session, actor: Actor, now: datetime, *, state: str | None = TaskState.READY,

@@ -13,7 +13,6 @@ from ..cases import step
 from ..documents import fields as file_fields
 from ..errors import Conflict, Forbidden, InvalidData, TooLarge
 from ..reads import queries, task_forms
-from ..reads.access import may_do
 from ..records import NON_CASE_ROLES, Actor, TaskDetail, TaskInfo
 from ..sandbox import templates
 from ..spiff.adapter import Facts, Workflow
@@ -41,7 +40,7 @@ def _shown(row: HumanTask) -> dict[str, Any]:
 
 def complete_task(session: Session, task_id: str, data: dict[str, Any], *, actor: Actor,
                   now: datetime) -> tuple[TaskInfo, ProcessInstance]:
-    row, instance = _ready_task_for(session, task_id, actor)
+    row, instance = queries.ready_task_to_do(session, actor, task_id)
     data = _checked_data(data)
     schema, ui_schema = _forms(session, row, instance)
     if schema is not None:
@@ -66,11 +65,11 @@ def complete_task(session: Session, task_id: str, data: dict[str, Any], *, actor
 
 
 def claim_task(session: Session, task_id: str, *, actor: Actor, now: datetime) -> TaskInfo:
-    row, instance = _ready_task_for(session, task_id, actor)
+    row, instance = queries.ready_task_to_do(session, actor, task_id)
     # Lock the row and read it again: on PostgreSQL a claim racing this one waits here, then sees the winner's
     # assignee and is refused, instead of both callers being told the task is theirs.
     session.refresh(row, with_for_update=True)
-    row, instance = _ready_task_for(session, task_id, actor)
+    row, instance = queries.ready_task_to_do(session, actor, task_id)
     if row.assignee == actor.username:
         return queries.task_info(row, now, instance)
     row.assignee, row.claimed_at = actor.username, now
@@ -115,7 +114,7 @@ def assign_task(session: Session, task_id: str, username: str, *, actor: Actor, 
 
 
 def save_draft(session: Session, task_id: str, data: dict[str, Any], *, actor: Actor, now: datetime) -> TaskInfo:
-    row, instance = _ready_task_for(session, task_id, actor)
+    row, instance = queries.ready_task_to_do(session, actor, task_id)
     row.draft = _checked_data(data)
     audit.record(session, "task.draft_saved", actor=actor.username, now=now, instance_id=row.instance_id,
                  task_id=row.id)
@@ -138,15 +137,6 @@ def add_comment(session: Session, task_id: str, body: str, *, actor: Actor, now:
 def comments(session: Session, task_id: str, *, actor: Actor) -> list[Comment]:
     row = queries.visible_task_row(session, actor, task_id)
     return list(session.scalars(select(Comment).where(Comment.task_id == row.id).order_by(Comment.created_at)))
-
-
-def _ready_task_for(session: Session, task_id: str, actor: Actor) -> tuple[HumanTask, ProcessInstance]:
-    row, instance = queries.visible_task_with_instance(session, actor, task_id)
-    if row.state != TaskState.READY:
-        raise Conflict(f"the task is already {row.state}")
-    if not may_do(actor, row):
-        raise Forbidden("this task is assigned to someone else" if row.assignee else "you may not do this task")
-    return row, instance
 
 
 def _checked_data(data: Any) -> dict[str, Any]:
