@@ -36,6 +36,7 @@ def _sqlite_in_the_way(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'in-the-way' / 'db' / 'lif.sqlite3'}"
 
 
+@pytest.mark.slow  # every command in its own process, twice (~8 s)
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_every_command_says_it_cannot_reach_the_database_in_one_line(tmp_path, kind):
     url = _sqlite_in_the_way(tmp_path) if kind == "sqlite" else CLOSED_PORT

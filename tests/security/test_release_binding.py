@@ -186,6 +186,7 @@ def test_the_runs_reach_every_bound_task_of_every_shipped_bundle():
     assert {("scr", n) for n in ("draft_report", "revise_report", "panel_review", "family_involvement")} <= every
 
 
+@pytest.mark.slow  # whole processes, releasing every bound task (~12 s)
 @pytest.mark.parametrize("name", list(RUNS))
 def test_release_returns_every_bound_task_to_whom_it_was_bound(run, crowd, name):
     starts, plans = RUNS[name]

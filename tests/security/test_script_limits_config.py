@@ -83,6 +83,7 @@ def _instance(factory, instance_id: str) -> ProcessInstance:
         return session.get(ProcessInstance, instance_id)
 
 
+@pytest.mark.slow  # lif tick in its own process
 def test_lif_tick_stops_a_runaway_script_at_the_configured_limit(waiting_case):
     env, factory, instance_id = waiting_case
     done = subprocess.run([*LIF, "tick"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False)
@@ -105,6 +106,7 @@ def test_lif_tick_stops_a_runaway_script_near_the_configured_limit(waiting_case)
     assert took < 4.5, took
 
 
+@pytest.mark.slow  # lif scheduler in its own process
 def test_lif_scheduler_stops_a_runaway_script_at_the_configured_limit(waiting_case):
     env, factory, instance_id = waiting_case
     scheduler = subprocess.Popen([*LIF, "scheduler"], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
@@ -122,6 +124,7 @@ def test_lif_scheduler_stops_a_runaway_script_at_the_configured_limit(waiting_ca
     assert "script ran longer than 1 s" in row.error["message"]
 
 
+@pytest.mark.slow  # the whole demo in its own process
 def test_lif_demo_runs_its_steps_under_the_configured_limit(tmp_path):
     """The demo's shipped processes run script tasks; under a limit no script can meet, the first of them stops
     at that limit (the demo then cannot go on, which says nothing about the demo, only about the limit)."""
