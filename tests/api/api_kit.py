@@ -55,13 +55,18 @@ def check_task(task: dict[str, Any], *, detail: bool = False) -> dict[str, Any]:
     return task
 
 
-def check_instance(instance: dict[str, Any], *, summary: bool = False) -> dict[str, Any]:
-    missing = (INSTANCE_SUMMARY_FIELDS if summary else INSTANCE_FIELDS) - set(instance)
+def check_instance(instance: dict[str, Any], *, summary: bool = False, without_data: bool = False
+                   ) -> dict[str, Any]:
+    """An instance answer has every SPEC field; a completion's answer has the instance without ``data`` (SPEC §5)."""
+    expected = (INSTANCE_SUMMARY_FIELDS if summary else INSTANCE_FIELDS) - ({"data"} if without_data else set())
+    missing = expected - set(instance)
     assert not missing, f"instance lacks {sorted(missing)}: {instance}"
+    if without_data:
+        assert "data" not in instance, f"a completion's answer carries no case data: {instance}"
     assert instance["status"] in ("active", "completed", "cancelled", "error")
     assert isinstance(instance["version"], int)
     check_times(instance, INSTANCE_TIMES)
-    if not summary:
+    if not summary and not without_data:
         assert isinstance(instance["data"], dict)
         for task in instance["tasks"]:
             check_task(task)
@@ -168,7 +173,7 @@ class Api:
         assert r.status_code == 200, r.json
         assert set(r.json) == {"task", "instance"}
         check_task(r.json["task"])
-        check_instance(r.json["instance"])
+        check_instance(r.json["instance"], without_data=True)
         return r.json
 
     def ready(self, instance: dict[str, Any], name: str | None = None) -> list[dict[str, Any]]:

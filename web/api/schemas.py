@@ -194,9 +194,15 @@ class AssignRequest(Strict):
     username = Line(required=True, validate=validate.Length(min=1, max=64))
 
 
+class CompletedInstanceSchema(InstanceSchema):
+    """The instance in a completion's answer: SPEC gives it without its data."""
+    class Meta:
+        exclude = ("data",)
+
+
 class CompleteResponse(Schema):
     task = fields.Nested(TaskSchema)
-    instance = fields.Nested(InstanceSchema)
+    instance = fields.Nested(CompletedInstanceSchema)
 
 
 class CommentRequest(Strict):

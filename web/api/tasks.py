@@ -11,7 +11,14 @@ from engine.work import tasks
 from ..context import lif
 from .blueprint import bp
 from .common import body, current_actor, flag, listing, now, paging
-from .schemas import AssignRequest, CommentRequest, CommentSchema, DataRequest, InstanceSchema, TaskSchema
+from .schemas import (
+    AssignRequest,
+    CommentRequest,
+    CommentSchema,
+    CompletedInstanceSchema,
+    DataRequest,
+    TaskSchema,
+)
 
 STATES = tuple(TaskState)
 
@@ -80,7 +87,7 @@ def complete_task(task_id: str) -> Response:
     data = body(DataRequest())["data"]
     with lif().unit_of_work() as session:
         info, row = tasks.complete_task(session, task_id, data, actor=actor, now=now())
-        instance = InstanceSchema().dump(queries.instance_info(session, row, actor, now()))
+        instance = CompletedInstanceSchema().dump(queries.instance_info(session, row, actor, now(), with_data=False))
     return jsonify({"task": TaskSchema().dump(info), "instance": instance})
 
 
