@@ -15,14 +15,71 @@ if TYPE_CHECKING:
 # --- form data ----------------------------------------------------------------------------------------------
 
 @builds("cdop", "notification")
-def cdop_notification(ctx: Ctx, *, pseudonym: str = "Child B", urn: str = "CDOP-0001",
-                      expected_death: str = "unexpected", **extra: Any) -> dict[str, Any]:
-    return merged({
-        "notification_date": ctx.on, "urn": urn, "pseudonym": pseudonym, "child_dob": ctx.date(-400),
-        "child_sex": "male", "date_of_death": ctx.date(-1), "expected_death": expected_death,
-        "location_of_death": "hospital",
-        "circumstances": "Brought to the emergency department unresponsive; a Joint Agency Response followed.",
-    }, extra)
+def cdop_notification(ctx: Ctx, *, pseudonym: str = "Child B", urn: str = "CDOP-0001", expected_death: str = "unexpected",
+                      jar_criteria: Sequence[str] | None = None, suspected: bool = False, nhs_number: str | None = None,
+                      local_authority: str | None = None, **extra: Any) -> dict[str, Any]:
+    """The notification. An unexpected death meets the JAR criterion of a sudden death with no apparent cause
+    unless ``jar_criteria`` says otherwise; ``suspected`` refers the case at once; ``nhs_number`` (else "not
+    currently available"); ``local_authority`` of residence (default: the partnership's first agency)."""
+    unexpected = expected_death == "unexpected"
+    payload: dict[str, Any] = {
+        "notification_date": ctx.on, "urn": urn, "pseudonym": pseudonym, "child_initials": "BT",
+        "child_dob": ctx.date(-400), "child_sex": "male",
+        "nhs_number_status": "given" if nhs_number else "not_currently_available",
+        "child_local_authority": local_authority or ctx.agencies[0], "place_of_residence": "Northtown",
+        "date_of_death": ctx.date(-1), "location_of_death": "hospital", "expected_death": expected_death,
+        "post_mortem": "coronial" if unexpected else "none", "coroner_informed": unexpected,
+        "notified_agencies": pick(ctx.agencies, 2),
+        "circumstances": "Brought to the emergency department unresponsive; a Joint Agency Response followed."
+        if unexpected else "Died in hospital of a life-limiting condition, as anticipated by the care plan.",
+        "abuse_neglect_suspected_at_notification": suspected,
+    }
+    if nhs_number:
+        payload["child_nhs_number"] = nhs_number
+    if local_authority == "outside":
+        payload["other_local_authority"] = "Southshire County Council"
+    if unexpected:
+        payload["designated_doctor_confirmed"] = True
+        payload["jar_criteria"] = list(jar_criteria) if jar_criteria is not None else ["sudden_no_apparent_cause"]
+        payload["inquest"] = "opened"
+    if suspected:
+        payload["notification_referral_grounds"] = "Injuries seen in the emergency department are not explained."
+    return merged(payload, extra)
+
+
+@builds("cdop", "jar_planning")
+def cdop_jar_planning(ctx: Ctx, *, home_visit: bool = True, lead: str | None = None, **extra: Any) -> dict[str, Any]:
+    """The initial information sharing and planning meeting; ``lead`` is the lead agency (default the first)."""
+    agencies = pick(ctx.agencies, 3)
+    payload: dict[str, Any] = {
+        "jar_planning_date": ctx.on, "jar_agencies": agencies,
+        "jar_participant_roles": "Detective sergeant, JAR lead paediatrician, duty social work manager",
+        "jar_lead_agency": lead or agencies[0], "home_visit_planned": home_visit,
+        "immediate_actions": "Sibling seen by the duty social worker; safety plan agreed with the grandmother.",
+        "key_worker_role": "Specialist nurse for child death"}
+    if not home_visit:
+        payload["no_visit_reason"] = "The death followed a road traffic collision; the scene was examined by the police."
+    return merged(payload, extra)
+
+
+@builds("cdop", "jar_visit")
+def cdop_jar_visit(ctx: Ctx, **extra: Any) -> dict[str, Any]:
+    return merged({"visit_date": ctx.on, "visit_attended_by": "Detective sergeant and JAR lead paediatrician",
+                   "visit_findings": "Infant shared an adult bed; the room was cold and overcrowded."}, extra)
+
+
+@builds("cdop", "jar_record")
+def cdop_jar_record(ctx: Ctx, *, suspected: bool = False, concern_on: str | None = None,
+                    **extra: Any) -> dict[str, Any]:
+    """The JAR record; ``suspected`` raises a concern of abuse or neglect, shared on ``concern_on`` (default the
+    day of the record)."""
+    payload: dict[str, Any] = {
+        "jar_record_date": ctx.on, "jar_summary": "Joint visit completed; the family are supported by the key worker.",
+        "further_enquiries": "Post-mortem results awaited.", "abuse_neglect_suspected_at_jar": suspected}
+    if suspected:
+        payload["jar_referral_grounds"] = "Old fractures found at the skeletal survey are not explained."
+        payload["jar_concern_date"] = concern_on or ctx.on
+    return merged(payload, extra)
 
 
 @builds("cdop", "identify_agencies")
@@ -61,6 +118,17 @@ def cdop_family_views(ctx: Ctx, *, family_response: str = "contributed", **extra
     return merged(payload, extra)
 
 
+@builds("cdop", "cdrm")
+def cdop_cdrm(ctx: Ctx, **extra: Any) -> dict[str, Any]:
+    agencies = list(ctx.get("agencies_involved") or ctx.agencies[:1])
+    return merged({"cdrm_date": ctx.on, "cdrm_attendees": agencies,
+                   "cdrm_attendee_roles": "Consultant paediatrician, GP, health visitor, police family liaison officer",
+                   "cdrm_cause_of_death": "Sudden unexpected death in infancy, with an unsafe sleeping arrangement",
+                   "cdrm_factors": "Co-sleeping after parental alcohol use; overcrowded housing.",
+                   "cdrm_learning": "Safe sleep advice was not repeated after the family moved.",
+                   "draft_analysis_completed": True}, extra)
+
+
 @builds("cdop", "collate_anonymise")
 def cdop_collate_anonymise(ctx: Ctx, **extra: Any) -> dict[str, Any]:
     return merged({"all_returns_received": True, "anonymised": True,
@@ -69,38 +137,45 @@ def cdop_collate_anonymise(ctx: Ctx, **extra: Any) -> dict[str, Any]:
                    "panel_meeting_date": ctx.date(14)}, extra)
 
 
+SCORES = {"identified": ("1", "2", "1*", "2"), "not_identified": ("1", "1", "1*", "1"),
+          "insufficient_information": ("0", "1", "1", "1*")}
+
+
 @builds("cdop", "panel_review")
 def cdop_panel_review(ctx: Ctx, *, abuse_neglect_suspected: bool = False, recommendations: int = 1,
-                      modifiable_factors: str = "identified", **extra: Any) -> dict[str, Any]:
+                      modifiable_factors: str = "identified", scores: Sequence[str] | None = None,
+                      **extra: Any) -> dict[str, Any]:
+    """The panel's analysis. The domain scores (A-D) are ``scores``, or a set that gives ``modifiable_factors``."""
     agencies = list(ctx.get("agencies_involved") or ctx.agencies[:1])
     recs = [{"recommendation": ["Repeat safe sleep advice at every health contact",
                                 "Share missed appointments with the GP within a week"][i % 2],
              "agency": agencies[i % len(agencies)], "action": "Update the practice guidance",
              "measure": "Audit of 20 records", "owner": ctx.people.lead(agencies[i % len(agencies)]),
              "due_date": ctx.date(180)} for i in range(recommendations)]
+    a, b, c, d = scores or SCORES[modifiable_factors]
     payload = {
         "review_date": ctx.on, "agencies_represented": agencies, "category_of_death": "sudden_unexpected_unexplained",
-        "cause_of_death": "Sudden unexpected death in infancy", "domain_a_score": "1", "domain_b_score": "2",
-        "domain_b_factors": "Co-sleeping after parental alcohol use", "domain_c_score": "1*",
-        "domain_c_factors": "Overcrowded housing", "domain_d_score": "2",
-        "domain_d_factors": "Safe sleep advice not repeated", "modifiable_factors": modifiable_factors,
-        "preventability": "preventable" if modifiable_factors == "identified" else "cannot_determine",
+        "cause_of_death": "Sudden unexpected death in infancy", "domain_a_score": a, "domain_b_score": b,
+        "domain_b_factors": "Co-sleeping after parental alcohol use", "domain_c_score": c,
+        "domain_c_factors": "Overcrowded housing", "domain_d_score": d,
+        "domain_d_factors": "Safe sleep advice not repeated",
         "abuse_neglect_suspected": abuse_neglect_suspected, "recommendations": recs,
         "learning_points": [{"theme": "safe_sleep", "lesson": LESSONS["safe_sleep"],
                              "good_practice": "Quick bereavement support"}],
     }
-    if modifiable_factors == "identified":
+    if {"2", "3"} & {a, b, c, d}:
         payload["modifiable_factors_summary"] = "Unsafe sleeping arrangement; advice not repeated after the move."
     if abuse_neglect_suspected:
         payload["scr_referral_reason"] = "Neglect suspected: repeated unexplained injuries and missed appointments."
     return merged(payload, extra)
 
 
-@builds("cdop", "board_recommendations")
-def cdop_board_recommendations(ctx: Ctx, *, board_decision: str = "accepted", **extra: Any) -> dict[str, Any]:
-    payload = {"board_meeting_date": ctx.on, "board_decision": board_decision}
-    if board_decision != "accepted":
-        payload["board_comments"] = "The board asked for the health actions to be combined."
+@builds("cdop", "partner_response")
+def cdop_partner_response(ctx: Ctx, *, partner_decision: str = "accepted", **extra: Any) -> dict[str, Any]:
+    """A CDR partner's response to the panel's recommendations."""
+    payload = {"partner_decision": partner_decision}
+    if partner_decision != "accepted":
+        payload["partner_comments"] = "The health actions should be combined with the safe sleep campaign."
     return merged(payload, extra)
 
 
