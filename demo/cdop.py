@@ -26,7 +26,7 @@ def cdop_notification(ctx: Ctx, *, pseudonym: str = "Child B", urn: str = "CDOP-
         "notification_date": ctx.on, "urn": urn, "pseudonym": pseudonym, "child_initials": "BT",
         "child_dob": ctx.date(-400), "child_sex": "male",
         "nhs_number_status": "given" if nhs_number else "not_currently_available",
-        "child_local_authority": local_authority or ctx.agencies[0], "place_of_residence": "Northtown",
+        "child_local_authority": local_authority or ("csc" if "csc" in ctx.agencies else ctx.agencies[0]), "place_of_residence": "Northtown",
         "date_of_death": ctx.date(-1), "location_of_death": "hospital", "expected_death": expected_death,
         "post_mortem": "coronial" if unexpected else "none", "coroner_informed": unexpected,
         "notified_agencies": pick(ctx.agencies, 2),
@@ -189,20 +189,27 @@ def cdop_ncmd_submission(ctx: Ctx, **extra: Any) -> dict[str, Any]:
 
 
 def run_cases(d: Driver) -> None:
-    """The child death reviews of the demo, each at its own stage."""
-    for case in (_child_b_waiting_on_reports, _child_l_notified_today, _child_m_referred_for_review,
-                 _child_n_waiting_for_panel):
+    """The child death reviews of the demo, one at each stage: notified today, a Joint Agency Response under way,
+    waiting on agency reports, referred to a case review at the JAR, waiting for the review meeting, waiting for
+    the panel, waiting on the CDR partners' responses, and one complete."""
+    for case in (_child_b_waiting_on_reports, _child_l_notified_today, _child_s_jar_under_way,
+                 _child_r_referred_at_the_jar, _child_n_waiting_for_the_review_meeting, _child_t_waiting_for_panel,
+                 _child_m_partners_responding, _child_w_complete):
         case(d)
 
 
-def _child_b_waiting_on_reports(d: Driver) -> None:
-    """Waiting on agency reports; two are overdue."""
-    b = d.start("cdop", d.ago(27))
-    d.do(b, "notification", d.ago(27), pseudonym="Child B", urn="CDOP-0412")
-    d.do(b, "identify_agencies", d.ago(26), agencies_involved=["police", "acute_health", "community_health", "csc"])
-    d.do_each(b, "agency_report", d.ago(15), only=["police"])
-    d.do_each(b, "agency_report", d.ago(10), only=["community_health"], nil_return=True)
-    d.do(b, "family_views", d.ago(12), family_response="no_response")
+def _gathered(d: Driver, case: str, days: int, agencies: list[str], **reports: Any) -> None:
+    """Agencies identified ``days`` ago; every report and the family's views in over the next three weeks."""
+    d.do(case, "identify_agencies", d.ago(days), agencies_involved=agencies)
+    d.do_each(case, "agency_report", d.ago(days - 14), spread_days=2, **reports)
+    d.do(case, "family_views", d.ago(days - 16))
+
+
+def _jar(d: Driver, case: str, days: int, **record: Any) -> None:
+    """A Joint Agency Response begun ``days`` ago, with a home visit, led by the police."""
+    d.do(case, "jar_planning", d.ago(days), lead="police")
+    d.do(case, "jar_visit", d.ago(days - 1))
+    d.do(case, "jar_record", d.ago(days - 4), **record)
 
 
 def _child_l_notified_today(d: Driver) -> None:
@@ -210,31 +217,75 @@ def _child_l_notified_today(d: Driver) -> None:
     d.start("cdop", d.now - timedelta(hours=3))
 
 
-def _child_m_referred_for_review(d: Driver) -> None:
-    """Reviewed; neglect suspected, so referred for a case review; the board accepted the recommendations and
-    the action plan waits for the coordinator."""
-    m = d.start("cdop", d.ago(95))
-    d.do(m, "notification", d.ago(95), pseudonym="Child M", urn="CDOP-0398", expected_death="unexpected")
-    d.do(m, "identify_agencies", d.ago(94), agencies_involved=["police", "csc", "community_health"])
-    d.do_each(m, "agency_report", d.ago(80), spread_days=2, agencies={"csc": {"safeguarding_concerns": "yes"}})
-    d.do(m, "family_views", d.ago(78))
+def _child_s_jar_under_way(d: Driver) -> None:
+    """An unexpected infant death two days ago: the JAR's planning meeting has met, the home visit is due."""
+    s = d.start("cdop", d.ago(2, 8))
+    d.do(s, "notification", d.ago(2, 9), pseudonym="Child S", urn="CDOP-0421")
+    d.do(s, "jar_planning", d.ago(2, 11), lead="police")
+    d.do(s, "identify_agencies", d.ago(1), agencies_involved=["police", "acute_health", "community_health", "csc"])
+
+
+def _child_b_waiting_on_reports(d: Driver) -> None:
+    """An expected death; waiting on agency reports, two of them overdue."""
+    b = d.start("cdop", d.ago(27))
+    d.do(b, "notification", d.ago(27), pseudonym="Child B", urn="CDOP-0412", expected_death="expected")
+    d.do(b, "identify_agencies", d.ago(26), agencies_involved=["police", "acute_health", "community_health", "csc"])
+    d.do_each(b, "agency_report", d.ago(15), only=["police"])
+    d.do_each(b, "agency_report", d.ago(10), only=["community_health"], nil_return=True)
+    d.do(b, "family_views", d.ago(12), family_response="no_response")
+
+
+def _child_r_referred_at_the_jar(d: Driver) -> None:
+    """The JAR found unexplained old fractures: referred at once for a case review, with the day children's social
+    care heard of the concern; the agency reports are still coming in."""
+    r = d.start("cdop", d.ago(12))
+    d.do(r, "notification", d.ago(12), pseudonym="Child R", urn="CDOP-0418", nhs_number="9434765919")
+    d.do(r, "identify_agencies", d.ago(11), agencies_involved=["police", "acute_health", "csc"])
+    d.do(r, "jar_planning", d.ago(12, 16), lead="police")
+    d.do(r, "jar_visit", d.ago(11))
+    d.do_and_catch(r, "jar_record", d.ago(8), "scr", suspected=True, concern_on=d.ago(9).date().isoformat())
+    d.do_each(r, "agency_report", d.ago(4), only=["police"])
+
+
+def _child_n_waiting_for_the_review_meeting(d: Driver) -> None:
+    """An expected death; the agency reports and the family's views are in; the review meeting is next."""
+    n = d.start("cdop", d.ago(40))
+    d.do(n, "notification", d.ago(40), pseudonym="Child N", urn="CDOP-0405", expected_death="expected")
+    _gathered(d, n, 39, ["acute_health", "csc"])
+
+
+def _child_t_waiting_for_panel(d: Driver) -> None:
+    """A road traffic collision: a JAR without a home visit, the review meeting held, the papers collated."""
+    t = d.start("cdop", d.ago(70))
+    d.do(t, "notification", d.ago(70), pseudonym="Child T", urn="CDOP-0401", jar_criteria=["external_causes"])
+    d.do(t, "jar_planning", d.ago(70, 15), lead="police", home_visit=False)
+    d.do(t, "jar_record", d.ago(66))
+    _gathered(d, t, 69, ["police", "education", "csc"])
+    d.do(t, "cdrm", d.ago(40))
+    d.do(t, "collate_anonymise", d.ago(36))
+
+
+def _child_m_partners_responding(d: Driver) -> None:
+    """Reviewed; neglect first suspected at the panel, so referred then; the local authority has accepted the
+    recommendations and the integrated care board has yet to respond."""
+    m = d.start("cdop", d.ago(120))
+    d.do(m, "notification", d.ago(120), pseudonym="Child M", urn="CDOP-0398")
+    _jar(d, m, 120)
+    _gathered(d, m, 119, ["police", "csc", "community_health"], agencies={"csc": {"safeguarding_concerns": "yes"}})
+    d.do(m, "cdrm", d.ago(75))
     d.do(m, "collate_anonymise", d.ago(60))
-    scr = d.do_and_catch(m, "panel_review", d.ago(45), "scr", abuse_neglect_suspected=True, recommendations=2)
-    d.do(scr, "confirm_referral", d.ago(44))
-    d.do(scr, "screening", d.ago(42))
-    d.do(scr, "notify_panel", d.ago(41))
-    d.do(scr, "rapid_review", d.ago(25))
-    d.do(scr, "chair_decision", d.ago(20))
-    d.do(scr, "communicate_decision", d.ago(19))
-    d.do(m, "board_recommendations", d.ago(40), board_decision="accepted_with_changes")
-    d.do(m, "ncmd_submission", d.ago(35))
+    d.do_and_catch(m, "panel_review", d.ago(20), "scr", abuse_neglect_suspected=True, recommendations=2)
+    d.do_each(m, "partner_response", d.ago(12), only=["csc"])
 
 
-def _child_n_waiting_for_panel(d: Driver) -> None:
-    """Agency reports in; waiting for the panel meeting."""
-    n = d.start("cdop", d.ago(60))
-    d.do(n, "notification", d.ago(60), pseudonym="Child N", urn="CDOP-0405", expected_death="expected")
-    d.do(n, "identify_agencies", d.ago(59), agencies_involved=["acute_health", "csc"])
-    d.do_each(n, "agency_report", d.ago(45), spread_days=5)
-    d.do(n, "family_views", d.ago(38))
-    d.do(n, "collate_anonymise", d.ago(30))
+def _child_w_complete(d: Driver) -> None:
+    """An expected death reviewed and closed: both partners accepted the recommendations (handed to the action
+    plan), and the analysis is with the NCMD."""
+    w = d.start("cdop", d.ago(200))
+    d.do(w, "notification", d.ago(200), pseudonym="Child W", urn="CDOP-0371", expected_death="expected")
+    _gathered(d, w, 199, ["acute_health", "community_health"])
+    d.do(w, "cdrm", d.ago(150))
+    d.do(w, "collate_anonymise", d.ago(140))
+    d.do(w, "panel_review", d.ago(110), recommendations=1, modifiable_factors="identified")
+    d.do_each(w, "partner_response", d.ago(100), spread_days=3)
+    d.do(w, "ncmd_submission", d.ago(90))
