@@ -15,9 +15,10 @@ if TYPE_CHECKING:
 # --- form data ----------------------------------------------------------------------------------------------
 
 @builds("cdop", "notification")
-def cdop_notification(ctx: Ctx, *, pseudonym: str = "Child B", urn: str = "CDOP-0001", expected_death: str = "unexpected",
-                      jar_criteria: Sequence[str] | None = None, suspected: bool = False, nhs_number: str | None = None,
-                      local_authority: str | None = None, **extra: Any) -> dict[str, Any]:
+def cdop_notification(ctx: Ctx, *, pseudonym: str = "Child B", urn: str = "CDOP-0001",
+                      expected_death: str = "unexpected", jar_criteria: Sequence[str] | None = None,
+                      suspected: bool = False, nhs_number: str | None = None, local_authority: str | None = None,
+                      **extra: Any) -> dict[str, Any]:
     """The notification. An unexpected death meets the JAR criterion of a sudden death with no apparent cause
     unless ``jar_criteria`` says otherwise; ``suspected`` refers the case at once; ``nhs_number`` (else "not
     currently available"); ``local_authority`` of residence (default: the partnership's first agency)."""
@@ -26,7 +27,8 @@ def cdop_notification(ctx: Ctx, *, pseudonym: str = "Child B", urn: str = "CDOP-
         "notification_date": ctx.on, "urn": urn, "pseudonym": pseudonym, "child_initials": "BT",
         "child_dob": ctx.date(-400), "child_sex": "male",
         "nhs_number_status": "given" if nhs_number else "not_currently_available",
-        "child_local_authority": local_authority or ("csc" if "csc" in ctx.agencies else ctx.agencies[0]), "place_of_residence": "Northtown",
+        "child_local_authority": local_authority or ("csc" if "csc" in ctx.agencies else ctx.agencies[0]),
+        "place_of_residence": "Northtown",
         "date_of_death": ctx.date(-1), "location_of_death": "hospital", "expected_death": expected_death,
         "post_mortem": "coronial" if unexpected else "none", "coroner_informed": unexpected,
         "notified_agencies": pick(ctx.agencies, 2),
@@ -58,7 +60,7 @@ def cdop_jar_planning(ctx: Ctx, *, home_visit: bool = True, lead: str | None = N
         "immediate_actions": "Sibling seen by the duty social worker; safety plan agreed with the grandmother.",
         "key_worker_role": "Specialist nurse for child death"}
     if not home_visit:
-        payload["no_visit_reason"] = "The death followed a road traffic collision; the scene was examined by the police."
+        payload["no_visit_reason"] = "The death followed a road traffic collision; the police examined the scene."
     return merged(payload, extra)
 
 
@@ -198,9 +200,9 @@ def run_cases(d: Driver) -> None:
         case(d)
 
 
-def _gathered(d: Driver, case: str, days: int, agencies: list[str], **reports: Any) -> None:
+def _gathered(d: Driver, case: str, days: int, involved: list[str], **reports: Any) -> None:
     """Agencies identified ``days`` ago; every report and the family's views in over the next three weeks."""
-    d.do(case, "identify_agencies", d.ago(days), agencies_involved=agencies)
+    d.do(case, "identify_agencies", d.ago(days), agencies_involved=involved)
     d.do_each(case, "agency_report", d.ago(days - 14), spread_days=2, **reports)
     d.do(case, "family_views", d.ago(days - 16))
 

@@ -20,7 +20,8 @@ def test_the_notification_keeps_what_the_guidance_asks_and_titles_the_case(run):
     assert (notification.role, notification.priority) == ("coordinator", 1)
     data = run.instance(case).data
     assert run.instance(case).title == "CDOP CDOP-2027-031: Child C"
-    assert (data["child_initials"], data["child_nhs_number"], data["nhs_number_status"]) == ("BT", "9434765919", "given")
+    assert (data["child_initials"], data["child_nhs_number"], data["nhs_number_status"]) == (
+        "BT", "9434765919", "given")
     assert (data["child_local_authority"], data["other_local_authority"]) == ("outside", "Southshire County Council")
     assert data["referral_child"]["child_local_authority"] == "Southshire County Council"
     assert (data["designated_doctor_confirmed"], data["post_mortem"], data["coroner_informed"], data["inquest"]) == (
