@@ -16,12 +16,13 @@ if TYPE_CHECKING:
 
 @builds("cdop", "notification")
 def cdop_notification(ctx: Ctx, *, pseudonym: str = "Child B", urn: str = "CDOP-0001",
-                      expected_death: str = "unexpected", jar_criteria: Sequence[str] | None = None,
-                      suspected: bool = False, nhs_number: str | None = None, local_authority: str | None = None,
+                      expected_death: str = "unexpected", jar: bool = False,
+                      jar_criteria: Sequence[str] | None = None, suspected: bool = False,
+                      nhs_number: str | None = None, local_authority: str | None = None,
                       **extra: Any) -> dict[str, Any]:
-    """The notification. An unexpected death meets the JAR criterion of a sudden death with no apparent cause
-    unless ``jar_criteria`` says otherwise; ``suspected`` refers the case at once; ``nhs_number`` (else "not
-    currently available"); ``local_authority`` of residence (default: the partnership's first agency)."""
+    """The notification. An unexpected death meets no JAR criterion unless ``jar`` (a sudden death with no apparent
+    cause) or ``jar_criteria`` says so; ``suspected`` refers the case at once; ``nhs_number`` (else "not
+    currently available"); ``local_authority`` of residence (default: children's social care, else the first agency)."""
     unexpected = expected_death == "unexpected"
     payload: dict[str, Any] = {
         "notification_date": ctx.on, "urn": urn, "pseudonym": pseudonym, "child_initials": "BT",
@@ -32,7 +33,7 @@ def cdop_notification(ctx: Ctx, *, pseudonym: str = "Child B", urn: str = "CDOP-
         "date_of_death": ctx.date(-1), "location_of_death": "hospital", "expected_death": expected_death,
         "post_mortem": "coronial" if unexpected else "none", "coroner_informed": unexpected,
         "notified_agencies": pick(ctx.agencies, 2),
-        "circumstances": "Brought to the emergency department unresponsive; a Joint Agency Response followed."
+        "circumstances": "Brought to the emergency department unresponsive after a sudden collapse."
         if unexpected else "Died in hospital of a life-limiting condition, as anticipated by the care plan.",
         "abuse_neglect_suspected_at_notification": suspected,
     }
@@ -42,7 +43,8 @@ def cdop_notification(ctx: Ctx, *, pseudonym: str = "Child B", urn: str = "CDOP-
         payload["other_local_authority"] = "Southshire County Council"
     if unexpected:
         payload["designated_doctor_confirmed"] = True
-        payload["jar_criteria"] = list(jar_criteria) if jar_criteria is not None else ["sudden_no_apparent_cause"]
+        payload["jar_criteria"] = list(jar_criteria) if jar_criteria is not None else (
+            ["sudden_no_apparent_cause"] if jar else [])
         payload["inquest"] = "opened"
     if suspected:
         payload["notification_referral_grounds"] = "Injuries seen in the emergency department are not explained."
@@ -222,7 +224,7 @@ def _child_l_notified_today(d: Driver) -> None:
 def _child_s_jar_under_way(d: Driver) -> None:
     """An unexpected infant death two days ago: the JAR's planning meeting has met, the home visit is due."""
     s = d.start("cdop", d.ago(2, 8))
-    d.do(s, "notification", d.ago(2, 9), pseudonym="Child S", urn="CDOP-0421")
+    d.do(s, "notification", d.ago(2, 9), pseudonym="Child S", urn="CDOP-0421", jar=True)
     d.do(s, "jar_planning", d.ago(2, 11), lead="police")
     d.do(s, "identify_agencies", d.ago(1), agencies_involved=["police", "acute_health", "community_health", "csc"])
 
@@ -241,7 +243,8 @@ def _child_r_referred_at_the_jar(d: Driver) -> None:
     """The JAR found unexplained old fractures: referred at once for a case review, with the day children's social
     care heard of the concern; the agency reports are still coming in."""
     r = d.start("cdop", d.ago(12))
-    d.do(r, "notification", d.ago(12), pseudonym="Child R", urn="CDOP-0418", nhs_number="9434765919")
+    d.do(r, "notification", d.ago(12), pseudonym="Child R", urn="CDOP-0418", nhs_number="9434765919",
+         jar=True)
     d.do(r, "identify_agencies", d.ago(11), agencies_involved=["police", "acute_health", "csc"])
     d.do(r, "jar_planning", d.ago(12, 16), lead="police")
     d.do(r, "jar_visit", d.ago(11))
@@ -271,7 +274,7 @@ def _child_m_partners_responding(d: Driver) -> None:
     """Reviewed; neglect first suspected at the panel, so referred then; the local authority has accepted the
     recommendations and the integrated care board has yet to respond."""
     m = d.start("cdop", d.ago(120))
-    d.do(m, "notification", d.ago(120), pseudonym="Child M", urn="CDOP-0398")
+    d.do(m, "notification", d.ago(120), pseudonym="Child M", urn="CDOP-0398", jar=True)
     _jar(d, m, 120)
     _gathered(d, m, 119, ["police", "csc", "community_health"], agencies={"csc": {"safeguarding_concerns": "yes"}})
     d.do(m, "cdrm", d.ago(75))

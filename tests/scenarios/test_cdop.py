@@ -16,14 +16,15 @@ def test_the_notification_keeps_what_the_guidance_asks_and_titles_the_case(run):
     run.move_to(at("2027-01-11", 10))
     case = run.start("cdop")
     notification = run.do(case, "notification", urn="CDOP-2027-031", pseudonym="Child C", nhs_number="9434765919",
-                          local_authority="outside")
+                          local_authority="outside", jar=True)
     assert (notification.role, notification.priority) == ("coordinator", 1)
     data = run.instance(case).data
     assert run.instance(case).title == "CDOP CDOP-2027-031: Child C"
     assert (data["child_initials"], data["child_nhs_number"], data["nhs_number_status"]) == (
         "BT", "9434765919", "given")
     assert (data["child_local_authority"], data["other_local_authority"]) == ("outside", "Southshire County Council")
-    assert data["referral_child"]["child_local_authority"] == "Southshire County Council"
+    assert (data["referral_nhs_number"], data["referral_local_authority"]) == (
+        "9434765919", "Southshire County Council")
     assert (data["designated_doctor_confirmed"], data["post_mortem"], data["coroner_informed"], data["inquest"]) == (
         True, "coronial", True, "opened")
     assert data["jar_required"] is True and data["jar_criteria"] == ["sudden_no_apparent_cause"]
@@ -38,7 +39,7 @@ def test_an_nhs_number_may_be_left_out_only_for_the_ncmd_exceptions(run):
         run.complete(task, nhs_number="12345")
     run.complete(task, nhs_number_status="non_resident_in_england", local_authority="csc")
     data = run.instance(case).data
-    assert data["referral_child"]["child_nhs_number"] == "" and data["referral_child"]["child_local_authority"] == "csc"
+    assert (data["referral_nhs_number"], data["referral_local_authority"]) == ("", "csc")
 
 
 @pytest.mark.parametrize(("expected", "criteria", "jar"), [

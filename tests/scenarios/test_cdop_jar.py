@@ -8,7 +8,7 @@ from .scenarios_kit import at
 
 def _unexpected(run, **choices):
     case = run.start("cdop")
-    run.do(case, "notification", **choices)
+    run.do(case, "notification", jar=True, **choices)
     return case
 
 

@@ -13,7 +13,8 @@ IDENTIFIERS = {"child_nhs_number": "9434765919", "child_initials": "BT", "child_
 
 def _case(run, **notification):
     case = run.start("cdop")
-    run.do(case, "notification", nhs_number="9434765919", local_authority="csc", **notification)
+    run.do(case, "notification", nhs_number="9434765919", local_authority="csc", jar=True,
+           **notification)
     return case
 
 

@@ -156,7 +156,8 @@ def test_every_pattern_in_the_shipped_workflows_compiles_under_re2():
     assert len(found) >= 2, found  # scr's referral and case_audit's set-up carry initials patterns
     for name, where, pattern in found:
         assert form_regex.problem(pattern) is None, (name, where)
-        assert form_regex.search(pattern, "AB") and not form_regex.search(pattern, "ab"), (name, where)
+        if "initials" in where:  # cdop's NHS number pattern (issue 12) is digits
+            assert form_regex.search(pattern, "AB") and not form_regex.search(pattern, "ab"), (name, where)
 
 
 # --- through the API, and on the real server while others are served -------------------------------------------

@@ -26,7 +26,12 @@ BUNDLES = Path(__file__).resolve().parent / "bundles"
 NOTIFICATION = {"notification_date": "2026-11-30", "urn": "CDOP-123", "pseudonym": "Child A",
                 "child_dob": "2020-05-01", "child_sex": "female", "date_of_death": "2026-11-28",
                 "expected_death": "unexpected", "location_of_death": "hospital",
-                "circumstances": "Sudden collapse at home; taken to hospital."}
+                "circumstances": "Sudden collapse at home; taken to hospital.",
+                # the 2018 notification's fields (issue 12); no JAR criterion applies, so no JAR
+                "child_initials": "AB", "nhs_number_status": "not_currently_available", "child_local_authority": "csc",
+                "place_of_residence": "Northtown", "designated_doctor_confirmed": True, "jar_criteria": [],
+                "post_mortem": "hospital", "coroner_informed": False, "notified_agencies": ["police", "csc"],
+                "abuse_neglect_suspected_at_notification": False}
 
 
 def sign_in(client: Any, username: str, password: str | None = None) -> Any:
