@@ -196,6 +196,7 @@ class Comment(Base):
     author: Mapped[str] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    challenge: Mapped[bool] = mapped_column(default=False)  # the independent scrutineer's challenge
 
 
 class DueItem(Base):
