@@ -290,10 +290,11 @@ class Workflow:
         """The message starts of the process's event subprocesses: SpiffWorkflow keeps them as triggers of the
         process's start, not as waiting tasks, and starts the subprocess on each such message while the case runs
         (without checking correlations), so the case waits for them until it ends."""
-        if self.wf.is_completed():
+        triggers = self.wf.spec.start.trigger_specs
+        if not triggers or self.wf.is_completed():
             return []
         waits = []
-        for name in self.wf.spec.start.trigger_specs:
+        for name in triggers:
             sub = self.wf.subprocess_specs.get(name)
             if sub is None or isinstance(self.wf.spec.task_specs.get(name), CallActivity):
                 continue  # a collaboration's participant (LIF parses none), not an event subprocess
