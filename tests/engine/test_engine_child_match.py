@@ -230,7 +230,7 @@ def test_the_audit_trail_holds_no_identifiers(matching, cases, factory):
 
 def test_without_a_secret_nothing_is_kept_or_matched(matching, cases, db):
     from .engine_kit import Cases
-    bare = Cases(make_session_factory(db, VERIFIED), cases.actors)
+    bare = Cases(make_session_factory(db, replace(VERIFIED, child_match_secret="")), cases.actors)
     (first,) = _refer(bare)
     (second,) = _refer(bare)
     assert first != second and _keys(bare.factory, first) == {}
