@@ -3,7 +3,7 @@ hash of the child (one per basis: the NHS number, or initials, date of birth and
 referral for the same child reaches the open case instead of opening a duplicate. No identifier is stored.
 
 Revision ID: 0011_child_match
-Revises: 0009_retention (to be re-chained onto 0010_agency_partners when the partners' revision lands)
+Revises: 0010_agency_partners
 Created: 2026-12-07 10:45:00
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0011_child_match'
-down_revision = '0009_retention'
+down_revision = '0010_agency_partners'
 branch_labels = None
 depends_on = None
 
