@@ -125,3 +125,73 @@ def test_the_sweep_finds_a_deadline_on_a_non_working_day_when_the_task_allows_an
     off = _off_days(("P21D", False, True), _days())
     assert (at("2026-12-07", 12), {}, at("2026-12-28", 12)) in off
     assert len({c.date() for c, _, _ in off}) > 200
+
+
+# --- end to end: what the app derives from a moved deadline ------------------------------------------------
+
+@pytest.fixture
+def ladder_installed():
+    """The notifications room's handlers (the reminder ladder), taken away again after the test."""
+    handlers = {kind: list(found) for kind, found in events._handlers.items()}
+    notifications.install(Config.from_env(database_url="sqlite://", secret_key="x"))
+    yield
+    events._handlers.clear()
+    events._handlers.update(handlers)
+
+
+def _agency_report_requested_on_7_december(run) -> Any:
+    run.move_to(at("2026-12-07", 14))
+    case = run.start("cdop")
+    run.do(case, "notification")
+    run.do(case, "identify_agencies", agencies_involved=["csc"])
+    return run.task(case, "agency_report")
+
+
+def _rungs(run, task_id: str) -> list[tuple[str, str]]:
+    with transaction(run.factory) as s:
+        rows = s.scalars(select(DueItem).where(DueItem.task_id == task_id, DueItem.kind == "ladder",
+                                               DueItem.done_at.is_(None)).order_by(DueItem.due_at))
+        return [(r.payload["rung"], r.due_at.astimezone(workdays.LONDON).strftime("%Y-%m-%d %H:%M")) for r in rows]
+
+
+def test_the_cdop_agency_report_of_7_december_2026_is_due_on_29_december(run, ladder_installed):
+    """P21D lands on Monday 28 December, the Boxing Day substitute: due Tuesday 29 December at 14:00. Its ladder
+    (-10,-5,-2,0,1) counts from the moved date, in working days: reminders on 11, 18 and 23 December, the
+    overdue notice at the deadline, the escalation on Wednesday 30 December."""
+    report = _agency_report_requested_on_7_december(run)
+    assert report.due_at == at("2026-12-29", 14)
+    assert _rungs(run, report.id) == [("reminder", "2026-12-11 09:00"), ("reminder", "2026-12-18 09:00"),
+                                      ("reminder", "2026-12-23 09:00"), ("overdue", "2026-12-29 14:00"),
+                                      ("escalation", "2026-12-30 09:00")]
+
+
+@pytest.mark.parametrize("asked,expected", [
+    (at("2027-01-01", 17), at("2027-01-04", 17)),                  # New Year's Day, a Friday
+    (end_of_day("2026-12-25"), end_of_day("2026-12-29")),         # the web form's "by the end of" Christmas Day
+    (at("2027-01-05", 17), at("2027-01-05", 17)),                  # a working day: as asked
+], ids=["new-year", "christmas-day", "working-day"])
+def test_an_extended_deadline_moves_off_a_bank_holiday(run, ladder_installed, asked, expected):
+    report = _agency_report_requested_on_7_december(run)
+    with transaction(run.factory) as s:
+        extended = deadline_changes.extend_deadline(s, report.id, asked, "Records awaited", actor=run.coordinator,
+                                                    now=run.now)
+    assert extended.due_at == expected
+    assert _rungs(run, report.id)[-2][1] == expected.astimezone(workdays.LONDON).strftime("%Y-%m-%d %H:%M")
+    with transaction(run.factory) as s:
+        (audited,) = s.scalars(select(AuditEvent).where(AuditEvent.action == "task.deadline_extended"))
+        assert audited.details["due_at"] == expected.isoformat()
+        assert audited.details.get("requested") == (asked.isoformat() if asked != expected else None)
+
+
+def test_a_clock_paused_over_christmas_moves_the_deadline_on_by_working_days(run):
+    """Paused on Monday 21 December 2026, resumed on Monday 4 January 2027: 7 working days (22, 23, 24, 29, 30,
+    31 December, 4 January); 7 working days after 29 December is Friday 8 January, at 14:00 still."""
+    report = _agency_report_requested_on_7_december(run)
+    case = report.instance_id
+    run.move_to(at("2026-12-21", 10))
+    with transaction(run.factory) as s:
+        deadline_changes.pause_instance(s, case, "Criminal proceedings", actor=run.coordinator, now=run.now)
+    run.move_to(at("2027-01-04", 10))
+    with transaction(run.factory) as s:
+        deadline_changes.resume_instance(s, case, "Proceedings ended", actor=run.coordinator, now=run.now)
+    assert run.task(case, "agency_report").due_at == at("2027-01-08", 14)
