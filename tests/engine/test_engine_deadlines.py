@@ -142,7 +142,7 @@ def _due_dates(cases, instance_id) -> dict[str, datetime]:
      {"working_days": "2027-01-07T23:59:59+00:00", "calendar_days": "2027-01-04T09:00:00+00:00",
       "from_notification": "2026-12-22T23:59:59+00:00"}),
     ("2027-03-15T09:00:00+00:00", "2027-03-22",
-     {"working_days": "2027-04-07T22:59:59+00:00", "calendar_days": "2027-04-05T08:00:00+00:00",  # 09:00 London, now BST
+     {"working_days": "2027-04-07T22:59:59+00:00", "calendar_days": "2027-04-05T08:00:00+00:00",  # 09:00 BST
       "from_notification": "2027-04-14T22:59:59+00:00"}),
     ("2027-08-16T09:00:00+00:00", "2027-08-26",
      {"working_days": "2027-09-07T22:59:59+00:00", "calendar_days": "2027-09-06T09:00:00+00:00",
