@@ -43,6 +43,7 @@ def bpmn_problems(root: etree._Element, filename: str, files: dict[str, str]) ->
     problems.extend(_timer_problems(root, filename))
     problems.extend(_cardinality_problems(root, filename))
     problems.extend(_property_problems(root, filename, files))
+    problems.extend(_due_on_any_day_problems(root, filename))
     problems.extend(_flow_problems(root, filename))
     return problems
 
@@ -191,6 +192,16 @@ def _property_problems(root: etree._Element, filename: str, files: dict[str, str
             yield Problem(filename, f"priority {value!r} must be an integer from 1 to 5", **where)
         elif name == "reminders" and not all(_LADDER_STEP.match(s.strip()) for s in value.split(",")):
             yield Problem(filename, f"reminders {value!r} must be a comma list like -7,-2,0,1,+7w", **where)
+
+
+def _due_on_any_day_problems(root: etree._Element, filename: str) -> Iterator[Problem]:
+    """``dueOnAnyDay`` is ``true`` or ``false``: a typing slip ("yes", "True") would otherwise silently keep the
+    rule that moves a deadline off a weekend or bank holiday, which the designer meant to lift."""
+    for prop in root.iter(S + "property"):
+        if prop.get("name") == deadlines.ANY_DAY:
+            reason = deadlines.any_day_problem((prop.get("value") or "").strip())
+            if reason:
+                yield Problem(filename, reason, prop.sourceline, owner_id(prop))
 
 
 def _form_file_problems(filename: str, form_file: str, files: dict[str, str], *, is_schema: bool,

@@ -294,7 +294,7 @@ def test_report_deadlines_count_calendar_months_from_initiation(run):
     run.do(case, "chair_decision", decision_date="2027-01-06")  # AAR: no contributions, no panel
     run.run_to_end(case, skip={"draft_report"})
     draft = run.task(case, "draft_report")
-    assert draft.due_at == end_of_day("2027-06-06")  # P5M from review_initiated_date, a Sunday: not moved
+    assert draft.due_at == end_of_day("2027-06-07")  # P5M from review_initiated_date is a Sunday: the Monday
     run.complete(draft)
     run.do(case, "prepare_action_plan")
     assert run.task(case, "board_approval").due_at == end_of_day("2027-07-06")  # P6M
