@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from . import scr_wt2023  # noqa: F401  registers the Working Together 2023 builders
 from .documents import placeholder
 from .forms import Ctx, builds, iso_day, learning_log, merged, pick, smart_action
 
@@ -21,22 +22,25 @@ CRITERIA_DEFAULTS = {"abuse_or_neglect": "suspected", "child_outcome": "seriousl
 
 @builds("scr", "referral")
 def scr_referral(ctx: Ctx, *, pseudonym: str = "Child A", agencies_involved: Sequence[str] | None = None,
-                 la_aware_date: str | None = None, incident_date: str | None = None, **extra: Any) -> dict[str, Any]:
+                 la_aware_on: str | None = None, incident_date: str | None = None, regime: str | None = None,
+                 **extra: Any) -> dict[str, Any]:
     initiator = ctx.doer  # the referral is assigned back to whoever started it
     referrer_agency = ctx.people.agency_of(initiator) if initiator else None
     referrer_agency = referrer_agency or ctx.agencies[0]
     criteria = {k: extra.pop(k, v) for k, v in CRITERIA_DEFAULTS.items()}
-    la_aware = la_aware_date or ctx.on
+    la_aware = la_aware_on or ctx.on
+    agencies = list(agencies_involved) if agencies_involved is not None else pick(ctx.agencies, 3)
     return merged({
         "referrer": initiator or ctx.people.coordinator, "referrer_role": "Designated safeguarding lead",
         "referrer_agency": referrer_agency, "senior_lead": ctx.people.lead(referrer_agency),
         "senior_lead_agreed": True, "pseudonym": pseudonym, "child_initials": "AB",
         "child_dob": iso_day(la_aware, days=-3 * 365), "child_sex": "female",
         "family_details": "Mother (CD), mother's partner (EF), sibling aged 6 (GH)",
-        "incident_date": incident_date or iso_day(la_aware, days=-2), "la_aware_date": la_aware,
+        "child_local_authority": "Northshire", "regime": regime, "national_importance": False,
+        "incident_date": incident_date or iso_day(la_aware, days=-2), "la_aware_on": la_aware,
         "incident_summary": f"{pseudonym} was admitted to hospital with injuries the family could not explain.",
         **criteria,
-        "agencies_involved": list(agencies_involved) if agencies_involved is not None else pick(ctx.agencies, 3),
+        "agencies_involved": agencies, "lead_agency": agencies[0],
         "grounds": "Abuse is suspected and several agencies knew the family; the threshold may be met.",
     }, extra)
 
@@ -45,7 +49,7 @@ def scr_referral(ctx: Ctx, *, pseudonym: str = "Child A", agencies_involved: Seq
 def scr_confirm_referral(ctx: Ctx, **extra: Any) -> dict[str, Any]:
     """The coordinator checks a referral pre-filled from CDOP and adds what CDOP does not hold."""
     base = scr_referral(Ctx({}, ctx.people, ctx.on))
-    prefilled = {k: ctx.get(k) for k in ("pseudonym", "child_dob", "child_sex", "incident_date", "la_aware_date",
+    prefilled = {k: ctx.get(k) for k in ("pseudonym", "child_dob", "child_sex", "incident_date", "la_aware_on",
                                          "abuse_or_neglect", "child_outcome", "concern_agency_working",
                                          "special_circumstances", "learning_focus") if ctx.get(k) is not None}
     agencies = list(ctx.get("agencies_involved") or base["agencies_involved"])
@@ -54,7 +58,7 @@ def scr_confirm_referral(ctx: Ctx, **extra: Any) -> dict[str, Any]:
     return merged({
         **base, **prefilled, "child_initials": "JK", "referrer": ctx.people.coordinator,
         "referrer_role": "CDOP coordinator", "referrer_agency": agencies[0],
-        "senior_lead": ctx.people.lead(agencies[0]), "agencies_involved": agencies,
+        "senior_lead": ctx.people.lead(agencies[0]), "agencies_involved": agencies, "lead_agency": agencies[0],
         "grounds": grounds if len(grounds) >= 20
         else (grounds + " Referred by the Child Death Overview Panel.").strip(),
         "incident_summary": summary if len(summary) >= 20 else base["incident_summary"],
