@@ -19,7 +19,7 @@ def notify_panel_wt(ctx: Ctx, *, notification_date: str | None = None, **extra: 
 def screening_wt(ctx: Ctx, *, rapid_review_required: bool | None = None, **extra: Any) -> dict[str, Any]:
     return merged({
         "subgroup_meeting_date": ctx.on, "serious_incident_confirmed": bool(ctx.get("serious_incident")),
-        "rapid_review_required": bool(ctx.get("rapid_review_required")) if rapid_review_required is None
+        "rapid_review_required": bool(ctx.get("rapid_review_expected")) if rapid_review_required is None
         else rapid_review_required,
         "subgroup_rationale": "The sub-group considered the referral against the serious incident criteria.",
     }, extra)
