@@ -40,6 +40,7 @@ def rr_summary(ctx: Ctx, *, nil_return: bool = False, **extra: Any) -> dict[str,
 @builds("scr", "rr_meeting")
 def rr_meeting(ctx: Ctx, *, lcspr: bool = True, proposed_review_type: str | None = None,
                national: bool = False, **extra: Any) -> dict[str, Any]:
+    lcspr = lcspr and "CSPR" in (ctx.get("allowed_review_types") or ["CSPR"])
     proposed = proposed_review_type or ("CSPR" if lcspr else "NONE")
     payload: dict[str, Any] = {
         "rr_meeting_date": ctx.on,
