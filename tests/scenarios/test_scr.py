@@ -1,4 +1,5 @@
-"""scr under the legacy rules (``regime`` lscb2013): every lscb2013 row of the review-type decision table, every gateway branch, and the statutory clocks across bank
+"""scr under the legacy rules (``regime`` lscb2013): every lscb2013 row of the review-type decision table, every
+gateway branch, and the statutory clocks across bank
 holidays, driven end to end through the engine's services with every step saved and restored."""
 from __future__ import annotations
 

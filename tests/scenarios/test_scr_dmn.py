@@ -17,7 +17,8 @@ NOT_SERIOUS = dict(abuse_or_neglect="not_suspected", child_outcome="other")
 # rule id -> the referral that should hit it (criteria beyond the scenario defaults: abuse suspected, seriously
 # harmed, concern about agencies working together, no special circumstances, whole-case focus, three agencies)
 CASES = {
-    "rule_lscb_1": dict(abuse_or_neglect="not_suspected", child_outcome="died", special_circumstances="custody_or_detained"),
+    "rule_lscb_1": dict(abuse_or_neglect="not_suspected", child_outcome="died",
+                        special_circumstances="custody_or_detained"),
     "rule_lscb_2": dict(child_outcome="died", concern_agency_working=False),
     "rule_lscb_3": dict(abuse_or_neglect="known"),
     "rule_lscb_4": dict(concern_agency_working=False),
