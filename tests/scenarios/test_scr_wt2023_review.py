@@ -9,12 +9,14 @@ import re
 
 import pytest
 
-from engine.cases import messages
+from engine.cases import messages, step
+from engine.cases.correlation import Message
 from engine.store.db import transaction
+from engine.store.models import ProcessInstance
 
 from .conftest import WORKFLOWS
 from .scenarios_kit import end_of_day
-from .test_scr_wt2023 import start, to_panel
+from .test_scr_wt2023 import instructions, start, to_panel
 
 MODEL = json.loads((WORKFLOWS / "scr" / "process_model.json").read_text())
 LIGHT = dict(abuse_or_neglect="not_suspected", child_outcome="other", concern_agency_working=True)
@@ -112,7 +114,7 @@ def test_the_partners_may_publish_only_the_findings(run):
     data = run.instance(case).data
     assert data["publish_scope"] == "findings_only" and len(data["publication_withheld_reasons"]) == 1
     run.do(case, "anonymisation_check")
-    assert "findings and the improvements" in run.task(case, "publish_report").instructions
+    assert "findings and the improvements" in instructions(run, run.task(case, "publish_report"))
 
 
 def test_publication_waits_until_criminal_proceedings_end(run):
@@ -140,6 +142,15 @@ def _message(run, name, payload, correlation=None):
         return messages.send_message(s, name, correlation or {}, payload, actor="cora", now=run.now)
 
 
+def _further_referral(run, case, payload):
+    """Deliver ``scr_further_referral`` straight to ``case``, as the engine's child match does (it chooses the
+    case; the event subprocess has no subscription of its own to be found by)."""
+    message = Message("scr_further_referral", payload)
+    with transaction(run.factory) as s:
+        step.take_step(s, s.get_one(ProcessInstance, case), lambda flow: flow.deliver(message.for_instance(flow)),
+                       actor="cora", now=run.now)
+
+
 def test_a_cdop_referral_counts_the_notification_from_the_day_the_la_became_aware(run):
     run.move_to("2027-05-10")  # the CDOP panel met weeks later: the clock still runs from 22 March
     (case,) = _message(run, "scr_referral", CDOP)
@@ -152,11 +163,11 @@ def test_a_cdop_referral_counts_the_notification_from_the_day_the_la_became_awar
 
 def test_a_further_referral_gives_the_coordinator_a_task_and_the_case_goes_on(run):
     case = start(run)
-    _message(run, "scr_further_referral", CDOP)
+    _further_referral(run, case, CDOP)
     assert run.ready_names(case) == ["consider_further_referral", "notify_panel_wt", "screening_wt"]
     task = run.task(case, "consider_further_referral")
-    assert task.role == "coordinator" and "CDOP-2027-0003" in task.instructions
-    _message(run, "scr_further_referral", CDOP | {"source_reference": "CDOP-2027-0004"})  # non-interrupting
+    assert task.role == "coordinator" and "CDOP-2027-0003" in instructions(run, task)
+    _further_referral(run, case, CDOP | {"source_reference": "CDOP-2027-0004"})  # non-interrupting
     assert run.ready_names(case).count("consider_further_referral") == 2
     run.complete(task, action="added_to_review")
     assert run.instance(case).data["further_referral_action"] == "added_to_review"
