@@ -16,7 +16,7 @@ from ..states import InstanceStatus
 from ..store import audit
 from ..store.db import step_settings
 from ..store.models import ProcessDefinition, ProcessInstance
-from . import business_keys, runtime
+from . import business_keys, partners, runtime
 
 
 def launch_instance(session: Session, definition: ProcessDefinition, process_id: str, *, data: dict[str, Any],
@@ -28,6 +28,7 @@ def launch_instance(session: Session, definition: ProcessDefinition, process_id:
     whose work it continues (a message start whose payload names the key). Returns the instance and the
     messages its first run threw, for the caller to route."""
     specs = runtime.specs_for(session, definition)
+    data = {**data, **partners.case_variables(session, definition.model)}  # the engine's, never the caller's
     key = (text.one_line(business_key or "")[:business_keys.MAX_LENGTH]
            or business_keys.next_business_key(session, definition.key, now))
     key_variable = definition.model.get("business_key_variable")
