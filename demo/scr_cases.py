@@ -13,7 +13,7 @@ def run_cases(d: Driver) -> None:
     just started to a published review and a national review, and one legacy (LSCB 2013) case."""
     for case in (_child_a_waiting_on_imrs, _child_d_not_yet_screened, _child_e_referral_started,
                  _child_f_notification_late, _child_g_learning_review_done, _child_h_no_review,
-                 _child_j_duplicate_cancelled, _child_k_draft_sent_back, _child_n_rapid_review_under_way,
+                 _child_j_duplicate_cancelled, _child_k_draft_sent_back, _child_u_rapid_review_under_way,
                  _child_r_national_review, _child_s_panel_questions, _child_t_awaiting_trial):
         case(d)
 
@@ -30,6 +30,14 @@ def _rapid_review(d: Driver, case: str, days: int, *, panel: str | None = "agree
     d.do(case, "rr_submit", d.ago(days - 17))
     if panel is not None:
         d.do(case, "record_panel_response", d.ago(days - 25), outcome=panel)
+
+
+def referral_from_cdop(d: Driver, case: str, days: int) -> None:
+    """An ``scr`` case started by CDOP ``days`` ago: the coordinator confirms the referral, the rapid review goes to
+    the Panel, which agrees, and the decision is communicated (used by ``demo.cdop``)."""
+    d.do(case, "confirm_referral", d.ago(days))
+    _rapid_review(d, case, days)
+    d.do(case, "communicate_decision", d.ago(days - 26))
 
 
 def _child_a_waiting_on_imrs(d: Driver) -> None:
@@ -124,10 +132,10 @@ def _child_k_draft_sent_back(d: Driver) -> None:
     d.do(k, "panel_review", d.ago(10), panel_outcome="revise")
 
 
-def _child_n_rapid_review_under_way(d: Driver) -> None:
+def _child_u_rapid_review_under_way(d: Driver) -> None:
     """A serious incident notified a week ago: two agencies' summaries are in, the police's is due."""
     n = d.start("scr", d.ago(9), who="coordinator")
-    d.do(n, "referral", d.ago(9), pseudonym="Child N", la_aware_on=d.ago(10).date().isoformat(),
+    d.do(n, "referral", d.ago(9), pseudonym="Child U", la_aware_on=d.ago(10).date().isoformat(),
          abuse_or_neglect="suspected", child_outcome="seriously_harmed",
          agencies_involved=["police", "csc", "education"],
          referred_on_behalf=True, referred_by="coroner", referred_by_details="Coroner's officer, by email")
@@ -163,6 +171,7 @@ def _child_t_awaiting_trial(d: Driver) -> None:
     d.do_each(t, "imr", d.ago(170), spread_days=2)
     d.do_each(t, "progress_checkpoint", d.ago(140))
     d.do(t, "learning_event", d.ago(120))
+    d.do(t, "family_involvement", d.ago(110), family_response="declined")
     d.do(t, "draft_report", d.ago(60))
     d.do(t, "panel_review", d.ago(50))
     d.do(t, "prepare_action_plan", d.ago(45))
