@@ -108,6 +108,7 @@ def test_a_cspr_goes_to_the_panel_and_the_secretary_of_state_before_it_is_publis
     assert final.data["publication_url"].startswith("https://")
 
 
+@pytest.mark.slow  # a whole CSPR to publication, as the fast test above; make test-ci runs it
 def test_the_partners_may_publish_only_the_findings(run):
     case = _to_publication(run)
     run.do_each(case, "partners_publication", per_agency={"police": {"scope": "findings_only"}})
@@ -117,6 +118,7 @@ def test_the_partners_may_publish_only_the_findings(run):
     assert "findings and the improvements" in instructions(run, run.task(case, "publish_report"))
 
 
+@pytest.mark.slow  # a whole CSPR to publication, as the fast test above; make test-ci runs it
 def test_publication_waits_until_criminal_proceedings_end(run):
     case = _to_publication(run, proceedings=True)
     run.do_each(case, "partners_publication")
