@@ -16,7 +16,7 @@ from ..states import InstanceStatus
 from ..store import audit
 from ..store.db import step_settings
 from ..store.models import ProcessDefinition, ProcessInstance
-from . import business_keys, partners, runtime
+from . import business_keys, child_match, partners, runtime
 
 
 def launch_instance(session: Session, definition: ProcessDefinition, process_id: str, *, data: dict[str, Any],
@@ -49,4 +49,5 @@ def launch_instance(session: Session, definition: ProcessDefinition, process_id:
     audit.record(session, "instance.started", actor=actor, now=now, instance_id=instance.id,
                  process_key=definition.key, version=definition.version, business_key=instance.business_key)
     runtime.save(session, instance, flow, facts, actor=actor, now=now)
+    child_match.keep_keys(session, instance, facts.data, flow.synced)
     return instance, facts.thrown
