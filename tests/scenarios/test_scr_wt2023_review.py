@@ -174,3 +174,15 @@ def test_a_further_referral_gives_the_coordinator_a_task_and_the_case_goes_on(ru
     run.complete(task, action="added_to_review")
     assert run.instance(case).data["further_referral_action"] == "added_to_review"
     assert run.ready_names(case) == ["consider_further_referral", "notify_panel_wt", "screening_wt"]
+
+
+def test_a_second_referral_for_the_same_child_reaches_the_open_case(run):
+    """The child match: a second ``scr_referral`` for the child of an open case is delivered to that case as a
+    further referral instead of opening a duplicate, whatever stage the case has reached."""
+    (case,) = _message(run, "scr_referral", CDOP)
+    run.do(case, "confirm_referral")
+    again = _message(run, "scr_referral", CDOP | {"source_reference": "CDOP-2027-0009"})
+    assert again == [case] and len(run.instances("scr")) == 1  # matched on the NHS number
+    assert "CDOP-2027-0009" in instructions(run, run.task(case, "consider_further_referral"))
+    other = _message(run, "scr_referral", CDOP | {"child_nhs_number": "9434765927", "child_initials": "PQ"})
+    assert other != [case] and len(run.instances("scr")) == 2  # another child: a case of its own
