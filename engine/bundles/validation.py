@@ -241,6 +241,10 @@ def model_problems(model: dict[str, Any]) -> list[Problem]:
         if reason:
             problems.append(Problem("process_model.json", f"repeat_every: {reason}", field="repeat_every"))
     problems.extend(_start_data_problems(model.get("start_data")))
+    key_variable = model.get("business_key_variable")
+    if key_variable is not None and not (isinstance(key_variable, str) and _VARIABLE.match(key_variable)):
+        problems.append(Problem("process_model.json", "business_key_variable must be a variable name (letters, "
+                                "digits and _, not beginning with a digit)", field="business_key_variable"))
     partners_problem = partners.partners_problem(model.get("partners"))
     if partners_problem:
         problems.append(Problem("process_model.json", partners_problem, field="partners"))

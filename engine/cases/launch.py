@@ -32,7 +32,7 @@ def launch_instance(session: Session, definition: ProcessDefinition, process_id:
     key = (text.one_line(business_key or "")[:business_keys.MAX_LENGTH]
            or business_keys.next_business_key(session, definition.key, now))
     key_variable = definition.model.get("business_key_variable")
-    if isinstance(key_variable, str) and key_variable.isidentifier():  # a bundle that correlates on its case's key
+    if isinstance(key_variable, str) and key_variable:  # a bundle that correlates on its case's key (checked at deploy)
         data = {**data, key_variable: key}
     flow, facts = Workflow.start(specs, process_id, data, step_settings(session), message=first_message)
     instance = ProcessInstance(
