@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from . import scr_cases
 from .forms import LESSONS, Ctx, builds, merged, pick
 
 if TYPE_CHECKING:
@@ -271,16 +272,17 @@ def _child_t_waiting_for_panel(d: Driver) -> None:
 
 
 def _child_m_partners_responding(d: Driver) -> None:
-    """Reviewed; neglect first suspected at the panel, so referred then; the local authority has accepted the
-    recommendations and the integrated care board has yet to respond."""
+    """Reviewed; neglect first suspected at the panel, so referred then (the case review has decided); the local
+    authority has accepted the recommendations and the integrated care board's response is overdue."""
     m = d.start("cdop", d.ago(120))
     d.do(m, "notification", d.ago(120), pseudonym="Child M", urn="CDOP-0398", jar=True)
     _jar(d, m, 120)
     _gathered(d, m, 119, ["police", "csc", "community_health"], agencies={"csc": {"safeguarding_concerns": "yes"}})
     d.do(m, "cdrm", d.ago(75))
     d.do(m, "collate_anonymise", d.ago(60))
-    d.do_and_catch(m, "panel_review", d.ago(20), "scr", abuse_neglect_suspected=True, recommendations=2)
-    d.do_each(m, "partner_response", d.ago(12), only=["csc"])
+    scr = d.do_and_catch(m, "panel_review", d.ago(45), "scr", abuse_neglect_suspected=True, recommendations=2)
+    scr_cases.referral_from_cdop(d, scr, 44)
+    d.do_each(m, "partner_response", d.ago(30), only=["csc"])
 
 
 def _child_w_complete(d: Driver) -> None:

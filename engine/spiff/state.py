@@ -60,9 +60,27 @@ class SpecCache:
                 subprocess_specs={n: SERIALIZER.from_dict(d) for n, d in raw["subprocess_specs"].items()},
                 spec_json=text,
             )
+            for spec in (*found.specs.values(), *found.subprocess_specs.values()):
+                arm_event_subprocesses(spec)
             with self._lock:
                 self._specs[key] = found
         return found
+
+
+def arm_event_subprocesses(spec: Any) -> None:
+    """Connect each event subprocess of ``spec`` as SpiffWorkflow does the first time a message starts one, but
+    without the process start's output. The library makes that connection on the spec (``trigger_wf``), and this
+    cache shares specs between instances: every instance begun afterwards would run the event subprocess from its
+    start as a plain branch, waiting inside it, and never complete. With the connection made here, ``trigger_wf``
+    finds it and leaves the spec alone; a triggered subprocess still ends at the process's end."""
+    start = getattr(spec, "start", None)
+    for name in getattr(start, "trigger_specs", None) or ():
+        sub = spec.task_specs.get(name)
+        if sub is None or start in sub.inputs:
+            continue
+        sub.inputs = [*sub.inputs, start]
+        if spec.end not in sub.outputs:
+            sub.connect(spec.end)
 
 
 def restore_state(specs: SpecSet, process_id: str, state: str, fast: bool) -> BpmnWorkflow:

@@ -10,11 +10,6 @@ import pytest
 
 from .scenarios_kit import at, end_of_day
 
-# Until the engine moves calendar deadlines off non-working days (the "clocks" part of issue 12), a deadline that
-# ends on one stays there: these cases must fail until then (strict), and the mark goes when clocks lands.
-MOVES = pytest.mark.xfail(strict=True, reason="calendar deadlines move off non-working days with issue 12's clocks")
-
-
 def _requests_on(run, when):
     """A case whose agency reports and family views are requested at ``when`` (London)."""
     run.move_to(when)
@@ -25,14 +20,14 @@ def _requests_on(run, when):
 
 
 @pytest.mark.parametrize(("requested", "due"), [
-    pytest.param(at("2026-12-07", 14), at("2026-12-29", 14), marks=MOVES, id="christmas-substitute-boxing-day"),
-    pytest.param(at("2026-12-04", 11), at("2026-12-29", 11), marks=MOVES, id="christmas-day"),
-    pytest.param(at("2027-03-05", 10), at("2027-03-30", 10), marks=MOVES, id="good-friday-and-easter-monday"),
-    pytest.param(at("2027-03-08", 10), at("2027-03-30", 10), marks=MOVES, id="easter-monday"),
-    pytest.param(at("2027-04-12", 10), at("2027-05-04", 10), marks=MOVES, id="early-may"),
-    pytest.param(at("2027-05-10", 10), at("2027-06-01", 10), marks=MOVES, id="spring"),
-    pytest.param(at("2027-08-09", 10), at("2027-08-31", 10), marks=MOVES, id="summer"),
-    pytest.param(at("2027-01-09", 10), at("2027-02-01", 10), marks=MOVES, id="saturday"),
+    pytest.param(at("2026-12-07", 14), at("2026-12-29", 14), id="christmas-substitute-boxing-day"),
+    pytest.param(at("2026-12-04", 11), at("2026-12-29", 11), id="christmas-day"),
+    pytest.param(at("2027-03-05", 10), at("2027-03-30", 10), id="good-friday-and-easter-monday"),
+    pytest.param(at("2027-03-08", 10), at("2027-03-30", 10), id="easter-monday"),
+    pytest.param(at("2027-04-12", 10), at("2027-05-04", 10), id="early-may"),
+    pytest.param(at("2027-05-10", 10), at("2027-06-01", 10), id="spring"),
+    pytest.param(at("2027-08-09", 10), at("2027-08-31", 10), id="summer"),
+    pytest.param(at("2027-01-09", 10), at("2027-02-01", 10), id="saturday"),
     pytest.param(at("2026-12-08", 9), at("2026-12-29", 9), id="tuesday-after-christmas-stays"),
     pytest.param(at("2027-08-16", 10), at("2027-09-06", 10), id="over-the-summer-holiday-stays"),
 ])
@@ -43,7 +38,6 @@ def test_agency_reports_and_family_views_are_due_three_weeks_later_on_a_working_
     assert run.task(case, "family_views").due_at == due
 
 
-@MOVES
 def test_a_report_due_on_the_substitute_boxing_day_is_overdue_only_after_the_next_working_day(run):
     case = _requests_on(run, at("2026-12-07", 14))
     run.move_to(at("2026-12-29", 9))
@@ -53,8 +47,8 @@ def test_a_report_due_on_the_substitute_boxing_day_is_overdue_only_after_the_nex
 
 
 @pytest.mark.parametrize(("notified", "due"), [
-    pytest.param(at("2027-01-15", 10), at("2027-01-18", 10), marks=MOVES, id="friday-to-monday"),
-    pytest.param(at("2027-03-25", 16), at("2027-03-30", 16), marks=MOVES, id="maundy-thursday-to-easter-tuesday"),
+    pytest.param(at("2027-01-15", 10), at("2027-01-18", 10), id="friday-to-monday"),
+    pytest.param(at("2027-03-25", 16), at("2027-03-30", 16), id="maundy-thursday-to-easter-tuesday"),
     pytest.param(at("2027-01-12", 10), at("2027-01-13", 10), id="tuesday"),
 ])
 def test_the_notification_is_due_the_next_day_or_the_next_working_day(run, notified, due):

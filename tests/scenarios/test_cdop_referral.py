@@ -34,12 +34,12 @@ def test_suspected_at_notification_refers_at_once_with_the_notification_date(run
     assert (referral["la_aware_on"], referral["la_aware_date"], referral["referral_stage"]) == (
         "2027-01-11", "2027-01-11", "notification")
     assert (referral["source_process"], referral["source_reference"], referral["source_business_key"]) == (
-        "cdop", "CDOP-0100", "CDOP-0100")
+        "cdop", "CDOP-0100", run.instance(case).business_key)
     assert referral["incident_date"] == data["date_of_death"]
     assert referral["grounds"] == data["notification_referral_grounds"]
     assert referral["agencies_involved"] == data["notified_agencies"]
     assert referral["incident_summary"].startswith("Death notified to the child death review partners (CDOP-0100). ")
-    assert scr.data["la_aware_date"] == "2027-01-11"  # what today's scr reads
+    assert scr.data["la_aware_on"] == "2027-01-11"  # scr's 5 working day notification counts from it
     assert run.ready_names(case) == ["identify_agencies", "jar_planning"]  # the review goes on
 
 
