@@ -10,6 +10,7 @@ import pytest
 
 from .scenarios_kit import at, end_of_day
 
+
 def _requests_on(run, when):
     """A case whose agency reports and family views are requested at ``when`` (London)."""
     run.move_to(when)
