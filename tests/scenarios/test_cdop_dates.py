@@ -6,9 +6,16 @@ December; Good Friday 26 March and Easter Monday 29 March 2027; the early May ba
 holiday 31 May and the summer bank holiday 30 August 2027."""
 from __future__ import annotations
 
-import pytest
+import json
 
+import pytest
+from lxml import etree
+
+from .conftest import WORKFLOWS
 from .scenarios_kit import at, end_of_day
+
+BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
 
 
 def _requests_on(run, when):
@@ -83,3 +90,15 @@ def test_collation_takes_five_working_days_after_the_review_meeting(run, met, du
     run.move_to(met)
     run.do(case, "cdrm")
     assert run.task(case, "collate_anonymise").due_at == due
+
+
+def test_the_timescales_in_the_bundle_are_the_diagrams_and_each_says_where_it_comes_from():
+    """``process_model.json`` ``timescales`` holds every cdop deadline with its source; the diagram counts with
+    the same figures, so the documented figure cannot drift from the one in force."""
+    model = json.loads((WORKFLOWS / "cdop" / "process_model.json").read_text())
+    root = etree.parse(str(WORKFLOWS / "cdop" / "cdop.bpmn")).getroot()
+    due = {task.get("id"): {p.get("name"): p.get("value") for p in task.iter(SPIFF + "property")}.get("dueIn")
+           for task in root.iter(BPMN + "userTask")}
+    assert {name: figure["dueIn"] for name, figure in model["timescales"].items()} == due
+    assert due["agency_report"] == "P21D" and "local SLA" in model["timescales"]["agency_report"]["source"]
+    assert all(len(figure["source"]) > 5 for figure in model["timescales"].values())
