@@ -13,8 +13,7 @@ IDENTIFIERS = {"child_nhs_number": "9434765919", "child_initials": "BT", "child_
 
 def _case(run, **notification):
     case = run.start("cdop")
-    run.do(case, "notification", nhs_number="9434765919", local_authority="csc", jar=True,
-           **notification)
+    run.do(case, "notification", **{"nhs_number": "9434765919", "local_authority": "csc", "jar": True, **notification})
     return case
 
 
@@ -106,3 +105,28 @@ def test_a_case_is_referred_at_most_once_at_the_first_suspicion(run, story):
     assert (data["referred_at"], data["scr_referred"]) == (stage, bool(stage))
     scr = run.instances("scr")
     assert [s.data["cdop_referral"]["referral_stage"] for s in scr] == ([stage] if stage else [])
+
+
+def test_a_second_referral_for_the_same_child_reaches_the_open_case_review(run):
+    """The engine's child match (issue 12): cdop's payload carries what it matches on, so a second referral for the
+    same child (here the same death notified twice, by two hospitals) reaches the open scr case as a further
+    referral instead of opening a duplicate; a different child gets a case of its own."""
+    _case(run, suspected=True, urn="CDOP-0200")
+    (scr,) = run.instances("scr")
+    _case(run, suspected=True, urn="CDOP-0201")
+    assert len(run.instances("scr")) == 1
+    assert "consider_further_referral" in run.ready_names(scr.id)
+    _case(run, suspected=True, urn="CDOP-0202", nhs_number="9434765927", child_initials="PQ")
+    assert len(run.instances("scr")) == 2
+
+
+def test_a_referral_without_an_nhs_number_matches_on_initials_birth_date_and_local_authority(run):
+    case = run.start("cdop")
+    run.do(case, "notification", suspected=True, local_authority="csc")  # NHS number not currently available
+    (scr,) = run.instances("scr")
+    again = run.start("cdop")
+    run.do(again, "notification", suspected=True, local_authority="csc", urn="CDOP-0002")
+    assert len(run.instances("scr")) == 1 and "consider_further_referral" in run.ready_names(scr.id)
+    other = run.start("cdop")
+    run.do(other, "notification", suspected=True, local_authority="police", urn="CDOP-0003")  # another authority
+    assert len(run.instances("scr")) == 2
