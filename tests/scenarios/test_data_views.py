@@ -121,7 +121,7 @@ def readme_views() -> dict[str, dict[str, tuple[str, str]]]:
 
 def test_every_user_task_declares_its_view():
     tasks = all_tasks()
-    assert len(tasks) == 44 + 16 + 4  # 43 before issue 11, case_audit's identify_sample, scr's wt2023 tasks, cdop 2018's
+    assert len(tasks) == 44 + 16 + 4  # 43 before issue 11, case_audit's identify_sample, scr wt2023's, cdop 2018's
     undeclared = [f"{t.bundle}.{t.name}" for t in tasks if not t.shows_declared]
     assert undeclared == []
     for bundle in SHIPPED:
