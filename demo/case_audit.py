@@ -61,9 +61,21 @@ def ca_identify_sample(ctx: Ctx, **extra: Any) -> dict[str, Any]:
     return merged({"sample_children": [_child(ctx, case) for case in sample]}, extra)
 
 
+def _live_risks(ctx: Ctx, count: int, raised_by: str | None = None) -> list[dict[str, Any]]:
+    """``count`` children of the sample found at risk now (the first of the sample first)."""
+    refs = list(ctx.get("sample_refs") or [])
+    found = [{"case_ref": ref, "concern": "Bruising seen on a recent visit was not followed up; the child is at home "
+                                          "with the adult named in the last police call-out."} for ref in refs[:count]]
+    return [dict(f, raised_by=raised_by) for f in found] if raised_by else found
+
+
 @builds("case_audit", "pre_audit")
-def ca_pre_audit(ctx: Ctx, *, nil_return: bool = False, **extra: Any) -> dict[str, Any]:
+def ca_pre_audit(ctx: Ctx, *, nil_return: bool = False, live_risks: int | list[dict[str, Any]] = 0,
+                 **extra: Any) -> dict[str, Any]:
+    """A pre-audit; ``live_risks`` children of the sample found at risk now (a number, or the entries as typed)."""
     auditor = ctx.person
+    if live_risks:
+        extra = {"live_risks": live_risks if isinstance(live_risks, list) else _live_risks(ctx, live_risks), **extra}
     if nil_return:
         return merged({"nil_return": True, "nil_reason": "None of the sampled children is known to us.",
                       "auditor": auditor}, extra)
@@ -81,9 +93,11 @@ def ca_pre_audit(ctx: Ctx, *, nil_return: bool = False, **extra: Any) -> dict[st
 
 
 @builds("case_audit", "audit_meeting")
-def ca_audit_meeting(ctx: Ctx, *, actions: int = 2, **extra: Any) -> dict[str, Any]:
+def ca_audit_meeting(ctx: Ctx, *, actions: int = 2, live_risks: int = 0, **extra: Any) -> dict[str, Any]:
     refs = list(ctx.get("sample_refs") or [])
     taking_part = list(ctx.get("agencies_taking_part") or ctx.agencies[:1])
+    if live_risks:
+        extra = {"live_risks": _live_risks(ctx, live_risks, raised_by=taking_part[-1]), **extra}
     grades = []
     for i, ref in enumerate(refs):
         grade = ["good", "adequate", "inadequate"][i % 3]
@@ -105,6 +119,13 @@ def ca_receive_findings(ctx: Ctx, **extra: Any) -> dict[str, Any]:
     return merged({"acknowledged": True, "acknowledged_by": ctx.person,
                    "findings_shared_with": "Team managers and the principal social worker",
                    "immediate_actions": "Findings discussed at the next team meeting."}, extra)
+
+
+@builds("case_audit", "csc_live_risk")
+def ca_csc_live_risk(ctx: Ctx, **extra: Any) -> dict[str, Any]:
+    return merged({"action_taken": "strategy_discussion", "action_on": ctx.on, "csc_reference": "MASH-2041",
+                   "action_details": "Contact recorded at the front door; strategy discussion held the same day."},
+                  extra)
 
 
 # --- the demo's cases ---------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from . import compat
 from . import timers as timer_bounds
 from . import walks as spiff_walks
 from .scripting import make_script_engine
-from .state import IncrementalDumper, LibraryDumper, SpecSet, dump_state, restore_state
+from .state import IncrementalDumper, LibraryDumper, SpecSet, dump_state, for_one_workflow, restore_state
 
 _TIMER_TYPES = ("DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition")
 _MAX_ENGINE_ROUNDS = 20
@@ -121,6 +121,7 @@ class Workflow:
               message: ThrownMessage | None = None) -> tuple[Workflow, Facts]:
         """A new instance run to its first wait; with ``message``, started by that message's start event
         only (other start events of the process are withdrawn first, or a plain start would fire)."""
+        specs = for_one_workflow(specs)  # an event sub-process rewires the spec it runs on
         wf = BpmnWorkflow(specs.specs[process_id], specs.subprocess_specs)
         flow = cls(wf, settings)
         start = wf.get_next_task(spec_name="Start")
