@@ -7,7 +7,8 @@ plays the cases at past times, and one module per process (``scr``, ``cdop``, ``
 """
 from . import action_plan, case_audit, cdop, scr, section11  # noqa: F401  each registers its form builders
 from .forms import BUILDERS, form_data
-from .partnership import AGENCIES, DEMO_PASSWORD, STAFF, People
+from .partnership import AGENCIES, DEMO_PASSWORD, PARTNER_STAFF, STAFF, People
 from .story import is_empty, load_demo
 
-__all__ = ["AGENCIES", "BUILDERS", "DEMO_PASSWORD", "STAFF", "People", "form_data", "is_empty", "load_demo"]
+__all__ = ["AGENCIES", "BUILDERS", "DEMO_PASSWORD", "PARTNER_STAFF", "STAFF", "People", "form_data", "is_empty",
+           "load_demo"]

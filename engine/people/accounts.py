@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ..errors import Conflict, InvalidData, NotFound
 from ..records import Actor
 from ..store import audit
-from ..store.models import ROLES, Agency, User, UserRole
+from ..store.models import PARTNER_KINDS, ROLES, Agency, User, UserRole
 from . import passwords, tokens, user_sessions
 
 _HASHER = PasswordHasher()
@@ -77,6 +77,9 @@ def add_user(session: Session, username: str, *, roles: list[str], agency_key: s
         agency = session.scalar(select(Agency).where(Agency.key == agency_key))
         if agency is None:
             raise InvalidData("unknown agency", [{"field": "agency", "message": f"no agency {agency_key!r}"}])
+    problem = partner_problem(roles, agency)
+    if problem:
+        raise InvalidData("invalid user", [problem])
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise Conflict(f"user {username!r} already exists")
     user = User(username=username, full_name=full_name or username, email=email, agency=agency,
@@ -87,6 +90,14 @@ def add_user(session: Session, username: str, *, roles: list[str], agency_key: s
                  agency=agency_key)
     session.flush()
     return user
+
+
+def partner_problem(roles: list[str] | set[str], agency: Agency | None) -> dict[str, str] | None:
+    """A ``partner`` acts for one of the statutory partners, so their agency must be marked as one (SPEC §1)."""
+    if "partner" not in roles or (agency is not None and agency.partner_kind):
+        return None
+    return {"field": "agency", "message": "a partner belongs to an agency marked as a statutory partner "
+                                          "(lif agency partner KEY la|icb|police)"}
 
 
 def set_password(session: Session, username: str, password: str, *, actor: str | None, now: datetime,
@@ -149,4 +160,25 @@ def set_senior_lead(session: Session, agency_key: str, username: str | None, *, 
                               [{"field": "senior_lead", "message": f"{username!r} does not belong to {agency.name}"}])
     agency.senior_lead = username or None
     audit.record(session, "agency.senior_lead_set", actor=actor, now=now, key=agency_key, senior_lead=username or None)
+    session.flush()
+
+
+def set_partner_kind(session: Session, agency_key: str, kind: str | None, *, actor: str | None,
+                     now: datetime) -> None:
+    """Mark an agency as a statutory safeguarding partner (``la``, ``icb`` or ``police``), or clear the mark
+    (``None``). Clearing is refused while the agency has people in the ``partner`` role: their sign-offs would
+    have no one to go to."""
+    agency = session.scalar(select(Agency).where(Agency.key == agency_key))
+    if agency is None:
+        raise NotFound(f"no agency {agency_key!r}")
+    if kind is not None and kind not in PARTNER_KINDS:
+        raise InvalidData("invalid partner", [{"field": "kind", "message": f"give one of {', '.join(PARTNER_KINDS)}"}])
+    if kind is None:
+        partners = sorted(u.username for u in session.scalars(select(User).where(User.agency_id == agency.id))
+                          if "partner" in u.roles)
+        if partners:
+            raise Conflict(f"{agency.name} has people in the partner role ({', '.join(partners)}): "
+                           "remove that role first")
+    agency.partner_kind = kind
+    audit.record(session, "agency.partner_set", actor=actor, now=now, key=agency_key, partner_kind=kind)
     session.flush()

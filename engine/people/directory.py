@@ -13,7 +13,7 @@ from ..errors import Forbidden, InvalidData
 from ..records import Actor
 from ..store import audit
 from ..store.models import ROLES, Agency, User, UserRole
-from .accounts import find_user
+from .accounts import find_user, partner_problem
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class AgencySummary:
     name: str
     senior_lead: str | None
     users: int
+    partner_kind: str | None = None  # la, icb or police for a statutory partner
 
 
 def _summary(user: User) -> UserSummary:
@@ -51,7 +52,8 @@ def user_summary(session: Session, username: str) -> UserSummary:
 
 def agencies(session: Session) -> list[AgencySummary]:
     counts = dict(session.execute(select(User.agency_id, func.count()).group_by(User.agency_id)).all())
-    return [AgencySummary(key=a.key, name=a.name, senior_lead=a.senior_lead, users=counts.get(a.id, 0))
+    return [AgencySummary(key=a.key, name=a.name, senior_lead=a.senior_lead, users=counts.get(a.id, 0),
+                          partner_kind=a.partner_kind)
             for a in session.scalars(select(Agency).order_by(Agency.name))]
 
 
@@ -66,6 +68,9 @@ def update_user(session: Session, username: str, *, roles: list[str], agency_key
     agency = session.scalar(select(Agency).where(Agency.key == agency_key)) if agency_key else None
     if agency_key and agency is None:
         problems.append({"field": "agency", "message": f"no agency {agency_key!r}"})
+    partner = partner_problem(roles, agency)
+    if partner and not (agency_key and agency is None):
+        problems.append(partner)
     if username == actor.username and ("admin" not in roles or not active):
         problems.append({"field": "roles", "message": "you cannot remove your own admin role or deactivate yourself"})
     if problems:

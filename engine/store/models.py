@@ -11,7 +11,10 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from .db import Base, UTCDateTime
 
-ROLES = ("coordinator", "chair", "reviewer", "designer", "admin")
+ROLES = ("coordinator", "chair", "reviewer", "partner", "scrutineer", "designer", "admin")
+# The statutory safeguarding partners (Children Act 2004 s16E): the local authority, the integrated care board and
+# the chief officer of police. An agency marked with one of these is a partner; several may share a kind.
+PARTNER_KINDS = ("la", "icb", "police")
 
 
 def new_id() -> str:
@@ -25,6 +28,7 @@ class Agency(Base):
     name: Mapped[str] = mapped_column(String(200))
     senior_lead: Mapped[str | None] = mapped_column(String(64))  # username escalations go to
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    partner_kind: Mapped[str | None] = mapped_column(String(16))  # one of PARTNER_KINDS, or None
 
 
 class User(Base):

@@ -62,8 +62,9 @@ def test_the_migrations_build_what_the_models_describe(bare):
 
 def test_a_database_from_before_migrations_is_adopted_with_its_data(bare):
     _made_before_migrations(bare)
-    with transaction(make_session_factory(bare)) as s:
-        accounts.add_agency(s, "police", "Police", actor=None, now=NOW)
+    with bare.begin() as connection:  # the columns of that time: today's model has more
+        connection.execute(text("INSERT INTO agency (key, name, created_at) VALUES ('police', 'Police', :now)"),
+                           {"now": NOW.isoformat()})
     assert upgrade_schema(bare).startswith(f"database from before migrations taken as revision {BASELINE_REVISION}")
     with transaction(make_session_factory(bare)) as s:
         assert s.scalars(select(Agency.key)).all() == ["police"]

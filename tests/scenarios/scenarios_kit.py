@@ -20,11 +20,13 @@ from engine.records import TaskInfo
 from engine.store.db import transaction
 from engine.store.models import DueItem, ProcessInstance
 from engine.work import tasks
+from tests.conftest import PARTNERS
 
 LONDON = ZoneInfo("Europe/London")
 UTC = UTC
-# The partnership of tests/conftest.py: three agencies, each with one reviewer.
-PEOPLE = People(coordinator="cora", chair="chad", leads={"police": "pat", "csc": "sam", "health": "hana"})
+# The partnership of tests/conftest.py: three agencies, each with one reviewer and one partner.
+PEOPLE = People(coordinator="cora", chair="chad", leads={"police": "pat", "csc": "sam", "health": "hana"},
+                partners=PARTNERS)
 
 
 def at(day: str, hour: int = 9, minute: int = 0) -> datetime:

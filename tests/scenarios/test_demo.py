@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from demo import AGENCIES, DEMO_PASSWORD, STAFF
+from demo import AGENCIES, DEMO_PASSWORD, PARTNER_STAFF, STAFF
 from engine.people import accounts
 from engine.store.db import make_engine, make_session_factory, transaction
 from engine.store.models import Agency, HumanTask, ProcessInstance, User
@@ -37,7 +37,7 @@ def _init_and_load_demo(url, tmp_path) -> datetime:
     assert result.exit_code == 0, (result.output, result.exception)
     summary = result.output.strip()
     assert "\n" not in summary
-    assert re.match(r"^demo partnership loaded: 9 agencies, 14 users, \d+ cases \(\d+ active, 1 cancelled, "
+    assert re.match(r"^demo partnership loaded: 10 agencies, 19 users, \d+ cases \(\d+ active, 1 cancelled, "
                     r"\d+ completed\), \d+ actions monitored over \d+ update periods, \d+ open tasks of which \d+ "
                     r"overdue; every password is 'demo-password'$", summary), summary
     again = runner.invoke(main, ["demo"], env=env)
@@ -48,13 +48,16 @@ def _init_and_load_demo(url, tmp_path) -> datetime:
 def _check_people(s) -> None:
     assert sorted(s.scalars(select(Agency.key))) == sorted(k for k, _ in AGENCIES)
     users = {u.username: u for u in s.scalars(select(User))}
-    assert set(users) == {u for u, *_ in STAFF} | {f"{k}.lead" for k, _ in AGENCIES}
+    assert set(users) == {u for u, *_ in STAFF} | {f"{k}.lead" for k, _ in AGENCIES} | {u for u, *_ in PARTNER_STAFF}
     assert {r for u in users.values() for r in u.roles} == {"coordinator", "chair", "designer", "admin",
-                                                             "reviewer"}
+                                                             "reviewer", "partner", "scrutineer"}
+    kinds = {a.key: a.partner_kind for a in s.scalars(select(Agency)) if a.partner_kind}
+    assert kinds == {"csc": "la", "icb": "icb", "police": "police"}
+    assert all(users[u].agency.key == agency and "partner" in users[u].roles for u, _, agency in PARTNER_STAFF)
     assert users["police.lead"].agency.key == "police" and users["coordinator"].agency is None
     assert accounts.password_matches(users["chair"].password_hash, DEMO_PASSWORD)
     assert {u.full_name for u in users.values()} == {n for _, n, *_ in STAFF} | {
-        f"{name} safeguarding lead" for _, name in AGENCIES}  # invented people and job titles only
+        f"{name} safeguarding lead" for _, name in AGENCIES} | {n for _, n, _ in PARTNER_STAFF}  # invented people
 
 
 def _check_cases(s, before: datetime) -> None:

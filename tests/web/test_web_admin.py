@@ -2,20 +2,37 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from engine.people import accounts
 from engine.store.db import transaction
+from engine.store.models import Agency
 
 from .web_kit import sign_in, text
 
 
-@pytest.mark.parametrize("who", ["cora", "chad", "pat", "dee"])
+@pytest.mark.parametrize("who", ["cora", "chad", "pat", "dee", "lena", "scot"])
 def test_admin_pages_are_for_admins_only(as_user, who):
     client = as_user(who)
     assert client.get("/admin/").status_code == 403
     assert client.get("/admin/users/pat").status_code == 403
     assert client.post("/admin/users", data={"username": "x", "roles": "admin"}).status_code == 403
     assert client.post("/admin/agencies", data={"key": "x", "name": "X"}).status_code == 403
+    assert client.post("/admin/agencies/police/partner", data={"partner_kind": ""}).status_code == 403
+
+
+def test_mark_an_agency_as_a_statutory_partner(as_user, factory):
+    adam = as_user("adam")
+    assert adam.post("/admin/agencies", data={"key": "icb", "name": "Integrated Care Board"}).status_code == 302
+    assert adam.post("/admin/agencies/icb/partner", data={"partner_kind": "icb"}).status_code == 302
+    page = text(adam.get("/admin/"))
+    assert "The statutory partner has been saved" in page and "The integrated care board" in page
+    wrong = adam.post("/admin/agencies/icb/partner", data={"partner_kind": "ccg"})
+    assert wrong.status_code == 422 and "give one of la, icb, police" in text(wrong)
+    kept = adam.post("/admin/agencies/police/partner", data={"partner_kind": ""})  # paul is its partner
+    assert kept.status_code == 409 and "remove that role first" in text(kept)
+    with transaction(factory) as s:
+        assert s.scalar(select(Agency.partner_kind).where(Agency.key == "icb")) == "icb"
 
 
 def test_admin_lists_users_and_agencies(as_user):

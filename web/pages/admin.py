@@ -79,6 +79,21 @@ def set_senior_lead(key: str) -> Any:
     return done("The senior lead has been saved", "admin.people")
 
 
+@bp.post("/agencies/<key>/partner")
+@requires("admin")
+def set_partner(key: str) -> Any:
+    """Mark an agency as a statutory safeguarding partner (as ``lif agency partner`` does), or clear the mark."""
+    kind = request.form.get("partner_kind", "").strip() or None
+    try:
+        with lif().unit_of_work() as db:
+            accounts.set_partner_kind(db, key, kind, actor=current_actor().username, now=now())
+    except InvalidData as exc:
+        return _people_page({"partner_kind": _errors(exc).get("kind", exc.message)}, status=422)
+    except Conflict as exc:
+        return _people_page({"partner_kind": exc.message}, status=409)
+    return done("The statutory partner has been saved", "admin.people")
+
+
 @bp.get("/users/<username>")
 @requires("admin")
 def user(username: str) -> str:
