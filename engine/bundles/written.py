@@ -4,8 +4,8 @@ may only name a variable something writes, or a typo would hide data without any
 Written are: every form's top-level fields; the targets of assignments in scripts (script tasks, pre- and
 post-scripts); the outputs of the decision tables business rule tasks call; the collections and items of
 multi-instance activities; the variables catching message events write their payload to; the ``start_data`` a
-case may be started with and the ``carry_forward`` targets (``process_model.json``); the partner variables the engine gives a process that declares
-``partners``; and the header variables. The whole bundle counts, so a
+case may be started with and the ``carry_forward`` targets (``process_model.json``); the partner variables the
+engine gives a process that declares ``partners``; and the header variables. The whole bundle counts, so a
 variable a called process of the bundle writes counts too (SpiffWorkflow copies a call's data back)."""
 from __future__ import annotations
 
