@@ -17,7 +17,7 @@ LIVE_RISK_FIELDS = {"case_ref", "child_initials", "child_dob", "concern", "found
 
 
 def _audit(run, **set_up):
-    case = run.start("case_audit", data={"local_authority": "csc"})  # PRE-CORE
+    case = run.start("case_audit")
     run.do(case, "set_audit", **{"sample_seed": 4242, "sample_size": 8, "pre_audit_due_date": "2027-01-29",
                                  "meeting_date": "2027-02-12", **set_up})
     run.do(case, "identify_sample")
@@ -56,11 +56,11 @@ def test_only_the_local_authority_s_people_may_act_on_it(run):
     case = _audit(run)
     run.do(case, "pre_audit", agency="health", live_risks=1)
     (urgent,) = run.ready(case, name="csc_live_risk")
-    for outsider in ("pat", "hana"):  # the police's and the finding agency's reviewers
+    for outsider in ("pat", "hana", "paul", "ivy"):  # the other agencies' reviewers and partners, the finder too
         with transaction(run.factory) as s, pytest.raises((Forbidden, NotFound)):
             tasks.complete_task(s, urgent.id, {"action_taken": "contact_recorded", "action_on": run.today,
                                                "action_details": "Not ours to record"},
-                                actor=PEOPLE.actor("pat" if outsider == "pat" else "hana"), now=run.now)
+                                actor=PEOPLE.actor(outsider), now=run.now)
     run.complete(urgent)  # as sam, of children's social care
     (done,) = [t for t in run.completed_tasks(case) if t.name == "csc_live_risk"]
     assert done.completed_by == "sam"
