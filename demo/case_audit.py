@@ -43,15 +43,28 @@ def _child(ctx: Ctx, case: dict[str, Any]) -> dict[str, Any]:
 def ca_set_audit(ctx: Ctx, *, sample_size: int = 8, sample_seed: int = 0,
                  agencies_taking_part: Sequence[str] | None = None, cohort_size: int = 12,
                  **extra: Any) -> dict[str, Any]:
-    return merged({
-        "audit_theme": "Neglect: response to early signs",
-        "cohort_criteria": "Children referred for neglect in the quarter",
+    return merged({  # an audit from the programme comes with its theme (and perhaps criteria and agencies) filled in
+        "audit_theme": ctx.get("audit_theme") or "Neglect: response to early signs",
+        "cohort_criteria": ctx.get("cohort_criteria") or "Children referred for neglect in the quarter",
         "cohort_period_from": ctx.date(-120), "cohort_period_to": ctx.date(-30),
         "strata_fields": ["age_band", "plan_type"], "sample_size": sample_size, "sample_seed": sample_seed,
         "agencies_taking_part": list(agencies_taking_part) if agencies_taking_part is not None
-        else pick(ctx.agencies, 3),
+        else list(ctx.get("agencies_taking_part") or pick(ctx.agencies, 3)),
         "pre_audit_due_date": ctx.date(21), "meeting_date": ctx.date(35), "cohort": audit_cohort(ctx, cohort_size),
     }, extra)
+
+
+@builds("case_audit_programme", "plan_programme")
+def cap_plan_programme(ctx: Ctx, *, planned_audits: Sequence[dict[str, Any]] | None = None,
+                       **extra: Any) -> dict[str, Any]:
+    """A year of themed audits, one a quarter from the month after the form is filled in, unless given."""
+    year, month = int(ctx.on[:4]), int(ctx.on[5:7])
+    themes = ["Neglect: response to early signs", "Domestic abuse: children in the household",
+              "Child exploitation: return interviews", "Children missing education"]
+    default = [{"month": f"{year + (month + 3 * i) // 12}-{(month + 3 * i) % 12 + 1:02d}", "theme": theme}
+               for i, theme in enumerate(themes)]
+    return merged({"programme_name": f"{year}-{str(year + 1)[2:]}",
+                   "planned_audits": list(planned_audits) if planned_audits is not None else default}, extra)
 
 
 @builds("case_audit", "identify_sample")
