@@ -36,7 +36,8 @@ def test_a_child_at_risk_found_at_pre_audit_goes_to_the_local_authority_at_once(
     assert {t.due_at for t in urgent} == {end_of_day("2026-12-29")}
     assert sorted(t.agency for t in run.ready(case, name="pre_audit")) == ["csc", "health"]  # the audit goes on
     refs = list(sample)[:2]
-    for task, ref in zip(sorted(urgent, key=lambda t: run.shown(t)["live_risk"]["case_ref"]), sorted(refs)):
+    by_ref = sorted(urgent, key=lambda t: run.shown(t)["live_risk"]["case_ref"])
+    for task, ref in zip(by_ref, sorted(refs), strict=True):
         shown = run.shown(task)
         assert set(shown) <= {"live_risk", "case_title", "pseudonym"} | set(_form_fields())
         risk = shown["live_risk"]

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from demo import form_data
 from engine.errors import InvalidData
 from engine.store.db import transaction
 from engine.work import tasks
-
-from demo import form_data
 
 from .scenarios_kit import PEOPLE
 
