@@ -4,8 +4,12 @@ and the demo's cases, a completed audit on neglect and one waiting on pre-audits
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
+
+from engine import clock, workdays
+from engine.cases import timers
+from engine.store.db import transaction
 
 from .forms import Ctx, builds, learning_log, merged, pick, smart_action
 
@@ -145,14 +149,46 @@ def ca_csc_live_risk(ctx: Ctx, **extra: Any) -> dict[str, Any]:
 
 
 def run_cases(d: Driver) -> None:
-    """The two case file audits of the demo."""
-    _neglect_audit_done(d)
+    """The case file audits of the demo: last year's programme (its one audit done), this year's (still to come),
+    and an audit started by hand, waiting on pre-audits, that referred a child at risk to children's social care."""
+    _neglect_audit_done(d, _last_years_programme(d))
     _domestic_abuse_audit_waiting(d)
+    _this_years_programme(d)
 
 
-def _neglect_audit_done(d: Driver) -> None:
-    """A completed audit on neglect; its action log is being monitored."""
-    a = d.start("case_audit", d.ago(120))
+def _month(day: datetime) -> str:
+    return f"{day.year}-{day.month:02d}"
+
+
+def _last_years_programme(d: Driver) -> str:
+    """A programme planned 160 days ago whose one audit, on neglect, started on the first working day of the month
+    120 days ago (the programme then closed); returns the audit's case."""
+    p = d.start("case_audit_programme", d.ago(160))
+    d.do(p, "plan_programme", d.ago(160), programme_name="Last year",
+         planned_audits=[{"month": _month(d.ago(120)), "theme": "Neglect: response to early signs",
+                          "agencies_taking_part": ["csc", "community_health", "education"]}])
+    before = d.ids("case_audit")
+    first = date.fromisoformat(_month(d.ago(120)) + "-01")
+    starts = workdays.add_working_days(workdays.add_working_days(first, -1), 1)
+    with clock.frozen_at(datetime.combine(starts, time(7, 1), tzinfo=UTC)) as moment, \
+            transaction(d.factory) as session:
+        timers.fire_instance_timers(session, p, now=moment)
+    (audit,) = d.ids("case_audit") - before
+    return audit
+
+
+def _this_years_programme(d: Driver) -> None:
+    """This year's programme: three themed audits, one a quarter from next month, none started yet."""
+    p = d.start("case_audit_programme", d.ago(12))
+    months = [d.now + timedelta(days=31 + 92 * i) for i in range(3)]
+    d.do(p, "plan_programme", d.ago(12), programme_name="This year", planned_audits=[
+        {"month": _month(m), "theme": theme} for m, theme in zip(months, [
+            "Child exploitation: return interviews", "Children missing education",
+            "Domestic abuse: the voice of the child"], strict=True)])
+
+
+def _neglect_audit_done(d: Driver, a: str) -> None:
+    """A completed audit on neglect, from last year's programme; its action log is being monitored."""
     d.do(a, "set_audit", d.ago(120), sample_seed=20260, agencies_taking_part=["csc", "community_health", "education"],
          pre_audit_due_date=d.ago(99).date().isoformat(), meeting_date=d.ago(85).date().isoformat())
     d.do(a, "identify_sample", d.ago(119))
@@ -171,4 +207,4 @@ def _domestic_abuse_audit_waiting(d: Driver) -> None:
          cohort_criteria="Children in households with two or more police call-outs for domestic abuse")
     d.do(b, "identify_sample", d.ago(29))
     d.do_each(b, "pre_audit", d.ago(8), only=["police", "csc", "voluntary"], spread_days=2,
-              agencies={"voluntary": {"nil_return": True}})
+              agencies={"voluntary": {"nil_return": True}, "police": {"live_risks": 1}})

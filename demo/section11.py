@@ -116,9 +116,10 @@ def s11_approve_board_plan(ctx: Ctx, **extra: Any) -> dict[str, Any]:
 
 
 def run_cases(d: Driver) -> None:
-    """The two section 11 cycles of the demo."""
-    _main_cycle_returns_overdue(d)
+    """The two section 11 cycles of the demo, oldest first: the second starts from the first's returns (the
+    voluntary sector's return comes pre-filled with its answers of the year before, and it changes one rating)."""
     _commissioned_cycle_done(d)
+    _main_cycle_returns_overdue(d)
 
 
 def _main_cycle_returns_overdue(d: Driver) -> None:
@@ -131,7 +132,7 @@ def _main_cycle_returns_overdue(d: Driver) -> None:
     d.do_each(c, "self_evaluation", d.ago(34),
               only=["community_health", "police", "csc", "acute_health", "education", "voluntary"], spread_days=4,
               agencies={"csc": {"ratings": ["green", "amber", "green", "green", "red", "green", "green", "green"]},
-                        "police": {"ratings": ["green"] * 8}})
+                        "police": {"ratings": ["green"] * 8}, "voluntary": {"changes": {5: "green"}}})
 
 
 def _commissioned_cycle_done(d: Driver) -> None:

@@ -16,6 +16,8 @@ PLAN = [  # out of order on purpose: the programme sorts them by month
     {"month": "2027-03", "theme": "Child exploitation: return interviews"},  # 1 March: a Monday
     {"month": "2027-08", "theme": "Children missing education"},  # 1 August a Sunday; the holiday is 30 August
 ]
+
+
 STARTS = {"2027-01": "2027-01-04", "2027-03": "2027-03-01", "2027-05": "2027-05-04", "2027-08": "2027-08-02"}
 
 
