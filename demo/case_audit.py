@@ -4,7 +4,7 @@ and the demo's cases, a completed audit on neglect and one waiting on pre-audits
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from engine import clock, workdays
@@ -65,7 +65,7 @@ def cap_plan_programme(ctx: Ctx, *, planned_audits: Sequence[dict[str, Any]] | N
     year, month = int(ctx.on[:4]), int(ctx.on[5:7])
     themes = ["Neglect: response to early signs", "Domestic abuse: children in the household",
               "Child exploitation: return interviews", "Children missing education"]
-    default = [{"month": f"{year + (month + 3 * i) // 12}-{(month + 3 * i) % 12 + 1:02d}", "theme": theme}
+    default = [{"year": year + (month + 3 * i) // 12, "month": f"{(month + 3 * i) % 12 + 1:02d}", "theme": theme}
                for i, theme in enumerate(themes)]
     return merged({"programme_name": f"{year}-{str(year + 1)[2:]}",
                    "planned_audits": list(planned_audits) if planned_audits is not None else default}, extra)
@@ -88,10 +88,11 @@ def _live_risks(ctx: Ctx, count: int, raised_by: str | None = None) -> list[dict
 
 @builds("case_audit", "pre_audit")
 def ca_pre_audit(ctx: Ctx, *, nil_return: bool = False, live_risks: int | list[dict[str, Any]] = 0,
-                 **extra: Any) -> dict[str, Any]:
-    """A pre-audit; ``live_risks`` children of the sample found at risk now (a number, or the entries as typed)."""
+                 live_risks_from: Sequence[str] | None = None, **extra: Any) -> dict[str, Any]:
+    """A pre-audit; ``live_risks`` children of the sample found at risk now (a number, or the entries as typed),
+    by every agency or only those ``live_risks_from`` names."""
     auditor = ctx.person
-    if live_risks:
+    if live_risks and (live_risks_from is None or (ctx.agency or ctx.get("audit_agency")) in live_risks_from):
         extra = {"live_risks": live_risks if isinstance(live_risks, list) else _live_risks(ctx, live_risks), **extra}
     if nil_return:
         return merged({"nil_return": True, "nil_reason": "None of the sampled children is known to us.",
@@ -156,8 +157,8 @@ def run_cases(d: Driver) -> None:
     _this_years_programme(d)
 
 
-def _month(day: datetime) -> str:
-    return f"{day.year}-{day.month:02d}"
+def _month(day: datetime) -> dict[str, Any]:
+    return {"year": day.year, "month": f"{day.month:02d}"}
 
 
 def _last_years_programme(d: Driver) -> str:
@@ -165,10 +166,10 @@ def _last_years_programme(d: Driver) -> str:
     120 days ago (the programme then closed); returns the audit's case."""
     p = d.start("case_audit_programme", d.ago(160))
     d.do(p, "plan_programme", d.ago(160), programme_name="Last year",
-         planned_audits=[{"month": _month(d.ago(120)), "theme": "Neglect: response to early signs",
+         planned_audits=[{**_month(d.ago(120)), "theme": "Neglect: response to early signs",
                           "agencies_taking_part": ["csc", "community_health", "education"]}])
     before = d.ids("case_audit")
-    first = date.fromisoformat(_month(d.ago(120)) + "-01")
+    first = d.ago(120).date().replace(day=1)
     starts = workdays.add_working_days(workdays.add_working_days(first, -1), 1)
     with clock.frozen_at(datetime.combine(starts, time(7, 1), tzinfo=UTC)) as moment, \
             transaction(d.factory) as session:
@@ -182,7 +183,7 @@ def _this_years_programme(d: Driver) -> None:
     p = d.start("case_audit_programme", d.ago(12))
     months = [d.now + timedelta(days=31 + 92 * i) for i in range(3)]
     d.do(p, "plan_programme", d.ago(12), programme_name="This year", planned_audits=[
-        {"month": _month(m), "theme": theme} for m, theme in zip(months, [
+        {**_month(m), "theme": theme} for m, theme in zip(months, [
             "Child exploitation: return interviews", "Children missing education",
             "Domestic abuse: the voice of the child"], strict=True)])
 

@@ -44,13 +44,14 @@ def s11_self_evaluation(ctx: Ctx, *, nil_return: bool = False, ratings: Sequence
     """A return. When the form starts from the agency's previous return (its standards filled in) and no
     ``ratings`` are given, the agency keeps those answers and changes only ``changes`` (standard number to new
     rating); ``own_ratings`` rates the standards set for this agency alone (by reference; green otherwise)."""
-    base: dict[str, Any] = {"nil_return": nil_return, "respondent": ctx.person,
-                            "respondent_role": ctx.get("respondent_role") or "Executive safeguarding lead",
+    carried = bool(ctx.get("previous_cycle")) and ctx.get("standard_1") is not None  # the form starts from it
+    role = (carried and ctx.get("respondent_role")) or "Executive safeguarding lead"
+    base: dict[str, Any] = {"nil_return": nil_return, "respondent": ctx.person, "respondent_role": role,
                             "date_returned": ctx.on}
     if nil_return:
         base["nil_reason"] = "Exempt this cycle: the service was recommissioned."
         return merged(base, extra)
-    carried = ratings is None and ctx.get("standard_1") is not None
+    carried = carried and ratings is None
     ratings = list(ratings or ["green", "green", "amber", "green", "green", "green", "green", "green"])
     for n, rating in enumerate(ratings, start=1):
         base[f"standard_{n}"] = dict(ctx.get(f"standard_{n}")) if carried else _standard(ctx, rating, n)
