@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from . import scr_cases
 from .forms import LESSONS, Ctx, builds, merged, pick
 
 if TYPE_CHECKING:
@@ -145,12 +146,7 @@ def _child_m_referred_for_review(d: Driver) -> None:
     d.do(m, "family_views", d.ago(78))
     d.do(m, "collate_anonymise", d.ago(60))
     scr = d.do_and_catch(m, "panel_review", d.ago(45), "scr", abuse_neglect_suspected=True, recommendations=2)
-    d.do(scr, "confirm_referral", d.ago(44))
-    d.do(scr, "screening", d.ago(42))
-    d.do(scr, "notify_panel", d.ago(41))
-    d.do(scr, "rapid_review", d.ago(25))
-    d.do(scr, "chair_decision", d.ago(20))
-    d.do(scr, "communicate_decision", d.ago(19))
+    scr_cases.referral_from_cdop(d, scr, 44)
     d.do(m, "board_recommendations", d.ago(40), board_decision="accepted_with_changes")
     d.do(m, "ncmd_submission", d.ago(35))
 

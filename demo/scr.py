@@ -4,14 +4,14 @@ referral just started to a review whose draft the panel sent back.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from . import scr_wt2023  # noqa: F401  registers the Working Together 2023 builders
 from .documents import placeholder
 from .forms import Ctx, builds, iso_day, learning_log, merged, pick, smart_action
 
 if TYPE_CHECKING:
-    from .story import Driver
+    pass
 
 # --- form data ----------------------------------------------------------------------------------------------
 
@@ -21,22 +21,25 @@ CRITERIA_DEFAULTS = {"abuse_or_neglect": "suspected", "child_outcome": "seriousl
 
 @builds("scr", "referral")
 def scr_referral(ctx: Ctx, *, pseudonym: str = "Child A", agencies_involved: Sequence[str] | None = None,
-                 la_aware_date: str | None = None, incident_date: str | None = None, **extra: Any) -> dict[str, Any]:
+                 la_aware_on: str | None = None, incident_date: str | None = None, regime: str | None = None,
+                 **extra: Any) -> dict[str, Any]:
     initiator = ctx.doer  # the referral is assigned back to whoever started it
     referrer_agency = ctx.people.agency_of(initiator) if initiator else None
     referrer_agency = referrer_agency or ctx.agencies[0]
     criteria = {k: extra.pop(k, v) for k, v in CRITERIA_DEFAULTS.items()}
-    la_aware = la_aware_date or ctx.on
+    la_aware = la_aware_on or ctx.on
+    agencies = list(agencies_involved) if agencies_involved is not None else pick(ctx.agencies, 3)
     return merged({
         "referrer": initiator or ctx.people.coordinator, "referrer_role": "Designated safeguarding lead",
         "referrer_agency": referrer_agency, "senior_lead": ctx.people.lead(referrer_agency),
         "senior_lead_agreed": True, "pseudonym": pseudonym, "child_initials": "AB",
         "child_dob": iso_day(la_aware, days=-3 * 365), "child_sex": "female",
         "family_details": "Mother (CD), mother's partner (EF), sibling aged 6 (GH)",
-        "incident_date": incident_date or iso_day(la_aware, days=-2), "la_aware_date": la_aware,
+        "child_local_authority": "Northshire", "regime": regime, "national_importance": False,
+        "incident_date": incident_date or iso_day(la_aware, days=-2), "la_aware_on": la_aware,
         "incident_summary": f"{pseudonym} was admitted to hospital with injuries the family could not explain.",
         **criteria,
-        "agencies_involved": list(agencies_involved) if agencies_involved is not None else pick(ctx.agencies, 3),
+        "agencies_involved": agencies, "lead_agency": agencies[0],
         "grounds": "Abuse is suspected and several agencies knew the family; the threshold may be met.",
     }, extra)
 
@@ -45,7 +48,7 @@ def scr_referral(ctx: Ctx, *, pseudonym: str = "Child A", agencies_involved: Seq
 def scr_confirm_referral(ctx: Ctx, **extra: Any) -> dict[str, Any]:
     """The coordinator checks a referral pre-filled from CDOP and adds what CDOP does not hold."""
     base = scr_referral(Ctx({}, ctx.people, ctx.on))
-    prefilled = {k: ctx.get(k) for k in ("pseudonym", "child_dob", "child_sex", "incident_date", "la_aware_date",
+    prefilled = {k: ctx.get(k) for k in ("pseudonym", "child_dob", "child_sex", "incident_date", "la_aware_on",
                                          "abuse_or_neglect", "child_outcome", "concern_agency_working",
                                          "special_circumstances", "learning_focus") if ctx.get(k) is not None}
     agencies = list(ctx.get("agencies_involved") or base["agencies_involved"])
@@ -54,7 +57,7 @@ def scr_confirm_referral(ctx: Ctx, **extra: Any) -> dict[str, Any]:
     return merged({
         **base, **prefilled, "child_initials": "JK", "referrer": ctx.people.coordinator,
         "referrer_role": "CDOP coordinator", "referrer_agency": agencies[0],
-        "senior_lead": ctx.people.lead(agencies[0]), "agencies_involved": agencies,
+        "senior_lead": ctx.people.lead(agencies[0]), "agencies_involved": agencies, "lead_agency": agencies[0],
         "grounds": grounds if len(grounds) >= 20
         else (grounds + " Referred by the Child Death Overview Panel.").strip(),
         "incident_summary": summary if len(summary) >= 20 else base["incident_summary"],
@@ -289,103 +292,6 @@ def scr_record_learning(ctx: Ctx, **extra: Any) -> dict[str, Any]:
                    "dissemination": ["seven_minute_briefing", "briefing_sessions"], "briefing_date": ctx.on}, extra)
 
 
-# --- the demo's cases ---------------------------------------------------------------------------------------
+from .scr_cases import run_cases  # noqa: E402  the demo's cases; builders above register first
 
-
-def run_cases(d: Driver) -> None:
-    """The referrals and reviews of the demo, each at its own stage."""
-    for case in (_child_a_waiting_on_imrs, _child_d_not_yet_screened, _child_e_referral_started,
-                 _child_f_notification_late, _child_g_learning_review_done, _child_h_no_review,
-                 _child_j_duplicate_cancelled, _child_k_draft_sent_back):
-        case(d)
-
-
-def _child_a_waiting_on_imrs(d: Driver) -> None:
-    """A CSPR waiting on agency IMRs; City Hospitals' IMR is overdue."""
-    a = d.start("scr", d.ago(82), who="police.lead")
-    d.do(a, "referral", d.ago(82), pseudonym="Child A", la_aware_date=d.ago(83).date().isoformat(),
-         abuse_or_neglect="suspected", child_outcome="seriously_harmed", concern_agency_working=True,
-         agencies_involved=["police", "csc", "acute_health", "education"])
-    d.do(a, "screening", d.ago(80))
-    d.do(a, "notify_panel", d.ago(79))
-    d.do(a, "rapid_review", d.ago(64))
-    d.do(a, "chair_decision", d.ago(60))
-    d.do(a, "communicate_decision", d.ago(58))
-    d.do(a, "set_up_review", d.ago(52), lead_reviewer="reviewer")
-    d.do_each(a, "imr", d.ago(30), only=["education"], nil_return=True)
-    d.do_each(a, "imr", d.ago(20), only=["police", "csc"], spread_days=7)
-
-
-def _child_d_not_yet_screened(d: Driver) -> None:
-    """Referred three days ago; the sub-group has not screened it yet."""
-    dd = d.start("scr", d.ago(3, 11), who="csc.lead")
-    d.do(dd, "referral", d.ago(3, 11), pseudonym="Child D", la_aware_date=d.ago(4).date().isoformat(),
-         abuse_or_neglect="known", child_outcome="seriously_harmed", concern_agency_working=False,
-         agencies_involved=["csc", "community_health", "education"])
-
-
-def _child_e_referral_started(d: Driver) -> None:
-    """A referral just started by a school's safeguarding lead, not yet sent."""
-    d.start("scr", d.now - timedelta(hours=2), who="education.lead")
-
-
-def _child_f_notification_late(d: Driver) -> None:
-    """A Multi-Agency Review case whose statutory notification is late."""
-    f = d.start("scr", d.ago(13), who="community_health.lead")
-    d.do(f, "referral", d.ago(13), pseudonym="Child F", la_aware_date=d.ago(14).date().isoformat(),
-         abuse_or_neglect="suspected", child_outcome="seriously_harmed", concern_agency_working=False,
-         agencies_involved=["community_health", "csc"])
-    d.do(f, "screening", d.ago(11))
-
-
-def _child_g_learning_review_done(d: Driver) -> None:
-    """A Learning Lessons Review, completed; its actions are being monitored."""
-    g = d.start("scr", d.ago(172), who="yjs.lead")
-    d.do(g, "referral", d.ago(172), pseudonym="Child G", abuse_or_neglect="not_suspected", child_outcome="other",
-         concern_agency_working=True, learning_focus="period", agencies_involved=["yjs", "education", "csc"])
-    d.do(g, "screening", d.ago(168))
-    d.do(g, "chair_decision", d.ago(160))
-    d.do(g, "communicate_decision", d.ago(158))
-    d.do(g, "set_up_review", d.ago(150), lead_reviewer="reviewer")
-    d.do(g, "learning_event", d.ago(135))
-    d.do(g, "draft_report", d.ago(120))
-    d.do(g, "prepare_action_plan", d.ago(118))
-    plan = d.do_and_catch(g, "board_approval", d.ago(112), "action_plan")
-    d.raise_plan(plan, d.ago(105), [["on_track", "on_track", "completed"], ["at_risk"]],
-                 sign_off_by=["coordinator", "chair"])
-    d.do(g, "record_learning", d.ago(110))
-
-
-def _child_h_no_review(d: Driver) -> None:
-    """No review; closed after the chair's decision."""
-    h = d.start("scr", d.ago(41), who="police.lead")
-    d.do(h, "referral", d.ago(41), pseudonym="Child H", abuse_or_neglect="not_suspected", child_outcome="other",
-         concern_agency_working=False, agencies_involved=["police", "education"])
-    d.do(h, "screening", d.ago(38))
-    d.do(h, "chair_decision", d.ago(31))
-    d.do(h, "communicate_decision", d.ago(29))
-
-
-def _child_j_duplicate_cancelled(d: Driver) -> None:
-    """A duplicate referral, cancelled."""
-    j = d.start("scr", d.ago(21), who="acute_health.lead")
-    d.do(j, "referral", d.ago(21), pseudonym="Child J", agencies_involved=["acute_health", "csc"])
-    d.cancel(j, d.ago(19), "Duplicate of the referral for Child D (same incident, referred by the hospital).")
-
-
-def _child_k_draft_sent_back(d: Driver) -> None:
-    """A CSPR whose draft report the panel sent back for revision."""
-    k = d.start("scr", d.ago(250), who="probation.lead")
-    d.do(k, "referral", d.ago(250), pseudonym="Child K", abuse_or_neglect="suspected", child_outcome="died",
-         agencies_involved=["probation", "police", "csc"])
-    d.do(k, "screening", d.ago(248))
-    d.do(k, "notify_panel", d.ago(247))
-    d.do(k, "rapid_review", d.ago(233))
-    d.do(k, "chair_decision", d.ago(228))
-    d.do(k, "communicate_decision", d.ago(226))
-    d.do(k, "set_up_review", d.ago(220), lead_reviewer="reviewer", involve_family=True)
-    d.do_each(k, "imr", d.ago(185), spread_days=3)
-    d.do(k, "learning_event", d.ago(160))
-    d.do(k, "family_involvement", d.ago(150))
-    d.do(k, "draft_report", d.ago(70), recommendations=3)
-    d.do(k, "panel_review", d.ago(10), panel_outcome="revise")
+__all__ = ["run_cases"]

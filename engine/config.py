@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +14,15 @@ def _instance_dir() -> Path:
     return Path(os.environ.get("LIF_INSTANCE_DIR", Path.cwd() / "instance"))
 
 
-def _secret_key(instance_dir: Path) -> str:
-    configured = os.environ.get("LIF_SECRET_KEY")
+MIN_CHILD_MATCH_SECRET = 32  # characters: the HMAC key of child matching (engine.cases.child_match)
+
+
+def _secret_key(instance_dir: Path, variable: str = "LIF_SECRET_KEY", file_name: str = "secret_key") -> str:
+    """The secret ``variable`` names, else the one generated once into ``instance_dir/file_name``."""
+    configured = os.environ.get(variable)
     if configured:
         return configured
-    path = instance_dir / "secret_key"
+    path = instance_dir / file_name
     if path.exists():
         return path.read_text().strip()
     instance_dir.mkdir(parents=True, exist_ok=True)
@@ -37,6 +41,8 @@ class StepSettings:
     script_max_size: int = 10_000_000
     verify_dumps: bool = False
     spiff_fast_paths: bool = True  # off: SpiffWorkflow's own serialization and tree walks (engine/spiff)
+    # the HMAC key of child matching (engine.cases.child_match); empty: no child is matched and no key is kept
+    child_match_secret: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -72,11 +78,13 @@ class Config:
     notify_template_id: str | None = None
     verify_dumps: bool = False
     spiff_fast_paths: bool = True  # LIF_SPIFF_FAST_PATHS=0: the library's own serialization and walks
+    child_match_secret: str = field(default="", repr=False)  # LIF_CHILD_MATCH_SECRET, else generated once
 
     @property
     def step_settings(self) -> StepSettings:
         return StepSettings(script_timeout_s=self.script_timeout_s, script_max_size=self.script_max_size,
-                            verify_dumps=self.verify_dumps, spiff_fast_paths=self.spiff_fast_paths)
+                            verify_dumps=self.verify_dumps, spiff_fast_paths=self.spiff_fast_paths,
+                            child_match_secret=self.child_match_secret)
 
     @property
     def max_upload_request_bytes(self) -> int:
@@ -117,11 +125,23 @@ class Config:
             notify_template_id=env("LIF_NOTIFY_TEMPLATE_ID") or None,
             verify_dumps=env("LIF_VERIFY_DUMPS", "") == "1",
             spiff_fast_paths=env("LIF_SPIFF_FAST_PATHS", "1") != "0",
+            child_match_secret=overrides.get("child_match_secret") or _secret_key(
+                instance_dir, "LIF_CHILD_MATCH_SECRET", "child_match_secret"),
         )
         config = replace(config, **overrides)
+        _refuse_weak_child_match_secret(config.child_match_secret)
         if config.database_url.startswith("sqlite:///"):
             try:
                 Path(config.database_url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
             except OSError:
                 pass  # opening the database will say what is wrong, in one line
         return config
+
+
+def _refuse_weak_child_match_secret(secret: str) -> None:
+    """A short key would let anyone holding the database guess NHS numbers from their hashes (there are about a
+    billion valid ones), so a deployment refuses to start with one rather than match children on it."""
+    if len(secret) < MIN_CHILD_MATCH_SECRET:
+        raise ValueError(f"LIF_CHILD_MATCH_SECRET must be at least {MIN_CHILD_MATCH_SECRET} characters (it is the "
+                         "key of the hashes that match children); unset it to have one generated into the instance "
+                         "folder")

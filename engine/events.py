@@ -35,6 +35,14 @@ class DeadlineChanged:
     reason: str
 
 
+@dataclass(frozen=True)
+class ChallengeRaised:
+    """The independent scrutineer commented on a step: the coordinators are told."""
+    comment_id: int
+    task_id: str
+    instance_id: str
+
+
 Handler = Callable[[Session, Any, datetime], None]
 _handlers: dict[type, list[Handler]] = defaultdict(list)
 

@@ -1,7 +1,8 @@
 """Working days: weekends and England and Wales bank holidays (the ``holidays`` package, subdivision ENG).
 
 Deadlines are stored as aware UTC instants. A working-day deadline is the end of the working day it lands
-on, in Europe/London, so "15 working days" means the whole of the 15th working day.
+on, in Europe/London, so "15 working days" means the whole of the 15th working day. A calendar deadline that
+lands on a weekend or bank holiday moves to the next working day at the same London time (``on_working_day``).
 """
 from __future__ import annotations
 
@@ -53,6 +54,22 @@ def working_days_between(start: date, end: date) -> int:
         if is_working_day(day):
             count += 1
     return sign * count
+
+
+def next_working_day(day: date) -> date:
+    """``day`` itself when it is a working day, else the first working day after it."""
+    return day if is_working_day(day) else add_working_days(day, 1)
+
+
+def on_working_day(moment: datetime) -> datetime:
+    """``moment`` when its London date is a working day, else the same London time of day on the next working
+    day (a clock change in between keeps the time on the wall, not the hours elapsed). The day moved to is never
+    the day of a clock change, which is always a Sunday, so the London time it names exists and is unique."""
+    local = moment.astimezone(LONDON)
+    day = next_working_day(local.date())
+    if day == local.date():
+        return moment
+    return datetime.combine(day, local.time(), tzinfo=LONDON).astimezone(moment.tzinfo)
 
 
 def london_date(moment: datetime) -> date:

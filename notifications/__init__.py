@@ -24,6 +24,7 @@ def install(config: Config) -> None:
     events.subscribe(events.TaskReady, _Linked(ladder.on_task_ready, config.base_url))
     events.subscribe(events.TaskClosed, ladder.on_task_closed)
     events.subscribe(events.DeadlineChanged, ladder.on_deadline_changed)
+    events.subscribe(events.ChallengeRaised, _Linked(ladder.on_challenge, config.base_url))
 
 
 @dataclass(frozen=True)

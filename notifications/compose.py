@@ -25,6 +25,7 @@ SUBJECTS: dict[str, str] = {
     NotificationKind.OVERDUE: "Overdue: {task_title} ({case})",
     NotificationKind.ESCALATION: "Escalation: {task_title} ({case}) is {overdue_days} working day(s) overdue",
     NotificationKind.CHASER: "Chaser: {task_title} ({case})",
+    NotificationKind.CHALLENGE: "Challenge from the independent scrutineer: {task_title} ({case})",
 }
 
 

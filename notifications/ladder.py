@@ -125,6 +125,15 @@ def on_task_ready(session: Session, event: events.TaskReady, now: datetime, *, b
     schedule(session, task, now, new=True)
 
 
+def on_challenge(session: Session, event: events.ChallengeRaised, now: datetime, *, base_url: str) -> None:
+    """Tell the coordinators the scrutineer challenged a step. The message links to the step; it does not repeat
+    the comment, which may speak of the child and is read on the page, within the case's need to know."""
+    task = session.get(HumanTask, event.task_id)
+    if task is not None:
+        outbox.notify_task(session, NotificationKind.CHALLENGE, task, key=f"challenge:{event.comment_id}", now=now,
+                           base_url=base_url, people=recipients.coordinators(session))
+
+
 def on_task_closed(session: Session, event: events.TaskClosed, now: datetime) -> None:
     unschedule(session, event.task_id)
 

@@ -60,3 +60,8 @@ def for_escalation(session: Session, task: HumanTask) -> list[Recipient]:
         if lead:
             users.extend(session.execute(_BY_USERNAME, {"username": lead}))
     return _as_recipients(users)
+
+
+def coordinators(session: Session) -> list[Recipient]:
+    """Every active coordinator: the partnership's business team, who answer the scrutineer's challenges."""
+    return _as_recipients(list(session.execute(_IN_ROLE, {"role": "coordinator"})))

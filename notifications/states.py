@@ -14,6 +14,7 @@ class NotificationKind(StrEnum):
     OVERDUE = "overdue"  # the rung at the due date
     ESCALATION = "escalation"  # a rung after it, also to the agency's senior lead and the coordinators
     CHASER = "chaser"  # a coordinator's nudge
+    CHALLENGE = "challenge"  # the independent scrutineer commented on a step: to the coordinators
     DIGEST = "digest"  # one e-mail a day of what was held for a user
 
 

@@ -28,7 +28,8 @@ FIXTURES = Path(__file__).parent / "fixtures" / "bundles"
 REPO = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # a Tuesday
 VERIFIED = StepSettings(verify_dumps=True,  # the default limits, every dump checked
-                        spiff_fast_paths=os.environ.get("LIF_SPIFF_FAST_PATHS", "1") != "0")
+                        spiff_fast_paths=os.environ.get("LIF_SPIFF_FAST_PATHS", "1") != "0",
+                        child_match_secret="the-test-suite-child-match-secret-0123456789")
 
 
 def pytest_report_header(config):

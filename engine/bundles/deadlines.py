@@ -1,9 +1,16 @@
 """When a human task is due: ``dueIn`` as an ISO 8601 duration (calendar time) or ``15WD`` (working days),
-counted from the task's creation or from the date in the task-data variable named by ``dueFrom``."""
+counted from the task's creation or from the date in the task-data variable named by ``dueFrom``.
+
+No deadline lands on a day people are not at work: working days end on a working day by construction, and a
+calendar period whose due date (its London date) is a weekend or an England and Wales bank holiday moves to the
+next working day, at the same London time of day (a day-only ``dueFrom`` date: the end of that working day).
+A task whose properties say ``dueOnAnyDay`` = ``true`` keeps the calendar date (a deadline that really falls
+on a Saturday, such as a meeting's own date). The reminder ladder counts from the date stored, the moved one.
+"""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -14,10 +21,25 @@ from ..spiff import timers as timer_bounds
 _WORKING_DAYS = re.compile(r"^(\d+)WD$", re.ASCII)
 _DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$",
                        re.ASCII)
+ANY_DAY = "dueOnAnyDay"
 
 
 class DeadlineError(ValueError):
     pass
+
+
+def due_on_any_day(properties: dict[str, str]) -> bool:
+    """Whether the task's calendar deadline may fall on a weekend or bank holiday (``dueOnAnyDay`` = ``true``).
+    Deploy refuses any value but ``true`` and ``false``; anything else here (a bundle deployed before that check)
+    keeps the rule: the deadline moves."""
+    return (properties.get(ANY_DAY) or "").strip() == "true"
+
+
+def any_day_problem(value: str) -> str | None:
+    """Why ``value`` is not a ``dueOnAnyDay`` value; None when it is ``true`` or ``false``."""
+    if value in ("true", "false"):
+        return None
+    return f"{ANY_DAY} {value!r} must be true or false"
 
 
 def due_at(properties: dict[str, str], data: dict[str, Any], created_at: datetime) -> datetime | None:
@@ -44,12 +66,17 @@ def _due_at(properties: dict[str, str], data: dict[str, Any], created_at: dateti
         return None
     variable = properties.get("dueFrom")
     start = _start(variable, data, created_at)
-    if variable and _is_day(data.get(variable)) and not _WORKING_DAYS.match(due_in):
+    if _WORKING_DAYS.match(due_in):
+        return add_period(start, due_in)  # the end of a working day already
+    any_day = due_on_any_day(properties)
+    if variable and _is_day(data.get(variable)):
         # A date without a time ("due on 5 Nov", "6 months from the decision") means the whole of the London
         # day it lands on, as working days do; counted on the calendar, so a clock change cannot move the day.
         noon = datetime.combine(workdays.london_date(start), time(12), tzinfo=workdays.LONDON)
-        return workdays.end_of_working_day(workdays.london_date(add_period(noon, due_in)))
-    return add_period(start, due_in)
+        day = workdays.london_date(add_period(noon, due_in))
+        return workdays.end_of_working_day(day if any_day else workdays.next_working_day(day))
+    due = add_period(start, due_in)
+    return due if any_day else workdays.on_working_day(due)
 
 
 def _is_day(value: Any) -> bool:
@@ -59,8 +86,11 @@ def _is_day(value: Any) -> bool:
 
 
 def add_period(start: datetime, period: str) -> datetime:
-    """``start`` plus ``period``. Working days land at the end of the London working day. Raises
-    ``DeadlineError`` for a period that is not one, or is beyond the bounds in ``engine.timer_bounds``."""
+    """``start`` plus ``period``, in UTC. Working days land at the end of the London working day. Years, months,
+    weeks and days count on the London calendar (P21D from 10:00 is 10:00 on the 21st day, whatever the clock
+    did in between); hours, minutes and seconds are time elapsed. Pure calendar arithmetic: no move off a
+    holiday (``due_at`` does that for deadlines). Raises ``DeadlineError`` for a period that is not one, or is
+    beyond the bounds in ``engine.timer_bounds``."""
     problem = period_problem(period)
     if problem:
         raise DeadlineError(problem)
@@ -72,8 +102,8 @@ def add_period(start: datetime, period: str) -> datetime:
         match = _DURATION.match(period)
         assert match is not None  # period_problem checked it
         years, months, weeks, days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
-        return start + relativedelta(years=years, months=months, weeks=weeks, days=days, hours=hours,
-                                     minutes=minutes, seconds=seconds)
+        wall = start.astimezone(workdays.LONDON) + relativedelta(years=years, months=months, weeks=weeks, days=days)
+        return wall.astimezone(UTC) + timedelta(hours=hours, minutes=minutes, seconds=seconds)
     except (ValueError, OverflowError) as exc:
         raise DeadlineError(f"{period!r} from {start.isoformat()}: {exc}") from None
 

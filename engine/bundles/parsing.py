@@ -78,6 +78,7 @@ def parse_bundle(key: str, files: dict[str, str]) -> ParsedBundle:
         problems.append(Problem("process_model.json", f"primary_process_id {primary!r} is not an executable "
                                                       f"process in the bundle (found {process_ids})"))
     events = tuple(parser.message_events())
+    problems.extend(validation.child_match_link_problems(model, {e.name for e in events if e.catches}))
     if not problems:  # views are checked against what the built processes write
         problems.extend(view_checks.view_problems(files, model, events))
     if problems:

@@ -43,6 +43,7 @@ def bpmn_problems(root: etree._Element, filename: str, files: dict[str, str]) ->
     problems.extend(_timer_problems(root, filename))
     problems.extend(_cardinality_problems(root, filename))
     problems.extend(_property_problems(root, filename, files))
+    problems.extend(_due_on_any_day_problems(root, filename))
     problems.extend(_flow_problems(root, filename))
     return problems
 
@@ -193,6 +194,16 @@ def _property_problems(root: etree._Element, filename: str, files: dict[str, str
             yield Problem(filename, f"reminders {value!r} must be a comma list like -7,-2,0,1,+7w", **where)
 
 
+def _due_on_any_day_problems(root: etree._Element, filename: str) -> Iterator[Problem]:
+    """``dueOnAnyDay`` is ``true`` or ``false``: a typing slip ("yes", "True") would otherwise silently keep the
+    rule that moves a deadline off a weekend or bank holiday, which the designer meant to lift."""
+    for prop in root.iter(S + "property"):
+        if prop.get("name") == deadlines.ANY_DAY:
+            reason = deadlines.any_day_problem((prop.get("value") or "").strip())
+            if reason:
+                yield Problem(filename, reason, prop.sourceline, owner_id(prop))
+
+
 def _form_file_problems(filename: str, form_file: str, files: dict[str, str], *, is_schema: bool,
                         line: int | None, element: str | None) -> Iterator[Problem]:
     if form_file not in files:
@@ -231,13 +242,59 @@ def model_problems(model: dict[str, Any]) -> list[Problem]:
             problems.append(Problem("process_model.json", f"repeat_every: {reason}", field="repeat_every"))
     problems.extend(_start_data_problems(model.get("start_data")))
     problems.extend(carry_forward.model_problems(model))
+    key_variable = model.get("business_key_variable")
+    if key_variable is not None and not (isinstance(key_variable, str) and _VARIABLE.match(key_variable)):
+        problems.append(Problem("process_model.json", "business_key_variable must be a variable name (letters, "
+                                "digits and _, not beginning with a digit)", field="business_key_variable"))
     partners_problem = partners.partners_problem(model.get("partners"))
     if partners_problem:
         problems.append(Problem("process_model.json", partners_problem, field="partners"))
     if "retention" in model:
         problems += [Problem("process_model.json", f"{field}: {message}", field=field)
                      for field, message in retention_policy.policy_problems(model["retention"])]
+    if "child_match" in model:
+        problems += [Problem("process_model.json", f"child_match: {message}", field="child_match")
+                     for message in child_match_problems(model["child_match"])]
     return problems
+
+
+CHILD_MATCH_VARIABLES = ("nhs_number", "initials", "dob", "local_authority", "payload")
+_CHILD_DETAILS = ("initials", "dob", "local_authority")
+
+
+def child_match_problems(declaration: Any) -> list[str]:
+    """``child_match`` (engine.cases.child_match): an object naming the variables that hold the child's NHS number
+    and/or all three of initials, date of birth and local authority, optionally the variable holding the referral
+    (``payload``), and the message (``link_message``) a further referral is delivered as."""
+    if not isinstance(declaration, dict):
+        return ["must be an object naming variables: nhs_number, initials, dob, local_authority, payload, and the "
+                "link_message"]
+    problems = [f"{name!r} is not one of {', '.join((*CHILD_MATCH_VARIABLES, 'link_message'))}"
+                for name in sorted(declaration) if name not in (*CHILD_MATCH_VARIABLES, "link_message")]
+    problems += [f"{name}: {value!r} is not a variable name (letters, digits and _, not beginning with a digit)"
+                 for name in CHILD_MATCH_VARIABLES if name in declaration
+                 and not (isinstance(value := declaration[name], str) and _VARIABLE.match(value))]
+    link = declaration.get("link_message")
+    if not (isinstance(link, str) and link.strip()):
+        problems.append("link_message must name the message a further referral for the same child is delivered as")
+    details = [name for name in _CHILD_DETAILS if name in declaration]
+    if details and len(details) < len(_CHILD_DETAILS):
+        missing = ", ".join(n for n in _CHILD_DETAILS if n not in declaration)
+        problems.append(f"initials, dob and local_authority match a child only together: {missing} is missing")
+    if "nhs_number" not in declaration and not details:
+        problems.append("name nhs_number, or initials, dob and local_authority (or both), to match a child by")
+    return problems
+
+
+def child_match_link_problems(model: dict[str, Any], catches: set[str]) -> list[Problem]:
+    """The link message must be one the bundle catches: delivered to a case that cannot take it, a further referral
+    would open a second case every time."""
+    declaration = model.get("child_match")
+    link = declaration.get("link_message") if isinstance(declaration, dict) else None
+    if not isinstance(link, str) or link in catches:
+        return []
+    return [Problem("process_model.json", f"child_match: link_message {link!r} is not a message this bundle catches "
+                                          f"(it catches {', '.join(sorted(catches)) or 'none'})", field="child_match")]
 
 
 def _start_data_problems(names: Any) -> list[Problem]:

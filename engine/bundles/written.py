@@ -5,8 +5,9 @@ Written are: every form's top-level fields; the targets of assignments in script
 post-scripts); the outputs of the decision tables business rule tasks call; the collections and items of
 multi-instance activities; the variables catching message events write their payload to; the ``start_data`` a
 case may be started with and the ``carry_forward`` targets (``process_model.json``); the partner variables the
-engine gives a process that declares ``partners``; and the header variables. The whole bundle counts, so a
-variable a called process of the bundle writes counts too (SpiffWorkflow copies a call's data back)."""
+engine gives a process that declares ``partners``; its ``business_key_variable``; and the header variables. The
+whole bundle counts, so a variable a called process of the bundle writes counts too (SpiffWorkflow copies a call's
+data back)."""
 from __future__ import annotations
 
 import ast
@@ -39,6 +40,8 @@ def written_variables(files: Mapping[str, str], model: Mapping[str, Any], messag
     written.update(carry_forward.targets(model))
     if needed_kinds(model):
         written.update(PARTNER_VARIABLES)
+    if isinstance(model.get("business_key_variable"), str):
+        written.add(model["business_key_variable"])
     written.update(m.variable for m in messages if m.catches and m.variable)
     written.update(field for view in views.tasks.values() for field in view.form_fields)
     for root in diagrams:

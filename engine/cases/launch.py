@@ -16,7 +16,7 @@ from ..states import InstanceStatus
 from ..store import audit
 from ..store.db import step_settings
 from ..store.models import ProcessDefinition, ProcessInstance
-from . import business_keys, carry_forward, partners, runtime
+from . import business_keys, carry_forward, child_match, partners, runtime
 
 
 def launch_instance(session: Session, definition: ProcessDefinition, process_id: str, *, data: dict[str, Any],
@@ -30,11 +30,15 @@ def launch_instance(session: Session, definition: ProcessDefinition, process_id:
     specs = runtime.specs_for(session, definition)
     data = carry_forward.carried(session, definition, data)  # a variable the previous case hands on
     data = {**data, **partners.case_variables(session, definition.model)}  # the engine's, never the caller's
+    key = (text.one_line(business_key or "")[:business_keys.MAX_LENGTH]
+           or business_keys.next_business_key(session, definition.key, now))
+    key_variable = definition.model.get("business_key_variable")
+    if isinstance(key_variable, str) and key_variable:  # a bundle that correlates on its case's key (checked at deploy)
+        data = {**data, key_variable: key}
     flow, facts = Workflow.start(specs, process_id, data, step_settings(session), message=first_message)
     instance = ProcessInstance(
         definition=definition, definition_id=definition.id, process_key=definition.key, process_id=process_id,
-        business_key=(text.one_line(business_key or "")[:business_keys.MAX_LENGTH]
-                      or business_keys.next_business_key(session, definition.key, now)),
+        business_key=key,
         title=definition.name, status=InstanceStatus.ACTIVE, started_by=actor, created_at=now, updated_at=now,
         data={}, state="",
     )
@@ -46,4 +50,5 @@ def launch_instance(session: Session, definition: ProcessDefinition, process_id:
     audit.record(session, "instance.started", actor=actor, now=now, instance_id=instance.id,
                  process_key=definition.key, version=definition.version, business_key=instance.business_key)
     runtime.save(session, instance, flow, facts, actor=actor, now=now)
+    child_match.keep_keys(session, instance, facts.data, flow.synced)
     return instance, facts.thrown

@@ -22,6 +22,7 @@ class CaseComment:
     created_at: datetime
     task_id: str | None
     task_title: str | None  # the step's name from the diagram; None for a comment on the whole case
+    challenge: bool = False  # the independent scrutineer's challenge
 
 
 def case_comments(session: Session, instance_id: str, actor: Actor, *, limit: int = 500) -> list[CaseComment]:
@@ -35,4 +36,4 @@ def case_comments(session: Session, instance_id: str, actor: Actor, *, limit: in
              .where(Comment.instance_id == instance_id, or_(on_case, on_steps))
              .order_by(Comment.created_at, Comment.id).limit(limit))
     return [CaseComment(id=c.id, author=c.author, body=c.body, created_at=c.created_at, task_id=c.task_id,
-                        task_title=title) for c, title in session.execute(query)]
+                        task_title=title, challenge=c.challenge) for c, title in session.execute(query)]

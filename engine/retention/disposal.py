@@ -4,7 +4,8 @@ trail are kept, and the disposal itself is audited.
 Erased: the case's data and workflow state, its title and pseudonym (the title becomes "Disposed case"), any
 error text; every task's view of the data, answers, draft and instructions; comments; the notes people wrote
 (reasons, chaser messages); the subjects and bodies of its notifications (unsent e-mails are not sent); its
-message subscriptions and due items; its documents. Kept: the business key, process, version, dates, status,
+message subscriptions and due items; the keyed hashes that matched its child to further referrals
+(``child_match_key``); its documents. Kept: the business key, process, version, dates, status,
 task names and who did what (staff, not the family), legal holds without their words, the statistics record
 (``case_statistics``: the outcome codes the bundle names, copied before erasure) and the audit trail, which
 never held personal values.
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from .. import workdays
 from ..bundles.retention_policy import RetentionPolicy
-from ..cases import runtime
+from ..cases import child_match, runtime
 from ..documents import erasure
 from ..errors import Conflict, InvalidData
 from ..records import Actor
@@ -142,6 +143,7 @@ def _erase(session: Session, instance: ProcessInstance, now: datetime) -> dict[s
                                         .where(MessageSubscription.instance_id == instance.id)),
         "due_items": _count(session, delete(DueItem).where(DueItem.instance_id == instance.id,
                                                            DueItem.kind != DueKind.PROCESS_START)),
+        "child_keys": child_match.erase_keys(session, instance.id),
     }
     session.execute(update(Notification).where(of_case, Notification.state.in_(_UNSENT))
                     .values(state="failed", next_attempt_at=None, last_error="the case was disposed of before this "

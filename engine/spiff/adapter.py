@@ -19,6 +19,7 @@ from SpiffWorkflow.bpmn.specs.control import StartEventJoin
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
@@ -30,7 +31,7 @@ from . import compat
 from . import timers as timer_bounds
 from . import walks as spiff_walks
 from .scripting import make_script_engine
-from .state import IncrementalDumper, LibraryDumper, SpecSet, dump_state, for_one_workflow, restore_state
+from .state import IncrementalDumper, LibraryDumper, SpecSet, dump_state, restore_state
 
 _TIMER_TYPES = ("DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition")
 _MAX_ENGINE_ROUNDS = 20
@@ -121,7 +122,6 @@ class Workflow:
               message: ThrownMessage | None = None) -> tuple[Workflow, Facts]:
         """A new instance run to its first wait; with ``message``, started by that message's start event
         only (other start events of the process are withdrawn first, or a plain start would fire)."""
-        specs = for_one_workflow(specs)  # an event sub-process rewires the spec it runs on
         wf = BpmnWorkflow(specs.specs[process_id], specs.subprocess_specs)
         flow = cls(wf, settings)
         start = wf.get_next_task(spec_name="Start")
@@ -284,6 +284,22 @@ class Workflow:
                     value = self._try_evaluate(prop.retrieval_expression, task.data)
                 correlation[prop.name] = value
             waits.append(MessageWait(str(task.id), definition.name, correlation, expressions))
+        return waits + self._event_subprocess_waits()
+
+    def _event_subprocess_waits(self) -> list[MessageWait]:
+        """The message starts of the process's event subprocesses: SpiffWorkflow keeps them as triggers of the
+        process's start, not as waiting tasks, and starts the subprocess on each such message while the case runs
+        (without checking correlations), so the case waits for them until it ends."""
+        triggers = self.wf.spec.start.trigger_specs
+        if not triggers or self.wf.is_completed():
+            return []
+        waits = []
+        for name in triggers:
+            sub = self.wf.subprocess_specs.get(name)
+            if sub is None or isinstance(self.wf.spec.task_specs.get(name), CallActivity):
+                continue  # a collaboration's participant (LIF parses none), not an event subprocess
+            waits += [MessageWait(f"{name}:{start.name}", start.event_definition.name, {}, {})
+                      for start in sub.bpmn_start_events if isinstance(start.event_definition, MessageEventDefinition)]
         return waits
 
     def correlation_keys_for(self, message_name: str) -> dict[str, list[str]]:

@@ -60,53 +60,39 @@ class SpecCache:
                 subprocess_specs={n: SERIALIZER.from_dict(d) for n, d in raw["subprocess_specs"].items()},
                 spec_json=text,
             )
+            for spec in (*found.specs.values(), *found.subprocess_specs.values()):
+                arm_event_subprocesses(spec)
             with self._lock:
                 self._specs[key] = found
         return found
 
 
-def for_one_workflow(specs: SpecSet) -> SpecSet:
-    """Specs one workflow may run on. SpiffWorkflow rewires a process spec the first time one of its event
-    sub-processes is triggered (``BpmnStartTask.trigger_wf`` connects the sub-process to the start and the end), so
-    on shared specs every later case would start that sub-process as an ordinary branch and never finish. A version
-    with such sub-processes gives each workflow specs of its own; the others share the version's."""
-    if not specs.spec_json or not any(getattr(spec.start, "trigger_specs", None) for spec in
-                                      (*specs.specs.values(), *specs.subprocess_specs.values())):
-        return specs
-    raw = json.loads(specs.spec_json)
-    return SpecSet(specs={pid: SERIALIZER.from_dict(d) for pid, d in raw["specs"].items()},
-                   subprocess_specs={n: SERIALIZER.from_dict(d) for n, d in raw["subprocess_specs"].items()},
-                   spec_json=specs.spec_json)
+def arm_event_subprocesses(spec: Any) -> None:
+    """Connect each event subprocess of ``spec`` as SpiffWorkflow does the first time a message starts one, but
+    without the process start's output. The library makes that connection on the spec (``trigger_wf``), and this
+    cache shares specs between instances: every instance begun afterwards would run the event subprocess from its
+    start as a plain branch, waiting inside it, and never complete. With the connection made here, ``trigger_wf``
+    finds it and leaves the spec alone; a triggered subprocess still ends at the process's end."""
+    start = getattr(spec, "start", None)
+    for name in getattr(start, "trigger_specs", None) or ():
+        sub = spec.task_specs.get(name)
+        if sub is None or start in sub.inputs:
+            continue
+        sub.inputs = [*sub.inputs, start]
+        if spec.end not in sub.outputs:
+            sub.connect(spec.end)
 
 
 def restore_state(specs: SpecSet, process_id: str, state: str, fast: bool) -> BpmnWorkflow:
-    """The workflow stored as ``state``: fast, through LIF's converter with the version's shared specs (or its own,
-    ``for_one_workflow``); otherwise the library's own ``deserialize_json`` of the state with the version's specs
-    written back into it."""
+    """The workflow stored as ``state``: fast, through LIF's converter with the version's shared specs; otherwise
+    the library's own ``deserialize_json`` of the state with the version's specs written back into it."""
     dct = json.loads(state)
     if fast:
         SERIALIZER.migrate(dct)
-        specs = for_one_workflow(specs)
-        wf = SERIALIZER.from_dict(dct, spec=specs.specs[process_id], subprocess_specs=specs.subprocess_specs)
-    else:
-        raw = json.loads(specs.spec_json or serialize_specs(specs.specs, specs.subprocess_specs))
-        dct.update(spec=raw["specs"][process_id], subprocess_specs=raw["subprocess_specs"])
-        wf = LIBRARY.deserialize_json(json.dumps(dct))
-    _rewire_triggered(wf)
-    return wf
-
-
-def _rewire_triggered(wf: BpmnWorkflow) -> None:
-    """Connect again each event sub-process this workflow has triggered, as ``trigger_wf`` did when it was: the
-    library keeps that rewiring in the spec it serializes with the workflow, LIF stores specs once per version."""
-    for flow in (wf, *wf.subprocesses.values()):
-        start = flow.spec.start
-        for name in getattr(start, "trigger_specs", None) or ():
-            spec = flow.spec.task_specs.get(name)
-            if spec is not None and start not in spec.inputs and \
-                    any(task.task_spec is spec for task in flow.tasks.values()):
-                start.connect(spec)
-                spec.connect(flow.spec.end)
+        return SERIALIZER.from_dict(dct, spec=specs.specs[process_id], subprocess_specs=specs.subprocess_specs)
+    raw = json.loads(specs.spec_json or serialize_specs(specs.specs, specs.subprocess_specs))
+    dct.update(spec=raw["specs"][process_id], subprocess_specs=raw["subprocess_specs"])
+    return LIBRARY.deserialize_json(json.dumps(dct))
 
 
 def library_state(wf: BpmnWorkflow) -> str:

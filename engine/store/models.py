@@ -196,6 +196,7 @@ class Comment(Base):
     author: Mapped[str] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    challenge: Mapped[bool] = mapped_column(default=False)  # the independent scrutineer's challenge
 
 
 class DueItem(Base):
@@ -405,3 +406,15 @@ class CaseStatistics(Base):
 # The retention report's query: one version's ended cases, by when they ended (declared here, at the end of the
 # file, with the other retention tables; it belongs to process_instance).
 Index("ix_process_instance_definition_completed", ProcessInstance.definition_id, ProcessInstance.completed_at)
+
+
+class ChildMatchKey(Base):
+    """A keyed hash (HMAC-SHA256 with the deployment's secret) of the child a case is about, one per basis its data
+    gives: ``nhs`` (the NHS number) or ``details`` (initials, date of birth and local authority). Only the hash is
+    kept, never the identifiers, so a referral for the same child can find the open case (``cases.child_match``)
+    without a second copy of who the child is. Erased when the case is disposed of."""
+
+    __tablename__ = "child_match_key"
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), primary_key=True)
+    basis: Mapped[str] = mapped_column(String(8), primary_key=True)  # nhs or details
+    key_hash: Mapped[str] = mapped_column(String(64), index=True)

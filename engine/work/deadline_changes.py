@@ -1,6 +1,11 @@
 """A coordinator's hand on the clock: extending a task's deadline, and pausing and resuming a case's
 statutory clocks (for example during criminal proceedings). Each needs a reason and is audited; the
-reminder ladder follows through ``DeadlineChanged`` events."""
+reminder ladder follows through ``DeadlineChanged`` events.
+
+A new deadline that falls on a weekend or bank holiday moves to the same London time on the next working day
+(unless the task says ``dueOnAnyDay``), as a task's own calendar deadline does: the coordinator chose a day,
+the partnership's rule says when that day's work can be done. A resumed clock moves deadlines and timers on by
+working days, so they land on working days too."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -9,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import events, workdays
+from ..bundles import deadlines
 from ..cases import runtime, step
 from ..errors import Conflict, Forbidden, InvalidData
 from ..reads import queries
@@ -41,7 +47,8 @@ def extend_deadline(session: Session, task_id: str, due_at: datetime, reason: st
         raise Conflict(f"the task is {row.state}")
     if due_at.tzinfo is None or due_at.utcoffset() is None:
         raise InvalidData("due_at needs an offset", [{"field": "due_at", "message": "give a UTC offset"}])
-    due_at = due_at.astimezone(UTC)  # stored, answered and laddered in UTC, whatever offset was given
+    requested = due_at.astimezone(UTC)  # stored, answered and laddered in UTC, whatever offset was given
+    due_at = requested if deadlines.due_on_any_day(row.properties or {}) else workdays.on_working_day(requested)
     if due_at <= now:
         raise InvalidData("the new deadline is in the past", [{"field": "due_at", "message": "must be in the future"}])
     if due_at.year > now.year + LATEST_DEADLINE_YEARS:
@@ -50,7 +57,7 @@ def extend_deadline(session: Session, task_id: str, due_at: datetime, reason: st
     previous, row.due_at = row.due_at, due_at
     audit.record(session, "task.deadline_extended", actor=actor.username, now=now, instance_id=row.instance_id,
                  task_id=row.id, previous=previous.isoformat() if previous else None, due_at=due_at.isoformat(),
-                 note=reason)
+                 note=reason, **({"requested": requested.isoformat()} if requested != due_at else {}))
     session.flush()
     events.publish(session, events.DeadlineChanged(row.id, row.instance_id, "extended"), now)
     return queries.task_info(row, now, session.get(ProcessInstance, row.instance_id))

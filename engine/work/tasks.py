@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import events
 from ..bundles import forms
 from ..cases import step
 from ..documents import fields as file_fields
@@ -126,11 +127,15 @@ def add_comment(session: Session, task_id: str, body: str, *, actor: Actor, now:
     row = queries.visible_task_row(session, actor, task_id)
     if not (body or "").strip():
         raise InvalidData("empty comment", [{"field": "body", "message": "is required"}])
+    challenge = actor.has("scrutineer")  # the scrutineer's only data entry is challenge (SPEC §1)
     comment = Comment(instance_id=row.instance_id, task_id=row.id, author=actor.username, body=body.strip(),
-                      created_at=now)
+                      created_at=now, challenge=challenge)
     session.add(comment)
-    audit.record(session, "comment.added", actor=actor.username, now=now, instance_id=row.instance_id, task_id=row.id)
+    audit.record(session, "comment.added", actor=actor.username, now=now, instance_id=row.instance_id, task_id=row.id,
+                 challenge=challenge)
     session.flush()
+    if challenge:
+        events.publish(session, events.ChallengeRaised(comment.id, row.id, row.instance_id), now)
     return comment
 
 

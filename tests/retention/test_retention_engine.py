@@ -242,7 +242,7 @@ def test_disposal_erases_the_case_keeps_statistics_and_audits_itself(run):
 
     assert result.outcomes == {"expected_death": "unexpected"}
     assert result.erased == {"tasks": 5, "comments": 1, "notes": 4, "notifications": notices,
-                             "message_subscriptions": 0, "due_items": ladder, "documents": 0}
+                             "message_subscriptions": 0, "due_items": ladder, "child_keys": 0, "documents": 0}
     with transaction(run.factory) as s:
         row = s.get(ProcessInstance, case)
         assert (row.title, row.pseudonym, row.data, row.state, row.error, row.status) == (

@@ -32,7 +32,7 @@ def test_audit_end_to_end_with_a_given_seed(run):
     assert not any("child_initials" in c for c in data["cohort"])
     pre_audits = run.ready(case, name="pre_audit")
     assert sorted(t.agency for t in pre_audits) == ["csc", "health", "police"]
-    assert {t.due_at for t in pre_audits} == {end_of_day("2027-03-29")}  # Easter Monday, still the day set
+    assert {t.due_at for t in pre_audits} == {end_of_day("2027-03-30")}  # the day set is Easter Monday: moved on
     shown = run.shown(pre_audits[0])  # the sampled children to look up, not the cohort or its strata
     assert shown["audit_sample"] == [{k: c[k] for k in ("case_ref", "child_initials", "child_dob")}
                                      for c in data["audit_sample"]]

@@ -14,7 +14,7 @@ def test_agency_reports_go_to_each_agency_due_in_three_weeks(run):
     case = run.start("cdop")
     notification = run.do(case, "notification", urn="CDOP-2027-031", pseudonym="Child C")
     assert (notification.role, notification.priority) == ("coordinator", 1)
-    assert notification.due_at == at("2027-08-14", 10)  # P1D
+    assert notification.due_at == at("2027-08-16", 10)  # P1D: Saturday 14 Aug, moved to Monday
     assert run.instance(case).title == "CDOP CDOP-2027-031: Child C"
     run.move_to(at("2027-08-16", 10))
     run.do(case, "identify_agencies", agencies_involved=["police", "health"])
@@ -22,7 +22,7 @@ def test_agency_reports_go_to_each_agency_due_in_three_weeks(run):
     assert sorted(t.agency for t in reports) == ["health", "police"]
     for report in reports:
         assert report.role == "reviewer"
-        # P21D is calendar time: three weeks to the minute, over the August bank holiday (30 Aug 2027)
+        # P21D is calendar time: three weeks to the minute, over the August bank holiday (30 Aug 2027), a Monday
         assert report.due_at == datetime(2027, 9, 6, 9, 0, tzinfo=UTC)
     assert run.task(case, "family_views").due_at == datetime(2027, 9, 6, 9, 0, tzinfo=UTC)
 
@@ -33,8 +33,8 @@ def test_agency_report_due_over_christmas(run):
     run.do(case, "notification")
     run.do(case, "identify_agencies", agencies_involved=["csc"])
     (report,) = run.ready(case, name="agency_report")
-    assert report.due_at == at("2026-12-28", 14)  # lands on the Boxing Day holiday: calendar days do not move
-    run.move_to(at("2026-12-29", 9))
+    assert report.due_at == at("2026-12-29", 14)  # P21D lands on 28 Dec (Boxing Day substitute): moved on a day
+    run.move_to(at("2026-12-29", 15))
     assert run.task(case, "agency_report").overdue is True
 
 

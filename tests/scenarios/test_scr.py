@@ -1,4 +1,5 @@
-"""scr: every row of the review-type decision table, every gateway branch, and the statutory clocks across bank
+"""scr under the legacy rules (``regime`` lscb2013): every lscb2013 row of the review-type decision table, every
+gateway branch, and the statutory clocks across bank
 holidays, driven end to end through the engine's services with every step saved and restored."""
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from engine.store.db import transaction
 from engine.work import tasks as task_service
 
 from .scenarios_kit import PEOPLE, at, end_of_day
+
+LSCB = {"regime": "lscb2013"}  # these cases follow the legacy rules; tests/scenarios/test_scr_wt2023.py has today's
 
 SCR_PATH = ["referral", "screening", "notify_panel", "rapid_review", "chair_decision", "communicate_decision",
             "set_up_review", "imr", "learning_event", "family_involvement", "draft_report", "panel_review",
@@ -55,7 +58,7 @@ def distinct(order):
 def test_every_decision_table_row_runs_to_the_end(run, row):
     criteria, expected, basis, path = DMN_ROWS[row]
     run.move_to("2027-01-11")
-    case = run.start("scr", who="pat")
+    case = run.start("scr", data=LSCB, who="pat")
     run.do(case, "referral", **criteria)
     screening = run.task(case, "screening")
     with transaction(run.factory) as s:
@@ -85,14 +88,14 @@ def test_every_decision_table_row_runs_to_the_end(run, row):
 
 
 def test_referral_from_a_coordinator_is_assigned_back_to_them(run):
-    case = run.start("scr", who="cora")
+    case = run.start("scr", data=LSCB, who="cora")
     (referral,) = run.ready(case)
     assert (referral.name, referral.role, referral.assignee) == ("referral", "reviewer", "cora")
 
 
 def test_subgroup_and_chair_departing_from_the_table_must_say_why(run):
     run.move_to("2027-01-11")
-    case = run.start("scr", who="pat")
+    case = run.start("scr", data=LSCB, who="pat")
     run.do(case, "referral", abuse_or_neglect="suspected", child_outcome="died")  # table: SCR
     screening = run.task(case, "screening")
     payload = {"subgroup_meeting_date": run.today, "subgroup_view": "MAR", "subgroup_rationale": "x" * 20,
@@ -112,7 +115,7 @@ def test_subgroup_and_chair_departing_from_the_table_must_say_why(run):
 
 
 def test_lighter_reviews_are_not_offered_for_a_single_agency(run):
-    case = run.start("scr", who="pat")
+    case = run.start("scr", data=LSCB, who="pat")
     run.do(case, "referral", abuse_or_neglect="not_suspected", child_outcome="other", concern_agency_working=True,
            learning_focus="period", agencies_involved=["police"])
     run.do(case, "screening")
@@ -127,7 +130,7 @@ def test_lighter_reviews_are_not_offered_for_a_single_agency(run):
 def test_subgroup_decides_whether_to_notify(run, computed, decided):
     criteria = dict(abuse_or_neglect="suspected", child_outcome="died") if computed else \
         dict(abuse_or_neglect="not_suspected", child_outcome="other", concern_agency_working=True)
-    case = run.start("scr", who="pat")
+    case = run.start("scr", data=LSCB, who="pat")
     run.do(case, "referral", **criteria)
     assert run.instance(case).data["notification_required"] is computed
     run.do(case, "screening", notification_required=decided)
@@ -136,7 +139,7 @@ def test_subgroup_decides_whether_to_notify(run, computed, decided):
 
 @pytest.mark.parametrize("review_type, involve", [("SCR", False), ("LLR", True)])
 def test_family_involvement_follows_the_set_up(run, review_type, involve):
-    case = run.start("scr", who="pat")
+    case = run.start("scr", data=LSCB, who="pat")
     run.do(case, "referral", abuse_or_neglect="not_suspected", child_outcome="other", concern_agency_working=True,
            learning_focus="period" if review_type == "LLR" else "whole_case")
     run.do(case, "screening", notification_required=False)
@@ -156,7 +159,7 @@ def test_family_involvement_follows_the_set_up(run, review_type, involve):
 
 
 def _to_panel(run, **referral):
-    case = run.start("scr", who="pat")
+    case = run.start("scr", data=LSCB, who="pat")
     run.do(case, "referral", **referral)
     run.run_to_end(case, skip={"panel_review"})
     assert run.ready_names(case) == ["panel_review"]
@@ -189,7 +192,7 @@ def test_panel_loop_stops_after_five_revisions(run):
 
 
 def test_nil_returns_approval_with_amendments_and_no_actions(run):
-    case = run.start("scr", who="pat")
+    case = run.start("scr", data=LSCB, who="pat")
     run.do(case, "referral")
     plan = {"imr": {}, "prepare_action_plan": {"actions": 0},
             "board_approval": {"board_decision": "approved_with_amendments"},
@@ -210,7 +213,7 @@ def test_nil_returns_approval_with_amendments_and_no_actions(run):
 def test_the_published_report_has_its_own_pseudonym_and_is_the_checked_document(run):
     """Publication is not the working file: the anonymisation step holds the report document itself and gives the
     published report a pseudonym of its own, refused when it is the working one (in any case)."""
-    case = run.start("scr", who="pat")
+    case = run.start("scr", data=LSCB, who="pat")
     run.do(case, "referral", pseudonym="Child A", abuse_or_neglect="suspected", child_outcome="died")  # an SCR
     run.run_to_end(case, skip={"anonymisation_check"})
     check = run.task(case, "anonymisation_check")
@@ -232,7 +235,7 @@ def test_the_published_report_has_its_own_pseudonym_and_is_the_checked_document(
 
 
 def test_agency_contributions_are_bound_to_each_agency(run):
-    case = run.start("scr", who="pat")
+    case = run.start("scr", data=LSCB, who="pat")
     run.do(case, "referral")
     run.run_to_end(case, skip={"imr"})
     imrs = run.ready(case, name="imr")
@@ -252,7 +255,7 @@ def test_agency_contributions_are_bound_to_each_agency(run):
 # --- statutory clocks across bank holidays -------------------------------------------------------------------
 
 CLOCKS = {
-    # la_aware_date, notification_date: notify_panel due (5 WD), rapid_review due (15 WD), chair_decision (20 WD)
+    # la_aware_on, notification_date: notify_panel due (5 WD), rapid_review due (15 WD), chair_decision (20 WD)
     "christmas_2026": ("2026-12-21", "2026-12-23", "2026-12-30", "2027-01-18", "2027-01-21"),
     "easter_2027": ("2027-03-22", "2027-03-24", "2027-03-31", "2027-04-16", "2027-04-21"),
     "august_2027": ("2027-08-24", "2027-08-26", "2027-09-01", "2027-09-17", "2027-09-22"),
@@ -263,8 +266,8 @@ CLOCKS = {
 def test_statutory_clocks_skip_weekends_and_bank_holidays(run, season):
     aware, notified, notify_due, rapid_due, decision_due = CLOCKS[season]
     run.move_to(aware)
-    case = run.start("scr", who="pat")
-    run.do(case, "referral", la_aware_date=aware, abuse_or_neglect="suspected", child_outcome="died")
+    case = run.start("scr", data=LSCB, who="pat")
+    run.do(case, "referral", la_aware_on=aware, abuse_or_neglect="suspected", child_outcome="died")
     assert run.instance(case).data["notification_due_date"] == notify_due  # the script's add_working_days
     screening = run.do(case, "screening")
     assert screening.due_at == end_of_day(notify_due)
@@ -287,14 +290,14 @@ def test_end_of_day_is_the_london_day_in_summer_time(run):
 
 def test_report_deadlines_count_calendar_months_from_initiation(run):
     run.move_to("2027-01-04")
-    case = run.start("scr", who="pat")
+    case = run.start("scr", data=LSCB, who="pat")
     run.do(case, "referral", abuse_or_neglect="not_suspected", child_outcome="other", concern_agency_working=True,
            learning_focus="single_event")
     run.do(case, "screening")
     run.do(case, "chair_decision", decision_date="2027-01-06")  # AAR: no contributions, no panel
     run.run_to_end(case, skip={"draft_report"})
     draft = run.task(case, "draft_report")
-    assert draft.due_at == end_of_day("2027-06-06")  # P5M from review_initiated_date, a Sunday: not moved
+    assert draft.due_at == end_of_day("2027-06-07")  # P5M from review_initiated_date is a Sunday: the Monday
     run.complete(draft)
     run.do(case, "prepare_action_plan")
     assert run.task(case, "board_approval").due_at == end_of_day("2027-07-06")  # P6M

@@ -24,11 +24,11 @@ def test_cycle_with_ratings_nil_return_peer_review_and_board_plan(run):
 
 
 def _returns_rated_by_good_friday(run, case):
-    """The three returns, due on Good Friday (the whole of that day): two rated, one nil."""
+    """The three returns, set for Good Friday and so due the Tuesday after Easter: two rated, one nil."""
     returns = run.ready(case, name="self_evaluation")
     assert sorted(t.agency for t in returns) == ["csc", "health", "police"]
     for task in returns:
-        assert task.due_at == end_of_day("2027-03-26")
+        assert task.due_at == end_of_day("2027-03-30")  # the deadline set is Good Friday: Tuesday after Easter
     run.move_to(at("2027-03-26", 16))
     assert not any(t.overdue for t in run.ready(case, name="self_evaluation"))
     run.do_each(case, "self_evaluation", per_agency={"police": {"ratings": AMBER_3},

@@ -133,7 +133,7 @@ def scr(run: MarkingScenario) -> None:
     health's (whose drafting task shows the returns by design)."""
     run.move_to("2027-01-11")
     for review_type in ("SCR", "PR"):
-        case = run.start("scr")
+        case = run.start("scr", data={"regime": "lscb2013"})  # the chair chooses the review type (legacy rules)
         run.run_to_end(case, plan={"referral": {"agencies_involved": BOTH},
                                    "chair_decision": {"review_type": review_type},
                                    "set_up_review": {"lead_reviewer": "hana", "involve_family": True}},

@@ -214,6 +214,7 @@ class CommentSchema(Schema):
     author = fields.String()
     body = fields.String()
     created_at = fields.DateTime(format="iso")
+    challenge = fields.Boolean()  # the independent scrutineer's challenge
 
 
 class MessageRequest(Strict):

@@ -62,7 +62,7 @@ def _render_task(task_id: str, *, values: dict[str, Any] | None = None, problems
     actor = current_actor()
     with lif().unit_of_work() as db:
         detail = tasks.task_detail(db, task_id, actor=actor, now=now())
-        notes = [(c.author, c.body, c.created_at) for c in tasks.comments(db, task_id, actor=actor)]
+        notes = [(c.author, c.body, c.created_at, c.challenge) for c in tasks.comments(db, task_id, actor=actor)]
         agencies = accounts.agency_names(db)
         users = accounts.form_context(db)["users"] if actor.has("coordinator") else []
         papers = documents.task_documents(db, task_id, actor=actor)

@@ -2,8 +2,8 @@
 ``case_audit_programme`` on the first working day of each planned audit's month) whatever order the shipped bundles
 are deployed in, as ``models.SHIPPED_MESSAGE_PAIRINGS`` says for new databases.
 
-Revision ID: 0011_audit_programme
-Revises: 0010_agency_partners
+Revision ID: 0012_audit_programme
+Revises: 0011_child_match
 Created: 2026-12-07 11:10:00
 """
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0011_audit_programme'
-down_revision = '0010_agency_partners'
+revision = '0012_audit_programme'
+down_revision = '0011_child_match'
 branch_labels = None
 depends_on = None
 
