@@ -26,7 +26,7 @@ def s11_set_cycle(ctx: Ctx, *, agencies_taking_part: Sequence[str] | None = None
     }, extra)
 
 
-def _standard(ctx: Ctx, rating: str, n: int) -> dict[str, Any]:
+def _standard(ctx: Ctx, rating: str, n: int | str) -> dict[str, Any]:
     if rating == "na":
         return {"rating": "na", "na_reason": "The agency does not recruit staff directly."}
     out: dict[str, Any] = {"rating": rating, "evidence": f"Policy, training records and audit for standard {n}.",
@@ -39,15 +39,30 @@ def _standard(ctx: Ctx, rating: str, n: int) -> dict[str, Any]:
 
 @builds("section11", "self_evaluation")
 def s11_self_evaluation(ctx: Ctx, *, nil_return: bool = False, ratings: Sequence[str] | None = None,
+                        changes: dict[int, str] | None = None, own_ratings: dict[str, str] | None = None,
                         **extra: Any) -> dict[str, Any]:
-    base = {"nil_return": nil_return, "respondent": ctx.person, "respondent_role": "Executive safeguarding lead",
-            "date_returned": ctx.on}
+    """A return. When the form starts from the agency's previous return (its standards filled in) and no
+    ``ratings`` are given, the agency keeps those answers and changes only ``changes`` (standard number to new
+    rating); ``own_ratings`` rates the standards set for this agency alone (by reference; green otherwise)."""
+    carried = bool(ctx.get("previous_cycle")) and ctx.get("standard_1") is not None  # the form starts from it
+    role = (carried and ctx.get("respondent_role")) or "Executive safeguarding lead"
+    base: dict[str, Any] = {"nil_return": nil_return, "respondent": ctx.person, "respondent_role": role,
+                            "date_returned": ctx.on}
     if nil_return:
         base["nil_reason"] = "Exempt this cycle: the service was recommissioned."
         return merged(base, extra)
+    carried = carried and ratings is None
     ratings = list(ratings or ["green", "green", "amber", "green", "green", "green", "green", "green"])
     for n, rating in enumerate(ratings, start=1):
+        base[f"standard_{n}"] = dict(ctx.get(f"standard_{n}")) if carried else _standard(ctx, rating, n)
+    for n, rating in (changes or {}).items():
         base[f"standard_{n}"] = _standard(ctx, rating, n)
+    own = list(ctx.get("my_standards") or [])
+    if own:
+        before = dict(ctx.get("additional_standards") or {})
+        base["additional_standards"] = {
+            s["ref"]: before[s["ref"]] if s["ref"] in before and s["ref"] not in (own_ratings or {})
+            else _standard(ctx, (own_ratings or {}).get(s["ref"], "green"), s["ref"]) for s in own}
     return merged(base, extra)
 
 
@@ -102,9 +117,10 @@ def s11_approve_board_plan(ctx: Ctx, **extra: Any) -> dict[str, Any]:
 
 
 def run_cases(d: Driver) -> None:
-    """The two section 11 cycles of the demo."""
-    _main_cycle_returns_overdue(d)
+    """The two section 11 cycles of the demo, oldest first: the second starts from the first's returns (the
+    voluntary sector's return comes pre-filled with its answers of the year before, and it changes one rating)."""
     _commissioned_cycle_done(d)
+    _main_cycle_returns_overdue(d)
 
 
 def _main_cycle_returns_overdue(d: Driver) -> None:
@@ -117,7 +133,7 @@ def _main_cycle_returns_overdue(d: Driver) -> None:
     d.do_each(c, "self_evaluation", d.ago(34),
               only=["community_health", "police", "csc", "acute_health", "education", "voluntary"], spread_days=4,
               agencies={"csc": {"ratings": ["green", "amber", "green", "green", "red", "green", "green", "green"]},
-                        "police": {"ratings": ["green"] * 8}})
+                        "police": {"ratings": ["green"] * 8}, "voluntary": {"changes": {5: "green"}}})
 
 
 def _commissioned_cycle_done(d: Driver) -> None:

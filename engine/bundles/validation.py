@@ -13,7 +13,7 @@ from lxml import etree
 from ..sandbox.scripting import CompileMode, check_source
 from ..spiff import timers as timer_bounds
 from ..text import json_problem
-from . import deadlines, form_regex, forms, partners, retention_policy
+from . import carry_forward, deadlines, form_regex, forms, partners, retention_policy
 from .bpmn_xml import BPMN_NS, SPIFF_NS, TIMER_TAGS, Problem, owner_id, quoted_literal, timer_literal_kind
 
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -241,6 +241,7 @@ def model_problems(model: dict[str, Any]) -> list[Problem]:
         if reason:
             problems.append(Problem("process_model.json", f"repeat_every: {reason}", field="repeat_every"))
     problems.extend(_start_data_problems(model.get("start_data")))
+    problems.extend(carry_forward.model_problems(model))
     key_variable = model.get("business_key_variable")
     if key_variable is not None and not (isinstance(key_variable, str) and _VARIABLE.match(key_variable)):
         problems.append(Problem("process_model.json", "business_key_variable must be a variable name (letters, "

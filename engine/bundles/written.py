@@ -4,9 +4,10 @@ may only name a variable something writes, or a typo would hide data without any
 Written are: every form's top-level fields; the targets of assignments in scripts (script tasks, pre- and
 post-scripts); the outputs of the decision tables business rule tasks call; the collections and items of
 multi-instance activities; the variables catching message events write their payload to; the ``start_data`` a
-case may be started with (``process_model.json``); the partner variables the engine gives a process that declares
-``partners``; its ``business_key_variable``; and the header variables. The whole bundle counts, so a
-variable a called process of the bundle writes counts too (SpiffWorkflow copies a call's data back)."""
+case may be started with and the ``carry_forward`` targets (``process_model.json``); the partner variables the
+engine gives a process that declares ``partners``; its ``business_key_variable``; and the header variables. The
+whole bundle counts, so a variable a called process of the bundle writes counts too (SpiffWorkflow copies a call's
+data back)."""
 from __future__ import annotations
 
 import ast
@@ -16,6 +17,7 @@ from typing import Any
 from lxml import etree
 
 from ..spiff.parser import MessageEvent
+from . import carry_forward
 from .bpmn_xml import BPMN_NS, SPIFF_NS, XmlRefused, is_dmn, parse_xml
 from .partners import PARTNER_VARIABLES, needed_kinds
 from .task_views import HEADER_VARIABLES, BundleViews
@@ -35,6 +37,7 @@ def written_variables(files: Mapping[str, str], model: Mapping[str, Any], messag
     diagrams = [root for root in roots.values() if not is_dmn(root)]
     written: set[str] = set(HEADER_VARIABLES)
     written.update(_start_data(model))
+    written.update(carry_forward.targets(model))
     if needed_kinds(model):
         written.update(PARTNER_VARIABLES)
     if isinstance(model.get("business_key_variable"), str):

@@ -16,7 +16,7 @@ from ..states import InstanceStatus
 from ..store import audit
 from ..store.db import step_settings
 from ..store.models import ProcessDefinition, ProcessInstance
-from . import business_keys, child_match, partners, runtime
+from . import business_keys, carry_forward, child_match, partners, runtime
 
 
 def launch_instance(session: Session, definition: ProcessDefinition, process_id: str, *, data: dict[str, Any],
@@ -28,6 +28,7 @@ def launch_instance(session: Session, definition: ProcessDefinition, process_id:
     whose work it continues (a message start whose payload names the key). Returns the instance and the
     messages its first run threw, for the caller to route."""
     specs = runtime.specs_for(session, definition)
+    data = carry_forward.carried(session, definition, data)  # a variable the previous case hands on
     data = {**data, **partners.case_variables(session, definition.model)}  # the engine's, never the caller's
     key = (text.one_line(business_key or "")[:business_keys.MAX_LENGTH]
            or business_keys.next_business_key(session, definition.key, now))

@@ -92,7 +92,10 @@ def restore_state(specs: SpecSet, process_id: str, state: str, fast: bool) -> Bp
         return SERIALIZER.from_dict(dct, spec=specs.specs[process_id], subprocess_specs=specs.subprocess_specs)
     raw = json.loads(specs.spec_json or serialize_specs(specs.specs, specs.subprocess_specs))
     dct.update(spec=raw["specs"][process_id], subprocess_specs=raw["subprocess_specs"])
-    return LIBRARY.deserialize_json(json.dumps(dct))
+    wf = LIBRARY.deserialize_json(json.dumps(dct))
+    for spec in (wf.spec, *wf.subprocess_specs.values()):  # armed as the cached specs are, or a triggered one
+        arm_event_subprocesses(spec)  # would end nowhere on these fresh specs
+    return wf
 
 
 def library_state(wf: BpmnWorkflow) -> str:

@@ -13,6 +13,7 @@ import pytest
 
 from demo import People, form_data
 from engine import clock
+from engine.bundles import carry_forward
 from engine.bundles.parsing import parse_bundle, read_bundle_dir
 from engine.config import REPO_ROOT
 from engine.spiff.adapter import Workflow
@@ -32,10 +33,11 @@ STEPS = 8
 
 
 @cache  # each bundle parsed once for the module: parsing is not what these tests check
-def _specs(key: str) -> tuple[Any, str, dict[str, str]]:
+def _specs(key: str) -> tuple[Any, str, dict[str, str], dict[str, Any]]:
     bundle = parse_bundle(key, read_bundle_dir(REPO_ROOT / "workflows" / key))
     specs = SpecCache().get((0, bundle.content_hash), lambda: bundle.spec_json)
-    return specs, bundle.primary_process_id, bundle.message_starts
+    first = {name: None for name in carry_forward.targets(bundle.model)}  # a first case: nothing carried forward
+    return specs, bundle.primary_process_id, bundle.message_starts, first
 
 
 @cache
@@ -43,9 +45,9 @@ def _stored_points(key: str) -> tuple[Any, tuple[tuple[str, str], ...]]:
     """(process id, stored state) after the start and after each of up to ``STEPS`` steps of a case of ``key``;
     when the case ends having thrown a message that starts another process of the bundle (an action plan's
     actions), the case of that process goes on."""
-    specs, process_id, message_starts = _specs(key)
+    specs, process_id, message_starts, first = _specs(key)
     with clock.frozen_at(NOW):
-        flow, facts = Workflow.start(specs, process_id, {}, _settings(True))
+        flow, facts = Workflow.start(specs, process_id, first, _settings(True))
     moment, points = NOW, [(process_id, flow.dump())]
     for _ in range(STEPS):
         started = [m for m in facts.thrown if m.name in message_starts]

@@ -19,7 +19,7 @@ from tests.conftest import NOW, REPO
 from .scenarios_kit import Scenario
 
 WORKFLOWS = REPO / "workflows"
-SHIPPED = ("scr", "cdop", "section11", "action_plan", "case_audit")
+SHIPPED = ("scr", "cdop", "section11", "action_plan", "case_audit", "case_audit_programme")
 
 
 @cache

@@ -166,7 +166,8 @@ def section11(run: MarkingScenario) -> None:
 def case_audit(run: MarkingScenario) -> None:
     run.move_to("2027-04-05")
     case = run.start("case_audit")
-    run.run_to_end(case, plan={"set_audit": {"agencies_taking_part": BOTH}}, limit=STEP_LIMIT)
+    run.run_to_end(case, plan={"set_audit": {"agencies_taking_part": BOTH},  # csc refers a child to itself
+                               "pre_audit": {"live_risks": 1, "live_risks_from": ["csc"]}}, limit=STEP_LIMIT)
     assert run.instance(case).status == "completed", run.ready_names(case)
 
 
