@@ -289,7 +289,8 @@ class Notification(Base):
 # The pairings the shipped bundles need, whatever order they are deployed in (the migration seeds its own copy).
 SHIPPED_MESSAGE_PAIRINGS = (("scr", "scr_referral"), ("action_plan", "action_plan_handover"),
                             ("action_plan", "action_raised"), ("action_plan", "action_continue"),
-                            ("case_audit", "case_audit_planned"))
+                            ("case_audit", "case_audit_planned"), ("scr", "panel_response"),
+                            ("scr", "scr_further_referral"))
 
 
 class MessagePairing(Base):

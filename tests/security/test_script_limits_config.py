@@ -158,11 +158,14 @@ def test_the_size_limit_reaches_the_sandbox(tmp_path, db_url, db, monkeypatch):
 
 
 def test_config_reads_the_script_limits_and_the_dump_check(monkeypatch, tmp_path):
+    secret = "s" * 40
     for name, value in {"LIF_SCRIPT_TIMEOUT": "1.5", "LIF_SCRIPT_MAX_SIZE": "2000", "LIF_VERIFY_DUMPS": "1",
-                        "LIF_SPIFF_FAST_PATHS": "1"}.items():
+                        "LIF_SPIFF_FAST_PATHS": "1", "LIF_CHILD_MATCH_SECRET": secret,
+                        "LIF_INSTANCE_DIR": str(tmp_path / "instance")}.items():
         monkeypatch.setenv(name, value)
     config = Config.from_env(database_url="sqlite://", secret_key="x")
-    assert config.step_settings == StepSettings(script_timeout_s=1.5, script_max_size=2000, verify_dumps=True)
+    assert config.step_settings == StepSettings(script_timeout_s=1.5, script_max_size=2000, verify_dumps=True,
+                                                child_match_secret=secret)
     monkeypatch.setenv("LIF_VERIFY_DUMPS", "0")
     assert Config.from_env(database_url="sqlite://", secret_key="x").verify_dumps is False
 
