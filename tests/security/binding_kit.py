@@ -15,9 +15,12 @@ from tests.conftest import PASSWORDS as _PARTNERSHIP_PASSWORDS
 from tests.scenarios.conftest import app, auth, client, shipped, traveller  # noqa: F401
 from tests.scenarios.scenarios_kit import Scenario
 
-# A second chair, a second police reviewer and a second coordinator.
-MORE_PEOPLE = [("chloe", "chair", None), ("rob", "reviewer", "police"), ("cole", "coordinator", None)]
-PASSWORDS = {**_PARTNERSHIP_PASSWORDS, "chloe": "chair-pass-2", "rob": "reviewer-pass", "cole": "coordinator-pass"}
+# A second chair, a second police reviewer, a second coordinator and a second police partner (the partnership
+# already has a reviewer and a partner in each partner agency, and the independent scrutineer).
+MORE_PEOPLE = [("chloe", "chair", None), ("rob", "reviewer", "police"), ("cole", "coordinator", None),
+               ("pia", "partner", "police")]
+PASSWORDS = {**_PARTNERSHIP_PASSWORDS, "chloe": "chair-pass-2", "rob": "reviewer-pass", "cole": "coordinator-pass",
+             "pia": "partner-pass"}
 
 
 @pytest.fixture
