@@ -14,7 +14,8 @@ def run_cases(d: Driver) -> None:
     for case in (_child_a_waiting_on_imrs, _child_d_not_yet_screened, _child_e_referral_started,
                  _child_f_notification_late, _child_g_learning_review_done, _child_h_no_review,
                  _child_j_duplicate_cancelled, _child_k_draft_sent_back, _child_u_rapid_review_under_way,
-                 _child_r_national_review, _child_s_panel_questions, _child_t_awaiting_trial):
+                 _child_r_national_review, _child_s_panel_questions, _child_t_awaiting_trial,
+                 _child_v_awaiting_partner_sign_off):
         case(d)
 
 
@@ -178,3 +179,16 @@ def _child_t_awaiting_trial(d: Driver) -> None:
     d.do_each(t, "partners_approve_report", d.ago(40))
     d.do(t, "send_final_report", d.ago(35), proceedings=True)
     d.do_each(t, "partners_publication", d.ago(30))
+
+
+def _child_v_awaiting_partner_sign_off(d: Driver) -> None:
+    """A rapid review met and recommended a local CSPR; the local authority and the ICB have signed it off, the
+    police's delegated partner has not yet."""
+    v = d.start("scr", d.ago(13), who="coordinator")
+    d.do(v, "referral", d.ago(13), pseudonym="Child V", la_aware_on=d.ago(14).date().isoformat(),
+         abuse_or_neglect="suspected", child_outcome="seriously_harmed", agencies_involved=["police", "csc", "icb"])
+    d.do(v, "notify_panel_wt", d.ago(12))
+    d.do(v, "screening_wt", d.ago(11))
+    d.do_each(v, "rr_summary", d.ago(8), spread_days=1)
+    d.do(v, "rr_meeting", d.ago(3))
+    d.do_each(v, "partners_signoff", d.ago(2), only=["csc", "icb"])

@@ -59,7 +59,8 @@ def main(verbose: bool) -> None:
     """LIF: learning and improvement workflows for safeguarding children partnerships."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("spiff").setLevel(logging.DEBUG if verbose else logging.WARNING)
+    for name in ("spiff", "spiff.workflow"):  # the engine sets the second to INFO, which would print every case
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
 @main.command()
