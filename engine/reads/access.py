@@ -58,14 +58,17 @@ def offered_to(actor: Actor) -> ColumnElement[bool]:
 
 
 def visible_task(actor: Actor) -> ColumnElement[bool]:
-    """SQL condition: the task is one ``actor`` may see (coordinators and chairs see the partnership's)."""
+    """SQL condition: the task is one ``actor`` may see: the partnership's for coordinators, chairs and the
+    scrutineer; for anyone else the tasks offered to them, those they did, and their agency's tasks in their own
+    lanes (an agency's reviewers see each other's returns; its partner's sign-offs are the partner's)."""
     if not actor.reads_cases:
         return false()
     if actor.sees_everything:
         return HumanTask.id.is_not(None)
     own = or_(offered_to(actor), HumanTask.completed_by == actor.username)
-    if actor.agency:
-        own = or_(own, HumanTask.agency == actor.agency)
+    if actor.agency:  # the agency's tasks in the actor's own lanes: a reviewer never reads their partner's sign-off
+        own = or_(own, and_(HumanTask.agency == actor.agency,
+                            or_(HumanTask.role.is_(None), HumanTask.role.in_(sorted(actor.case_roles)))))
     return own
 
 
@@ -74,7 +77,8 @@ def may_see_task(actor: Actor, task: HumanTask) -> bool:
         return False
     if actor.sees_everything or may_do(actor, task) or task.completed_by == actor.username:
         return True
-    return actor.agency is not None and task.agency == actor.agency
+    return actor.agency is not None and task.agency == actor.agency and \
+        (task.role is None or task.role in actor.case_roles)
 
 
 def visible_instance(actor: Actor) -> ColumnElement[bool]:

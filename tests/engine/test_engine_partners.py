@@ -189,3 +189,31 @@ def test_lif_agency_partner_marks_and_clears(tmp_path):
     assert wrong.exit_code == 2 and "'ccg' is not one of 'la', 'icb', 'police', 'none'" in wrong.output
     unknown = runner.invoke(main, ["agency", "partner", "nowhere", "la"], env=env)
     assert unknown.exit_code == 1 and "nowhere" in unknown.output
+
+
+def test_an_agencys_reviewers_and_its_partner_see_only_their_own_lanes_tasks(factory, partnership, deploy, cases):
+    """An agency's people see its tasks in their own lanes: the police reviewer never reads the police partner's
+    sign-off (whose view may hold every agency's summary), nor the local authority's partner its reviewers' work."""
+    deploy(BUNDLES / "partner_signoff")
+    case = cases.start("partner_signoff")
+    police_sign_off = next(t for t in cases.tasks(case) if t.agency == "police")
+
+    def sees(actor, task_id) -> bool:
+        with transaction(factory) as s:
+            try:
+                queries.visible_task_row(s, actor, task_id)
+            except NotFound:
+                return False
+            return True
+
+    assert sees(partnership["partner:police"], police_sign_off.id)
+    assert not sees(partnership["police"], police_sign_off.id)
+    for task in cases.tasks(case):
+        cases.complete(task.id, who=partnership[f"partner:{task.agency}"])
+    assert not sees(partnership["police"], police_sign_off.id)  # done, it stays the partner's
+    [notice] = cases.tasks(case)
+    assert sees(partnership["csc"], notice.id) and not sees(partnership["partner:csc"], notice.id)
+    with transaction(factory) as s:
+        row = s.get(ProcessInstance, case)
+        seen = queries.instance_info(s, row, actor=partnership["police"], now=NOW, with_data=True)
+    assert {t.name for t in seen.tasks} <= {"la_notice"} and "sign_offs" not in seen.data
