@@ -30,11 +30,12 @@ FINISHED = ("completed", "cancelled")
 PLANS: dict[str, dict[str, dict[str, Any]]] = {
     "scr": {},
     "cdop": {"panel_review": {"abuse_neglect_suspected": True, "recommendations": 2},
-             "board_recommendations": {"board_decision": "accepted"}},
+             "partner_response": {"partner_decision": "accepted"}},
     "section11": {"self_evaluation": {"ratings": ["green"] * 7 + ["red"]}, "challenge_event": {"agreed_actions": 1}},
     "action_plan": {"plan_form": {"actions": 2}, "progress_update": {"status": "completed"},
                     "sign_off_coordinator": {"decision": "signed_off"}, "sign_off_chair": {"decision": "signed_off"}},
     "case_audit": {"audit_meeting": {"actions": 2}},
+    "case_audit_programme": {},
 }
 STARTED_BY = {"scr": "pat"}  # a referral is a reviewer's task
 FREE_TEXT_EXCLUSIONS = ("enum", "const", "format", "pattern", "oneOf", "anyOf")
