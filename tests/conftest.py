@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from functools import cache
 
 # Every workflow dump in the test suite is checked against SpiffWorkflow's own full serialization: the sessions
 # of ``factory`` carry it (VERIFIED), and so do apps and commands built from ``Config.from_env()``.
@@ -17,6 +18,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import text
 
 from engine.bundles import definitions
+from engine.bundles import parsing as bundle_parsing
 from engine.cases import runtime
 from engine.config import StepSettings
 from engine.people import accounts
@@ -124,6 +126,23 @@ PARTNER_KINDS = {"csc": "la", "health": "icb", "police": "police"}
 PARTNERS = {"csc": "lena", "health": "ivy", "police": "paul"}
 BY_ROLE = {"coordinator": "cora", "chair": "chad", "designer": "dee", "admin": "adam", "police": "pat", "csc": "sam",
            "health": "hana", "scrutineer": "scot", **{f"partner:{a}": u for a, u in PARTNERS.items()}}
+
+
+@cache
+def _parsed(key, content_hash, files_items):
+    return bundle_parsing.parse_bundle(key, dict(files_items))
+
+
+def parse_once(key, files):
+    """``parse_bundle`` for deploys, once per bundle content in a test process: the checks (JSON Schema's
+    meta-schema, views, templates) cost about 0.3 s a bundle, and hundreds of tests deploy the same six. A bundle
+    that is refused raises every time (an exception is never cached)."""
+    return _parsed(key, bundle_parsing.content_hash(files), tuple(sorted(files.items())))
+
+
+@pytest.fixture(autouse=True)
+def bundles_parsed_once(monkeypatch):
+    monkeypatch.setattr(definitions, "parse_bundle", parse_once)
 
 
 @pytest.fixture(autouse=True)

@@ -1,18 +1,13 @@
 """Scenario fixtures: the five shipped bundles deployed, every step saved and restored from the database, and
 a driver holding the clock (time-machine, not ticking) at ``NOW``. The API fixtures are reused from tests/api.
 
-A shortcut keeps some sixty end-to-end scenarios quick, without changing what they exercise: each bundle is
-parsed once per test session (deploying still stores a new version through ``definitions.deploy_bundle``). The
-partnership and its cheap password hashing are the root conftest's."""
+The root conftest parses each bundle once a test process (deploying still stores a new version through
+``definitions.deploy_bundle``); the partnership and its cheap password hashing are the root conftest's too."""
 from __future__ import annotations
-
-from functools import cache
 
 import pytest
 import time_machine
 
-from engine.bundles import definitions
-from engine.bundles import parsing as bundles
 from tests.api.conftest import app, auth, client  # noqa: F401  (fixtures for the API deploy test)
 from tests.conftest import NOW, REPO
 
@@ -22,19 +17,10 @@ WORKFLOWS = REPO / "workflows"
 SHIPPED = ("scr", "cdop", "section11", "action_plan", "case_audit", "case_audit_programme")
 
 
-@cache
-def _parsed(key, content_hash, files_items):
-    return bundles.parse_bundle(key, dict(files_items))
-
-
-def _parse_once(key, files):
-    return _parsed(key, bundles.content_hash(files), tuple(sorted(files.items())))
-
-
 @pytest.fixture
-def shipped(deploy, monkeypatch):
-    """Deploy every shipped bundle from workflows/; their DefinitionInfo by key."""
-    monkeypatch.setattr(definitions, "parse_bundle", _parse_once)
+def shipped(deploy):
+    """Deploy every shipped bundle from workflows/; their DefinitionInfo by key (each parsed once a test process:
+    the root conftest's ``bundles_parsed_once``)."""
     return {key: deploy(WORKFLOWS / key) for key in SHIPPED}
 
 
