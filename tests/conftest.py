@@ -3,6 +3,8 @@ set), a fixed aware ``now``, actors for each role, and helpers to deploy fixture
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from functools import cache
 
@@ -74,10 +76,26 @@ def db_url(request, tmp_path):
     admin.dispose()
 
 
+@cache
+def _sqlite_template() -> Path:
+    """An SQLite database with the schema, made once a test process: a test's database is a copy of it (about 1 ms
+    against 25 ms to create the tables and triggers each time)."""
+    path = Path(tempfile.mkdtemp(prefix="lif-schema-")) / "template.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    create_schema(engine)
+    engine.dispose()
+    return path
+
+
 @pytest.fixture
 def db(db_url):
+    sqlite_file = Path(db_url.removeprefix("sqlite:///")) if db_url.startswith("sqlite:///") else None
+    copied = sqlite_file is not None and not sqlite_file.exists()
+    if copied:
+        shutil.copyfile(_sqlite_template(), sqlite_file)
     engine = make_engine(db_url)
-    create_schema(engine)
+    if not copied:
+        create_schema(engine)
     runtime.WORKFLOWS.clear()
     yield engine
     runtime.WORKFLOWS.clear()

@@ -54,7 +54,8 @@ TYPES = {"CSPR": ("2027-04-04", "2027-06-04", "2027-07-04"), "PR": ("2027-03-04"
          "LLR": ("2027-02-15", "2027-03-04", "2027-04-04"), "AAR": ("2027-02-01", "2027-02-15", "2027-03-04")}
 
 
-@pytest.mark.parametrize("review_type", list(TYPES))
+@pytest.mark.parametrize("review_type", [t if t == "CSPR" else pytest.param(t, marks=pytest.mark.slow)  # ~0.7 s each
+                                         for t in TYPES])
 def test_each_review_type_has_its_own_deadlines(run, review_type):
     checkpoint, draft, final = TYPES[review_type]
     case = decided(run, review_type)
