@@ -2,10 +2,29 @@
 clock at ``NOW``) and a page client per signed-in user, reused from the API and page tests' conftests."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.api.conftest import api, app, auth, client, traveller  # noqa: F401  (fixtures)
 from tests.web.web_kit import sign_in
+
+# Modules of long parametrised families of refused input (each case a deploy or a request): in make test each
+# family runs its first case, and make test-ci (the slow stage) runs every case; make test stays within 4 minutes.
+FAMILIES = ("test_bundle_limits.py", "test_bad_input.py", "test_control_characters.py")
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m "not slow"`` deselects
+def pytest_collection_modifyitems(config, items):
+    seen: set[tuple[str, str, str]] = set()
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is None or Path(str(item.path)).name not in FAMILIES:
+            continue
+        family = (str(item.path), item.originalname, str(callspec.params.get("db_url", "")))
+        if family in seen:
+            item.add_marker(pytest.mark.slow)
+        seen.add(family)
 
 
 @pytest.fixture
