@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .errors import InvalidData
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -142,6 +144,6 @@ def _refuse_weak_child_match_secret(secret: str) -> None:
     """A short key would let anyone holding the database guess NHS numbers from their hashes (there are about a
     billion valid ones), so a deployment refuses to start with one rather than match children on it."""
     if len(secret) < MIN_CHILD_MATCH_SECRET:
-        raise ValueError(f"LIF_CHILD_MATCH_SECRET must be at least {MIN_CHILD_MATCH_SECRET} characters (it is the "
-                         "key of the hashes that match children); unset it to have one generated into the instance "
-                         "folder")
+        raise InvalidData(f"LIF_CHILD_MATCH_SECRET must be at least {MIN_CHILD_MATCH_SECRET} characters (it is the "
+                          "key of the hashes that match children); unset it to have one generated into the instance "
+                          "folder")

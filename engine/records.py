@@ -30,6 +30,12 @@ class Actor:
         return self.roles - NON_CASE_ROLES
 
     @property
+    def does_tasks(self) -> bool:
+        """Whether any task may be this user's: not for the independent scrutineer, who only reads and challenges
+        (SPEC §1), nor for administrators and designers."""
+        return bool(self.case_roles - {"scrutineer"})
+
+    @property
     def reads_cases(self) -> bool:
         """Whether any case data may reach this user at all: not for administrators and designers alone."""
         return bool(self.case_roles)

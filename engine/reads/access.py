@@ -31,8 +31,9 @@ def require_case_reader(actor: Actor) -> None:
 
 
 def may_do(actor: Actor, task: OfferedTask) -> bool:
-    """A user may do a task assigned to them, or an unassigned one bound to their agency or their roles."""
-    if not actor.reads_cases:
+    """A user may do a task assigned to them, or an unassigned one bound to their agency or their roles; never the
+    scrutineer, who reads and challenges only."""
+    if not actor.does_tasks:
         return False
     roles = actor.case_roles
     if task.assignee is not None:
@@ -46,7 +47,7 @@ def may_do(actor: Actor, task: OfferedTask) -> bool:
 
 def offered_to(actor: Actor) -> ColumnElement[bool]:
     """SQL condition: the task is one ``actor`` may do (mirrors ``may_do``)."""
-    if not actor.reads_cases:
+    if not actor.does_tasks:
         return false()
     roles = sorted(actor.case_roles)
     by_agency = and_(HumanTask.agency == actor.agency, or_(HumanTask.role.is_(None), HumanTask.role.in_(roles))) \

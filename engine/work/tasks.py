@@ -103,9 +103,10 @@ def assign_task(session: Session, task_id: str, username: str, *, actor: Actor, 
     user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
     if user is None:
         raise InvalidData("unknown user", [{"field": "username", "message": f"no active user {username!r}"}])
-    if not user.roles - NON_CASE_ROLES:  # the task, its case header and its notices would reach them
-        raise InvalidData("not a case worker", [{"field": "username",
-                                                 "message": f"{username!r} is an administrator or designer only"}])
+    if not user.roles - NON_CASE_ROLES - {"scrutineer"}:  # an admin or designer would see the case; a scrutineer
+        raise InvalidData("not a case worker", [{"field": "username",  # only reads and challenges (SPEC §1)
+                                                 "message": f"{username!r} does no case tasks (an administrator, "
+                                                            "designer or the independent scrutineer)"}])
     previous, row.assignee, row.claimed_at = row.assignee, user.username, None
     row.bound_to = user.username  # a release returns the task to the person a coordinator chose
     audit.record(session, "task.assigned", actor=actor.username, now=now, instance_id=row.instance_id,
@@ -127,7 +128,8 @@ def add_comment(session: Session, task_id: str, body: str, *, actor: Actor, now:
     row = queries.visible_task_row(session, actor, task_id)
     if not (body or "").strip():
         raise InvalidData("empty comment", [{"field": "body", "message": "is required"}])
-    challenge = actor.has("scrutineer")  # the scrutineer's only data entry is challenge (SPEC §1)
+    # the scrutineer's only data entry is challenge (SPEC §1); one who also coordinates or chairs comments as such
+    challenge = actor.has("scrutineer") and not actor.has("coordinator", "chair")
     comment = Comment(instance_id=row.instance_id, task_id=row.id, author=actor.username, body=body.strip(),
                       created_at=now, challenge=challenge)
     session.add(comment)

@@ -278,7 +278,7 @@ def test_no_key_without_a_whole_basis():
 def test_a_weak_secret_is_refused_and_a_missing_one_generated_once(monkeypatch, tmp_path):
     monkeypatch.setenv("LIF_INSTANCE_DIR", str(tmp_path))
     monkeypatch.setenv("LIF_CHILD_MATCH_SECRET", "short")
-    with pytest.raises(ValueError, match="LIF_CHILD_MATCH_SECRET must be at least 32 characters"):
+    with pytest.raises(InvalidData, match="LIF_CHILD_MATCH_SECRET must be at least 32 characters"):
         Config.from_env(secret_key="x", database_url="sqlite://")
     monkeypatch.delenv("LIF_CHILD_MATCH_SECRET")
     first = Config.from_env(secret_key="x", database_url="sqlite://")
@@ -312,3 +312,17 @@ def test_a_malformed_declaration_is_refused_at_deploy(deploy, bundle_copy, decla
         deploy(path)
     assert any(p["message"].startswith(message) and p["file"] == "process_model.json"
                for p in refused.value.details), refused.value.details
+
+
+def test_a_message_from_outside_without_correlation_is_refused_when_several_cases_wait(matching, cases, factory):
+    """Two open cases for two children both wait for ``further_referral`` (an event sub-process, no correlation):
+    a message naming neither would write one child's referral into both, so it is refused and changes nothing."""
+    (first,) = _refer(cases)
+    (second,) = _refer(cases, child_nhs_number="", child_initials="AB", child_dob="2020-01-01")
+    assert first != second
+    before = {case: cases.ready_names(case) for case in (first, second)}
+    with pytest.raises(InvalidData) as refused, transaction(factory) as s:
+        messages.send_message(s, "further_referral", {}, {**CHILD}, actor="api", now=NOW)
+    assert refused.value.details == [{"field": "correlation",
+                                      "message": "is required when several cases wait for the message"}]
+    assert {case: cases.ready_names(case) for case in (first, second)} == before

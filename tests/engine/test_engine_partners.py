@@ -13,7 +13,7 @@ from engine.people import accounts, directory
 from engine.reads import queries
 from engine.records import Actor
 from engine.store.db import transaction
-from engine.store.models import Agency, AuditEvent, ProcessInstance
+from engine.store.models import Agency, AuditEvent, HumanTask, ProcessInstance
 from engine.work import tasks
 from tests.conftest import NOW, PARTNERS, USERS
 from web.cli import main
@@ -217,3 +217,23 @@ def test_an_agencys_reviewers_and_its_partner_see_only_their_own_lanes_tasks(fac
         row = s.get(ProcessInstance, case)
         seen = queries.instance_info(s, row, actor=partnership["police"], now=NOW, with_data=True)
     assert {t.name for t in seen.tasks} <= {"la_notice"} and "sign_offs" not in seen.data
+
+
+def test_the_scrutineer_is_never_given_a_task_nor_does_one_when_assigned(factory, partnership, deploy, cases):
+    """Seeing is not doing, whoever assigns: a coordinator cannot assign a task to the scrutineer, and a scrutineer
+    named as a task's assignee or given an agency still may not claim, draft or complete it."""
+    deploy(BUNDLES / "partner_signoff")
+    case = cases.start("partner_signoff")
+    task = next(t for t in cases.tasks(case) if t.agency == "csc")
+    with pytest.raises(InvalidData) as refused, transaction(factory) as s:
+        tasks.assign_task(s, task.id, "scot", actor=partnership["coordinator"], now=NOW)
+    assert "independent scrutineer" in refused.value.details[0]["message"]
+    with transaction(factory) as s:
+        s.get(HumanTask, task.id).assignee = "scot"  # as if assigned before this rule
+    for scot in (partnership["scrutineer"], Actor("scot", frozenset({"scrutineer"}), "csc")):
+        for act in (lambda s, a: tasks.claim_task(s, task.id, actor=a, now=NOW),
+                    lambda s, a: tasks.save_draft(s, task.id, {}, actor=a, now=NOW),
+                    lambda s, a: tasks.complete_task(s, task.id, {}, actor=a, now=NOW)):
+            with pytest.raises((Forbidden, NotFound, Conflict)), transaction(factory) as s:
+                act(s, scot)
+    assert [t.state for t in cases.tasks(case, state=None) if t.id == task.id] == ["ready"]

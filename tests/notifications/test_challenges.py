@@ -42,4 +42,6 @@ def test_other_comments_are_not_challenges_and_tell_no_one(deploy, room, factory
     before = len(room.notes())
     for who in ("coordinator", "chair", "police"):
         assert _comment(room, factory, task_id, partnership[who], f"A note from {who}") is False
+    both_roles = room.add_user("cody", ["coordinator", "scrutineer"], None, email="cody@lif.test", now=START)
+    assert _comment(room, factory, task_id, both_roles, "As the coordinator") is False  # one who also coordinates
     assert len(room.notes()) == before

@@ -31,6 +31,8 @@ def test_mark_an_agency_as_a_statutory_partner(as_user, factory):
     assert wrong.status_code == 422 and "give one of la, icb, police" in text(wrong)
     kept = adam.post("/admin/agencies/police/partner", data={"partner_kind": ""})  # paul is its partner
     assert kept.status_code == 409 and "remove that role first" in text(kept)
+    assert 'href="#partner_kind_police"' in kept.get_data(as_text=True)  # the message is under the police
+    assert 'id="partner_kind_police-error"' in kept.get_data(as_text=True)
     with transaction(factory) as s:
         assert s.scalar(select(Agency.partner_kind).where(Agency.key == "icb")) == "icb"
 

@@ -87,10 +87,10 @@ def set_partner(key: str) -> Any:
     try:
         with lif().unit_of_work() as db:
             accounts.set_partner_kind(db, key, kind, actor=current_actor().username, now=now())
-    except InvalidData as exc:
-        return _people_page({"partner_kind": _errors(exc).get("kind", exc.message)}, status=422)
+    except InvalidData as exc:  # the message goes under the agency it is about
+        return _people_page({"partner_kind": _errors(exc).get("kind", exc.message), "partner_agency": key}, status=422)
     except Conflict as exc:
-        return _people_page({"partner_kind": exc.message}, status=409)
+        return _people_page({"partner_kind": exc.message, "partner_agency": key}, status=409)
     return done("The statutory partner has been saved", "admin.people")
 
 
