@@ -30,12 +30,15 @@ def launch_instance(session: Session, definition: ProcessDefinition, process_id:
     specs = runtime.specs_for(session, definition)
     data = carry_forward.carried(session, definition, data)  # a variable the previous case hands on
     data = {**data, **partners.case_variables(session, definition.model)}  # the engine's, never the caller's
-    key = (text.one_line(business_key or "")[:business_keys.MAX_LENGTH]
-           or business_keys.next_business_key(session, definition.key, now))
+    key = text.one_line(business_key or "")[:business_keys.MAX_LENGTH]
     key_variable = definition.model.get("business_key_variable")
     if isinstance(key_variable, str) and key_variable:  # a bundle that correlates on its case's key (checked at deploy)
+        key = key or business_keys.next_business_key(session, definition.key, now)
         data = {**data, key_variable: key}
     flow, facts = Workflow.start(specs, process_id, data, step_settings(session), message=first_message)
+    # A generated key is taken after the first run where it can be: taking one locks the year's sequence row until
+    # the transaction ends, and a long first run would hold up every other start of the process.
+    key = key or business_keys.next_business_key(session, definition.key, now)
     instance = ProcessInstance(
         definition=definition, definition_id=definition.id, process_key=definition.key, process_id=process_id,
         business_key=key,
