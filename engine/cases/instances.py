@@ -1,10 +1,10 @@
-"""Starting, cancelling and retrying process instances."""
+"""Starting, cancelling, withdrawing and retrying process instances."""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from .. import events, text
@@ -14,10 +14,15 @@ from ..records import Actor
 from ..spiff.adapter import Facts, Workflow
 from ..states import FINISHED_STATUSES, InstanceStatus, TaskState
 from ..store import audit
-from ..store.models import HumanTask, MessageSubscription, ProcessInstance
+from ..store.models import AuditEvent, Comment, HumanTask, MessageSubscription, ProcessInstance
 from . import business_keys, launch, recurring, runtime, step
 
 DEFAULT_START_ROLES = ("coordinator",)
+WITHDRAWN_REASON = "withdrawn by the person who started it"
+# Audited actions that only read a case: another person viewing or downloading does not make it theirs too.
+READ_ACTIONS = ("instance.viewed", "task.viewed", "document.downloaded", "instance.access_reported",
+                "definition.downloaded")
+NOT_PEOPLE = ("scheduler",)  # the actor of the sweep's timers and recurring starts
 
 
 def start_instance(session: Session, process_key: str, *, data: dict[str, Any] | None = None,
@@ -45,6 +50,56 @@ def cancel_instance(session: Session, instance_id: str, reason: str, *, actor: A
     if not (reason or "").strip():
         raise InvalidData("a reason is required", [{"field": "reason", "message": "is required"}])
     instance = runtime.get_instance_row(session, instance_id)
+    return _cancel(session, instance, reason.strip(), actor=actor, now=now)
+
+
+def withdraw_instance(session: Session, instance_id: str, *, actor: Actor, now: datetime) -> ProcessInstance:
+    """Cancel a case its starter no longer wants (started by mistake, or twice), with the reason
+    ``WITHDRAWN_REASON``. Only the starter may, and only while the case is theirs alone (``touched_by_others``);
+    once anyone else has worked on it, cancelling is a coordinator's decision with a reason of their own. The case
+    row and its audit trail stay, as with every cancel."""
+    instance = runtime.get_instance_row(session, instance_id)
+    refusal = withdraw_refusal(session, instance, actor)
+    if refusal is not None:
+        raise refusal
+    return _cancel(session, instance, WITHDRAWN_REASON, actor=actor, now=now, withdrawn=True)
+
+
+def may_withdraw(session: Session, instance_id: str, actor: Actor) -> bool:
+    """Whether ``actor`` may withdraw the case: for the pages' "Withdraw this case" link."""
+    return withdraw_refusal(session, runtime.get_instance_row(session, instance_id), actor) is None
+
+
+def withdraw_refusal(session: Session, instance: ProcessInstance, actor: Actor) -> Forbidden | Conflict | None:
+    """Why ``actor`` may not withdraw ``instance`` (the error to raise), or None when they may."""
+    if not instance.started_by or instance.started_by != actor.username:
+        return Forbidden("only the person who started a case may withdraw it")
+    if instance.status in FINISHED_STATUSES:
+        return Conflict(f"the case is already {instance.status}")
+    if touched_by_others(session, instance):
+        return Conflict("someone else has worked on this case, so only a coordinator can cancel it")
+    return None
+
+
+def touched_by_others(session: Session, instance: ProcessInstance) -> bool:
+    """Whether a person other than the starter has touched the case: completed, claimed or drafted one of its
+    tasks, had one assigned to them, commented, or taken any other audited action on it (assigned, extended,
+    chased, paused, uploaded, sent it a message...). Reading it (views, downloads, access reports) is not touching
+    it, and neither is the scheduler firing its timers."""
+    me = instance.started_by
+    others_task = select(HumanTask.id).where(HumanTask.instance_id == instance.id, or_(
+        HumanTask.completed_by.is_not(None) & (HumanTask.completed_by != me),
+        HumanTask.claimed_at.is_not(None) & (HumanTask.assignee != me)))
+    others_comment = select(Comment.id).where(Comment.instance_id == instance.id, Comment.author != me)
+    audit.write_pending(session)
+    others_event = select(AuditEvent.id).where(
+        AuditEvent.instance_id == instance.id, AuditEvent.actor.is_not(None), AuditEvent.actor != me,
+        AuditEvent.actor.not_in(NOT_PEOPLE), AuditEvent.action.not_in(READ_ACTIONS))
+    return any(session.scalar(query.limit(1)) is not None for query in (others_task, others_comment, others_event))
+
+
+def _cancel(session: Session, instance: ProcessInstance, reason: str, *, actor: Actor, now: datetime,
+            **details: bool) -> ProcessInstance:
     if instance.status in FINISHED_STATUSES:
         raise Conflict(f"the case is already {instance.status}")
     flow = runtime.load(session, instance)
@@ -59,7 +114,7 @@ def cancel_instance(session: Session, instance_id: str, reason: str, *, actor: A
     runtime.close_due_items(session, instance.id)
     session.query(MessageSubscription).filter(MessageSubscription.instance_id == instance.id).delete()
     audit.record(session, "instance.cancelled", actor=actor.username, now=now, instance_id=instance.id,
-                 note=reason.strip())
+                 note=reason, **details)
     runtime.flush_or_conflict(session)
     return instance
 
