@@ -9,7 +9,6 @@ from engine.store.models import Notification, ProcessInstance
 
 from .web_kit import BUNDLES, WORKFLOWS, deploy, text
 
-
 ANSWERS = {"about": "child", "pseudonym": "Child B", "reason": "Referral from the hospital's safeguarding team"}
 
 
