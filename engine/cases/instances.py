@@ -99,7 +99,7 @@ def touched_by_others(session: Session, instance: ProcessInstance) -> bool:
 
 
 def _cancel(session: Session, instance: ProcessInstance, reason: str, *, actor: Actor, now: datetime,
-            **details: bool) -> ProcessInstance:
+            withdrawn: bool = False) -> ProcessInstance:
     if instance.status in FINISHED_STATUSES:
         raise Conflict(f"the case is already {instance.status}")
     flow = runtime.load(session, instance)
@@ -114,7 +114,7 @@ def _cancel(session: Session, instance: ProcessInstance, reason: str, *, actor: 
     runtime.close_due_items(session, instance.id)
     session.query(MessageSubscription).filter(MessageSubscription.instance_id == instance.id).delete()
     audit.record(session, "instance.cancelled", actor=actor.username, now=now, instance_id=instance.id,
-                 note=reason, **details)
+                 note=reason, **({"withdrawn": True} if withdrawn else {}))
     runtime.flush_or_conflict(session)
     return instance
 
