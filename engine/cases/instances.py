@@ -113,12 +113,9 @@ def _cancel(session: Session, instance: ProcessInstance, reason: str, *, actor: 
         events.publish(session, events.TaskClosed(task.id, instance.id, TaskState.CANCELLED), now)
     runtime.close_due_items(session, instance.id)
     session.query(MessageSubscription).filter(MessageSubscription.instance_id == instance.id).delete()
-    if withdrawn:
-        audit.record(session, "instance.cancelled", actor=actor.username, now=now, instance_id=instance.id,
-                     note=reason, withdrawn=True)
-    else:
-        audit.record(session, "instance.cancelled", actor=actor.username, now=now, instance_id=instance.id,
-                     note=reason)
+    details: dict[str, Any] = {"withdrawn": True} if withdrawn else {}
+    audit.record(session, "instance.cancelled", actor=actor.username, now=now, instance_id=instance.id,
+                 note=reason, **details)
     runtime.flush_or_conflict(session)
     return instance
 
