@@ -86,8 +86,8 @@ def places_of(factory: Any, username: str) -> Places:
     short_task = next((t.id for t in ready if forms[t.id] and forms[t.id] != LONG_FORM), None)
     # a case of a child's review shows the most: steps done, open and overdue
     case = next((c.id for c in cases if c.process_key == "scr"), cases[0].id if cases else None)
-    return Places(_path("/tasks/", long_task), _path("/tasks/", short_task), _path("/tasks/", done[0].id if done else None),
-                  _path("/cases/", case))
+    return Places(_path("/tasks/", long_task), _path("/tasks/", short_task),
+                  _path("/tasks/", done[0].id if done else None), _path("/cases/", case))
 
 
 def _path(prefix: str, id_: str | None) -> str | None:

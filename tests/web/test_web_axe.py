@@ -101,8 +101,8 @@ def test_every_page_type_has_no_violations(site, page, role, username):
         paths += [("retention", "/retention"), ("access report", f"{places.case}/access"),
                   ("disposal", f"{places.case}/dispose")]
     if role == "admin":
-        paths += [("admin", "/admin/"), ("admin user", "/admin/users/police.lead"), ("admin messages", "/admin/messages"),
-                  ("forbidden", "/cases")]
+        paths += [("admin", "/admin/"), ("admin user", "/admin/users/police.lead"),
+                  ("admin messages", "/admin/messages"), ("forbidden", "/cases")]
     if role == "designer":
         paths += [("processes", "/processes/"), ("process", "/processes/scr"), ("process", "/processes/section11")]
     found = scan(page, site.base, paths)
