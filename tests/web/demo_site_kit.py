@@ -77,13 +77,16 @@ def places_of(factory: Any, username: str) -> Places:
         actor = accounts.actor_for(accounts.find_user(s, username))
         if not actor.case_roles:
             return Places(None, None, None, None)
-        ready = queries.tasks_for(s, actor, NOW, limit=200).items
+        # the tasks they may do; for those who see every case (the scrutineer does none), every open task
+        offered = {t.id for t in queries.tasks_for(s, actor, NOW, limit=200).items}
+        ready = [(task_id, form) for task_id, form in s.execute(
+            select(HumanTask.id, HumanTask.form_file).where(HumanTask.state == "ready").order_by(HumanTask.id))
+            if task_id in offered or actor.sees_everything]
+        ready.sort(key=lambda row: row[0] not in offered)  # their own work first
         done = queries.tasks_for(s, actor, NOW, state="completed", limit=200).items
         cases = queries.instances_for(s, actor, NOW, limit=200).items
-        forms = dict(s.execute(select(HumanTask.id, HumanTask.form_file)
-                               .where(HumanTask.id.in_([t.id for t in ready]))).all())
-    long_task = next((t.id for t in ready if forms[t.id] == LONG_FORM), None)
-    short_task = next((t.id for t in ready if forms[t.id] and forms[t.id] != LONG_FORM), None)
+    long_task = next((task_id for task_id, form in ready if form == LONG_FORM), None)
+    short_task = next((task_id for task_id, form in ready if form and form != LONG_FORM), None)
     # a case of a child's review shows the most: steps done, open and overdue
     case = next((c.id for c in cases if c.process_key == "scr"), cases[0].id if cases else None)
     return Places(_path("/tasks/", long_task), _path("/tasks/", short_task),
