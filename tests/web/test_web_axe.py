@@ -86,6 +86,8 @@ def test_sign_in_and_error_pages_have_no_violations(site, page):
     page.click("button:has-text('Sign in')")  # no password: the error summary
     found += violations(page, "sign-in with errors")
     assert found == [], "\n".join(found)
+    page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=\"/nothing.png\">')")
+    assert any("image-alt" in line for line in violations(page, "an image without alt")), "the scan sees nothing"
 
 
 @pytest.mark.parametrize("role, username", USERS)
