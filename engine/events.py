@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 class TaskReady:
     task_id: str
     instance_id: str
+    actor: str | None = None  # who took the step that made it ready
+    after: str | None = None  # the task of the same case whose completion made it ready (None: a start, a timer...)
 
 
 @dataclass(frozen=True)

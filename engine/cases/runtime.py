@@ -99,7 +99,7 @@ def save(session: Session, instance: ProcessInstance, flow: Workflow, facts: Fac
         _sync_subscriptions(session, instance, flow, facts)
     flush_or_conflict(session)
     for task_id in created:
-        events.publish(session, events.TaskReady(task_id, instance.id), now)
+        events.publish(session, events.TaskReady(task_id, instance.id, actor, finished_task_id), now)
     WORKFLOWS.put(instance.id, instance.revision, flow)
     return created
 
