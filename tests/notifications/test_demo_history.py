@@ -15,10 +15,10 @@ from engine.bundles import definitions
 from engine.config import REPO_ROOT
 from engine.store.db import make_session_factory, transaction
 from engine.store.models import DueItem, HumanTask, Notification
+from notifications import sweep as sweep_module
 
 from .conftest import START
 from .notifications_kit import mail_config
-from notifications import sweep as sweep_module
 
 pytestmark = pytest.mark.slow  # the whole demo is loaded (about 20 s)
 
