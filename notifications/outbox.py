@@ -1,5 +1,5 @@
 """Writing notifications into the outbox. Each recipient gets an in-app row (delivered on write) and, when
-they have an address, an e-mail row that the sweep delivers, or holds for their daily digest. Rows are
+they have an address, an email row that the sweep delivers, or holds for their daily digest. Rows are
 unique by idempotency key, so writing the same notification twice is a no-op."""
 from __future__ import annotations
 
