@@ -46,3 +46,15 @@ def test_someone_else_completing_the_step_leaves_the_coordinators_told(deploy, r
     room.complete(room.task_id(instance_id, "check"), now=START, who="cleo")
     plan = room.task_id(instance_id, "plan")
     assert [n.recipient for n in room.notes(task_id=plan, kind="new_task", channel="inapp")] == ["cora"]
+
+
+def test_a_task_a_timer_makes_ready_is_news_to_the_starter(deploy, room, clock):
+    """cora started the case; two days later its timer makes the follow-up ready: she is told."""
+    deploy("intermediate_timer")
+    instance_id = room.start("intermediate_timer", now=START)
+    fired = START + timedelta(days=2, minutes=1)
+    clock.move_to(fired)
+    room.sweep(fired)
+    follow_up = room.task_id(instance_id)
+    assert [(n.recipient, n.channel) for n in room.notes(task_id=follow_up, kind="new_task")] == [
+        ("cora", "inapp"), ("cora", "email")]
