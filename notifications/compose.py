@@ -25,7 +25,7 @@ from .states import NotificationKind
 
 
 def working_days(count: int) -> str:
-    """"1 working day", "3 working days": never "working day(s)"."""
+    """A count of working days in words: "1 working day", "3 working days" (never "working day(s)")."""
     return f"{count} working day" if count == 1 else f"{count} working days"
 
 
