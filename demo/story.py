@@ -27,6 +27,7 @@ from engine.states import DueKind, TaskState
 from engine.store.db import transaction
 from engine.store.models import Agency, DueItem, HumanTask, ProcessInstance, User
 from engine.work import tasks
+from notifications import history
 
 from . import action_plan, case_audit, cdop, scr, section11
 from .documents import upload_placeholders
@@ -50,6 +51,7 @@ def load_demo(factory: sessionmaker[Session], *, now: datetime) -> str:
         story.run_cases(driver)
     driver.monitor_actions()
     with transaction(factory) as session:
+        history.settle(session, now)  # the demo's past is history, not news: none of it is mailed at first start
         return _summary(session, now, deployed)
 
 

@@ -16,6 +16,17 @@ def _instance_dir() -> Path:
     return Path(os.environ.get("LIF_INSTANCE_DIR", Path.cwd() / "instance"))
 
 
+ENVIRONMENTS = ("development", "production")  # LIF_ENV; production requires LIF_BASE_URL
+_EVERY_ADDRESS = ("", "0.0.0.0", "::")  # listening on every interface: links use the loopback address
+
+
+def local_base_url(host: str, port: int | str) -> str:
+    """The address of a server run for local use on ``host``:``port``, which links in emails point to when
+    ``LIF_BASE_URL`` is not set (``http://127.0.0.1:5000`` for the defaults)."""
+    host = "127.0.0.1" if host in _EVERY_ADDRESS else host
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}"
+
+
 MIN_CHILD_MATCH_SECRET = 32  # characters: the HMAC key of child matching (engine.cases.child_match)
 
 
@@ -67,7 +78,8 @@ class Config:
     login_account_limit: int = 20  # failures on one username across addresses before new addresses wait
     session_idle_minutes: int = 30
     session_max_hours: int = 8
-    base_url: str = "http://127.0.0.1:5000"
+    base_url: str = "http://127.0.0.1:5000"  # where links in emails point (LIF_BASE_URL, else local_base_url)
+    production: bool = False  # LIF_ENV=production: LIF_BASE_URL must be set
     mail_backend: str = "console"  # console, file, smtp, notify
     mail_sender: str = "lif@localhost"
     mail_file_dir: Path | None = None
@@ -95,10 +107,18 @@ class Config:
         return self.max_upload_bytes + 1024 * 1024
 
     @classmethod
-    def from_env(cls, **overrides: Any) -> Config:
-        """Settings from ``LIF_*`` variables; keyword arguments override them (tests, benchmarks)."""
+    def from_env(cls, *, host: str | None = None, port: int | None = None, **overrides: Any) -> Config:
+        """Settings from ``LIF_*`` variables; keyword arguments override them (tests, benchmarks). ``host`` and
+        ``port`` are where this process serves (``lif serve``), else ``LIF_HOST`` and ``LIF_PORT``: without
+        ``LIF_BASE_URL``, links point there."""
         env = os.environ.get
         instance_dir = _instance_dir()
+        production = overrides.get("production", _environment(env("LIF_ENV", "")) == "production")
+        configured_url = overrides.get("base_url") or env("LIF_BASE_URL", "")
+        if production and not configured_url:
+            raise InvalidData("LIF_BASE_URL must be set when LIF_ENV=production: it is the address links in emails "
+                              "point to, e.g. https://lif.example.gov.uk")
+        listening = local_base_url(host or env("LIF_HOST", "127.0.0.1"), port or env("LIF_PORT", "5000"))
         config = cls(
             database_url=env("LIF_DATABASE_URL", f"sqlite:///{instance_dir / 'lif.sqlite3'}"),
             secret_key=overrides.get("secret_key") or _secret_key(instance_dir),
@@ -114,7 +134,7 @@ class Config:
             clamd=env("LIF_CLAMD") or None,
             session_idle_minutes=int(env("LIF_SESSION_IDLE_MINUTES", "30")),
             session_max_hours=int(env("LIF_SESSION_MAX_HOURS", "8")),
-            base_url=env("LIF_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+            base_url=(configured_url or listening).rstrip("/"), production=production,
             mail_backend=env("LIF_MAIL_BACKEND", "console"),
             mail_sender=env("LIF_MAIL_SENDER", "lif@localhost"),
             mail_file_dir=Path(env("LIF_MAIL_FILE_DIR", "")) if env("LIF_MAIL_FILE_DIR") else None,
@@ -138,6 +158,15 @@ class Config:
             except OSError:
                 pass  # opening the database will say what is wrong, in one line
         return config
+
+
+def _environment(value: str) -> str:
+    """``LIF_ENV``: ``development`` (the default, for local use) or ``production``; anything else is refused
+    rather than guessed, since production mode is what makes the server refuse unsafe settings."""
+    value = value.strip().lower() or "development"
+    if value not in ENVIRONMENTS:
+        raise InvalidData(f"LIF_ENV must be {' or '.join(ENVIRONMENTS)}, not {value!r}")
+    return value
 
 
 def _refuse_weak_child_match_secret(secret: str) -> None:

@@ -1,5 +1,5 @@
 """Notifications and the scheduler: turns engine events and due deadlines into notifications (the outbox,
-in-app and e-mail channels, the reminder and escalation ladder, digests) and runs the periodic sweep.
+in-app and email channels, the reminder and escalation ladder, digests) and runs the periodic sweep.
 
 ``install(config)`` wires the room to the engine's events; the composition root (``web.boot.boot``, used by
 ``web.create_app`` and every ``lif`` command) calls it. The room keeps no settings of its own: what a handler

@@ -1,4 +1,4 @@
-"""E-mail backends: console (the default: logs each message), file (one .eml per message), SMTP (host,
+"""Email backends: console (the default: logs each message), file (one .eml per message), SMTP (host,
 port, TLS, credentials, sender) and GOV.UK Notify (optional ``notifications-python-client``)."""
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ class Backend(Protocol):
 
 
 def build_message(row: Notification, sender: str) -> EmailMessage:
-    """The e-mail for an outbox row. Header values are made one line whatever the row holds (a row written before
+    """The email for an outbox row. Header values are made one line whatever the row holds (a row written before
     subjects were cleaned, an address with a stray line break), so no row can fail to build on every attempt."""
     message = EmailMessage()
     message["From"] = one_line(sender)
@@ -45,7 +45,7 @@ class ConsoleBackend:
         self.sender = config.mail_sender
 
     def send(self, row: Notification) -> None:
-        log.info("e-mail to %s: %s\n%s", one_line(row.address or ""), one_line(row.subject or ""), row.body)
+        log.info("email to %s: %s\n%s", one_line(row.address or ""), one_line(row.subject or ""), row.body)
 
 
 class FileBackend:

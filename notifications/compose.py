@@ -1,5 +1,11 @@
 """Rendering messages from Jinja templates. Every message names the case by business key and pseudonym, never
-by a child's name, and links straight to the task."""
+by a child's name, names people by their full names and dates in words, and links straight to the task.
+
+The plain-text templates are read as lines: the environment drops a line that holds only a block tag
+(``{% if %}`` on its own line), so an optional line is written as a block around it, and an optional part of a
+line as an inline expression (``{{ " for " ~ agency_name if agency_name else "" }}``). A block tag at the end of a
+line of text would eat that line's newline and run two lines together, so none is written there
+(tests/notifications/test_templates.py renders every template and compares it with the expected text)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,22 +14,35 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import text, workdays
 from engine.people import accounts
-from engine.store.models import HumanTask, ProcessInstance
+from engine.store.models import HumanTask, ProcessInstance, User
 
 from .states import NotificationKind
+
+
+def working_days(count: int) -> str:
+    """A count of working days in words: "1 working day", "3 working days" (never "working day(s)")."""
+    return f"{count} working day" if count == 1 else f"{count} working days"
+
+
+def date_in_words(moment: datetime) -> str:
+    """The London day of ``moment`` as GOV.UK writes dates: "Thursday 24 December 2026"."""
+    return workdays.london_date(moment).strftime("%A %-d %B %Y")
+
 
 _ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), undefined=StrictUndefined,
                    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
                    trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+_ENV.filters["working_days"] = working_days
 SUBJECTS: dict[str, str] = {
     NotificationKind.NEW_TASK: "New task: {task_title} ({case})",
     NotificationKind.REMINDER: "Reminder: {task_title} ({case}) is due {days_left_text}",
     NotificationKind.OVERDUE: "Overdue: {task_title} ({case})",
-    NotificationKind.ESCALATION: "Escalation: {task_title} ({case}) is {overdue_days} working day(s) overdue",
+    NotificationKind.ESCALATION: "Escalation: {agency_task} ({case}) is {overdue_text}",
     NotificationKind.CHASER: "Chaser: {task_title} ({case})",
     NotificationKind.CHALLENGE: "Challenge from the independent scrutineer: {task_title} ({case})",
 }
@@ -45,26 +64,41 @@ def task_context(session: Session, task: HumanTask, base_url: str, now: datetime
         "case": instance.business_key + (f", {instance.pseudonym}" if instance and instance.pseudonym else "")
         if instance else "",
         "agency_name": accounts.agency_names(session).get(task.agency) if task.agency else None,
-        "due_on": workdays.london_date(task.due_at).strftime("%A %-d %B %Y") if task.due_at else None,
-        "days_left": days_left, "days_left_text": _days_left_text(days_left),
+        "due_on": date_in_words(task.due_at) if task.due_at else None,
+        "days_left": days_left, "days_left_text": days_left_text(days_left),
         "overdue_days": -days_left if days_left is not None and days_left < 0 else 0,
-        "assignee": task.assignee, "link": f"{base_url}/tasks/{task.id}",
+        "assignee": task.assignee, "assignee_name": full_name(session, task.assignee),
+        "link": f"{base_url}/tasks/{task.id}",
     }
 
 
-def _days_left_text(days: int | None) -> str:
+def full_name(session: Session, username: str | None) -> str | None:
+    """The person's full name (their username when they have none, or are unknown)."""
+    if not username:
+        return None
+    return session.scalar(select(User.full_name).where(User.username == username)) or username
+
+
+def days_left_text(days: int | None) -> str:
     if days is None:
         return "with no deadline"
-    if days > 1:
-        return f"in {days} working days"
-    if days == 1:
-        return "tomorrow (1 working day)"
-    if days == 0:
-        return "today"
-    return f"{-days} working day{'s' if days != -1 else ''} ago"
+    if days > 0:
+        return f"in {working_days(days)}"
+    return "today" if days == 0 else f"{working_days(-days)} ago"
+
+
+def _derived(context: dict[str, Any]) -> dict[str, Any]:
+    """What the templates say that follows from the rest: the task named with its agency, how late it is, and
+    people's names (given by ``task_context``; a context without them names people by username)."""
+    title, agency, late = context.get("task_title", ""), context.get("agency_name"), context.get("overdue_days", 0)
+    named = agency and agency.casefold() not in str(title).casefold()
+    return {"agency_task": f"{title} for {agency}" if named else title,
+            "overdue_text": f"{working_days(late)} overdue" if late else "overdue",
+            "assignee_name": context.get("assignee"), "sender_name": context.get("sender")}
 
 
 def render(kind: str, context: dict[str, Any]) -> Rendered:
+    context = _derived(context) | context
     subject = SUBJECTS[kind].format(**context) if kind in SUBJECTS else context.get("subject", "LIF")
     return Rendered(subject=text.one_line(subject)[:300], text=_ENV.get_template(f"{kind}.txt").render(**context),
                     html=_ENV.get_template(f"{kind}.html").render(**context))

@@ -1,4 +1,4 @@
-"""Delivering pending e-mail rows. Each row is leased in its own short transaction before the send and
+"""Delivering pending email rows. Each row is leased in its own short transaction before the send and
 marked sent after it, so two schedulers never send the same row, and a worker that dies after leasing leaves a
 row that goes out once the lease expires. Failures are retried with backoff; nothing is ever deleted."""
 from __future__ import annotations

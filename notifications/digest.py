@@ -1,4 +1,4 @@
-"""The daily digest: users who chose it get one e-mail a day, from 07:00 London time, listing what was held
+"""The daily digest: users who chose it get one email a day, from 07:00 London time, listing what was held
 for them instead of single messages. In-app notifications are never held."""
 from __future__ import annotations
 
@@ -38,11 +38,12 @@ def send_digests(session: Session, now: datetime, base_url: str) -> int:
         user = session.scalar(select(User).where(User.username == username))
         items = [{"subject": n.subject, "link": f"{base_url}/tasks/{n.task_id}" if n.task_id else base_url}
                  for n in held]
-        rendered = compose.render(NotificationKind.DIGEST, {"day": local.strftime("%A %-d %B %Y"), "items": items,
-                                             "subject": f"Your LIF digest for {day}"})
+        in_words = compose.date_in_words(now)
+        subject = f"Your LIF digest for {in_words}: {len(items)} update{'s' if len(items) != 1 else ''}"
+        rendered = compose.render(NotificationKind.DIGEST, {"day": in_words, "items": items, "subject": subject})
         written += insert_once(session, dict(
             idempotency_key=key, kind=NotificationKind.DIGEST, channel=Channel.EMAIL, recipient=username,
-            address=user.email if user else held[0].address, subject=f"Your LIF digest: {len(items)} update(s)",
+            address=user.email if user else held[0].address, subject=rendered.subject,
             body=rendered.text, body_html=rendered.html, state=NotificationState.PENDING, attempts=0,
             next_attempt_at=now, created_at=now))
         for row in held:

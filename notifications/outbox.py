@@ -1,5 +1,5 @@
 """Writing notifications into the outbox. Each recipient gets an in-app row (delivered on write) and, when
-they have an address, an e-mail row that the sweep delivers, or holds for their daily digest. Rows are
+they have an address, an email row that the sweep delivers, or holds for their daily digest. Rows are
 unique by idempotency key, so writing the same notification twice is a no-op."""
 from __future__ import annotations
 
@@ -72,7 +72,8 @@ def send_chaser(session: Session, task_id: str, message: str | None, *, actor: A
         raise Conflict(f"the task is {task.state}; there is nothing to chase")
     text = (message or "").strip()[:2000]
     written = notify_task(session, NotificationKind.CHASER, task, key=f"chaser:{task.id}:{now.isoformat()}", now=now,
-                          base_url=base_url, sender=actor.username, message=text)
+                          base_url=base_url, sender=actor.username,
+                          sender_name=compose.full_name(session, actor.username), message=text)
     audit.record(session, "task.chased", actor=actor.username, now=now, instance_id=task.instance_id,
                  task_id=task.id, note=text or None)
     session.flush()

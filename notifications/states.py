@@ -15,7 +15,7 @@ class NotificationKind(StrEnum):
     ESCALATION = "escalation"  # a rung after it, also to the agency's senior lead and the coordinators
     CHASER = "chaser"  # a coordinator's nudge
     CHALLENGE = "challenge"  # the independent scrutineer commented on a step: to the coordinators
-    DIGEST = "digest"  # one e-mail a day of what was held for a user
+    DIGEST = "digest"  # one email a day of what was held for a user
 
 
 class Channel(StrEnum):
@@ -26,8 +26,8 @@ class Channel(StrEnum):
 class NotificationState(StrEnum):
     """Where a row's delivery stands. ``pending`` is also named in the partial index on ``notification``."""
 
-    PENDING = "pending"  # e-mail waiting for the sweep (or for its next retry)
+    PENDING = "pending"  # email waiting for the sweep (or for its next retry)
     SENT = "sent"
     FAILED = "failed"  # gave up after ``delivery.MAX_ATTEMPTS``
-    HELD = "held"  # e-mail kept for the recipient's daily digest
+    HELD = "held"  # email kept for the recipient's daily digest
     DIGESTED = "digested"  # held, then listed in a digest that was written

@@ -1,5 +1,5 @@
 """One sweep over everything due at ``now``: BPMN timers, the reminder ladder, recurring process starts,
-daily digests, then delivery of pending e-mail."""
+daily digests, then delivery of pending email."""
 from __future__ import annotations
 
 import logging

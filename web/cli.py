@@ -247,15 +247,15 @@ def _parse_now(text: str) -> datetime:
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1")
-@click.option("--port", default=5000, type=int)
+@click.option("--host", default="127.0.0.1", envvar="LIF_HOST", show_envvar=True)
+@click.option("--port", default=5000, type=int, envvar="LIF_PORT", show_envvar=True)
 @click.option("--no-scheduler", is_flag=True, help="Do not run the embedded scheduler.")
 def serve(host: str, port: int, no_scheduler: bool) -> None:
     """Run the web app (and the scheduler, unless told not to)."""
     from . import create_app
     from .server import make_server
 
-    app = create_app()
+    app = create_app(Config.from_env(host=host, port=port))  # links point here unless LIF_BASE_URL says otherwise
     try:
         with app.extensions["lif"].reading() as session:
             session.connection()

@@ -30,7 +30,7 @@ def test_held_e_mails_go_out_as_one_digest_after_seven(deploy, room, clock, smtp
     assert (result["digests"], result["sent"]) == (1, 1)
     [digest] = delivered(room, smtp)
     assert str(digest["To"]) == "pat@police.test"
-    assert str(digest["Subject"]) == "Your LIF digest: 2 update(s)"
+    assert str(digest["Subject"]) == "Your LIF digest for Friday 11 December 2026: 2 updates"
     text = digest.get_body(("plain",)).get_content().replace("\r\n", "\n")
     html = digest.get_body(("html",)).get_content()
     assert "Your LIF digest for Friday 11 December 2026: 2 updates." in text
@@ -59,7 +59,8 @@ def test_what_arrives_after_the_digest_waits_for_the_next_morning(deploy, room, 
     assert room.sweep(london(2026, 12, 12, 7, 0))["digests"] == 1
     messages = delivered(room, smtp)
     assert len(messages) == 2
-    assert [str(m["Subject"]) for m in messages] == ["Your LIF digest: 1 update(s)"] * 2
+    assert [str(m["Subject"]) for m in messages] == ["Your LIF digest for Friday 11 December 2026: 1 update",
+                                                       "Your LIF digest for Saturday 12 December 2026: 1 update"]
     assert "NOTIF-AGENCY-2026-0002" in messages[1].get_body(("plain",)).get_content()
     assert room.sweep(london(2026, 12, 13, 7, 0))["digests"] == 0  # nothing held: no empty digest
 
@@ -83,7 +84,7 @@ def test_only_the_user_who_chose_it_is_held(deploy, room, clock, smtp):
     got = sorted((str(m["To"]), str(m["Subject"])) for m in delivered(room, smtp))
     assert [to for to, _ in got] == ["cora@lif.test", "pat@police.test", "polly@police.test"]
     assert got[0][1].startswith("Escalation: ") and got[2][1].startswith("Escalation: ")
-    assert got[1][1] == "Your LIF digest: 2 update(s)"
+    assert got[1][1] == "Your LIF digest for Tuesday 29 December 2026: 2 updates"
     assert sorted((n.kind, n.state) for n in room.notes(recipient="pat", channel="email")) == [
         ("chaser", "digested"), ("digest", "sent"), ("new_task", "digested"), ("overdue", "held")]
     assert [(n.kind, n.state) for n in room.notes(recipient="pat", channel="inapp")] == [

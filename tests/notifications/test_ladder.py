@@ -64,9 +64,9 @@ def test_default_ladder_across_christmas(deploy, room, clock, smtp):
     escalations = [n.subject for n in room.notes(task_id=task_id, kind="escalation", recipient="cora",
                                                   channel="email")]
     assert escalations == [
-        "Escalation: Agency return (NOTIF-AGENCY-2026-0001, Child P) is 1 working day(s) overdue",
-        "Escalation: Agency return (NOTIF-AGENCY-2026-0001, Child P) is 5 working day(s) overdue",
-        "Escalation: Agency return (NOTIF-AGENCY-2026-0001, Child P) is 10 working day(s) overdue",
+        "Escalation: Agency return for Police (NOTIF-AGENCY-2026-0001, Child P) is 1 working day overdue",
+        "Escalation: Agency return for Police (NOTIF-AGENCY-2026-0001, Child P) is 5 working days overdue",
+        "Escalation: Agency return for Police (NOTIF-AGENCY-2026-0001, Child P) is 10 working days overdue",
     ]
 
 

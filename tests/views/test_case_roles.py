@@ -31,6 +31,7 @@ NOT_CASE_ROUTES = {
     "api.list_notifications": "one's own notices; those about cases are hidden from them (tested below)",
     "notices.inbox": "the same, as a page", "api.mark_notification_read": "marking one's own notice",
     "notices.mark_read": "marking one's own notice",
+    "notices.mark_all_read": "marking one's own notices; those about cases stay as they are (test_web_notices)",
 }
 NOT_CASE_BLUEPRINTS = {"auth": "signing in and one's account", "admin": "users and agencies",
                        "designer": "definitions"}
