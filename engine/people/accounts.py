@@ -129,6 +129,11 @@ def agency_names(session: Session) -> dict[str, str]:
     return dict(session.execute(select(Agency.key, Agency.name).order_by(Agency.name)).all())
 
 
+def full_names(session: Session) -> dict[str, str]:
+    """Every user's full name by username (those who have left too: their names stay on old tasks)."""
+    return {u: n or u for u, n in session.execute(select(User.username, User.full_name))}
+
+
 @dataclass(frozen=True)
 class Person:
     """An active user as a picker offers them: the name people read, the username a form keeps."""

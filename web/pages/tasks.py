@@ -46,8 +46,8 @@ def inbox_view() -> str:
     overdue = {"overdue": True, "on-time": False}.get(request.args.get("show", ""))
     with lif().unit_of_work() as db:
         found = task_inbox.inbox_for(db, actor, now(), overdue=overdue, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-        agencies = accounts.agency_names(db)
-    return render_template("tasks/inbox.html", page=found, number=page, agencies=agencies,
+        agencies, people = accounts.agency_names(db), accounts.full_names(db)
+    return render_template("tasks/inbox.html", page=found, number=page, agencies=agencies, people=people,
                            show=request.args.get("show", ""))
 
 
