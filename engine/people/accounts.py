@@ -155,7 +155,8 @@ CASE_WORK_ROLES = tuple(r for r in ROLES if r not in NON_CASE_ROLES and r != "sc
 def active_people(session: Session) -> list[Person]:
     """Every active user, by full name."""
     return [Person(u.username, u.full_name, u.roles, u.agency.key if u.agency else None)
-            for u in session.scalars(select(User).where(User.active.is_(True)).order_by(User.full_name, User.username))]
+            for u in session.scalars(select(User).where(User.active.is_(True))
+                                     .order_by(User.full_name, User.username))]
 
 
 def form_context(session: Session) -> dict[str, object]:
@@ -173,7 +174,8 @@ def form_context(session: Session) -> dict[str, object]:
     return {"agencies": agencies, "agency_keys": [a["key"] for a in agencies],
             "agency_names": [a["name"] for a in agencies], "users": users,
             "usernames": [u["username"] for u in users], "user_names": [u["full_name"] for u in users],
-            **picker("case_workers", "case_worker_names", workers), **picker("agency_staff", "agency_staff_names", staff),
+            **picker("case_workers", "case_worker_names", workers),
+            **picker("agency_staff", "agency_staff_names", staff),
             "role_usernames": {r: [p.username for p in found] for r, found in in_role.items()},
             "role_user_names": {r: [p.full_name for p in found] for r, found in in_role.items()}}
 

@@ -33,7 +33,8 @@ def grouped() -> ColumnElement[bool]:
 
 
 def _shared(model: type[ProcessInstance] | ProcessInstance, variable: str) -> ColumnElement[str]:
-    return model.data[variable].as_string()
+    shared: ColumnElement[str] = model.data[variable].as_string()
+    return shared
 
 
 def members_of(parent_id: str) -> ColumnElement[bool]:
@@ -97,5 +98,6 @@ def members_next_due(session: Session, conditions: list) -> dict[str, datetime]:
             .where(*conditions, ProcessInstance.process_id.not_in(list(GROUPED)))
             .group_by(ProcessInstance.id))
         for parent_id, due_at in rows:
-            found[parent_id] = min(due_at, found.get(parent_id, due_at))
+            if due_at is not None:
+                found[parent_id] = min(due_at, found.get(parent_id, due_at))
     return found

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
@@ -13,6 +14,12 @@ from ..people import accounts
 from ..people.accounts import Person
 from ..records import Actor
 from . import access
+
+
+class Step(access.OfferedTask, Protocol):
+    """A task with its id: a ``TaskInfo`` or a ``HumanTask`` row."""
+    @property
+    def id(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -30,10 +37,10 @@ def who_may_do(people: Iterable[Person], task: access.OfferedTask) -> list[Perso
             access.may_do(Actor(p.username, p.roles, p.agency), free)]
 
 
-def people_by_task(session: Session, tasks: Iterable[access.OfferedTask]) -> dict[str, list[Person]]:
+def people_by_task(session: Session, tasks: Iterable[Step]) -> dict[str, list[Person]]:
     """``who_may_do`` for each task (by its ``id``), reading the people once."""
     people = accounts.active_people(session)
-    return {getattr(t, "id"): who_may_do(people, t) for t in tasks}
+    return {t.id: who_may_do(people, t) for t in tasks}
 
 
 def task_context(session: Session, task: access.OfferedTask) -> dict[str, list[str]]:

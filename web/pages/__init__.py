@@ -9,8 +9,22 @@ from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from ..inputs import refuse_bad_forms
-from . import (admin, assets, auth, chasing, dashboard, designer, errors, exports, files, instances, notices, retention,
-               start, tasks)
+from . import (
+    admin,
+    assets,
+    auth,
+    chasing,
+    dashboard,
+    designer,
+    errors,
+    exports,
+    files,
+    instances,
+    notices,
+    retention,
+    start,
+    tasks,
+)
 from .filters import install_filters
 
 

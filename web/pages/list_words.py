@@ -25,11 +25,11 @@ def case_status(row: Any) -> str:
 def waits_for(step: Any, agencies: Mapping[str, str], people: Mapping[str, str]) -> str:
     """Who a step waits for: the person it is assigned to, else its agency, else its role (everyone in it)."""
     if step.assignee:
-        return people.get(step.assignee, step.assignee)
+        return str(people.get(step.assignee, step.assignee))
     if step.agency:
         return agencies.get(step.agency, step.agency)
     if step.role:
-        return ROLE_WORDS.get(step.role, step.role.replace("_", " ").capitalize())
+        return ROLE_WORDS.get(step.role, str(step.role).replace("_", " ").capitalize())
     return ROLE_WORDS["coordinator"]
 
 
