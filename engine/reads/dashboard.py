@@ -160,7 +160,7 @@ def _case_conditions(filters: CaseFilters, now: datetime, grouping: bool = False
         conditions.append(ProcessInstance.process_key == filters.process_key)
     if grouping:
         conditions.append(~case_groups.grouped())
-    if filters.status == InstanceStatus.ACTIVE and grouping:  # a completed plan whose actions still run is live
+    if filters.status == InstanceStatus.ACTIVE:  # a completed plan whose actions still run is live work
         conditions.append(or_(ProcessInstance.status == filters.status, case_groups.has_active_members()))
     elif filters.status:
         conditions.append(ProcessInstance.status == filters.status)
