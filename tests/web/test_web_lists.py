@@ -108,9 +108,14 @@ def test_search_by_reference_pseudonym_urn_or_title(as_user, cdop, plan, search)
     assert (found_cdop, found_plan) == ((False, True) if search == "action plan" else (True, False))
 
 
-def test_search_finds_nothing_and_says_so(as_user, cdop):
+def test_search_finds_nothing_and_says_so_and_audits_no_words(as_user, cdop, factory):
     page = text(as_user("cora").get("/cases?q=zzz"))
     assert "0 cases found for ‘zzz’" in page and "No cases match these filters" in page
+    as_user("cora").get("/cases.csv?q=zzz")
+    with transaction(factory) as s:
+        events = s.scalars(select(AuditEvent).where(AuditEvent.action.in_(["cases.listed", "cases.exported"]))).all()
+    assert len(events) == 2 and all(e.details["filters"]["searched"] is True for e in events)
+    assert "zzz" not in str([e.details for e in events])
 
 
 def _csv(response) -> list[dict[str, str]]:

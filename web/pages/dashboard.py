@@ -36,7 +36,10 @@ def case_filters() -> dashboard.CaseFilters:
 
 
 def filters_audited(filters: dashboard.CaseFilters) -> dict[str, Any]:
-    return {k: v for k, v in filters.__dict__.items() if v is not None}
+    """The filters for the audit trail, which keeps codes and ids, never what people typed: that a search was
+    made, not its words (they may be a child's pseudonym)."""
+    audited = {k: v for k, v in filters.__dict__.items() if v is not None and k != "search"}
+    return audited | ({"searched": True} if filters.search else {})
 
 
 @bp.get("/cases")
