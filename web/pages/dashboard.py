@@ -58,4 +58,4 @@ def cases() -> str:
                            agencies=agencies, people=people, filters=filters, number=page, query=query,
                            status_arg=request.args.get("status", InstanceStatus.ACTIVE),
                            within=request.args.get("within", ""), words=list_words,
-                           coordinator=actor.has("coordinator"))
+                           coordinator=actor.has("coordinator"), whole=actor.sees_everything)
