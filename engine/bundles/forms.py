@@ -21,6 +21,12 @@ SAMPLE_CONTEXT: dict[str, Any] = {
     "agency_keys": ["sample"], "agency_names": ["Sample agency"],
     "users": [{"username": "sample", "full_name": "Sample user", "roles": ["reviewer"], "agency": "sample"}],
     "usernames": ["sample"], "user_names": ["Sample user"],
+    # the pickers of people (engine.people.accounts.form_context, engine.reads.task_people): never empty at deploy
+    "case_workers": ["sample"], "case_worker_names": ["Sample user"],
+    "agency_staff": ["sample"], "agency_staff_names": ["Sample user"],
+    "task_people": ["sample"], "task_people_names": ["Sample user"],
+    "role_usernames": {r: ["sample"] for r in ("coordinator", "chair", "reviewer", "partner")},
+    "role_user_names": {r: ["Sample user"] for r in ("coordinator", "chair", "reviewer", "partner")},
 }
 
 

@@ -3,6 +3,7 @@ policy; setting one revokes the user's API tokens and ends their other sessions.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from argon2 import PasswordHasher
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import Conflict, InvalidData, NotFound
-from ..records import Actor
+from ..records import NON_CASE_ROLES, Actor
 from ..store import audit
 from ..store.models import PARTNER_KINDS, ROLES, Agency, User, UserRole
 from . import passwords, tokens, user_sessions
@@ -128,15 +129,60 @@ def agency_names(session: Session) -> dict[str, str]:
     return dict(session.execute(select(Agency.key, Agency.name).order_by(Agency.name)).all())
 
 
+def full_names(session: Session) -> dict[str, str]:
+    """Every user's full name by username (those who have left too: their names stay on old tasks)."""
+    return {u: n or u for u, n in session.execute(select(User.username, User.full_name))}
+
+
+@dataclass(frozen=True)
+class Person:
+    """An active user as a picker offers them: the name people read, the username a form keeps."""
+
+    username: str
+    full_name: str
+    roles: frozenset[str]
+    agency: str | None
+
+    @property
+    def does_tasks(self) -> bool:
+        """Whether any task may be theirs: not an administrator's, a designer's or the scrutineer's (SPEC §1)."""
+        return bool(self.roles - NON_CASE_ROLES - {"scrutineer"})
+
+
+CASE_WORK_ROLES = tuple(r for r in ROLES if r not in NON_CASE_ROLES and r != "scrutineer")
+
+
+def active_people(session: Session) -> list[Person]:
+    """Every active user, by full name."""
+    return [Person(u.username, u.full_name, u.roles, u.agency.key if u.agency else None)
+            for u in session.scalars(select(User).where(User.active.is_(True))
+                                     .order_by(User.full_name, User.username))]
+
+
 def form_context(session: Session) -> dict[str, object]:
-    """What form schemas may use in their Jinja: the partnership's own agencies and users."""
+    """What form schemas may use in their Jinja: the partnership's own agencies and users. A picker of people offers
+    the people who can be meant (issue 13): ``case_workers`` (everyone who does case tasks: no administrator,
+    designer or scrutineer), ``agency_staff`` (case workers who belong to an agency), ``role_usernames[role]``;
+    each with its parallel list of full names (``case_worker_names``, ...). ``task_forms`` adds the task's own."""
     agencies = [{"key": k, "name": n} for k, n in agency_names(session).items()]
-    users = [{"username": u.username, "full_name": u.full_name, "roles": sorted(u.roles),
-              "agency": u.agency.key if u.agency else None}
-             for u in session.scalars(select(User).where(User.active.is_(True)).order_by(User.full_name))]
+    people = active_people(session)
+    users = [{"username": p.username, "full_name": p.full_name, "roles": sorted(p.roles), "agency": p.agency}
+             for p in people]
+    workers = [p for p in people if p.does_tasks]
+    staff = [p for p in workers if p.agency]
+    in_role = {role: [p for p in workers if role in p.roles] for role in CASE_WORK_ROLES}
     return {"agencies": agencies, "agency_keys": [a["key"] for a in agencies],
             "agency_names": [a["name"] for a in agencies], "users": users,
-            "usernames": [u["username"] for u in users], "user_names": [u["full_name"] for u in users]}
+            "usernames": [u["username"] for u in users], "user_names": [u["full_name"] for u in users],
+            **picker("case_workers", "case_worker_names", workers),
+            **picker("agency_staff", "agency_staff_names", staff),
+            "role_usernames": {r: [p.username for p in found] for r, found in in_role.items()},
+            "role_user_names": {r: [p.full_name for p in found] for r, found in in_role.items()}}
+
+
+def picker(usernames: str, names: str, people: list[Person]) -> dict[str, list[str]]:
+    """A picker's two parallel lists under their context names: the usernames a form keeps, the names it shows."""
+    return {usernames: [p.username for p in people], names: [p.full_name for p in people]}
 
 
 def set_daily_digest(session: Session, username: str, enabled: bool, *, actor: str | None, now: datetime) -> None:

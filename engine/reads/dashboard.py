@@ -6,14 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from .. import workdays
 from ..records import Actor, Page
 from ..states import InstanceStatus, TaskState
 from ..store.models import Agency, HumanTask, ProcessInstance
-from . import access
+from . import access, case_groups
+from .case_groups import GroupSummary
+from .queries import _header_matches
 
 STATUSES = tuple(InstanceStatus)
 
@@ -45,6 +47,7 @@ class CaseRow:
     next_due_at: datetime | None
     overdue: bool
     steps: tuple[Step, ...]
+    group: GroupSummary | None = None  # what is open under the case (an action plan's actions)
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,19 @@ class CaseFilters:
     agency: str | None = None
     overdue: bool | None = None
     due_within_days: int | None = None  # working days from today
+    search: str | None = None  # in the business key, the title (which holds a CDOP case's URN) or the pseudonym
+    group_of: str | None = None  # the cases that belong under this case (a plan's action items)
+
+    def narrowed(self) -> bool:
+        """Whether the list is narrowed beyond process and status: then grouped cases are rows of their own."""
+        return bool(self.agency or self.overdue is not None or self.due_within_days is not None or self.search
+                    or self.group_of)
+
+
+def groups_rows(actor: Actor, filters: CaseFilters) -> bool:
+    """Whether action items go under their plan rather than in rows: for those who see every case (and so the
+    plans), on the list as a whole. Anyone else sees only the items they take part in, which stay rows."""
+    return actor.sees_everything and not filters.narrowed()
 
 
 @dataclass(frozen=True)
@@ -76,13 +92,19 @@ def case_board(session: Session, actor: Actor, now: datetime, filters: CaseFilte
     deadline, newest first. The deadline order is read by walking open tasks in due-date order through an
     index until the page is full, so the first pages cost the same with ten or a hundred thousand cases."""
     access.require_case_reader(actor)
-    cases = [access.visible_instance(actor), *_case_conditions(filters, now)]
+    grouping = groups_rows(actor, filters)
+    cases = [access.visible_instance(actor), *_case_conditions(filters, now, grouping)]
     total = session.scalar(select(func.count()).select_from(ProcessInstance).where(*cases)) or 0
-    dated = _by_next_deadline(session, cases, offset + limit)
+    dated = _by_next_deadline(session, actor, cases, offset + limit)
+    by_members = case_groups.members_next_due(session, cases) if grouping else {}
+    if by_members:  # a plan takes its actions' soonest deadline
+        merged = {k: min(v for v in (dated.get(k), by_members.get(k)) if v is not None) for k in {*dated, *by_members}}
+        dated = dict(sorted(merged.items(), key=lambda item: (item[1], item[0])))
     ids = list(dated)[offset:offset + limit]
     narrowed_by_deadline = filters.overdue or filters.due_within_days is not None
     if len(ids) < limit and len(dated) < offset + limit and not narrowed_by_deadline:
-        undated = (select(ProcessInstance.id).where(*cases, ~_open_dated_task().exists())
+        undated = (select(ProcessInstance.id).where(*cases, ~_open_dated_task(actor).exists(),
+                                                    ProcessInstance.id.not_in(list(by_members)))
                    .order_by(ProcessInstance.created_at.desc(), ProcessInstance.id)
                    .limit(limit - len(ids)).offset(max(0, offset - len(dated))))
         ids += list(session.scalars(undated))
@@ -91,28 +113,34 @@ def case_board(session: Session, actor: Actor, now: datetime, filters: CaseFilte
         ProcessInstance.pseudonym, ProcessInstance.status, ProcessInstance.paused_at, ProcessInstance.created_at)
         .where(ProcessInstance.id.in_(ids)))}
     steps = _steps_of(session, actor, ids, now)
+    groups = case_groups.summaries(session, ids, now) if grouping else {}
     rows = []
     for case_id in ids:
         r, due = found[case_id], dated.get(case_id)
         rows.append(CaseRow(id=r.id, process_key=r.process_key, business_key=r.business_key, title=r.title,
                             pseudonym=r.pseudonym, status=r.status, paused=r.paused_at is not None,
                             created_at=r.created_at, next_due_at=due, overdue=due is not None and due < now,
-                            steps=steps.get(r.id, ())))
+                            steps=steps.get(r.id, ()), group=groups.get(r.id)))
     return Page(tuple(rows), total)
 
 
-def _open_dated_task() -> Select:
-    return select(HumanTask.id).where(HumanTask.instance_id == ProcessInstance.id,
-                                      HumanTask.state == TaskState.READY, HumanTask.due_at.is_not(None))
+def _open_dated_task(actor: Actor) -> Select:
+    """An open, dated task of the case that ``actor`` may see: the deadlines they see order their list."""
+    query = select(HumanTask.id).where(HumanTask.instance_id == ProcessInstance.id,
+                                       HumanTask.state == TaskState.READY, HumanTask.due_at.is_not(None))
+    return query if actor.sees_everything else query.where(access.visible_task(actor))
 
 
-def _by_next_deadline(session: Session, cases: list, wanted: int) -> dict[str, datetime]:
-    """Up to ``wanted`` matching cases with an open, dated task, in order of their soonest one."""
+def _by_next_deadline(session: Session, actor: Actor, cases: list, wanted: int) -> dict[str, datetime]:
+    """Up to ``wanted`` matching cases with an open, dated task ``actor`` may see, in order of their soonest
+    one (an agency lead's list is ordered by their own deadlines, not by other agencies' lateness)."""
     task = aliased(HumanTask)  # so the cases' own task subqueries are not correlated with the walk
     walk = (select(task.instance_id, task.due_at)
             .join(ProcessInstance, ProcessInstance.id == task.instance_id)
             .where(task.state == TaskState.READY, task.due_at.is_not(None), *cases)
             .order_by(task.due_at, task.instance_id))
+    if not actor.sees_everything:
+        walk = walk.where(task.id.in_(select(HumanTask.id).where(HumanTask.id == task.id, access.visible_task(actor))))
     found: dict[str, datetime] = {}
     result = session.execute(walk.execution_options(yield_per=256))
     try:
@@ -126,12 +154,20 @@ def _by_next_deadline(session: Session, cases: list, wanted: int) -> dict[str, d
     return found
 
 
-def _case_conditions(filters: CaseFilters, now: datetime) -> list:
+def _case_conditions(filters: CaseFilters, now: datetime, grouping: bool = False) -> list:
     conditions: list = []
     if filters.process_key:
         conditions.append(ProcessInstance.process_key == filters.process_key)
-    if filters.status:
+    if grouping:
+        conditions.append(~case_groups.grouped())
+    if filters.status == InstanceStatus.ACTIVE:  # a completed plan whose actions still run is live work
+        conditions.append(or_(ProcessInstance.status == filters.status, case_groups.has_active_members()))
+    elif filters.status:
         conditions.append(ProcessInstance.status == filters.status)
+    if filters.search and filters.search.strip():
+        conditions.append(_header_matches(filters.search.strip()))
+    if filters.group_of:
+        conditions.append(case_groups.members_of(filters.group_of))
     if filters.agency:
         conditions.append(ProcessInstance.id.in_(select(HumanTask.instance_id).where(
             HumanTask.state == TaskState.READY, HumanTask.agency == filters.agency)))

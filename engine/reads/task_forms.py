@@ -13,6 +13,7 @@ from ..errors import ScriptError
 from ..people import accounts
 from ..records import Actor
 from ..store.models import HumanTask, ProcessInstance
+from . import task_people
 from .queries import visible_task_with_instance
 
 
@@ -29,14 +30,16 @@ def task_form(session: Session, task_id: str, *, actor: Actor) -> TaskForm:
 
 
 def form_of(session: Session, row: HumanTask, instance: ProcessInstance | None) -> TaskForm:
-    """``row``'s form files rendered for its case: its data and the partnership's people, when they are
-    templates; ``ScriptError`` when one fails or overruns on this case's data."""
+    """``row``'s form files rendered for its case: its data, the partnership's people and the people who can
+    do this task (``task_people``), when they are templates; ``ScriptError`` when one fails or overruns on this
+    case's data."""
     if not row.form_file or instance is None:
         return TaskForm(None, None)
     files = definitions.files_of(session, instance.definition)
     texts = [files.get(row.form_file), files.get(row.ui_file) if row.ui_file else None]
     try:
-        schema, ui = forms.render_form_files(texts, lambda: {**(row.data or {}), **accounts.form_context(session)})
+        schema, ui = forms.render_form_files(texts, lambda: {**(row.data or {}), **accounts.form_context(session),
+                                                             **task_people.task_context(session, row)})
     except forms.FormError as exc:
         raise ScriptError(f"the form of this task could not be prepared: {exc}") from None
     return TaskForm(schema, ui)

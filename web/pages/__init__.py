@@ -9,7 +9,22 @@ from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from ..inputs import refuse_bad_forms
-from . import admin, assets, auth, dashboard, designer, errors, files, instances, notices, retention, start, tasks
+from . import (
+    admin,
+    assets,
+    auth,
+    chasing,
+    dashboard,
+    designer,
+    errors,
+    exports,
+    files,
+    instances,
+    notices,
+    retention,
+    start,
+    tasks,
+)
 from .filters import install_filters
 
 
@@ -24,7 +39,8 @@ def register_pages(app: Flask) -> None:
     csrf = CSRFProtect(app)
     csrf.exempt(api_bp)
 
-    for module in (auth, assets, tasks, files, dashboard, instances, notices, admin, start, designer, retention):
+    for module in (auth, assets, tasks, files, dashboard, exports, chasing, instances, notices, admin, start, designer,
+                   retention):
         app.register_blueprint(module.bp)
     app.before_request(refuse_bad_forms)
     app.before_request(auth.load_signed_in_user)

@@ -15,7 +15,7 @@ from engine.bundles import definitions
 from engine.cases import instances
 from engine.errors import Conflict, InvalidData
 from engine.people import accounts
-from engine.reads import comments, inbox, queries, timeline
+from engine.reads import comments, inbox, queries, task_people, timeline
 from engine.records import TaskInfo
 from engine.retention import schedule
 from engine.states import TaskState
@@ -40,7 +40,7 @@ def case(instance_id: str) -> str:
         notes = comments.case_comments(db, row.id, actor)
         mine = {item.task.id for item in inbox.inbox_for(db, actor, now(), instance_id=row.id, limit=100).items}
         agencies = accounts.agency_names(db)
-        users = accounts.form_context(db)["users"] if actor.has("coordinator") else []
+        users = task_people.people_by_task(db, info.tasks) if actor.has("coordinator") else {}
         process_name = row.definition.name
         retention = schedule.retention_of(db, row) if actor.has("coordinator") else None
     return render_template("instances/case.html", case=info, events=events, notes=notes, mine=mine,

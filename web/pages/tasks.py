@@ -11,7 +11,7 @@ from engine import workdays
 from engine.documents import reading as documents
 from engine.errors import Conflict, InvalidData, LifError
 from engine.people import accounts
-from engine.reads import access, task_forms
+from engine.reads import access, task_forms, task_people
 from engine.reads import inbox as task_inbox
 from engine.states import TaskState
 from engine.work import tasks
@@ -46,8 +46,8 @@ def inbox_view() -> str:
     overdue = {"overdue": True, "on-time": False}.get(request.args.get("show", ""))
     with lif().unit_of_work() as db:
         found = task_inbox.inbox_for(db, actor, now(), overdue=overdue, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-        agencies = accounts.agency_names(db)
-    return render_template("tasks/inbox.html", page=found, number=page, agencies=agencies,
+        agencies, people = accounts.agency_names(db), accounts.full_names(db)
+    return render_template("tasks/inbox.html", page=found, number=page, agencies=agencies, people=people,
                            show=request.args.get("show", ""))
 
 
@@ -64,7 +64,7 @@ def _render_task(task_id: str, *, values: dict[str, Any] | None = None, problems
         detail = tasks.task_detail(db, task_id, actor=actor, now=now())
         notes = [(c.author, c.body, c.created_at, c.challenge) for c in tasks.comments(db, task_id, actor=actor)]
         agencies = accounts.agency_names(db)
-        users = accounts.form_context(db)["users"] if actor.has("coordinator") else []
+        users = task_people.people_by_task(db, [detail.task]) if actor.has("coordinator") else {}
         papers = documents.task_documents(db, task_id, actor=actor)
     task = detail.task
     editable = task.state == TaskState.READY and access.may_do(actor, task)
