@@ -174,7 +174,8 @@ def test_tree_shows_choices_hints_and_optional_labels():
     fields = {f.path: f for f in form.root.walk()}
     assert [c.label for c in fields["kind"].choices] == ["Alpha", "Beta"]
     assert [c.label for c in fields["level"].choices] == ["High", "Low"] and fields["level"].kind == "select"
-    assert fields["notes"].kind == "textarea" and fields["notes"].hint == "Required if ‘Kind’ is ‘Beta’"
+    assert fields["notes"].kind == "textarea" and fields["notes"].hint is None  # revealed under its answer:
+    assert fields["notes"].revealed_by == "kind" and fields["kind"].reveals == {"b": [fields["notes"]]}
     assert fields["flag"].kind == "yesno" and fields["agree"].kind == "checkbox"
     assert fields["ratio"].label == "Ratio (optional)" and fields["title"].label == "Title"
     assert fields["fixed"].kind == "readonly" and fields["fixed"].display_value == "SCR"

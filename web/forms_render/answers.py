@@ -47,7 +47,7 @@ def answer_sections(schema: dict[str, Any], ui: dict[str, Any] | None, values: A
     """The answers in ``values`` as sections of the form ``schema`` draws. Unanswered questions are left out unless
     ``keep_empty`` (check your answers shows them, as "Not given"); read-only fields (what the task was shown) are
     never answers; ``skip`` names top-level fields to leave out."""
-    root = build_tree(schema, ui, values if isinstance(values, dict) else {})
+    root = build_tree(schema, ui, values if isinstance(values, dict) else {}, defaults=False)
     form = Form(root=root, title=schema.get("title"))
     attach_documents(form, documents or {})
     sections: list[AnswerSection] = []
