@@ -141,7 +141,8 @@ def submit_task(task_id: str) -> Any:
         form = task_forms.task_form(db, task_id, actor=actor)
         section, earlier = task_pages.posted_section(db, task_id, form, request.form, actor=actor)
     schema, ui = form.schema or {}, form.ui_schema or {}
-    draft = task_pages.with_section(forms_render.parse_form(schema, ui, request.form, keep_empty_rows=action != "complete"),
+    blank_rows = action not in ("complete", "continue")  # a row just added stays; moving on drops blank ones
+    draft = task_pages.with_section(forms_render.parse_form(schema, ui, request.form, keep_empty_rows=blank_rows),
                                     earlier, section)
     stored, refused, status = files.store_chosen_files(task_id, schema, request.files)  # any button sends them
     forms_render.hold_documents(draft, stored, action)
