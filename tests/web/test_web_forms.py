@@ -2,6 +2,7 @@
 renders, every construct round-trips, and the engine's problems become GOV.UK error messages."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from engine.bundles import forms
 from web.forms_render import apply_row_action, build_form, parse_form
+from web.forms_render.answers import answer_sections
 
 from .web_kit import WORKFLOWS
 
@@ -186,3 +188,53 @@ def test_tree_shows_choices_hints_and_optional_labels():
 
 def test_read_only_values_are_never_taken_from_the_post():
     assert "fixed" not in parse_form(SCHEMA, UI, POSTED, keep_empty_rows=False)
+
+
+def _shipped(path: Path) -> tuple[dict, dict]:
+    schema = forms.render_schema(path.read_text(), forms.SAMPLE_CONTEXT)
+    ui_path = path.with_name(path.name.replace("-schema.json", "-uischema.json"))
+    return schema, forms.render_schema(ui_path.read_text(), forms.SAMPLE_CONTEXT) if ui_path.exists() else {}
+
+
+@pytest.mark.parametrize("path", SCHEMAS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_no_shipped_form_comes_with_an_answer_chosen(render_app, path: Path):
+    """GOV.UK advises against pre-selected radios: a new form has no radio, tick box or option chosen, and its
+    answers in words are empty (a default is never shown as if it were an answer)."""
+    schema, ui = _shipped(path)
+    with render_app.test_request_context():
+        html = render_template_string(RENDER, form=build_form(schema, ui, {}), editable=True)
+    tags = re.findall(r"<(?:input|option)\b[^>]*>", html)
+    chosen = [tag for tag in tags if re.search(r"\b(checked|selected)\b", tag)]
+    assert chosen == []
+    assert answer_sections(schema, ui, {}) == []
+
+
+def _required_questions(group):
+    """The questions a form sent empty must ask for: required ones, through required groups."""
+    for child in group.children:
+        if child.kind == "object" and child.required:
+            yield from _required_questions(child)
+        elif child.required and child.kind not in ("readonly", "checkbox", "object"):
+            yield child
+
+
+@pytest.mark.parametrize("path", SCHEMAS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_a_shipped_form_sent_empty_names_each_question_it_needs(render_app, path: Path):
+    """The error summary of an empty form names every required question by its label, each linked to its input;
+    never "Complete agency report" for a whole group left empty."""
+    schema, ui = _shipped(path)
+    data = parse_form(schema, ui, MultiDict(), keep_empty_rows=False)
+    form = build_form(schema, ui, data, forms.submission_problems(schema, data, ui))
+    with render_app.test_request_context():
+        html = render_template_string(RENDER, form=form, editable=True)
+    summary = dict(form.summary)
+    assert not [m for m in summary if m.startswith("Complete ")], summary
+    for question in _required_questions(form.root):
+        label = question.label.replace(" (optional)", "").rstrip("?")
+        assert any(label.lower() in message.lower() for message in summary), (label, summary)
+    by_href = {href: message for message, href in form.summary}
+    for href in by_href:
+        assert f'id="{href[1:]}"' in html, href
+    if path.name == "agency-report-schema.json":  # the report asked for when there is no nil return
+        assert "Enter summary of the agency's involvement with the child and family" in summary
+        assert "Select an answer for ‘Were there safeguarding concerns (abuse or neglect)?’" in summary

@@ -132,7 +132,7 @@ def _on_one_question(properties: dict[str, Any], name: str, values: list[Any], k
         return f"Needed if you tick ‘{label}’" if values[0] else f"Not needed if you tick ‘{label}’"
     if isinstance(values[0], bool) and len(values) == 1:
         return f"Needed if you answer {_choice_label(properties, name, values[0])} to ‘{label}’"
-    enum = schema.get("enum") if isinstance(schema.get("enum"), list) else []
+    enum: list[Any] = schema["enum"] if isinstance(schema.get("enum"), list) else []
     others = [v for v in enum if v not in values]
     if enum and 0 < len(others) < len(values):
         return "Not needed if you choose " + " or ".join(_choice_label(properties, name, v) for v in others)

@@ -67,7 +67,7 @@ def section_page(schema: dict[str, Any], ui: dict[str, Any] | None, shown: dict[
 
 
 def section_problems(schema: dict[str, Any], ui: dict[str, Any] | None, values: dict[str, Any],
-                     section: Section) -> list[dict[str, Any]]:
+                     section: Section) -> list[Any]:
     """The problems the engine would find on completion that belong to this page's questions."""
     sections = forms_render.form_sections(schema, ui)
     problems = forms.submission_problems(schema, forms_render.only_asked(schema, sections, values), ui)
