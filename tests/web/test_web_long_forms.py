@@ -163,3 +163,19 @@ def test_a_ready_task_someone_else_does_shows_the_answers_so_far(as_user, s11):
 def test_check_answers_is_only_for_long_forms_the_viewer_can_do(as_user, s11, cdop):
     assert as_user("cora").get(f"/tasks/{s11}/check").status_code == 302
     assert as_user("pat").get(f"/tasks/{cdop.reports['police']}/check").status_code == 302
+
+
+def test_a_later_page_keeps_the_instructions_folded_and_drops_settled_hints(as_user, s11):
+    page = text(as_user("pat").get(f"/tasks/{s11}/section/3"))
+    assert "Instructions for this task" in page and "govuk-details" in page
+    assert "Not needed if you tick ‘Nil return’" not in page  # the page is only asked when there is no nil return
+    assert "Instructions for this task" not in text(as_user("pat").get(f"/tasks/{s11}"))
+
+
+def test_check_answers_leaves_out_questions_not_asked(as_user, s11):
+    pat = as_user("pat")
+    _fill_every_page(pat, s11)
+    page = text(pat.get(f"/tasks/{s11}/check"))
+    assert "Why the standard does not apply" not in page  # revealed only under "Not applicable"
+    assert "Reason for the nil return" not in page and "Action plan" not in page  # nobody was asked
+    assert page.count("Not given") == 8  # the optional evidence of impact on each standard's page

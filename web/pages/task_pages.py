@@ -22,6 +22,7 @@ from engine.work import tasks
 from .. import forms_render
 from ..forms_render import Form, Section
 from ..forms_render.answers import AnswerSection, answer_sections
+from ..forms_render.conditions import conditional_hints
 
 ROLES_IN_WORDS = {"coordinator": "Coordinator", "chair": "Chair", "reviewer": "Reviewer",
                   "partner": "Safeguarding partner", "scrutineer": "Independent scrutineer"}
@@ -91,6 +92,19 @@ def posted_section(db: Session, task_id: str, form: TaskForm, posted: MultiDict,
 
 def with_section(parsed: dict[str, Any], earlier: dict[str, Any], section: Section | None) -> dict[str, Any]:
     return parsed if section is None else forms_render.merge_section(earlier, parsed, section)
+
+
+def settle_page(form: Form | None, schema: dict[str, Any] | None, page: OnePage) -> Form | None:
+    """On a long form's page, a group's hint saying when it is needed goes: a page not needed is skipped."""
+    if form is None or page.section is None or not schema:
+        return form
+    properties = schema.get("properties") or {}
+    kinds = {f.path: f.kind for f in form.root.children}
+    conditions = conditional_hints(schema, properties, kinds)
+    for child in form.root.children:
+        if child.kind in ("object", "rows") and child.hint and child.hint == conditions.get(child.path):
+            child.hint = None
+    return form
 
 
 def page_summary(form: Form | None, page: OnePage) -> list[tuple[str, str]]:
