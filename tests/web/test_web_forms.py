@@ -10,7 +10,7 @@ from flask import render_template_string
 from werkzeug.datastructures import MultiDict
 
 from engine.bundles import forms
-from web.forms_render import apply_row_action, build_form, parse_form
+from web.forms_render import apply_row_action, build_form, form_sections, parse_form
 from web.forms_render.answers import answer_sections
 
 from .web_kit import WORKFLOWS
@@ -238,3 +238,13 @@ def test_a_shipped_form_sent_empty_names_each_question_it_needs(render_app, path
     if path.name == "agency-report-schema.json":  # the report asked for when there is no nil return
         assert "Enter summary of the agency's involvement with the child and family" in summary
         assert "Select an answer for ‘Were there safeguarding concerns (abuse or neglect)?’" in summary
+
+
+@pytest.mark.parametrize("path", SCHEMAS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_a_long_shipped_form_has_every_question_on_exactly_one_page(path: Path):
+    schema, ui = _shipped(path)
+    sections = form_sections(schema, ui)
+    placed = [name for section in sections for name in section.fields]
+    assert not sections or sorted(placed) == sorted(schema["properties"])
+    if path.name in ("s11-return-schema.json", "referral-schema.json", "notification-schema.json"):
+        assert len(sections) >= 4 and all(s.title for s in sections)  # the long ones are paged
