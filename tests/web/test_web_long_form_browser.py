@@ -45,6 +45,11 @@ def _sign_in(page, base, username):
     page.wait_for_selector("h1:has-text('My tasks')")
 
 
+def _scripts_ran(page):
+    """GOV.UK Frontend is running (its module loads after the page): until then a reveal's questions show."""
+    page.wait_for_function("document.body.classList.contains('govuk-frontend-supported')")
+
+
 def _about_you(page):
     page.select_option("#f-respondent", "pat")
     page.fill("#f-respondent_role", "Head of safeguarding")
@@ -58,6 +63,7 @@ def test_the_section_11_return_through_its_pages_and_check_answers(live, page, f
     base, task_id = live
     _sign_in(page, base, "pat")
     page.goto(f"{base}/tasks/{task_id}")
+    _scripts_ran(page)
     assert not page.is_visible("#f-nil_reason")  # revealed only by ticking "Nil return"
     page.check("#f-nil_return")
     assert page.is_visible("#f-nil_reason")
@@ -65,6 +71,7 @@ def test_the_section_11_return_through_its_pages_and_check_answers(live, page, f
     _about_you(page)
     for number in range(1, 9):
         page.wait_for_selector(f"text=Part {number + 1} of 9")
+        _scripts_ran(page)
         prefix = f"#f-standard_{number}"
         if number == 6:
             assert not page.is_visible(f"{prefix}-na_reason")
@@ -114,6 +121,7 @@ def test_focus_order_and_the_error_summary_on_the_longest_form(live, page, facto
     page.goto(f"{base}/tasks/{task_id}")
     _about_you(page)
     page.wait_for_selector("text=Part 2 of 9")
+    _scripts_ran(page)
     expected, seen = _stops(page), []
     for _ in range(60):
         page.keyboard.press("Tab")
@@ -126,7 +134,8 @@ def test_focus_order_and_the_error_summary_on_the_longest_form(live, page, facto
     page.check("#f-standard_1-rating-2")  # "Amber": needs evidence and an action
     page.click("#continue")
     summary = page.wait_for_selector(".govuk-error-summary")
-    assert page.evaluate("document.activeElement.classList.contains('govuk-error-summary')")
+    _scripts_ran(page)
+    page.wait_for_function("document.activeElement.classList.contains('govuk-error-summary')", timeout=5_000)
     links = page.locator(".govuk-error-summary a")
     assert "Enter evidence of compliance" in summary.inner_text() and links.count() >= 2
     for index in range(links.count()):
