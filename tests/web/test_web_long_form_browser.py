@@ -47,7 +47,7 @@ def _sign_in(page, base, username):
 
 def _scripts_ran(page):
     """GOV.UK Frontend is running (its module loads after the page): until then a reveal's questions show."""
-    page.wait_for_function("document.body.classList.contains('govuk-frontend-supported')")
+    page.wait_for_selector("body.govuk-frontend-supported", state="attached")
 
 
 def _about_you(page):
@@ -135,7 +135,7 @@ def test_focus_order_and_the_error_summary_on_the_longest_form(live, page, facto
     page.click("#continue")
     summary = page.wait_for_selector(".govuk-error-summary")
     _scripts_ran(page)
-    page.wait_for_function("document.activeElement.classList.contains('govuk-error-summary')", timeout=5_000)
+    page.wait_for_selector(".govuk-error-summary:focus", timeout=5_000)  # GOV.UK Frontend moves focus to it
     links = page.locator(".govuk-error-summary a")
     assert "Enter evidence of compliance" in summary.inner_text() and links.count() >= 2
     for index in range(links.count()):
