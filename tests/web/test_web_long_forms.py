@@ -4,6 +4,7 @@ to their page and field, fields revealed under the answer that asks for them, an
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -179,3 +180,14 @@ def test_check_answers_leaves_out_questions_not_asked(as_user, s11):
     assert "Why the standard does not apply" not in page  # revealed only under "Not applicable"
     assert "Reason for the nil return" not in page and "Action plan" not in page  # nobody was asked
     assert page.count("Not given") == 8  # the optional evidence of impact on each standard's page
+
+
+def test_a_page_posted_after_the_session_ended_joins_the_draft(as_user, s11, factory, traveller):
+    """A page of a long form sent after its session timed out is kept with the other pages' answers."""
+    pat = as_user("pat")
+    pat.post(f"/tasks/{s11}", data={**ABOUT, "_section": "1", "_action": "continue"})
+    traveller.shift(timedelta(minutes=40))
+    response = pat.post(f"/tasks/{s11}", data=standard(1))
+    assert response.status_code == 302 and response.location.startswith("/sign-in?next=")
+    _, draft, _ = _draft(factory, s11)
+    assert draft["respondent"] == "pat" and draft["standard_1"]["rating"] == "green"
