@@ -115,6 +115,13 @@ def assign_task(session: Session, task_id: str, username: str, *, actor: Actor, 
     return queries.task_info(row, now, session.get(ProcessInstance, row.instance_id))
 
 
+def task_draft(session: Session, task_id: str, *, actor: Actor) -> dict[str, Any]:
+    """The saved draft of a task ``actor`` may do ({} when none): a long form's page is saved into it, the other
+    pages' answers kept. Reading it is not a view of the task (no audit row)."""
+    row, _ = queries.ready_task_to_do(session, actor, task_id)
+    return dict(row.draft or {})
+
+
 def save_draft(session: Session, task_id: str, data: dict[str, Any], *, actor: Actor, now: datetime) -> TaskInfo:
     row, instance = queries.ready_task_to_do(session, actor, task_id)
     row.draft = _checked_data(data)

@@ -39,3 +39,22 @@ def test_unanswered_questions_are_left_out_or_shown_as_not_given() -> None:
 
 def test_in_words() -> None:
     assert in_words(["a"]) == "a" and in_words(["a", "b", "c"]) == "a, b and c" and in_words([]) == NOT_GIVEN
+
+
+def test_questions_not_asked_are_not_shown_as_not_given() -> None:
+    schema = {"type": "object", "properties": {
+        "rating": {"type": "string", "title": "Rating", "enum": ["ok", "na"]},
+        "why": {"type": "string", "title": "Why not"},
+        "steps": {"type": "array", "title": "Steps", "items": {"type": "object", "title": "Step",
+                                                               "properties": {"what": {"type": "string"}}}}},
+        "allOf": [{"if": {"properties": {"rating": {"const": "na"}}, "required": ["rating"]},
+                   "then": {"required": ["why"]}}]}
+    ui = {"rating": {"ui:widget": "radio"}}
+    assert _flat(answer_sections(schema, ui, {"rating": "ok"}, keep_empty=True)) == [(None, "Rating", "ok")]
+    assert (None, "Why not", NOT_GIVEN) in _flat(answer_sections(schema, ui, {"rating": "na"}, keep_empty=True))
+
+
+def test_a_default_is_never_shown_as_an_answer() -> None:
+    schema = {"type": "object", "properties": {"size": {"type": "integer", "title": "Size", "default": 10},
+                                               "nil": {"type": "boolean", "title": "Nil", "default": False}}}
+    assert answer_sections(schema, {}, {}) == []

@@ -2,6 +2,7 @@
 renders, every construct round-trips, and the engine's problems become GOV.UK error messages."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,8 @@ from flask import render_template_string
 from werkzeug.datastructures import MultiDict
 
 from engine.bundles import forms
-from web.forms_render import apply_row_action, build_form, parse_form
+from web.forms_render import apply_row_action, build_form, form_sections, parse_form
+from web.forms_render.answers import answer_sections
 
 from .web_kit import WORKFLOWS
 
@@ -174,7 +176,8 @@ def test_tree_shows_choices_hints_and_optional_labels():
     fields = {f.path: f for f in form.root.walk()}
     assert [c.label for c in fields["kind"].choices] == ["Alpha", "Beta"]
     assert [c.label for c in fields["level"].choices] == ["High", "Low"] and fields["level"].kind == "select"
-    assert fields["notes"].kind == "textarea" and fields["notes"].hint == "Required if ‘Kind’ is ‘Beta’"
+    assert fields["notes"].kind == "textarea" and fields["notes"].hint is None  # revealed under its answer:
+    assert fields["notes"].revealed_by == "kind" and fields["kind"].reveals == {"b": [fields["notes"]]}
     assert fields["flag"].kind == "yesno" and fields["agree"].kind == "checkbox"
     assert fields["ratio"].label == "Ratio (optional)" and fields["title"].label == "Title"
     assert fields["fixed"].kind == "readonly" and fields["fixed"].display_value == "SCR"
@@ -185,3 +188,63 @@ def test_tree_shows_choices_hints_and_optional_labels():
 
 def test_read_only_values_are_never_taken_from_the_post():
     assert "fixed" not in parse_form(SCHEMA, UI, POSTED, keep_empty_rows=False)
+
+
+def _shipped(path: Path) -> tuple[dict, dict]:
+    schema = forms.render_schema(path.read_text(), forms.SAMPLE_CONTEXT)
+    ui_path = path.with_name(path.name.replace("-schema.json", "-uischema.json"))
+    return schema, forms.render_schema(ui_path.read_text(), forms.SAMPLE_CONTEXT) if ui_path.exists() else {}
+
+
+@pytest.mark.parametrize("path", SCHEMAS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_no_shipped_form_comes_with_an_answer_chosen(render_app, path: Path):
+    """GOV.UK advises against pre-selected radios: a new form has no radio, tick box or option chosen, and its
+    answers in words are empty (a default is never shown as if it were an answer)."""
+    schema, ui = _shipped(path)
+    with render_app.test_request_context():
+        html = render_template_string(RENDER, form=build_form(schema, ui, {}), editable=True)
+    tags = re.findall(r"<(?:input|option)\b[^>]*>", html)
+    chosen = [tag for tag in tags if re.search(r"\b(checked|selected)\b", tag)]
+    assert chosen == []
+    assert answer_sections(schema, ui, {}) == []
+
+
+def _required_questions(group):
+    """The questions a form sent empty must ask for: required ones, through required groups."""
+    for child in group.children:
+        if child.kind == "object" and child.required:
+            yield from _required_questions(child)
+        elif child.required and child.kind not in ("readonly", "checkbox", "object"):
+            yield child
+
+
+@pytest.mark.parametrize("path", SCHEMAS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_a_shipped_form_sent_empty_names_each_question_it_needs(render_app, path: Path):
+    """The error summary of an empty form names every required question by its label, each linked to its input;
+    never "Complete agency report" for a whole group left empty."""
+    schema, ui = _shipped(path)
+    data = parse_form(schema, ui, MultiDict(), keep_empty_rows=False)
+    form = build_form(schema, ui, data, forms.submission_problems(schema, data, ui))
+    with render_app.test_request_context():
+        html = render_template_string(RENDER, form=form, editable=True)
+    summary = dict(form.summary)
+    assert not [m for m in summary if m.startswith("Complete ")], summary
+    for question in _required_questions(form.root):
+        label = question.label.replace(" (optional)", "").rstrip("?")
+        assert any(label.lower() in message.lower() for message in summary), (label, summary)
+    by_href = {href: message for message, href in form.summary}
+    for href in by_href:
+        assert f'id="{href[1:]}"' in html, href
+    if path.name == "agency-report-schema.json":  # the report asked for when there is no nil return
+        assert "Enter summary of the agency's involvement with the child and family" in summary
+        assert "Select an answer for ‘Were there safeguarding concerns (abuse or neglect)?’" in summary
+
+
+@pytest.mark.parametrize("path", SCHEMAS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_a_long_shipped_form_has_every_question_on_exactly_one_page(path: Path):
+    schema, ui = _shipped(path)
+    sections = form_sections(schema, ui)
+    placed = [name for section in sections for name in section.fields]
+    assert not sections or sorted(placed) == sorted(schema["properties"])
+    if path.name in ("s11-return-schema.json", "referral-schema.json", "notification-schema.json"):
+        assert len(sections) >= 4 and all(s.title for s in sections)  # the long ones are paged

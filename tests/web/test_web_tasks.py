@@ -3,15 +3,16 @@ from __future__ import annotations
 
 import re
 
+from markupsafe import escape
 from sqlalchemy import select
 
+from engine.bundles import definitions
 from engine.store.db import transaction
 from engine.store.models import AuditEvent, HumanTask
 
 from .web_kit import text
 
-REPORT = {
-    "nil_return": "false",
+REPORT = {  # no nil return: its tick box is left unticked, so it is not sent
     "report.completed_by": "pat", "report.completed_by_role": "Detective sergeant",
     "report.involvement_from-day": "1", "report.involvement_from-month": "3", "report.involvement_from-year": "2024",
     "report.involvement_summary": "Two welfare visits in 2025; no concerns recorded.",
@@ -128,6 +129,36 @@ def test_completing_with_errors_shows_the_summary_and_inline_errors(as_user, cdo
     assert 'id="f-report-involvement_summary-error"' in page  # inline, next to the field
     assert "short" in page  # what was typed is kept
     assert _state(factory, task_id)[0] == "ready"
+
+
+def test_an_empty_report_lists_each_question_it_needs_linked_to_its_input(as_user, cdop):
+    """Not "Complete agency report": the error summary names each question the report needs."""
+    response = as_user("pat").post(f"/tasks/{cdop.reports['police']}", data={"_action": "complete"})
+    page = text(response)
+    assert response.status_code == 422 and "Complete agency report" not in page
+    summary = re.findall(r'<li><a href="#([^"]+)">([^<]+)</a></li>', page)
+    assert ("f-report-completed_by_role", "Enter role") in summary
+    assert ("f-report-involvement_summary",
+            "Enter summary of the agency&#39;s involvement with the child and family") in summary
+    assert len(summary) == 7 and all(f'id="{target}"' in page for target, _ in summary)
+
+
+def test_a_new_form_has_no_answer_chosen_and_a_nil_return_is_a_tick_box(as_user, cdop):
+    page = text(as_user("pat").get(f"/tasks/{cdop.reports['police']}"))
+    assert re.search(r'<input class="govuk-checkboxes__input" id="f-nil_return" name="nil_return"', page)
+    assert not re.search(r"<input[^>]*\bchecked\b", page)
+    assert "Required if" not in page and "Not needed if you tick ‘Nil return’" in page
+
+
+def test_the_side_panel_names_the_process_role_and_person(as_user, cdop, factory):
+    pat, task_id = as_user("pat"), cdop.reports["police"]
+    pat.post(f"/tasks/{task_id}/claim", data={"from": "task"})
+    page = text(pat.get(f"/tasks/{task_id}"))
+    panel = page.split('aria-label="About this case"')[1]
+    with transaction(factory) as s:
+        name = definitions.latest(s, "cdop").name
+    assert f">{escape(name)}<" in panel and ">cdop<" not in panel
+    assert ">Agency reviewer<" in panel and ">reviewer<" not in panel
 
 
 def test_completing_a_valid_form_completes_the_task(as_user, cdop, factory):

@@ -12,9 +12,11 @@ from .files import REMOVE_FILE, UPLOAD_FILE, attach_documents, chosen_files, fil
 from .messages import UPLOAD_KEYWORD, humanise
 from .model import Field, Form, field_id
 from .parse import ROWS_SUFFIX, apply_row_action, parse_form
+from .sections import Section, asked, form_sections, merge_section, only_asked, section_of
 
-__all__ = ["Field", "Form", "REMOVE_FILE", "ROWS_SUFFIX", "UPLOAD_FILE", "UPLOAD_KEYWORD", "apply_row_action",
-           "build_form", "chosen_files", "field_id", "file_label", "hold_documents", "parse_form"]
+__all__ = ["Field", "Form", "REMOVE_FILE", "ROWS_SUFFIX", "Section", "UPLOAD_FILE", "UPLOAD_KEYWORD",
+           "apply_row_action", "asked", "build_form", "chosen_files", "field_id", "file_label", "form_sections",
+           "hold_documents", "merge_section", "only_asked", "parse_form", "section_of"]
 
 ANY_OF = ("anyOf", "oneOf")  # the keywords of a choice between groups of fields (see ``conditions.any_of_groups``)
 
@@ -43,7 +45,10 @@ def _attach(form: Form, schema: dict[str, Any], problems: list[dict[str, Any]]) 
         if target is form.root:
             root_messages.append(("There is a problem with your answers: " + message, "#" + _first_target(form)))
             continue
-        if target.error is None:  # the first problem of a field is the one shown, as GOV.UK does
+        missing = _missing_inside(target) if keyword == "required" and target.path == path else []
+        for field in missing:  # a whole group left empty: name each question it needs, as GOV.UK does
+            field.error = field.error or humanise(field, keyword, message)
+        if target.error is None and not missing:  # the first problem of a field is the one shown, as GOV.UK does
             target.error = humanise(target, keyword, message, problem.get("expected"))
     summary = [(f.error, "#" + f.target_id) for f in form.root.walk() if f.error]
     form.summary = list(dict.fromkeys(root_messages)) + summary
@@ -56,6 +61,19 @@ def _any_of_messages(schema: dict[str, Any], by_path: dict[str, Field]) -> list[
         if fields:
             labels = " or ".join(f.label.replace(" (optional)", "") for f in fields)
             fields[0].error = fields[0].error or f"Enter {labels[:1].lower() + labels[1:]}"
+    return out
+
+
+def _missing_inside(group: Field) -> list[Field]:
+    """The unanswered questions a required group needs (through its required groups), in the page's order."""
+    if group.kind != "object":
+        return []
+    out: list[Field] = []
+    for child in group.children:
+        if child.kind == "object" and child.required:
+            out.extend(_missing_inside(child) or [child])
+        elif child.required and child.kind != "readonly" and child.value in (None, "", []):
+            out.append(child)
     return out
 
 

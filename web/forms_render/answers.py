@@ -46,19 +46,22 @@ def answer_sections(schema: dict[str, Any], ui: dict[str, Any] | None, values: A
                     skip: frozenset[str] = frozenset()) -> list[AnswerSection]:
     """The answers in ``values`` as sections of the form ``schema`` draws. Unanswered questions are left out unless
     ``keep_empty`` (check your answers shows them, as "Not given"); read-only fields (what the task was shown) are
-    never answers; ``skip`` names top-level fields to leave out."""
-    root = build_tree(schema, ui, values if isinstance(values, dict) else {})
+    never answers; ``skip`` names top-level fields to leave out. Questions that were not asked are never shown as
+    "Not given": one revealed under an answer not chosen, and the rows of a repeating group nobody filled in
+    (unless the group is required)."""
+    root = build_tree(schema, ui, values if isinstance(values, dict) else {}, defaults=False)
     form = Form(root=root, title=schema.get("title"))
     attach_documents(form, documents or {})
+    keep = _Keep(keep_empty, _unasked(root))
     sections: list[AnswerSection] = []
     top: list[Answer] = []
     for child in root.children:
         if child.path in skip:
             continue
         if child.kind in ("object", "rows"):
-            sections.extend(_group_sections(child, _plain(child.label), keep_empty))
+            sections.extend(_group_sections(child, _plain(child.label), keep))
         else:
-            answer = _answer(child, keep_empty)
+            answer = _answer(child, keep)
             if answer is not None:
                 top.append(answer)
     if top:
@@ -66,17 +69,35 @@ def answer_sections(schema: dict[str, Any], ui: dict[str, Any] | None, values: A
     return [s for s in sections if s.answers]
 
 
-def _group_sections(group: Field, title: str, keep_empty: bool) -> list[AnswerSection]:
+@dataclass(frozen=True)
+class _Keep:
+    empty: bool  # show unanswered questions as "Not given"
+    unasked: frozenset[str]  # paths of revealed questions whose answer was not chosen
+
+
+def _unasked(root: Field) -> frozenset[str]:
+    fields = {f.path: f for f in root.walk()}
+    out = set()
+    for f in fields.values():
+        controller = fields.get(f.revealed_by) if f.revealed_by else None
+        if controller is not None and f not in controller.reveals.get(controller.text_value, []):
+            out.add(f.path)
+    return frozenset(out)
+
+
+def _group_sections(group: Field, title: str, keep: _Keep) -> list[AnswerSection]:
     """An object's scalar answers as one section, its nested groups and rows as sections of their own."""
     if group.kind == "rows":
         out: list[AnswerSection] = []
-        rows = [row for row in group.children if _has_answer(row)] if not keep_empty else group.children
+        rows = [row for row in group.children if _has_answer(row)]
+        if not rows and keep.empty and group.required:
+            rows = group.children
         for row in rows:
             row_title = f"{title}: {row.label}" if title else row.label
             if row.kind == "object":
-                out.extend(_group_sections(row, row_title, keep_empty))
+                out.extend(_group_sections(row, row_title, keep))
             else:
-                answer = _answer(row, keep_empty)
+                answer = _answer(row, keep)
                 if answer is not None:
                     out.append(AnswerSection(row_title, (answer,)))
         return out
@@ -86,9 +107,9 @@ def _group_sections(group: Field, title: str, keep_empty: bool) -> list[AnswerSe
         if child.kind in ("object", "rows"):
             label = _plain(child.label)
             nested.extend(_group_sections(child, f"{title}: {label}" if title and child.kind == "object" else label,
-                                          keep_empty))
+                                          keep))
         else:
-            answer = _answer(child, keep_empty)
+            answer = _answer(child, keep)
             if answer is not None:
                 answers.append(answer)
     return [AnswerSection(title or None, tuple(answers)), *nested]
@@ -98,11 +119,11 @@ def _has_answer(field: Field) -> bool:
     return any(_text(f) != NOT_GIVEN for f in field.walk() if f.kind not in ("object", "rows", "readonly"))
 
 
-def _answer(field: Field, keep_empty: bool) -> Answer | None:
+def _answer(field: Field, keep: _Keep) -> Answer | None:
     if field.kind == "readonly":
         return None
     text = _text(field)
-    if text == NOT_GIVEN and not keep_empty:
+    if text == NOT_GIVEN and (not keep.empty or field.path in keep.unasked):
         return None
     return Answer(label=_plain(field.label), text=text, target_id=field.target_id, document=field.document)
 

@@ -4,8 +4,10 @@ Every construct the shipped forms use is covered: strings, long text (``ui:widge
 numbers, dates (``format: date``), enums as radios or selects (``x-enumNames`` or ``oneOf`` titles), multi-select
 (an array of enums, as checkboxes), booleans (a checkbox, or Yes/No radios), nested objects, arrays of objects
 or of strings (repeating groups with add and remove buttons), ``readOnly`` values, required fields and
-conditional ones (``if``/``then``, ``anyOf`` of ``required``), which are always shown, with a hint saying when
-they are needed; the engine validates them. A file field (``format: lif-file``) is GOV.UK's file upload; its
+conditional ones (``if``/``then``, ``anyOf`` of ``required``): revealed under the answer that asks for them, or
+shown with a hint saying when they are needed (``conditions``); the engine validates them. A schema's ``default``
+fills in a typed answer (a sample size) but never chooses an option: GOV.UK advises against pre-selected radios,
+and an answer nobody gave must not read as one. A file field (``format: lif-file``) is GOV.UK's file upload; its
 value is the id of the document uploaded to it."""
 from __future__ import annotations
 
@@ -13,29 +15,31 @@ from typing import Any
 
 from engine.documents.fields import FILE_FORMAT
 
-from .conditions import conditional_hints
+from .conditions import conditional_hints, reveals
 from .model import Choice, Field, join_path, sub_object
 
 RADIO_LIMIT = 6  # enums with more options than this become a select unless the UI schema says otherwise
+CHOOSING = ("radios", "yesno", "select", "checkbox", "checkboxes")  # kinds a default never answers
 
 
-def build_tree(schema: dict[str, Any], ui: dict[str, Any] | None, values: Any) -> Field:
+def build_tree(schema: dict[str, Any], ui: dict[str, Any] | None, values: Any, *, defaults: bool = True) -> Field:
+    """The form's tree; with ``defaults`` (a form to fill in) the schema's defaults fill empty typed answers."""
     return _object("", schema, ui or {}, values if isinstance(values, dict) else {}, label=schema.get("title") or "",
-                   required=True, hint=None, depth=0)
+                   required=True, hint=None, depth=0, defaults=defaults)
 
 
 def _build(path: str, schema: dict[str, Any], ui: dict[str, Any], value: Any, *, label: str, required: bool,
-           hint: str | None, depth: int) -> Field:
+           hint: str | None, depth: int, defaults: bool) -> Field:
     hint = ui.get("ui:help") or schema.get("description") or hint
-    if value is None and "default" in schema and not schema.get("readOnly"):
-        value = schema["default"]
     kind = _kind(schema, ui)
+    if value is None and defaults and "default" in schema and kind not in CHOOSING and not schema.get("readOnly"):
+        value = schema["default"]
     if kind == "object":
         return _object(path, schema, ui, value if isinstance(value, dict) else {}, label=label, required=required,
-                       hint=hint, depth=depth)
+                       hint=hint, depth=depth, defaults=defaults)
     if kind == "rows":
         return _rows(path, schema, ui, value if isinstance(value, list) else [], label=label, required=required,
-                     hint=hint, depth=depth)
+                     hint=hint, depth=depth, defaults=defaults)
     if kind == "readonly" and value is None and "const" in schema:
         value = schema["const"]
     source = schema.get("items", {}) if kind == "checkboxes" else schema
@@ -94,23 +98,39 @@ def _text(value: Any) -> str:
 
 
 def _object(path: str, schema: dict[str, Any], ui: dict[str, Any], values: dict[str, Any], *, label: str,
-            required: bool, hint: str | None, depth: int) -> Field:
+            required: bool, hint: str | None, depth: int, defaults: bool) -> Field:
     properties: dict[str, Any] = schema.get("properties") or {}
     needed = set(schema.get("required") or [])
-    conditional = conditional_hints(schema, properties)
+    kinds = {name: _kind(sub_object(properties, name), sub_object(ui, name)) for name in properties}
+    conditional = conditional_hints(schema, properties, kinds)
+    revealed = reveals(schema, kinds)
     children = []
     for name in _ordered(properties, ui.get("ui:order")):
-        child_schema = properties[name] if isinstance(properties[name], dict) else {}
+        child_schema = sub_object(properties, name)
         child_label = child_schema.get("title") or name.replace("_", " ").capitalize()
         is_required = name in needed
         if not is_required and name not in conditional and "optional" not in child_label.lower() \
-                and _kind(child_schema, ui.get(name) or {}) not in ("readonly", "checkbox", "object"):
+                and kinds[name] not in ("readonly", "checkbox", "object"):
             child_label += " (optional)"
-        children.append(_build(join_path(path, name), child_schema, ui.get(name) or {}, values.get(name),
-                               label=child_label, required=is_required, hint=conditional.get(name),
-                               depth=depth + 1))
+        children.append(_build(join_path(path, name), child_schema, sub_object(ui, name), values.get(name),
+                               label=child_label, required=is_required,
+                               hint=None if name in revealed else conditional.get(name), depth=depth + 1,
+                               defaults=defaults))
+    _place_revealed(path, children, revealed)
     return Field(path=path, kind="object", label=label, hint=hint, required=required, children=children,
                  schema=schema, depth=depth)
+
+
+def _place_revealed(path: str, children: list[Field], revealed: dict[str, tuple[str, str]]) -> None:
+    """Hang each revealed field under the answer of the question that asks for it."""
+    by_path = {child.path: child for child in children}
+    for name, (controller_name, value) in revealed.items():
+        child, controller = by_path[join_path(path, name)], by_path[join_path(path, controller_name)]
+        child.revealed_by = controller.path
+        chosen = next((c.label for c in controller.choices if c.value == value), value)
+        child.reveal_note = "Answer this if you ticked the box above" if controller.kind == "checkbox" \
+            else f"Answer this if you chose ‘{chosen.split(':')[0]}’ above"
+        controller.reveals.setdefault(value, []).append(child)
 
 
 def _ordered(properties: dict[str, Any], order: Any) -> list[str]:
@@ -126,7 +146,7 @@ def _ordered(properties: dict[str, Any], order: Any) -> list[str]:
 
 
 def _rows(path: str, schema: dict[str, Any], ui: dict[str, Any], values: list[Any], *, label: str, required: bool,
-          hint: str | None, depth: int) -> Field:
+          hint: str | None, depth: int, defaults: bool) -> Field:
     items = sub_object(schema, "items")
     item_ui = sub_object(ui, "items")
     item_label = items.get("title") or "Item"
@@ -134,7 +154,7 @@ def _rows(path: str, schema: dict[str, Any], ui: dict[str, Any], values: list[An
     for index in range(max(len(values), 1)):
         value = values[index] if index < len(values) else None
         children.append(_build(join_path(path, index), items, item_ui, value, label=f"{item_label} {index + 1}",
-                               required=False, hint=None, depth=depth + 1))
+                               required=False, hint=None, depth=depth + 1, defaults=defaults))
     return Field(path=path, kind="rows", label=label, hint=hint, required=required, children=children,
                  schema=schema, item_label=item_label.lower() if item_label[1:].islower() else item_label,
                  depth=depth)

@@ -55,6 +55,9 @@ class Field:
     error: str | None = None
     depth: int = 0
     document: Any = None  # a file field's document (an engine.documents.records.DocumentInfo), when it holds one
+    reveals: dict[str, list[Field]] = field(default_factory=dict)  # answer's value -> the fields shown under it
+    revealed_by: str | None = None  # the path of the question this field is revealed under (drawn there, not here)
+    reveal_note: str | None = None  # said without JavaScript, where a revealed field is always shown
 
     @property
     def id(self) -> str:

@@ -2,6 +2,7 @@
 context and comments; saving a draft, adding and removing rows, completing, claiming and releasing."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
@@ -18,7 +19,8 @@ from engine.work import tasks
 
 from .. import forms_render
 from ..context import lif
-from . import files
+from ..forms_render.answers import answer_sections
+from . import files, task_pages
 from .common import PAGE_SIZE, back, current_actor, done, now, page_number, signed_in
 
 bp = Blueprint("tasks", __name__)
@@ -57,26 +59,78 @@ def task_page(task_id: str) -> str | tuple[str, int]:
     return _render_task(task_id)
 
 
+@bp.get("/tasks/<task_id>/section/<int:number>")
+@signed_in
+def section_page(task_id: str, number: int) -> str | tuple[str, int]:
+    """One page of a long form; ``?errors=1`` (a link from check your answers) shows the page's problems."""
+    return _render_task(task_id, number=number, check=request.args.get("errors") == "1")
+
+
 def _render_task(task_id: str, *, values: dict[str, Any] | None = None, problems: list | None = None,
-                 status: int = 200, focus: str | None = None) -> str | tuple[str, int]:
+                 status: int = 200, focus: str | None = None, number: int | None = None,
+                 check: bool = False) -> str | tuple[str, int]:
     actor = current_actor()
     with lif().unit_of_work() as db:
         detail = tasks.task_detail(db, task_id, actor=actor, now=now())
         notes = [(c.author, c.body, c.created_at, c.challenge) for c in tasks.comments(db, task_id, actor=actor)]
         agencies = accounts.agency_names(db)
         users = task_people.people_by_task(db, [detail.task]) if actor.has("coordinator") else {}
+        context = accounts.form_context(db)
         papers = documents.task_documents(db, task_id, actor=actor)
+        process = task_pages.process_name(db, detail.task.process_key)
     task = detail.task
     editable = task.state == TaskState.READY and access.may_do(actor, task)
     shown = values if values is not None else (detail.draft if detail.draft is not None else detail.data)
-    form = forms_render.build_form(detail.form_schema, detail.ui_schema, shown, problems, {d.id: d for d in papers}) \
-        if detail.form_schema and task.state == TaskState.READY else None
+    page = task_pages.section_page(detail.form_schema, detail.ui_schema, shown, number, check) \
+        if editable and detail.form_schema else task_pages.OnePage()
+    form = task_pages.settle_page(forms_render.build_form(
+        detail.form_schema, detail.ui_schema, shown, problems if problems is not None else page.problems,
+        {d.id: d for d in papers}), detail.form_schema, page) if detail.form_schema and editable else None
+    answers = answer_sections(detail.form_schema, detail.ui_schema, task_pages.answered(detail),
+                              documents={d.id: d for d in papers}) if detail.form_schema and not editable else []
     labels = {d.id: forms_render.file_label(detail.form_schema, d.field) for d in papers}
     days = workdays.working_days_left(task.due_at, now()) if task.due_at and task.state == TaskState.READY else None
-    page = render_template("tasks/task.html", detail=detail, task=task, form=form, editable=editable,
-                           comments=notes, agencies=agencies, days_left=days, users=users, focus=focus,
+    names = task_pages.people(context)
+    html = render_template("tasks/task.html", detail=detail, task=task, form=form, editable=editable,
+                           comments=notes, agencies=agencies, days_left=days, focus=focus, page=page,
+                           users=users, answers=answers,
+                           summary=task_pages.page_summary(form, page), process_name=process, names=names,
+                           role=task_pages.role_in_words(task.role, task.agency),
                            has_draft=detail.draft is not None, documents=papers, document_labels=labels)
-    return (page, status) if status != 200 else page
+    return (html, status) if status != 200 else html
+
+
+@bp.get("/tasks/<task_id>/check")
+@signed_in
+def check_page(task_id: str) -> Any:
+    return _render_check(task_id)
+
+
+def _render_check(task_id: str, problems: list | None = None, status: int = 200) -> Any:
+    """Check your answers: every answer of the pages asked, each with a "Change" link to its page and field."""
+    actor = current_actor()
+    with lif().unit_of_work() as db:
+        detail = tasks.task_detail(db, task_id, actor=actor, now=now())
+        papers = {d.id: d for d in documents.task_documents(db, task_id, actor=actor)}
+    task, schema, ui = detail.task, detail.form_schema, detail.ui_schema
+    sections = forms_render.form_sections(schema, ui)
+    if task.state != TaskState.READY or not access.may_do(actor, task) or not sections:
+        return redirect(url_for("tasks.task_page", task_id=task_id))
+    check = task_pages.check_answers(task_id, schema or {}, ui, detail.draft or {}, sections, papers, problems)
+    html = render_template("tasks/check.html", task=task, check=check)
+    return (html, status) if status != 200 else html
+
+
+@bp.post("/tasks/<task_id>/check")
+@signed_in
+def complete_checked(task_id: str) -> Any:
+    """Complete a long form with the answers its pages saved in the draft."""
+    actor = current_actor()
+    with lif().reading() as db:
+        form = task_forms.task_form(db, task_id, actor=actor)
+        draft = tasks.task_draft(db, task_id, actor=actor)
+    data = forms_render.only_asked(form.schema, forms_render.form_sections(form.schema, form.ui_schema), draft)
+    return _complete(task_id, data, on_error=lambda problems: _render_check(task_id, problems, 422))
 
 
 @bp.post("/tasks/<task_id>")
@@ -86,38 +140,64 @@ def submit_task(task_id: str) -> Any:
     actor, action = current_actor(), request.form.get("_action", "save")
     with lif().reading() as db:  # the form to read the post with; not a view of the task
         form = task_forms.task_form(db, task_id, actor=actor)
+        section, earlier = task_pages.posted_section(db, task_id, form, request.form, actor=actor)
     schema, ui = form.schema or {}, form.ui_schema or {}
-    draft = forms_render.parse_form(schema, ui, request.form, keep_empty_rows=action != "complete")
+    blank_rows = action not in ("complete", "continue")  # a row just added stays; moving on drops blank ones
+    draft = task_pages.with_section(forms_render.parse_form(schema, ui, request.form, keep_empty_rows=blank_rows),
+                                    earlier, section)
     stored, refused, status = files.store_chosen_files(task_id, schema, request.files)  # any button sends them
     forms_render.hold_documents(draft, stored, action)
     if refused:
-        return _refuse_files(task_id, draft, refused, status)
-    if action == "complete":
+        return _refuse_files(task_id, draft, refused, status, section)
+    if action == "complete" and section is None:
         data = forms_render.parse_form(schema, ui, request.form, keep_empty_rows=False)
         forms_render.hold_documents(data, stored, action)
-        return _complete(task_id, data, draft)
-    focus = forms_render.apply_row_action(draft, schema, action) if action != "save" else None
+        return _complete(task_id, data, on_error=lambda problems: _render_task(
+            task_id, values=draft, problems=problems, status=422))
+    focus = forms_render.apply_row_action(draft, schema, action) if action not in ("save", "continue") else None
     try:
         with lif().unit_of_work() as db:
             tasks.save_draft(db, task_id, draft, actor=actor, now=now())
     except Conflict as exc:
         return back(exc.message.capitalize(), "tasks.task_page", task_id=task_id)
+    if action == "continue" and section is not None:
+        return _continue(task_id, schema, ui, draft, section)
     if action == "save":
-        return done("Your draft has been saved. You can come back to it later.", "tasks.task_page", task_id=task_id)
+        return done("Your draft has been saved. You can come back to it later.", **_page_of(task_id, section))
     if action.startswith((forms_render.UPLOAD_FILE, forms_render.REMOVE_FILE)):
         return files.file_action_done(task_id, action, stored)
     anchor = forms_render.field_id(focus) + ("-row" if focus and focus.endswith("]") else "") if focus else None
-    return redirect(url_for("tasks.task_page", task_id=task_id, _anchor=anchor))
+    return redirect(url_for(**_page_of(task_id, section), _anchor=anchor))
 
 
-def _refuse_files(task_id: str, draft: dict[str, Any], refused: list[dict[str, Any]], status: int) -> Any:
+def _page_of(task_id: str, section: forms_render.Section | None) -> dict[str, Any]:
+    if section is None:
+        return {"endpoint": "tasks.task_page", "task_id": task_id}
+    return {"endpoint": "tasks.section_page", "task_id": task_id, "number": section.number}
+
+
+def _continue(task_id: str, schema: dict[str, Any], ui: dict[str, Any], draft: dict[str, Any],
+              section: forms_render.Section) -> Any:
+    """After a page is saved: its problems on the page again, or the next page asked, or check your answers."""
+    problems = task_pages.section_problems(schema, ui, draft, section)
+    if problems:
+        return _render_task(task_id, values=draft, problems=problems, status=422, number=section.number)
+    following = task_pages.next_section(schema, ui, draft, section)
+    if following is None:
+        return redirect(url_for("tasks.check_page", task_id=task_id))
+    return redirect(url_for("tasks.section_page", task_id=task_id, number=following.number))
+
+
+def _refuse_files(task_id: str, draft: dict[str, Any], refused: list[dict[str, Any]], status: int,
+                  section: forms_render.Section | None = None) -> Any:
     """A chosen file was refused: the other answers are kept as the draft and the page says what was wrong."""
     try:
         with lif().unit_of_work() as db:
             tasks.save_draft(db, task_id, draft, actor=current_actor(), now=now())
     except Conflict as exc:
         return back(exc.message.capitalize(), "tasks.task_page", task_id=task_id)
-    return _render_task(task_id, values=draft, problems=refused, status=status)
+    return _render_task(task_id, values=draft, problems=refused, status=status,
+                        number=section.number if section else None)
 
 
 def _keep_as_draft(task_id: str) -> Response:
@@ -129,9 +209,11 @@ def _keep_as_draft(task_id: str) -> Response:
             with lif().unit_of_work() as db:
                 actor = accounts.actor_for(accounts.find_user(db, lapsed.username))
                 form = task_forms.task_form(db, task_id, actor=actor)
+                section, earlier = task_pages.posted_section(db, task_id, form, request.form, actor=actor)
                 draft = forms_render.parse_form(form.schema or {}, form.ui_schema or {}, request.form,
                                                 keep_empty_rows=True)
-                tasks.save_draft(db, task_id, draft, actor=actor, now=now())
+                tasks.save_draft(db, task_id, task_pages.with_section(draft, earlier, section), actor=actor,
+                                 now=now())
             flash("You were signed out because you had not done anything for a while. What you entered has been "
                   "saved as a draft: sign in again to carry on.", "important")
         except LifError:
@@ -139,14 +221,14 @@ def _keep_as_draft(task_id: str) -> Response:
     return redirect(url_for("auth.sign_in", next=back_to))
 
 
-def _complete(task_id: str, data: dict[str, Any], draft: dict[str, Any]) -> Any:
+def _complete(task_id: str, data: dict[str, Any], *, on_error: Callable[[list], Any]) -> Any:
     actor = current_actor()
     try:
         with lif().unit_of_work() as db:
             info, instance = tasks.complete_task(db, task_id, data, actor=actor, now=now())
             following = task_inbox.inbox_for(db, actor, now(), instance_id=instance.id, limit=1).items
     except InvalidData as exc:
-        return _render_task(task_id, values=draft, problems=exc.details or [], status=422)
+        return on_error(exc.details or [])
     except Conflict as exc:
         return back(f"This task could not be completed: {exc.message}", "tasks.task_page", task_id=task_id)
     if following:
