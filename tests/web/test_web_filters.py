@@ -1,0 +1,35 @@
+"""The pages' filters put statuses and case data in words: no key, no JSON, no ISO date reaches a page."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from engine.states import InstanceStatus, TaskState
+from web.pages.filters import STATUS_NAMES, pretty, status_name
+
+
+@pytest.mark.parametrize("status", [*InstanceStatus, *TaskState, *STATUS_NAMES, "some_new_state"])
+def test_every_status_reads_as_words_with_a_capital(status):
+    name = status_name(status)
+    assert name[0].isupper() and "_" not in name and name != status
+
+
+def test_status_names_say_what_the_status_means():
+    assert (status_name("on_track"), status_name("active"), status_name("error")) == (
+        "On track", "Active", "Stopped by an error")
+    assert status_name(None) == status_name("") == ""
+
+
+@pytest.mark.parametrize(("value", "words"), [
+    ("Sudden collapse", "Sudden collapse"), (True, "Yes"), (False, "No"), (None, "Not given"), ([], "Not given"),
+    ("2026-12-10", "10 December 2026"), (["police", "csc", "yjs"], "police, csc and yjs"), (3, "3"),
+    ({"status": "completed", "due_date": "2026-12-10"}, "Status: completed; Due date: 10 December 2026"),
+    ([{"agency": "police"}], "Agency: police")])
+def test_pretty_gives_case_data_in_words(value, words):
+    assert pretty(value) == words
+
+
+@pytest.mark.parametrize("value", [{"a": [1, {"b": None}]}, [["x"]], {"k": {}}, [None, True]])
+def test_pretty_never_gives_json(value):
+    assert not re.search(r"[{}\[\]\"]|None|true|false|null", pretty(value))
