@@ -124,7 +124,7 @@ def test_the_next_cycle_starts_from_each_agency_s_own_previous_return(run):
     assert shown["changes_since_last_cycle"] == data["changes_since_last_cycle"]
     words = _instructions(run, challenge)
     assert "Compared with 2027-29: 3 ratings improved, 21 stayed" in words
-    assert "| csc | 2. A clear statement of the agency's responsibilities" in words
+    assert "| Children's Social Care | 2. A clear statement of the agency's responsibilities" in words
     assert "| green | red | worse |" in words
 
 
