@@ -19,20 +19,25 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import pytest
 import time_machine
 from argon2 import PasswordHasher
+from sqlalchemy import select
 
 from demo import AGENCIES, DEMO_PASSWORD, PARTNER_STAFF, STAFF, load_demo
 from engine.bundles import definitions
 from engine.config import REPO_ROOT, Config
 from engine.people import accounts
+from engine.records import Actor
 from engine.states import InstanceStatus, TaskState
 from engine.store.db import make_engine, transaction
+from engine.store.models import HumanTask, ProcessInstance
 from engine.store.schema import create_schema
+from engine.work import tasks
 from web import create_app
+from web.pages.filters import markdown
 
 pytestmark = pytest.mark.slow
 
 DEMO_NOW = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)  # a Monday morning; the demo's "now"
-RELAXED_PAGES = ("/admin", "/processes")  # the admin's and the designer's own pages: ids and durations are their subject
+RELAXED_PAGES = ("/admin", "/processes")  # the admin's and the designer's pages: ids and durations are their subject
 USERNAMES = [u for u, *_ in STAFF] + [f"{key}.lead" for key, _ in AGENCIES] + [u for u, *_ in PARTNER_STAFF]
 MAX_PAGES = 1000  # per user: a crawl that finds more has met a link that multiplies pages (a filter, a page number)
 
@@ -211,3 +216,20 @@ def test_the_crawler_sees_what_it_must_refuse():
     assert problems("", "every P28D for csc.lead", relaxed=True) == []
     assert problems("", "Special circumstances: None of these", relaxed=False) == []
     assert problems("", "Username acute_health.lead", relaxed=False, own="acute_health.lead") == []
+
+
+def test_every_task_s_instructions_and_every_title_of_the_demo_read_in_words(demo_app):
+    """The bundles' own words, apart from the pages around them: each task's instructions as its page renders them
+    (Markdown to text), and each case's and task's title, as a coordinator (who sees every task) reads them."""
+    coordinator = Actor("coordinator", frozenset({"coordinator"}), None)
+    findings = []
+    with time_machine.travel(DEMO_NOW, tick=False), transaction(demo_app.extensions["lif"].factory) as session:
+        for case in session.scalars(select(ProcessInstance)):
+            findings += [f"case {case.business_key} title: {what}: {snip}"
+                         for what, snip in problems("", case.title, relaxed=False)]
+        for row in session.scalars(select(HumanTask).order_by(HumanTask.process_key, HumanTask.name)):
+            detail = tasks.task_detail(session, row.id, actor=coordinator, now=DEMO_NOW)
+            words = read_page(str(markdown(detail.instructions or ""))).text
+            findings += [f"{row.process_key} task {row.name}: {what}: {snip}"
+                         for what, snip in problems("", f"{row.title} {words}", relaxed=False)]
+    assert not findings, "\n".join(findings)
