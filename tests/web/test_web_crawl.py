@@ -47,7 +47,8 @@ STATUS_WORDS = sorted({*InstanceStatus, *TaskState, "paused", "overdue", "on_tra
 RULES: list[tuple[str, re.Pattern[str], bool]] = [  # (what, pattern, also on the relaxed pages)
     ("None", re.compile(r"\bNone\b(?! [a-z])"), True),  # "None of these" is an answer; "Agency None" is not
     ("JSON", re.compile(r"\{\s*\"|\[\s*'|\[\s*\""), True),
-    ("ISO date", re.compile(r"\b\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}[:\d.+Z]*)?\b"), True),
+    # a date, not a reference that holds one ("SIN-2026-04-03")
+    ("ISO date", re.compile(r"(?<![A-Za-z]-)\b\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}[:\d.+Z]*)?\b"), True),
     ("ISO period", re.compile(r"\bP(?=\d|T\d)(?:\d+[YMWD])*(?:T(?:\d+[HMS])+)?\b"), False),
     ("snake_case", re.compile(r"\b[a-z]+_[a-z_]+\b"), False),
     ("username", re.compile(r"\b[a-z_]+\.(?:lead|partner)\b(?!@)"), False),
@@ -215,6 +216,7 @@ def test_the_crawler_sees_what_it_must_refuse():
     assert problems("<td>active</td>", "active", relaxed=False) == [("lower-case status", "<td>active</td>")]
     assert problems("", "every P28D for csc.lead", relaxed=True) == []
     assert problems("", "Special circumstances: None of these", relaxed=False) == []
+    assert problems("", "Notification reference SIN-2026-04-03", relaxed=False) == []
     assert problems("", "Username acute_health.lead", relaxed=False, own="acute_health.lead") == []
 
 

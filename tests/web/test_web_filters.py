@@ -6,7 +6,7 @@ import re
 import pytest
 
 from engine.states import InstanceStatus, TaskState
-from web.pages.filters import STATUS_NAMES, pretty, status_name
+from web.pages.filters import STATUS_NAMES, iso_date, pretty, status_name
 
 
 @pytest.mark.parametrize("status", [*InstanceStatus, *TaskState, *STATUS_NAMES, "some_new_state"])
@@ -33,3 +33,11 @@ def test_pretty_gives_case_data_in_words(value, words):
 @pytest.mark.parametrize("value", [{"a": [1, {"b": None}]}, [["x"]], {"k": {}}, [None, True]])
 def test_pretty_never_gives_json(value):
     assert not re.search(r"[{}\[\]\"]|None|true|false|null", pretty(value))
+
+
+@pytest.mark.parametrize(("value", "words"), [
+    ("2026-12-10", "10 December 2026"), ("2028-09-23T09:00:00+00:00", "23 September 2028"),
+    ("2026-12-10T23:30:00+00:00", "10 December 2026"), ("2026-06-30T23:30:00+00:00", "1 July 2026"),  # London's day
+    ("not a date", "not a date")])
+def test_iso_date_reads_dates_and_times_as_a_day_in_words(value, words):
+    assert iso_date(value) == words

@@ -60,10 +60,18 @@ def london_datetime(moment: datetime | None) -> str:
 
 
 def iso_date(text: Any) -> str:
+    """A stored ISO date or date-time ("2026-12-10", "2028-09-23T09:00:00+00:00") as "10 December 2026" (a time's
+    day in London); anything else as it is."""
+    value = str(text)
     try:
-        return london_date(date.fromisoformat(str(text)))
+        return london_date(date.fromisoformat(value))
     except ValueError:
-        return str(text)
+        pass
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return london_date(moment if moment.tzinfo else moment.replace(tzinfo=workdays.LONDON))
 
 
 def days_left(days: int | None) -> str:
