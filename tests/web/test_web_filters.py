@@ -6,7 +6,7 @@ import re
 import pytest
 
 from engine.states import InstanceStatus, TaskState
-from web.pages.filters import STATUS_NAMES, iso_date, pretty, status_name
+from web.pages.filters import STATUS_NAMES, iso_date, period_words, pretty, status_name
 
 
 @pytest.mark.parametrize("status", [*InstanceStatus, *TaskState, *STATUS_NAMES, "some_new_state"])
@@ -25,7 +25,8 @@ def test_status_names_say_what_the_status_means():
     ("Sudden collapse", "Sudden collapse"), (True, "Yes"), (False, "No"), (None, "Not given"), ([], "Not given"),
     ("2026-12-10", "10 December 2026"), (["police", "csc", "yjs"], "police, csc and yjs"), (3, "3"),
     ({"status": "completed", "due_date": "2026-12-10"}, "Status: completed; Due date: 10 December 2026"),
-    ([{"agency": "police"}], "Agency: police")])
+    ([{"agency": "police"}], "Agency: police"), ("whole_case", "Whole case"), ("P28D", "4 weeks"),
+    (["P3M", "P6M"], "3 months and 6 months"), ("2026-10-18T09:02:00+00:00", "18 October 2026"), ("PTA", "PTA")])
 def test_pretty_gives_case_data_in_words(value, words):
     assert pretty(value) == words
 
@@ -41,3 +42,10 @@ def test_pretty_never_gives_json(value):
     ("not a date", "not a date")])
 def test_iso_date_reads_dates_and_times_as_a_day_in_words(value, words):
     assert iso_date(value) == words
+
+
+@pytest.mark.parametrize(("period", "words"), [("P28D", "4 weeks"), ("P10D", "10 days"), ("P1D", "1 day"),
+                                                ("P3M", "3 months"), ("P1Y6M", "1 year and 6 months"),
+                                                ("P1W", "1 week"), ("P", "P"), ("soon", "soon")])
+def test_period_words_reads_iso_periods(period, words):
+    assert period_words(period) == words

@@ -105,7 +105,10 @@ STATUS_NAMES = {
     "in_progress": "In progress", "complete": "Complete", "blocked": "Blocked", "withdrawn": "Withdrawn",
     "green": "Green", "amber": "Amber", "red": "Red",
 }
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?$")
+_PERIOD = re.compile(r"^P(?:(?P<Y>\d+)Y)?(?:(?P<M>\d+)M)?(?:(?P<W>\d+)W)?(?:(?P<D>\d+)D)?$")
+_KEY = re.compile(r"^[a-z]+(?:_[a-z]+)+$")
+_UNITS = {"Y": "year", "M": "month", "W": "week", "D": "day"}
 
 
 def status_name(status: Any) -> str:
@@ -125,12 +128,37 @@ def pretty(value: Any) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, str):
-        return iso_date(value) if _ISO_DATE.match(value) else value
+        return _text_in_words(value)
     if isinstance(value, (list, tuple)):
         return _listed([pretty(item) for item in value])
     if isinstance(value, dict):
         return "; ".join(f"{status_name(key)}: {pretty(item)}" for key, item in value.items())
     return str(value)
+
+
+def _text_in_words(value: str) -> str:
+    """A stored date as a date, an ISO period as a period ("P28D" as "4 weeks"), a stored key as words
+    ("whole_case" as "Whole case"); any other text as it is."""
+    if _ISO_DATE.match(value):
+        return iso_date(value)
+    if _KEY.match(value):
+        return status_name(value)
+    period = _PERIOD.match(value)
+    if period and len(value) > 1:
+        return period_words(value)
+    return value
+
+
+def period_words(value: str) -> str:
+    """An ISO 8601 period of years, months, weeks or days in words: "P28D" as "4 weeks", "P3M" as "3 months",
+    "P1Y6M" as "1 year and 6 months"; anything else as it is."""
+    found = _PERIOD.match(value)
+    if not found or len(value) < 2:
+        return value
+    parts = {unit: int(n) for unit, n in found.groupdict().items() if n}
+    if set(parts) == {"D"} and parts["D"] % 7 == 0:
+        parts = {"W": parts["D"] // 7}
+    return _listed([f"{n} {_UNITS[unit]}{'s' if n != 1 else ''}" for unit, n in parts.items()])
 
 
 def _listed(items: list[str]) -> str:
@@ -142,4 +170,4 @@ def _listed(items: list[str]) -> str:
 def install_filters(app: Flask) -> None:
     app.jinja_env.filters.update(markdown=markdown, london_date=london_date, london_datetime=london_datetime,
                                  iso_date=iso_date, days_left=days_left, action_name=action_name, pretty=pretty,
-                                 status_name=status_name)
+                                 status_name=status_name, period_words=period_words)
