@@ -24,9 +24,10 @@ def test_status_names_say_what_the_status_means():
 @pytest.mark.parametrize(("value", "words"), [
     ("Sudden collapse", "Sudden collapse"), (True, "Yes"), (False, "No"), (None, "Not given"), ([], "Not given"),
     ("2026-12-10", "10 December 2026"), (["police", "csc", "yjs"], "police, csc and yjs"), (3, "3"),
-    ({"status": "completed", "due_date": "2026-12-10"}, "Status: completed; Due date: 10 December 2026"),
+    ({"status": "completed", "due_date": "2026-12-10"}, "Status: Completed; Due date: 10 December 2026"),
     ([{"agency": "police"}], "Agency: police"), ("whole_case", "Whole case"), ("P28D", "4 weeks"),
-    (["P3M", "P6M"], "3 months and 6 months"), ("2026-10-18T09:02:00+00:00", "18 October 2026"), ("PTA", "PTA")])
+    (["P3M", "P6M"], "3 months and 6 months"), ("2026-10-18T09:02:00+00:00", "18 October 2026"), ("PTA", "PTA"),
+    ("completed", "Completed")])
 def test_pretty_gives_case_data_in_words(value, words):
     assert pretty(value) == words
 

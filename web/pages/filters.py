@@ -137,11 +137,11 @@ def pretty(value: Any) -> str:
 
 
 def _text_in_words(value: str) -> str:
-    """A stored date as a date, an ISO period as a period ("P28D" as "4 weeks"), a stored key as words
-    ("whole_case" as "Whole case"); any other text as it is."""
+    """A stored date as a date, an ISO period as a period ("P28D" as "4 weeks"), a stored key or status as words
+    ("whole_case" as "Whole case", "completed" as "Completed"); any other text as it is."""
     if _ISO_DATE.match(value):
         return iso_date(value)
-    if _KEY.match(value):
+    if _KEY.match(value) or value in STATUS_NAMES:
         return status_name(value)
     period = _PERIOD.match(value)
     if period and len(value) > 1:
