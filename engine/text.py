@@ -57,3 +57,15 @@ def json_problem(value: Any, max_depth: int | None = None) -> str | None:
             else:
                 stack.extend((v, depth + 1) for v in item)
     return None
+
+
+def shorten(value: str, limit: int, *, mark: str = "…") -> str:
+    """``value`` in at most ``limit`` characters, cut at a space (never inside a word) with ``mark`` at the end; a
+    single word longer than the limit is cut at the limit. Titles and names go into fixed-size columns and lists."""
+    if len(value) <= limit:
+        return value
+    room = max(limit - len(mark), 0)
+    head = value[:room]
+    whole_words = value[room:room + 1].isspace() or not any(c.isspace() for c in head.strip())
+    cut = head if whole_words else head.rsplit(None, 1)[0]
+    return cut.rstrip(" ,;:.-–") + mark

@@ -218,7 +218,7 @@ def _update_instance(session: Session, instance: ProcessInstance, flow: Workflow
         value = facts.data.get(name)
         line = text.one_line(value) if isinstance(value, str) else ""  # whatever set it: a form, a script, a message
         if line:
-            values[column] = line[:length]
+            values[column] = text.shorten(line, length)
     if instance.status != InstanceStatus.CANCELLED:
         values.update(_status_values(session, instance, facts, actor=actor, now=now))
     row_writes.update_instance(session, instance, values)

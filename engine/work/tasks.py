@@ -13,6 +13,7 @@ from ..bundles import forms
 from ..cases import step
 from ..documents import fields as file_fields
 from ..errors import Conflict, Forbidden, InvalidData, TooLarge
+from ..people import accounts
 from ..reads import queries, task_forms
 from ..records import NON_CASE_ROLES, Actor, TaskDetail, TaskInfo
 from ..sandbox import templates
@@ -31,7 +32,20 @@ def task_detail(session: Session, task_id: str, *, actor: Actor, now: datetime) 
     schema, ui_schema = _forms(session, row, instance)
     audit.record(session, "task.viewed", actor=actor.username, now=now, instance_id=row.instance_id, task_id=row.id)
     return TaskDetail(task=queries.task_info(row, now, instance), form_schema=schema, ui_schema=ui_schema,
-                      instructions=_render_instructions(row), data=_shown(row), draft=row.draft)
+                      instructions=_render_instructions(session, row), data=_shown(row), draft=row.draft)
+
+
+def _names(session: Session, source: str) -> dict[str, Any]:
+    """The partnership's agencies and people (``[{"key", "name"}]``, ``[{"username", "full_name"}]``, as form
+    schemas have them), for instructions that name an agency or a person the case data holds by key; read only
+    when the instructions use them."""
+    names: dict[str, Any] = {}
+    if "agencies" in source:
+        names["agencies"] = [{"key": k, "name": n} for k, n in accounts.agency_names(session).items()]
+    if "users" in source:
+        names["users"] = [{"username": u, "full_name": n or u} for u, n in
+                          session.execute(select(User.username, User.full_name))]
+    return names
 
 
 def _shown(row: HumanTask) -> dict[str, Any]:
@@ -166,11 +180,11 @@ def _forms(session: Session, row: HumanTask, instance: ProcessInstance | None) -
     return form.schema, form.ui_schema
 
 
-def _render_instructions(row: HumanTask) -> str | None:
+def _render_instructions(session: Session, row: HumanTask) -> str | None:
     if not row.instructions:
         return None
     try:
-        return templates.render(row.instructions, row.data or {})
+        return templates.render(row.instructions, {**_names(session, row.instructions), **(row.data or {})})
     except templates.TemplateError:  # a broken or runaway template: the designer's words as written
         return row.instructions
 

@@ -34,7 +34,7 @@ def test_hand_over_raise_and_continue(run, source):
     (handed,) = run.instances("action_plan")
     assert handed.process_id == "action_plan" and handed.status == "active"
     assert handed.data["source_process"] == source and len(handed.data["actions"]) == count
-    assert handed.title.startswith("Action plan: Actions from " + source)
+    assert handed.title == "Action plan: Actions from " + handed.data["source_title"]  # words, not a process key
     plan_form = run.task(handed.id, "plan_form")
     assert plan_form.role == "coordinator"
 
@@ -48,6 +48,9 @@ def test_hand_over_raise_and_continue(run, source):
     assert sorted(i.business_key for i in items) == keys  # action_raised: one action_item per action
     for item in items:
         assert item.status == "active" and item.data["plan_ref"] == plan_ref
+        number = int(item.business_key.rsplit("-", 1)[1])
+        assert item.title.startswith(f"Action {number} of the action plan for {handed.data['source_reference']}: ")
+        assert item.title.rstrip("…").split()[-1] in plan_row.data["actions"][number - 1]["action"].split()
         assert run.timers(item.id) == [run.now + timedelta(days=28)]  # the plan's default period, P28D
         assert run.ready(item.id) == []
 

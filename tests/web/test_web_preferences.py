@@ -23,7 +23,7 @@ def test_a_digest_choice_without_a_value_is_refused_and_changes_nothing(as_user,
     client = as_user("pat")
     response = client.post("/account/notifications", data={})
     assert response.status_code == 400
-    assert "Choose how you get e-mails" in response.get_data(as_text=True)
+    assert "Choose how you get emails" in response.get_data(as_text=True)
     assert _user(factory, "pat") is False
 
 

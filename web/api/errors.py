@@ -44,15 +44,13 @@ for _status in (400, 401, 403, 404, 405, 409, 413, 415, 429):
     bp.register_error_handler(_status, _http_error)
 
 
-@bp.app_errorhandler(404)
-@bp.app_errorhandler(405)
-def _routing_error(exc: HTTPException) -> tuple[Response, int] | HTTPException:
-    """Unknown paths and methods under ``/api/v1`` never reach a view, so blueprint handlers do not see them:
-    answer those in the API's error shape and leave every other path to the default pages."""
+def routing_error(exc: HTTPException) -> tuple[Response, int] | None:
+    """Unknown paths and methods under ``/api/v1`` never reach a view, so blueprint handlers do not see them: the
+    app's error pages (``web.pages.errors``) ask here first, and answer every other path (None) with a page."""
     prefix = bp.url_prefix or ""
     if request.path == prefix or request.path.startswith(prefix + "/"):
         return _http_error(exc)
-    return exc
+    return None
 
 
 def flatten(messages: Any, prefix: str = "") -> list[dict[str, str]]:

@@ -134,9 +134,14 @@ def sign_out() -> Response:
 @bp.get("/account")
 @signed_in
 def account() -> str:
+    return _account_page({})
+
+
+def _account_page(errors: dict[str, str]) -> str:
     with _lif().unit_of_work() as db:
-        digest = accounts.find_user(db, g.actor.username).daily_digest
-    return render_template("auth/account.html", errors={}, daily_digest=digest)
+        user = accounts.find_user(db, g.actor.username)
+        digest, agency_name = user.daily_digest, user.agency.name if user.agency else None
+    return render_template("auth/account.html", errors=errors, daily_digest=digest, agency_name=agency_name)
 
 
 @bp.post("/account/notifications")
@@ -144,13 +149,10 @@ def account() -> str:
 def notification_preference() -> Any:
     choice = request.form.get("delivery")
     if choice not in ("single", "digest"):
-        with _lif().unit_of_work() as db:
-            digest = accounts.find_user(db, g.actor.username).daily_digest
-        return render_template("auth/account.html", errors={"delivery": "Choose how you get e-mails"},
-                               daily_digest=digest), 400
+        return _account_page({"delivery": "Choose how you get emails"}), 400
     with _lif().unit_of_work() as db:
         accounts.set_daily_digest(db, g.actor.username, choice == "digest", actor=g.actor.username, now=now())
-    return done("Your e-mail choice has been saved", "auth.account")
+    return done("Your email choice has been saved", "auth.account")
 
 
 @bp.post("/account/password")
@@ -177,7 +179,5 @@ def change_password() -> Any:
         except InvalidData as exc:
             errors["new"] = "Your new password " + (exc.details[0]["message"] if exc.details else "is not valid")
     if errors:
-        with _lif().unit_of_work() as db:
-            digest = accounts.find_user(db, actor.username).daily_digest
-        return render_template("auth/account.html", errors=errors, daily_digest=digest), 400
+        return _account_page(errors), 400
     return done("Your password has been changed", "auth.account")
