@@ -9,6 +9,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from werkzeug.wrappers import Response
 
 from engine import workdays
+from engine.cases import instances
 from engine.documents import reading as documents
 from engine.errors import Conflict, InvalidData, LifError
 from engine.people import accounts
@@ -78,6 +79,7 @@ def _render_task(task_id: str, *, values: dict[str, Any] | None = None, problems
         context = accounts.form_context(db)
         papers = documents.task_documents(db, task_id, actor=actor)
         process = task_pages.process_name(db, detail.task.process_key)
+        withdrawable = instances.may_withdraw(db, detail.task.instance_id, actor)
     task = detail.task
     editable = task.state == TaskState.READY and access.may_do(actor, task)
     shown = values if values is not None else (detail.draft if detail.draft is not None else detail.data)
@@ -96,7 +98,8 @@ def _render_task(task_id: str, *, values: dict[str, Any] | None = None, problems
                            users=users, answers=answers,
                            summary=task_pages.page_summary(form, page), process_name=process, names=names,
                            role=task_pages.role_in_words(task.role, task.agency),
-                           has_draft=detail.draft is not None, documents=papers, document_labels=labels)
+                           withdrawable=withdrawable, has_draft=detail.draft is not None, documents=papers,
+                           document_labels=labels)
     return (html, status) if status != 200 else html
 
 
