@@ -102,7 +102,8 @@ def timeline(session: Session, instance_id: str, actor: Actor, *, limit: int = 5
                           details=(r.details or {}) if whole else
                           {k: v for k, v in (r.details or {}).items() if k in PARTICIPANT_DETAILS},
                           note=notes.get((r.details or {}).get("note_id") or ""),
-                          headline=headline(r.action, steps.get(r.task_id or ""), people.get(_detail(r, "assignee"))),
+                          headline=headline(r.action, steps.get(r.task_id or ""),
+                                            _person(people, _detail(r, "assignee"))),
                           actor_name=None if r.action in ENGINE_ACTIONS else people.get(r.actor or ""))
             for r in rows]
 
@@ -128,9 +129,13 @@ def _steps(session: Session, instance_id: str, people: dict[str, str]) -> dict[s
     agencies = names.agency_names(session) if any(r.agency for r in rows) else {}
     bound = names.full_names(session, [r.bound_to for r in rows if r.bound_to and r.bound_to not in people])
     return {r.id: _Step(r.title, agencies.get(r.agency, r.agency) if r.agency else
-                        {**people, **bound}.get(r.bound_to) or r.bound_to if r.bound_to else
+                        {**people, **bound}.get(r.bound_to, r.bound_to) if r.bound_to else
                         ROLE_WORDS.get(r.role or "coordinator", f"the {r.role} lane"))
             for r in rows}
+
+
+def _person(people: dict[str, str], username: str | None) -> str | None:
+    return people.get(username, username) if username else None
 
 
 def _detail(row: AuditEvent, key: str) -> str | None:

@@ -16,8 +16,8 @@ SCALE = "() => document.querySelector('#diagram .viewport').transform.baseVal.co
 BOXES = """() => { const r = s => { const b = document.querySelector(s).getBoundingClientRect();
                                    return {top: b.top, bottom: b.bottom, left: b.left, right: b.right,
                                            width: b.width, height: b.height}; };
-                   return {frame: r('#diagram'), canvas: r('#diagram .djs-container'), logo: r('#diagram .bjs-powered-by'),
-                           drawing: r('#diagram .viewport')}; }"""
+                   return {frame: r('#diagram'), canvas: r('#diagram .djs-container'),
+                           logo: r('#diagram .bjs-powered-by'), drawing: r('#diagram .viewport')}; }"""
 
 
 @pytest.fixture

@@ -15,10 +15,10 @@ from werkzeug.wrappers import Response
 from engine import workdays
 from engine.bundles import definitions
 from engine.cases import instances
-from engine.errors import Conflict, InvalidData
-from engine.people import accounts
 from engine.documents import fields as document_fields
 from engine.documents import reading as documents
+from engine.errors import Conflict, InvalidData
+from engine.people import accounts
 from engine.reads import case_diagram, case_summary, comments, inbox, names, queries, timeline
 from engine.retention import schedule
 from engine.store import audit
