@@ -107,3 +107,14 @@ def test_timeline_credits_people_by_name_and_readiness_to_no_one(as_user, report
     assert "Agency report completed by Pat Patel" in timeline
     assert "Task ready" not in timeline and "by cora" not in timeline
 
+
+
+def test_the_path_taken_is_marked_for_those_who_see_the_whole_case(as_user, reported):
+    def marks(username):
+        page = text(as_user(username).get(f"/cases/{reported.instance_id}"))
+        return set(re.search(r'data-done="([^"]*)"', page).group(1).split())
+
+    for username in ("cora", "chad", "scot"):
+        assert {"gw_refer_notification", "prepare_case", "notification", "agency_report"} <= marks(username)
+    # a gateway's way says what was decided at steps a reviewer may not read: they see their own step marked
+    assert marks("pat") == {"agency_report"}

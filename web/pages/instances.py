@@ -47,7 +47,7 @@ def case(instance_id: str) -> str:
         people = names.full_names(db, [t.completed_by for t in info.tasks] + [t.assignee for t in info.tasks]
                                   + [c.author for c in notes])
         summary = _summary(db, case_summary.case_summary(db, row, actor, now()))
-        marks = case_diagram.diagram_marks(db, row, actor, info.tasks)
+        marks = case_diagram.diagram_marks(row, actor, info.tasks)
         process_name = row.definition.name
         retention = schedule.retention_of(db, row) if actor.has("coordinator") else None
     return render_template("instances/case.html", case=info, events=events, notes=notes, mine=mine,
