@@ -85,7 +85,14 @@ def test_the_case_diagram_marks_the_path_zooms_and_fits(live, page):
     assert drawing["left"] >= canvas["left"] - 1 and drawing["right"] <= canvas["right"] + 1
     assert drawing["top"] >= canvas["top"] - 1 and drawing["bottom"] <= canvas["bottom"] + 1
     assert drawing["width"] >= canvas["width"] - 45 or drawing["height"] >= canvas["height"] - 45  # fitted, not lost
-    assert page.is_visible("button:has-text('Full screen')")
+    page.click("button:has-text('Full screen')")
+    page.wait_for_function("document.fullscreenElement && document.fullscreenElement.id === 'diagram-frame'")
+    assert page.get_attribute("[data-diagram='full-screen']", "aria-pressed") == "true"
+    assert page.inner_text("[data-diagram='full-screen']") == "Exit full screen"
+    page.wait_for_function("document.querySelector('#diagram').getBoundingClientRect().height > 800")
+    page.click("button:has-text('Exit full screen')")
+    page.wait_for_function("!document.fullscreenElement")
+    assert page.inner_text("[data-diagram='full-screen']") == "Full screen"
 
 
 def test_the_designer_sees_the_whole_process_without_blank_space(live, page):
