@@ -7,6 +7,7 @@ the step's own row (``HumanTask.answers``), never from the case's data, so nothi
 under this one. The web renders each step's answers with ``web.forms_render.answers``."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -46,17 +47,23 @@ def case_summary(session: Session, instance: ProcessInstance, actor: Actor, now:
                access.visible_task(actor))
         .order_by(HumanTask.completed_at, HumanTask.created_at, HumanTask.id).limit(MAX_STEPS)))
     people = names.full_names(session, (r.completed_by for r in rows))
+    forms: dict[str, dict[str, Any]] = {}
     return tuple(SummaryStep(task=queries.task_info(row, now, instance),
                              done_by=people.get(row.completed_by or ""), answers=dict(row.answers or {}),
-                             **_form(session, row, instance))
+                             **_form(session, row, instance, forms))
                  for row in rows)
 
 
-def _form(session: Session, row: HumanTask, instance: ProcessInstance) -> dict[str, Any]:
+def _form(session: Session, row: HumanTask, instance: ProcessInstance,
+          made: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """The step's form; none when it cannot be prepared now (a template that fails on this case's data): the
-    summary then says the answers cannot be shown, rather than failing the whole case page."""
-    try:
-        form = task_forms.form_of(session, row, instance)
-    except ScriptError:
-        return {"schema": None, "ui": None}
-    return {"schema": form.schema, "ui": form.ui_schema}
+    summary then says the answers cannot be shown, rather than failing the whole case page. Steps of one form
+    with the same data (a repeated step) share one rendering in ``made``."""
+    key = json.dumps([row.form_file, row.ui_file, row.data], sort_keys=True, default=str)
+    if key not in made:
+        try:
+            form = task_forms.form_of(session, row, instance)
+            made[key] = {"schema": form.schema, "ui": form.ui_schema}
+        except ScriptError:
+            made[key] = {"schema": None, "ui": None}
+    return made[key]
