@@ -22,7 +22,7 @@ $(ASSETS_STAMP): package.json package-lock.json
 	mkdir -p $(VENDOR)/govuk $(VENDOR)/bpmn-js
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(VENDOR)/govuk/
 	cp -R node_modules/govuk-frontend/dist/govuk/assets $(VENDOR)/govuk/assets
-	cp node_modules/bpmn-js/dist/bpmn-viewer.production.min.js $(VENDOR)/bpmn-js/
+	cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js $(VENDOR)/bpmn-js/
 	cp -R node_modules/bpmn-js/dist/assets/. $(VENDOR)/bpmn-js/
 	touch $(ASSETS_STAMP)
 

@@ -221,9 +221,27 @@ def _update_instance(session: Session, instance: ProcessInstance, flow: Workflow
             values[column] = text.shorten(line, length)
     if instance.status != InstanceStatus.CANCELLED:
         values.update(_status_values(session, instance, facts, actor=actor, now=now))
+    values.update(executed_values(instance, flow, facts))
     row_writes.update_instance(session, instance, values)
     if values.get("status") == InstanceStatus.COMPLETED:
         close_due_items(session, instance.id)
+
+
+MAX_EXECUTED = 2000  # element ids kept per case: more than any diagram LIF deploys has elements
+
+
+def executed_values(instance: ProcessInstance, flow: Workflow, facts: Facts) -> dict[str, Any]:
+    """The case's ``executed_elements`` with what this step ran, when that adds any: a set of ids, so it stays as
+    small as the diagram however long the case runs. The workflow object remembers the set it last wrote, so only
+    a restored one reads the row's."""
+    known: set[str] | None = flow.synced.get("executed")
+    if known is None:
+        known = set(instance.executed_elements or ())
+        flow.synced["executed"] = known
+    if facts.executed <= known or len(known) >= MAX_EXECUTED:
+        return {}
+    known |= set(sorted(facts.executed - known)[:MAX_EXECUTED - len(known)])
+    return {"executed_elements": sorted(known)}
 
 
 def _status_values(session: Session, instance: ProcessInstance, facts: Facts, *, actor: str | None,

@@ -97,6 +97,7 @@ class Facts:
     completed: bool
     data: dict[str, Any]
     error: StepError | None = None
+    executed: frozenset[str] = frozenset()  # the BPMN ids of the elements this step ran (tasks, gateways, events)
 
 
 class Workflow:
@@ -163,7 +164,7 @@ class Workflow:
         if task is None or task.state != TaskState.READY:
             raise WorkflowException(f"task {task_id} is not ready")
         task.data.update(data)
-        return self._advance(lambda: task.run())
+        return self._advance(lambda: task.run(), ran=task)
 
     def fire_timers(self) -> Facts:
         return self._advance(self.wf.refresh_timers)
@@ -196,28 +197,34 @@ class Workflow:
         return self._advance(lambda: [self.wf.reset_from_task_id(t.id, {**t.parent.data, **data} if data else None)
                                       for t in failed])
 
-    def _advance(self, action: Any = None) -> Facts:
+    def _advance(self, action: Any = None, ran: Any = None) -> Facts:
+        """Run ``action`` (which runs the task ``ran``, when given), then every engine task it made ready. The
+        facts name each element run on the way, from the library's own callback: the case keeps them for its
+        diagram, since the tree that holds completed tasks is not kept whole."""
         error: StepError | None = None
         started = time.monotonic()
+        executed: set[str] = set()
 
-        def budget(_task: Any) -> None:
+        def budget(task: Any) -> None:
+            _note_executed(executed, task)
             if time.monotonic() - started > self.timeout_s:
                 raise ScriptLimitExceeded(f"engine step ran longer than {self.timeout_s:g} s and was stopped")
 
         try:
             if action is not None:
                 action()
+                _note_executed(executed, ran)
             for _ in range(_MAX_ENGINE_ROUNDS):
                 self.wf.do_engine_steps(did_complete_task=budget)  # ends by refreshing waiting timers
                 if not any(t.state == TaskState.READY and not t.task_spec.manual for t in self._all_tasks()):
                     break
         except Exception as exc:  # whatever a diagram's code or the library raises, the case goes to error
             error = _step_error(exc)
-        return self._facts(error)
+        return self._facts(error, frozenset(executed))
 
     # --- facts -------------------------------------------------------------------------------------------
 
-    def _facts(self, error: StepError | None) -> Facts:
+    def _facts(self, error: StepError | None, executed: frozenset[str] = frozenset()) -> Facts:
         thrown = [ThrownMessage(e.event_definition.name, e.payload, e.correlations)
                   for e in self.wf.get_events() if isinstance(e.event_definition, MessageEventDefinition)]
         ready = [self._ready_task(t) for t in self._all_tasks() if t.state == TaskState.READY and t.task_spec.manual]
@@ -228,7 +235,8 @@ class Workflow:
             last = next((t for t in self._all_tasks() if t.state & (TaskState.READY | TaskState.WAITING)), last)
         data = dict(self.wf.data) if self.wf.is_completed() else dict(last.data if last is not None else {})
         return Facts(ready=ready, timers=self._timers(), waits=self._waits(), thrown=thrown,
-                     completed=error is None and self._really_completed(), data=data, error=error)
+                     completed=error is None and self._really_completed(), data=data, error=error,
+                     executed=executed)
 
     def _really_completed(self) -> bool:
         if not self.wf.is_completed():
@@ -337,6 +345,14 @@ class Workflow:
         for sub in self.wf.subprocesses.values():
             tasks.extend(sub.tasks.values())
         return tasks
+
+
+def _note_executed(executed: set[str], task: Any) -> None:
+    """Add the diagram element ``task`` stands for, once it has run (a call activity runs on as its subprocess);
+    the library's own tasks (a start, an end join) have no id."""
+    bpmn_id = getattr(getattr(task, "task_spec", None), "bpmn_id", None)
+    if bpmn_id and task.state & (TaskState.COMPLETED | TaskState.STARTED):
+        executed.add(bpmn_id)
 
 
 def _step_error(exc: BaseException) -> StepError:

@@ -145,6 +145,9 @@ class ProcessInstance(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # the BPMN ids of the elements the case has run, sorted (migration 0013): its diagram's path, kept here because
+    # the workflow's task tree need not keep completed tasks
+    executed_elements: Mapped[list[str] | None] = deferred(mapped_column(JSON, nullable=True))
     definition: Mapped[ProcessDefinition] = relationship(lazy="joined")
 
     __mapper_args__ = {"version_id_col": revision, "version_id_generator": lambda _: uuid.uuid4().hex}

@@ -16,7 +16,8 @@ import web
 CHROMIUM = Path("/usr/bin/chromium")
 VENDOR = Path(web.__file__).resolve().parent / "static" / "vendor"
 # The built files the pages load (``make setup`` copies them from node_modules).
-FRONT_END = ("govuk/govuk-frontend.min.css", "govuk/govuk-frontend.min.js", "bpmn-js/bpmn-viewer.production.min.js")
+FRONT_END = ("govuk/govuk-frontend.min.css", "govuk/govuk-frontend.min.js",
+             "bpmn-js/bpmn-navigated-viewer.production.min.js")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 

@@ -1,7 +1,9 @@
-"""The case page: the diagram with done, active and overdue steps marked, the timeline, the comments and the
-data the viewer may see, and the coordinator's actions (reassign, extend a deadline, chase, cancel, pause and
-resume the clock, retry a case in error). Everything on it comes through the engine's views
-(``queries.instance_info``, ``timeline``, ``comments``): the page never reads the instance's own data."""
+"""The case page: the diagram with the path taken and the current and overdue steps marked, the steps, the case
+summary (what was decided at each step the viewer may see, by whom and when, in the forms' own words), the
+timeline, the comments, and the coordinator's actions (reassign, extend a deadline, chase, pause and resume the
+clock, retry a case in error, and cancel, after a page that says what cancelling does). Everything on it comes
+through the engine's views (``queries.instance_info``, ``case_summary``, ``case_diagram``, ``timeline``,
+``comments``): the page never reads the instance's own data."""
 from __future__ import annotations
 
 from datetime import date
@@ -13,16 +15,17 @@ from werkzeug.wrappers import Response
 from engine import workdays
 from engine.bundles import definitions
 from engine.cases import instances
+from engine.documents import fields as document_fields
+from engine.documents import reading as documents
 from engine.errors import Conflict, InvalidData
 from engine.people import accounts
-from engine.reads import comments, inbox, queries, task_people, timeline
-from engine.records import TaskInfo
+from engine.reads import case_diagram, case_summary, comments, inbox, names, queries, task_people, timeline
 from engine.retention import schedule
-from engine.states import TaskState
 from engine.store import audit
 from engine.work import deadline_changes, tasks
 
 from ..context import lif
+from ..forms_render.answers import AnswerSection, answer_sections
 from .common import back, current_actor, done, now, requires, signed_in
 
 bp = Blueprint("instances", __name__)
@@ -34,32 +37,39 @@ def case(instance_id: str) -> str:
     actor = current_actor()
     with lif().unit_of_work() as db:
         row = queries.visible_instance_row(db, actor, instance_id)
-        info = queries.instance_info(db, row, actor, now())
+        info = queries.instance_info(db, row, actor, now(), with_data=False)
         audit.record(db, "instance.viewed", actor=actor.username, now=now(), instance_id=row.id)
         events = timeline.timeline(db, row.id, actor)
         notes = comments.case_comments(db, row.id, actor)
         mine = {item.task.id for item in inbox.inbox_for(db, actor, now(), instance_id=row.id, limit=100).items}
         agencies = accounts.agency_names(db)
         users = task_people.people_by_task(db, info.tasks) if actor.has("coordinator") else {}
+        people = names.full_names(db, [t.completed_by for t in info.tasks] + [t.assignee for t in info.tasks]
+                                  + [c.author for c in notes])
+        summary = _summary(db, case_summary.case_summary(db, row, actor, now()))
+        marks = case_diagram.diagram_marks(row, actor, info.tasks)
         process_name = row.definition.name
+        withdrawable = instances.may_withdraw(db, row.id, actor)
         retention = schedule.retention_of(db, row) if actor.has("coordinator") else None
     return render_template("instances/case.html", case=info, events=events, notes=notes, mine=mine,
-                           agencies=agencies, users=users, process_name=process_name,
-                           markers=diagram_markers(info.tasks), coordinator=actor.has("coordinator"),
-                           retention=retention, now=now())
+                           agencies=agencies, users=users, people=people, process_name=process_name,
+                           summary=summary, markers=marks, coordinator=actor.has("coordinator"),
+                           retention=retention, withdrawable=withdrawable, now=now())
 
 
-def diagram_markers(task_list: tuple[TaskInfo, ...]) -> dict[str, str]:
-    """BPMN element ids by state, space-separated, for the diagram's data attributes. A step done by some
-    agencies and still open for others counts as active (or overdue)."""
-    state: dict[str, str] = {}
-    rank = {"done": 0, "active": 1, "overdue": 2}
-    for task in task_list:
-        mark = "overdue" if task.overdue else "active" if task.state == TaskState.READY else \
-            "done" if task.state == TaskState.COMPLETED else None
-        if mark and rank[mark] >= rank.get(state.get(task.name, "done"), 0):
-            state[task.name] = mark
-    return {kind: " ".join(sorted(name for name, mark in state.items() if mark == kind)) for kind in rank}
+def _summary(db: Any, steps: tuple[case_summary.SummaryStep, ...]) -> list[tuple[case_summary.SummaryStep,
+                                                                                   list[AnswerSection] | None]]:
+    """Each step with its answers in sections of its own form (None when its form cannot be read now); a file
+    field names the document it holds."""
+    out: list[tuple[case_summary.SummaryStep, list[AnswerSection] | None]] = []
+    for step in steps:
+        if step.schema is None:
+            out.append((step, None if step.answers else []))
+            continue
+        papers = {d.id: d for d in documents.task_documents(db, step.task.id, actor=current_actor())} \
+            if any(document_fields.file_values(step.schema, step.answers)) else {}
+        out.append((step, answer_sections(step.schema, step.ui, step.answers, documents=papers)))
+    return out
 
 
 @bp.get("/cases/<instance_id>/diagram.bpmn")
@@ -95,11 +105,29 @@ def _problem_text(exc: InvalidData) -> str:
     return "; ".join(fields.get(d.get("field"), d.get("message", "")) for d in details) or exc.message
 
 
+@bp.get("/cases/<instance_id>/cancel")
+@requires("coordinator")
+def cancel_page(instance_id: str, reason: str = "", problem: str | None = None, status: int = 200) -> Any:
+    """What cancelling does, and the reason asked for, before the case is cancelled."""
+    actor = current_actor()
+    with lif().unit_of_work() as db:
+        row = queries.visible_instance_row(db, actor, instance_id)
+        info = queries.instance_info(db, row, actor, now(), with_data=False)
+        process_name, agencies = row.definition.name, accounts.agency_names(db)
+    page = render_template("instances/cancel.html", case=info, process_name=process_name, reason=reason,
+                           agencies=agencies,
+                           problem=problem, open_steps=[t for t in info.tasks if t.state == "ready"])
+    return (page, status) if status != 200 else page
+
+
 @bp.post("/cases/<instance_id>/cancel")
 @requires("coordinator")
-def cancel(instance_id: str) -> Response:
+def cancel(instance_id: str) -> Any:
+    reason = _reason()
+    if not reason.strip():
+        return cancel_page(instance_id, reason, "Enter why the case is being cancelled", 422)
     return _case_action(instance_id, lambda db: instances.cancel_instance(
-        db, instance_id, _reason(), actor=current_actor(), now=now()), "The case has been cancelled")
+        db, instance_id, reason, actor=current_actor(), now=now()), "The case has been cancelled")
 
 
 @bp.post("/cases/<instance_id>/pause")
@@ -144,8 +172,10 @@ def _task_action(task_id: str, act: Any, success: str) -> Response:
 @requires("coordinator")
 def assign(task_id: str) -> Response:
     username = request.form.get("username", "")[:64]
+    with lif().unit_of_work() as db:
+        name = names.full_names(db, [username]).get(username, username)
     return _task_action(task_id, lambda db: tasks.assign_task(db, task_id, username, actor=current_actor(), now=now()),
-                        f"The task is now assigned to {username}")
+                        f"The task is now assigned to {name}")
 
 
 @bp.post("/tasks/<task_id>/extend")
