@@ -47,6 +47,7 @@ WORDS = {
     "task.assigned": "{task} assigned to {assignee}",
     "task.deadline_extended": "Deadline extended for {task}",
     "task.chased": "Reminder sent about {task}",
+    "tasks.chased_all": "Every overdue agency chased in one go",
     "comment.added": "Comment added to {task}",
     "document.uploaded": "Document added to {task}",
     "document.downloaded": "Document downloaded from {task}",

@@ -20,6 +20,12 @@ CONTEXT = {"agencies": [{"key": k, "name": k.title()} for k in PEOPLE.agencies],
                      for u in ["cora", "chad", *PEOPLE.leads.values()]],
            "usernames": ["cora", "chad", *PEOPLE.leads.values()],
            "user_names": ["cora", "chad", *PEOPLE.leads.values()]}
+# the pickers of people (engine.people.accounts.form_context): every test user may be meant, as the builders choose
+CONTEXT.update({name: CONTEXT["usernames"] for name in ("case_workers", "agency_staff", "task_people")})
+CONTEXT.update({name: CONTEXT["user_names"] for name in ("case_worker_names", "agency_staff_names",
+                                                         "task_people_names")})
+CONTEXT.update({"role_usernames": {r: CONTEXT["usernames"] for r in ("coordinator", "chair", "reviewer", "partner")},
+                "role_user_names": {r: CONTEXT["user_names"] for r in ("coordinator", "chair", "reviewer", "partner")}})
 
 
 def user_tasks():

@@ -49,7 +49,8 @@ class MarkingScenario(Scenario):
             bound_by = (row.properties or {}).get("agencyFrom")
             if bound_by and task.agency:
                 context[bound_by] = task.agency
-        payload = form_data(task.process_key, task.name, context, self.people, self.today, **choices)
+        payload = form_data(task.process_key, task.name, context, self.people, self.today, agency=task.agency,
+                            doer=actor.username, **choices)
         self._attach_documents(task, actor, payload, detail.form_schema)
         if task.agency in MARKED:
             self._answer_with_markers(task, actor, payload, detail.form_schema)
