@@ -58,8 +58,10 @@ def _form(session: Session, row: HumanTask, instance: ProcessInstance,
           made: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """The step's form; none when it cannot be prepared now (a template that fails on this case's data): the
     summary then says the answers cannot be shown, rather than failing the whole case page. Steps of one form
-    with the same data (a repeated step) share one rendering in ``made``."""
-    key = json.dumps([row.form_file, row.ui_file, row.data], sort_keys=True, default=str)
+    with the same data and the same people to pick from (a repeated step of one agency) share one rendering in
+    ``made``: the pickers offer the task's own people, so another agency's step renders its own."""
+    key = json.dumps([row.form_file, row.ui_file, row.data, row.agency, row.role, row.assignee, row.completed_by],
+                     sort_keys=True, default=str)
     if key not in made:
         try:
             form = task_forms.form_of(session, row, instance)

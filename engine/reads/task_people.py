@@ -30,10 +30,11 @@ class _Unassigned:
 
 
 def who_may_do(people: Iterable[Person], task: access.OfferedTask) -> list[Person]:
-    """Of ``people``, those who may do ``task`` (by full name): its current assignee, and everyone it would be
-    offered to if nobody held it."""
+    """Of ``people``, those who may do ``task`` (by full name): its current assignee, whoever completed it (so a
+    done task's form still names them), and everyone it would be offered to if nobody held it."""
     free = _Unassigned(None, task.agency, task.role)
-    return [p for p in people if p.username == task.assignee or
+    held = {task.assignee, getattr(task, "completed_by", None)} - {None}
+    return [p for p in people if p.username in held or
             access.may_do(Actor(p.username, p.roles, p.agency), free)]
 
 
