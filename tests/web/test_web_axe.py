@@ -169,8 +169,9 @@ def test_the_longest_form_with_errors_has_no_violations_and_its_summary_leads_to
     page.fill("#f-date_returned-day", "31")  # 31 February: an error whatever else the draft holds
     page.fill("#f-date_returned-month", "2")
     page.fill("#f-date_returned-year", "2026")
-    page.click("#complete")
+    page.click("#continue")  # the return's first page: its problems are shown before the next page
     summary = page.wait_for_selector(".govuk-error-summary")
+    page.wait_for_selector(".govuk-error-summary:focus")  # GOV.UK Frontend moves focus to it once it runs
     assert page.evaluate("document.activeElement.classList.contains('govuk-error-summary')")
     found = violations(page, "long form with errors")
     assert found == [], "\n".join(found)

@@ -87,11 +87,12 @@ def test_the_case_diagram_marks_the_path_zooms_and_fits(live, page):
     assert drawing["width"] >= canvas["width"] - 45 or drawing["height"] >= canvas["height"] - 45  # fitted, not lost
     page.click("button:has-text('Full screen')")
     page.wait_for_function("document.fullscreenElement && document.fullscreenElement.id === 'diagram-frame'")
-    assert page.get_attribute("[data-diagram='full-screen']", "aria-pressed") == "true"
+    page.wait_for_selector("[data-diagram='full-screen'][aria-pressed='true']")  # set by fullscreenchange
     assert page.inner_text("[data-diagram='full-screen']") == "Exit full screen"
     page.wait_for_function("document.querySelector('#diagram').getBoundingClientRect().height > 800")
     page.click("button:has-text('Exit full screen')")
     page.wait_for_function("!document.fullscreenElement")
+    page.wait_for_selector("[data-diagram='full-screen'][aria-pressed='false']")
     assert page.inner_text("[data-diagram='full-screen']") == "Full screen"
 
 
