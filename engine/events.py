@@ -20,9 +20,6 @@ class TaskReady:
     task_id: str
     instance_id: str
     actor: str | None = None  # who took the step that made it ready
-    # the step was the actor's own work on this case (completing one of its tasks, or starting it), not a timer's
-    # or a message's from another case: whoever takes such a step is shown the next task that is theirs at once
-    moved_on: bool = False
 
 
 @dataclass(frozen=True)

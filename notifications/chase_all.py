@@ -53,12 +53,13 @@ def _require_coordinator(actor: Actor) -> None:
 
 def overdue_to_chase(session: Session, actor: Actor, now: datetime, *, instance_id: str | None = None
                      ) -> list[Chase]:
-    """Every overdue agency task of active cases (of ``instance_id`` alone when given), by agency, then the
-    latest first."""
+    """Every overdue agency task of active cases whose clock runs (of ``instance_id`` alone when given), by agency,
+    then the latest first. A paused case's deadlines are frozen (criminal proceedings, say): the reminder ladder
+    leaves its agencies alone, and so does this."""
     _require_coordinator(actor)
     query = (select(HumanTask, ProcessInstance).join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
              .where(HumanTask.state == TaskState.READY, HumanTask.agency.is_not(None), HumanTask.due_at < now,
-                    ProcessInstance.status == InstanceStatus.ACTIVE))
+                    ProcessInstance.status == InstanceStatus.ACTIVE, ProcessInstance.paused_at.is_(None)))
     if instance_id:
         query = query.where(HumanTask.instance_id == instance_id)
     agencies, names = accounts.agency_names(session), accounts.full_names(session)

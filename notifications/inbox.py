@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, func, select, update
+from sqlalchemy import ColumnElement, CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
 from engine.records import Actor, Page
 from engine.store.models import Notification
 
-from .states import Channel
+from .states import Channel, NotificationKind, NotificationState
 
 
 @dataclass(frozen=True)
@@ -65,3 +65,19 @@ def mark_all_read(session: Session, actor: Actor, *, now: datetime) -> int:
         update(Notification).where(*_visible(actor), Notification.read_at.is_(None)).values(read_at=now)
         .execution_options(synchronize_session=False)))
     return marked.rowcount
+
+
+def taken_straight_to(session: Session, task_id: str, username: str, *, now: datetime) -> None:
+    """``username`` was taken straight to the task (the task page after they completed the step before it, or the
+    start page after they started the case): its "New task" notice to them is news of what they are looking at.
+    The in-app notice is marked read and the email not yet sent is dropped; a notice of any other task, and
+    everyone else's, stand. Called in the transaction that made the task ready, before the sweep can send it."""
+    mine = (Notification.task_id == task_id, Notification.recipient == username,
+            Notification.kind == NotificationKind.NEW_TASK)
+    session.execute(update(Notification).where(*mine, Notification.channel == Channel.INAPP,
+                                               Notification.read_at.is_(None))
+                    .values(read_at=now).execution_options(synchronize_session=False))
+    session.execute(delete(Notification).where(
+        *mine, Notification.channel == Channel.EMAIL,
+        Notification.state.in_((NotificationState.PENDING, NotificationState.HELD)))
+        .execution_options(synchronize_session=False))

@@ -118,16 +118,12 @@ def repeat_time(last: datetime, days: int) -> datetime:
 
 
 def on_task_ready(session: Session, event: events.TaskReady, now: datetime, *, base_url: str) -> None:
-    """Tell the task's people of it, and schedule its ladder. The person whose own step on the case (completing
-    one of its tasks, or starting it) made the task ready is not told, if they may do it: the task page and the
-    start page take them straight on to the next task of the case that is theirs, so the notice would be news of
-    what they are looking at. Everyone else it is offered to is told; its reminders reach that person too."""
+    """Tell the task's people of it, and schedule its ladder. (A person the pages take straight to the task they
+    just made ready is not told: ``inbox.taken_straight_to`` withdraws their notice in the same transaction.)"""
     task = session.get(HumanTask, event.task_id)
     if task is None:
         return
     people = recipients.for_task(session, task)
-    if event.moved_on and event.actor:
-        people = [person for person in people if person.username != event.actor]
     outbox.notify_task(session, NotificationKind.NEW_TASK, task, key=f"new_task:{task.id}", now=now, base_url=base_url,
                        people=people)
     schedule(session, task, now, new=True)

@@ -72,13 +72,20 @@ def may_withdraw(session: Session, instance_id: str, actor: Actor) -> bool:
 
 def withdraw_refusal(session: Session, instance: ProcessInstance, actor: Actor) -> Forbidden | Conflict | None:
     """Why ``actor`` may not withdraw ``instance`` (the error to raise), or None when they may."""
-    if not instance.started_by or instance.started_by != actor.username:
+    if not instance.started_by or instance.started_by != actor.username or not started_by_hand(instance):
         return Forbidden("only the person who started a case may withdraw it")
     if instance.status in FINISHED_STATUSES:
         return Conflict(f"the case is already {instance.status}")
     if touched_by_others(session, instance):
         return Conflict("someone else has worked on this case, so only a coordinator can cancel it")
     return None
+
+
+def started_by_hand(instance: ProcessInstance) -> bool:
+    """Whether a person started the case themselves (``start_instance``, which names them ``process_initiator``),
+    rather than a step of theirs in another case sending the message that started it: the chair who approves a
+    board plan is recorded as the action plan's starter, but did not choose to start it and may not withdraw it."""
+    return (instance.data or {}).get("process_initiator") == instance.started_by
 
 
 def touched_by_others(session: Session, instance: ProcessInstance) -> bool:

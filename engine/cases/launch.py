@@ -52,6 +52,6 @@ def launch_instance(session: Session, definition: ProcessDefinition, process_id:
         business_keys.claim(session, instance.business_key, instance.id)
     audit.record(session, "instance.started", actor=actor, now=now, instance_id=instance.id,
                  process_key=definition.key, version=definition.version, business_key=instance.business_key)
-    runtime.save(session, instance, flow, facts, actor=actor, now=now, started=first_message is None)
+    runtime.save(session, instance, flow, facts, actor=actor, now=now)
     child_match.keep_keys(session, instance, facts.data, flow.synced)
     return instance, facts.thrown

@@ -88,8 +88,8 @@ def load(session: Session, instance: ProcessInstance) -> Workflow:
 
 
 def save(session: Session, instance: ProcessInstance, flow: Workflow, facts: Facts, *, actor: str | None,
-         now: datetime, finished_task_id: str | None = None, started: bool = False) -> list[str]:
-    """Project ``facts`` into rows and store the state (of a case just ``started`` by ``actor``, or one whose
+         now: datetime, finished_task_id: str | None = None) -> list[str]:
+    """Project ``facts`` into rows and store the state (of a case just started by ``actor``, or one whose
     ``finished_task_id`` they completed, or moved on by a timer or a message). Returns the ids of tasks that
     became ready."""
     with session.no_autoflush:
@@ -101,8 +101,7 @@ def save(session: Session, instance: ProcessInstance, flow: Workflow, facts: Fac
         _sync_subscriptions(session, instance, flow, facts)
     flush_or_conflict(session)
     for task_id in created:
-        moved_on = started or finished_task_id is not None
-        events.publish(session, events.TaskReady(task_id, instance.id, actor, moved_on), now)
+        events.publish(session, events.TaskReady(task_id, instance.id, actor), now)
     WORKFLOWS.put(instance.id, instance.revision, flow)
     return created
 

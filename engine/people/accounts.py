@@ -3,12 +3,13 @@ policy; setting one revokes the user's API tokens and ends their other sessions.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..errors import Conflict, InvalidData, NotFound
@@ -152,11 +153,13 @@ class Person:
 CASE_WORK_ROLES = tuple(r for r in ROLES if r not in NON_CASE_ROLES and r != "scrutineer")
 
 
-def active_people(session: Session) -> list[Person]:
-    """Every active user, by full name."""
+def active_people(session: Session, *, also: Iterable[str | None] = ()) -> list[Person]:
+    """Every active user, by full name; and the users named in ``also`` whether or not they are still active
+    (whoever holds or completed a task keeps their name on it after they leave)."""
+    named = sorted({name for name in also if name})
+    wanted = or_(User.active.is_(True), User.username.in_(named)) if named else User.active.is_(True)
     return [Person(u.username, u.full_name, u.roles, u.agency.key if u.agency else None)
-            for u in session.scalars(select(User).where(User.active.is_(True))
-                                     .order_by(User.full_name, User.username))]
+            for u in session.scalars(select(User).where(wanted).order_by(User.full_name, User.username))]
 
 
 def form_context(session: Session) -> dict[str, object]:

@@ -46,4 +46,6 @@ def people_by_task(session: Session, tasks: Iterable[Step]) -> dict[str, list[Pe
 
 def task_context(session: Session, task: access.OfferedTask) -> dict[str, list[str]]:
     """The task's own picker lists for its form: ``task_people`` (usernames) and ``task_people_names``."""
-    return accounts.picker("task_people", "task_people_names", who_may_do(accounts.active_people(session), task))
+    held = (task.assignee, getattr(task, "completed_by", None))
+    return accounts.picker("task_people", "task_people_names",
+                           who_may_do(accounts.active_people(session, also=held), task))

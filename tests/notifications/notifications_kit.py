@@ -139,6 +139,7 @@ class Note:
     last_error: str | None
     created_at: datetime
     sent_at: datetime | None
+    read_at: datetime | None = None
 
     @property
     def entry(self) -> tuple[str, str, str]:
@@ -148,7 +149,7 @@ class Note:
 def _note(n: Notification) -> Note:
     return Note(n.id, n.idempotency_key, n.kind, n.channel, n.recipient, n.address, n.task_id, n.instance_id,
                 n.subject, n.body, n.body_html, n.state, n.attempts, n.next_attempt_at, n.lease_owner, n.lease_until,
-                n.last_error, n.created_at, n.sent_at)
+                n.last_error, n.created_at, n.sent_at, n.read_at)
 
 
 @dataclass(frozen=True)

@@ -121,3 +121,16 @@ def test_designer_lists_versions_downloads_and_deploys(as_user, factory, now):
     response = dee.post("/processes/", data={"key": "broken", "files": bad}, content_type="multipart/form-data")
     assert response.status_code == 422 and "The bundle was not deployed" in text(response)
     assert as_user("pat").get("/processes/").status_code == 403
+
+
+def test_the_first_task_the_start_page_opens_is_not_news_to_its_starter(as_user, factory, now):
+    """The start page takes cora to the notification form: its "New task" notice to her is read and no email goes;
+    the other coordinators' notices of it stand."""
+    deploy(factory, WORKFLOWS / "cdop", now)
+    response = as_user("cora").post("/start/cdop", data=ANSWERS)
+    task_id = response.location.rsplit("/", 1)[1]
+    with transaction(factory) as s:
+        notes = [(n.recipient, n.channel, n.read_at is not None) for n in s.scalars(
+            select(Notification).where(Notification.task_id == task_id, Notification.kind == "new_task"))]
+    assert ("cora", "inapp", True) in notes and ("cora", "email", False) not in notes
+    assert all(read is False for who, _, read in notes if who != "cora")

@@ -15,6 +15,7 @@ from engine.cases import instances
 from engine.errors import Conflict, Forbidden
 from engine.reads import catalogue, inbox, queries
 from engine.records import DefinitionInfo
+from notifications import inbox as notices
 
 from ..context import lif
 from .common import back, current_actor, done, now, signed_in
@@ -63,6 +64,8 @@ def start(key: str) -> Response | tuple[str, int]:
     with lif().unit_of_work() as db:
         row = instances.start_instance(db, key, data=answers.data(), actor=actor, now=now())
         first = inbox.inbox_for(db, actor, now(), instance_id=row.id, limit=1).items
+        if first:  # the page opens it for them: its "New task" notice to them is not news
+            notices.taken_straight_to(db, first[0].task.id, actor.username, now=now())
         business_key, instance_id = row.business_key, row.id
     if first:
         return redirect(url_for("tasks.task_page", task_id=first[0].task.id))

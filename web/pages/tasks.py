@@ -17,6 +17,7 @@ from engine.reads import access, task_forms, task_people
 from engine.reads import inbox as task_inbox
 from engine.states import TaskState
 from engine.work import tasks
+from notifications import inbox as notices
 
 from .. import forms_render
 from ..context import lif
@@ -230,6 +231,8 @@ def _complete(task_id: str, data: dict[str, Any], *, on_error: Callable[[list], 
         with lif().unit_of_work() as db:
             info, instance = tasks.complete_task(db, task_id, data, actor=actor, now=now())
             following = task_inbox.inbox_for(db, actor, now(), instance_id=instance.id, limit=1).items
+            if following:  # the page goes straight on to it: its "New task" notice to them is not news
+                notices.taken_straight_to(db, following[0].task.id, actor.username, now=now())
     except InvalidData as exc:
         return on_error(exc.details or [])
     except Conflict as exc:
