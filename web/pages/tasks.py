@@ -82,12 +82,12 @@ def _render_task(task_id: str, *, values: dict[str, Any] | None = None, problems
         withdrawable = instances.may_withdraw(db, detail.task.instance_id, actor)
     task = detail.task
     editable = task.state == TaskState.READY and access.may_do(actor, task)
-    shown = values if values is not None else (detail.draft if detail.draft is not None else detail.data)
+    shown, suggestions = task_pages.shown_values(detail, values)
     page = task_pages.section_page(detail.form_schema, detail.ui_schema, shown, number, check) \
         if editable and detail.form_schema else task_pages.OnePage()
-    form = task_pages.settle_page(forms_render.build_form(
+    form = task_pages.settle_page(forms_render.note_suggestions(forms_render.build_form(
         detail.form_schema, detail.ui_schema, shown, problems if problems is not None else page.problems,
-        {d.id: d for d in papers}), detail.form_schema, page) if detail.form_schema and editable else None
+        {d.id: d for d in papers}), suggestions), detail.form_schema, page) if detail.form_schema and editable else None
     answers = answer_sections(detail.form_schema, detail.ui_schema, task_pages.answered(detail),
                               documents={d.id: d for d in papers}) if detail.form_schema and not editable else []
     labels = {d.id: forms_render.file_label(detail.form_schema, d.field) for d in papers}
