@@ -257,9 +257,10 @@ def unclaim(task_id: str) -> Response:
     try:
         with lif().unit_of_work() as db:
             info = tasks.unclaim_task(db, task_id, actor=current_actor(), now=now())
+            name = accounts.full_names(db).get(info.assignee, info.assignee) if info.assignee else None
     except Conflict as exc:
         return back(exc.message.capitalize(), "tasks.inbox")
-    where = f"is assigned to {info.assignee} again" if info.assignee else "is back in the shared queue"
+    where = f"is assigned to {name} again" if name else "is back in the shared queue"
     return done(f"‘{info.title}’ {where}", **_return_to(task_id))
 
 
