@@ -162,13 +162,14 @@ def active_people(session: Session, *, also: Iterable[str | None] = ()) -> list[
             for u in session.scalars(select(User).where(wanted).order_by(User.full_name, User.username))]
 
 
-def form_context(session: Session) -> dict[str, object]:
+def form_context(session: Session, people: list[Person] | None = None) -> dict[str, object]:
     """What form schemas may use in their Jinja: the partnership's own agencies and users. A picker of people offers
     the people who can be meant (issue 13): ``case_workers`` (everyone who does case tasks: no administrator,
     designer or scrutineer), ``agency_staff`` (case workers who belong to an agency), ``role_usernames[role]``;
-    each with its parallel list of full names (``case_worker_names``, ...). ``task_forms`` adds the task's own."""
+    each with its parallel list of full names (``case_worker_names``, ...). ``task_forms`` adds the task's own.
+    ``people`` are the ``active_people`` when the caller has read them already."""
     agencies = [{"key": k, "name": n} for k, n in agency_names(session).items()]
-    people = active_people(session)
+    people = active_people(session) if people is None else people
     users = [{"username": p.username, "full_name": p.full_name, "roles": sorted(p.roles), "agency": p.agency}
              for p in people]
     workers = [p for p in people if p.does_tasks]

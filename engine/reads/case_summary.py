@@ -48,14 +48,15 @@ def case_summary(session: Session, instance: ProcessInstance, actor: Actor, now:
         .order_by(HumanTask.completed_at, HumanTask.created_at, HumanTask.id).limit(MAX_STEPS)))
     people = names.full_names(session, (r.completed_by for r in rows))
     forms: dict[str, dict[str, Any]] = {}
+    partnership = task_forms.Partnership(session)  # read once for every step's form, when one needs it
     return tuple(SummaryStep(task=queries.task_info(row, now, instance),
                              done_by=people.get(row.completed_by or ""), answers=dict(row.answers or {}),
-                             **_form(session, row, instance, forms))
+                             **_form(session, row, instance, forms, partnership))
                  for row in rows)
 
 
-def _form(session: Session, row: HumanTask, instance: ProcessInstance,
-          made: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _form(session: Session, row: HumanTask, instance: ProcessInstance, made: dict[str, dict[str, Any]],
+          partnership: task_forms.Partnership) -> dict[str, Any]:
     """The step's form; none when it cannot be prepared now (a template that fails on this case's data): the
     summary then says the answers cannot be shown, rather than failing the whole case page. Steps of one form
     with the same data and the same people to pick from (a repeated step of one agency) share one rendering in
@@ -64,7 +65,7 @@ def _form(session: Session, row: HumanTask, instance: ProcessInstance,
                      sort_keys=True, default=str)
     if key not in made:
         try:
-            form = task_forms.form_of(session, row, instance)
+            form = task_forms.form_of(session, row, instance, partnership)
             made[key] = {"schema": form.schema, "ui": form.ui_schema}
         except ScriptError:
             made[key] = {"schema": None, "ui": None}

@@ -118,3 +118,29 @@ def test_the_path_taken_is_marked_for_those_who_see_the_whole_case(as_user, repo
         assert {"gw_refer_notification", "prepare_case", "notification", "agency_report"} <= marks(username)
     # a gateway's way says what was decided at steps a reviewer may not read: they see their own step marked
     assert marks("pat") == {"agency_report"}
+
+
+def test_the_summary_reads_the_partnership_once_however_many_steps(factory, partnership, reported, now):
+    """Each step's form is rendered with the partnership's people; they are read once for the case, not per step
+    (a few milliseconds a step on a long case)."""
+    from sqlalchemy import event
+
+    from engine.reads import case_summary
+    from engine.store.models import ProcessInstance
+
+    reads: list[str] = []
+    engine = factory.kw["bind"]
+
+    def count(conn, cursor, statement, *args):
+        if "FROM user_account" in statement:
+            reads.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with transaction(factory) as s:
+            steps = case_summary.case_summary(s, s.get(ProcessInstance, reported.instance_id),
+                                              partnership["coordinator"], now)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(steps) == 4 and all(step.schema for step in steps)
+    assert len(reads) <= 2, reads  # the people who completed the steps, and the partnership's people

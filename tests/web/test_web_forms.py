@@ -248,3 +248,28 @@ def test_a_long_shipped_form_has_every_question_on_exactly_one_page(path: Path):
     assert not sections or sorted(placed) == sorted(schema["properties"])
     if path.name in ("s11-return-schema.json", "referral-schema.json", "notification-schema.json"):
         assert len(sections) >= 4 and all(s.title for s in sections)  # the long ones are paged
+
+
+@pytest.mark.parametrize("path", SCHEMAS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_repeating_group_of_a_shipped_form_names_its_item(path: Path):
+    """A repeating group's rows read "Action 1" and "Add another action", never "Item 1" and "Add another item":
+    every array of objects in every shipped schema (nested and conditional ones too) gives its items a title."""
+    schema, ui = _shipped(path)
+    untitled = []
+
+    def visit(node, where):
+        if isinstance(node, dict):
+            items = node.get("items")
+            if isinstance(items, dict) and ("properties" in items or items.get("type") == "object") \
+                    and not items.get("title"):
+                untitled.append(where)
+            for key, value in node.items():
+                visit(value, f"{where}.{key}")
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                visit(value, f"{where}[{index}]")
+
+    visit(schema, "")
+    assert untitled == []
+    rows = [f for f in build_form(schema, ui, {}).root.walk() if f.kind == "rows"]
+    assert all(f.item_label.lower() != "item" for f in rows), [f.path for f in rows]

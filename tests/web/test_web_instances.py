@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from engine.cases import instances
 from engine.store.db import transaction
-from engine.store.models import AuditEvent, HumanTask, ProcessInstance
+from engine.store.models import AuditEvent, HumanTask, ProcessInstance, User
 
 from .web_kit import BUNDLES, deploy, ready_task, text
 
@@ -62,6 +62,9 @@ def test_only_coordinators_act_on_a_case(as_user, cdop):
 
 
 def test_reassign_a_task(as_user, cdop, factory):
+    """The message names the person the task went to by their full name."""
+    with transaction(factory) as s:
+        s.execute(update(User).where(User.username == "sam").values(full_name="Sam Shah"))
     cora = as_user("cora")
     response = cora.post(f"/tasks/{cdop.reports['csc']}/assign",
                          data={"username": "sam", "instance_id": cdop.instance_id})
@@ -69,7 +72,7 @@ def test_reassign_a_task(as_user, cdop, factory):
     with transaction(factory) as s:
         assert s.get(HumanTask, cdop.reports["csc"]).assignee == "sam"
     page = text(cora.get(response.location))
-    assert "now assigned to sam" in page and "Agency report assigned to sam" in page
+    assert "The task is now assigned to Sam Shah" in page and "now assigned to sam" not in page
 
 
 def test_extend_a_deadline_needs_a_reason(as_user, cdop, factory):
@@ -130,3 +133,13 @@ def test_retry_a_case_in_error(as_user, factory, partnership, now, traveller):
     response = cora.post(f"/cases/{instance_id}/retry")
     assert "The case has been retried" in text(cora.get(response.location))
     assert ready_task(factory, instance_id, "check")
+
+
+def test_a_released_task_names_whom_it_goes_back_to(as_user, cdop, factory):
+    with transaction(factory) as s:
+        s.execute(update(User).where(User.username == "sam").values(full_name="Sam Shah"))
+    as_user("cora").post(f"/tasks/{cdop.reports['csc']}/assign", data={"username": "sam"})
+    sam = as_user("sam")
+    sam.post(f"/tasks/{cdop.reports['csc']}/claim")
+    response = sam.post(f"/tasks/{cdop.reports['csc']}/unclaim")
+    assert "is assigned to Sam Shah again" in text(sam.get(response.location))

@@ -13,10 +13,11 @@ from .messages import UPLOAD_KEYWORD, humanise
 from .model import Field, Form, field_id
 from .parse import ROWS_SUFFIX, apply_row_action, parse_form
 from .sections import Section, asked, form_sections, merge_section, only_asked, section_of
+from .suggested import hold_back, note_suggestions
 
 __all__ = ["Field", "Form", "REMOVE_FILE", "ROWS_SUFFIX", "Section", "UPLOAD_FILE", "UPLOAD_KEYWORD",
            "apply_row_action", "asked", "build_form", "chosen_files", "field_id", "file_label", "form_sections",
-           "hold_documents", "merge_section", "only_asked", "parse_form", "section_of"]
+           "hold_back", "hold_documents", "merge_section", "note_suggestions", "only_asked", "parse_form", "section_of"]
 
 ANY_OF = ("anyOf", "oneOf")  # the keywords of a choice between groups of fields (see ``conditions.any_of_groups``)
 

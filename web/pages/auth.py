@@ -14,6 +14,8 @@ from werkzeug.wrappers import Response
 from engine.errors import InvalidData, RateLimited, Unauthorized
 from engine.people import accounts, user_sessions
 from engine.people import sign_in as signing_in
+from engine.reads import catalogue
+from engine.records import Actor
 
 from ..context import LifContext
 from .common import done, now, safe_next, signed_in
@@ -70,8 +72,10 @@ def navigation() -> dict[str, Any]:
     actor = g.get("actor")
     if actor is None:
         return {"nav": []}
-    items = [("tasks.inbox", "My tasks"), ("dashboard.cases", "Cases"), ("start.processes", "Start a case")] \
+    items = [("tasks.inbox", "My tasks"), ("dashboard.cases", "Cases")] \
         if actor.reads_cases else []  # administrators and designers take part in no case
+    if actor.reads_cases and _may_start(actor):
+        items.append(("start.processes", "Start a case"))
     if actor.has("designer", "admin"):
         items.append(("designer.processes", "Processes"))
     if actor.has("coordinator"):
@@ -83,6 +87,15 @@ def navigation() -> dict[str, Any]:
     items.append(("auth.account", "Your account"))
     current = request.blueprint
     return {"nav": [{"href": url_for(e), "text": t, "active": e.split(".")[0] == current} for e, t in items]}
+
+
+def _may_start(actor: Actor) -> bool:
+    """Whether some deployed process may be started by one of the user's case roles; read once per request."""
+    roles = g.get("start_roles")
+    if roles is None:
+        with _lif().reading() as db:
+            roles = g.start_roles = catalogue.start_roles(db)
+    return bool(actor.case_roles & roles)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

@@ -158,10 +158,20 @@ def _linked_problems(task_id: str, schema: dict[str, Any], ui: dict[str, Any] | 
     return linked
 
 
+def shown_values(detail: TaskDetail, values: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The answers a form to fill in is drawn with (those posted, else the draft, else the task's data less its
+    suggested answers), and the suggested answers the case's data holds, for the questions' hints."""
+    kept, suggestions = forms_render.hold_back(detail.form_schema, detail.ui_schema, detail.data)
+    if values is not None:
+        return values, suggestions
+    return (detail.draft if detail.draft is not None else kept), suggestions
+
+
 def answered(detail: TaskDetail) -> dict[str, Any]:
-    """The answers a read-only task page shows: what was submitted, or the answers so far of a task not done."""
-    if detail.task.state == TaskState.READY and detail.draft:
-        return detail.draft
+    """The answers a read-only task page shows: what was submitted, or the answers so far of a task not done
+    (never a suggested answer nobody has given yet)."""
+    if detail.task.state == TaskState.READY:
+        return detail.draft or forms_render.hold_back(detail.form_schema, detail.ui_schema, detail.data)[0]
     return detail.data
 
 

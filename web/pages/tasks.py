@@ -83,12 +83,12 @@ def _render_task(task_id: str, *, values: dict[str, Any] | None = None, problems
         withdrawable = instances.may_withdraw(db, detail.task.instance_id, actor)
     task = detail.task
     editable = task.state == TaskState.READY and access.may_do(actor, task)
-    shown = values if values is not None else (detail.draft if detail.draft is not None else detail.data)
+    shown, suggestions = task_pages.shown_values(detail, values)
     page = task_pages.section_page(detail.form_schema, detail.ui_schema, shown, number, check) \
         if editable and detail.form_schema else task_pages.OnePage()
-    form = task_pages.settle_page(forms_render.build_form(
+    form = task_pages.settle_page(forms_render.note_suggestions(forms_render.build_form(
         detail.form_schema, detail.ui_schema, shown, problems if problems is not None else page.problems,
-        {d.id: d for d in papers}), detail.form_schema, page) if detail.form_schema and editable else None
+        {d.id: d for d in papers}), suggestions), detail.form_schema, page) if detail.form_schema and editable else None
     answers = answer_sections(detail.form_schema, detail.ui_schema, task_pages.answered(detail),
                               documents={d.id: d for d in papers}) if detail.form_schema and not editable else []
     labels = {d.id: forms_render.file_label(detail.form_schema, d.field) for d in papers}
@@ -260,9 +260,10 @@ def unclaim(task_id: str) -> Response:
     try:
         with lif().unit_of_work() as db:
             info = tasks.unclaim_task(db, task_id, actor=current_actor(), now=now())
+            name = accounts.full_names(db).get(info.assignee, info.assignee) if info.assignee else None
     except Conflict as exc:
         return back(exc.message.capitalize(), "tasks.inbox")
-    where = f"is assigned to {info.assignee} again" if info.assignee else "is back in the shared queue"
+    where = f"is assigned to {name} again" if name else "is back in the shared queue"
     return done(f"‘{info.title}’ {where}", **_return_to(task_id))
 
 
