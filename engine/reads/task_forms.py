@@ -44,6 +44,14 @@ class Partnership:
         return accounts.active_people(self._session)
 
     @cached_property
+    def usernames(self) -> frozenset[str]:
+        return frozenset(p.username for p in self.people)
+
+    def people_with(self, held: set[str]) -> list[Person]:
+        """The active people, and those named in ``held`` who have since left (a done task keeps their name)."""
+        return self.people if held <= self.usernames else accounts.active_people(self._session, also=held)
+
+    @cached_property
     def context(self) -> dict[str, object]:
         return accounts.form_context(self._session, self.people)
 
@@ -60,7 +68,8 @@ def form_of(session: Session, row: HumanTask, instance: ProcessInstance | None,
     known = partnership or Partnership(session)
 
     def context() -> dict[str, Any]:
-        own = accounts.picker("task_people", "task_people_names", task_people.who_may_do(known.people, row))
+        held = {name for name in (row.assignee, row.completed_by) if name}
+        own = accounts.picker("task_people", "task_people_names", task_people.who_may_do(known.people_with(held), row))
         return {**(row.data or {}), **known.context, **own}
 
     try:
