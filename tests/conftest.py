@@ -196,3 +196,69 @@ def deploy(factory):
             info, _ = definitions.deploy_bundle(s, key or path.name, read_bundle_dir(path), actor="dee", now=NOW)
         return info
     return _deploy
+
+
+# Long parametrised families whose cases each cost a deploy, a case run or a page request: in make test each runs
+# its first case (per database), and make test-ci (the slow stage) runs every case, so make test stays within 4
+# minutes. (tests/security/conftest.py does the same for whole modules of refused input.)
+FIRST_CASE_ONLY = frozenset({
+    "test_action_plan.py::test_hand_over_raise_and_continue",
+    "test_scr_dmn.py::test_each_row_decides_its_case",
+    "test_cdop_referral.py::test_a_case_is_referred_at_most_once_at_the_first_suspicion",
+    "test_cdop_dates.py::test_agency_reports_and_family_views_are_due_three_weeks_later_on_a_working_day",
+    "test_cdop.py::test_a_joint_agency_response_follows_only_an_unexpected_death_that_meets_its_criteria",
+    "test_cdop.py::test_the_cdr_partners_respond_to_the_recommendations",
+    "test_scr_wt2023.py::test_rapid_review_clocks_skip_weekends_and_bank_holidays",
+    "test_step_failures.py::test_any_script_failure_puts_the_case_in_error_and_a_retry_answers",
+    "test_message_owners.py::test_the_shipped_messages_flow_whatever_the_deploy_order",
+    "test_message_owners.py::test_a_siphon_catching_another_process_message_is_refused_storing_nothing",
+    "test_documents_api.py::test_a_file_that_is_not_what_it_claims_is_refused_and_nothing_is_stored",
+    "test_documents_api.py::test_downloads_follow_what_each_user_may_see_of_the_case",
+    "test_retention_api.py::test_a_hold_or_release_without_a_reason_is_refused",
+    "test_retention_engine.py::test_deploy_refuses_a_malformed_retention_policy",
+    "test_api_definitions.py::test_deploy_invalid_bundle_is_422_with_file_and_line",
+    "test_api_instances.py::test_cancel_without_a_proper_reason_is_422_and_changes_nothing",
+    "test_api_instances.py::test_list_instances_with_bad_paging_or_flag_is_400",
+    "test_api_instances.py::test_start_request_failing_schema_is_422",
+    "test_api_task_completion.py::test_comment_failing_schema_is_422",
+    "test_api_tasks.py::test_assign_by_non_coordinator_is_403_and_changes_nothing",
+    "test_web_navigation.py::test_start_a_case_is_offered_to_whoever_may_start_something",
+    "test_web_lists.py::test_search_by_reference_pseudonym_urn_or_title",
+    "test_web_start.py::test_start_answers_missing_or_wrong_are_gov_uk_errors_and_create_nothing",
+    "test_web_withdraw.py::test_a_case_someone_else_touched_cannot_be_withdrawn",
+    "test_scr_wt2023.py::test_special_routes",
+    "test_cdop_preventability.py::test_the_panel_gives_scores_and_the_case_keeps_what_they_mean",
+    "test_api_deadlines.py::test_extend_with_bad_request_is_422_and_changes_nothing",
+    "test_step_failures.py::test_any_condition_failure_puts_the_case_in_error_and_a_retry_answers",
+    "test_message_owners.py::test_only_admins_manage_message_pairings",
+    "test_api_messages.py::test_message_from_non_coordinator_is_403",
+    "test_api_messages.py::test_message_failing_schema_is_422_and_delivers_nothing",
+    "test_api_tasks.py::test_list_tasks_with_bad_filter_or_paging_is_400",
+    "test_api_task_completion.py::test_draft_request_failing_schema_is_422",
+    "test_documents_api.py::test_each_allowed_kind_is_stored_and_sent_as_the_type_its_content_proves",
+    "test_documents_api.py::test_only_someone_who_may_do_the_task_uploads_to_it",
+    "test_documents_clamd.py::test_a_clean_file_of_each_kind_passes_the_scan",
+    "test_web_chasing.py::test_only_coordinators_chase",
+    "test_web_admin.py::test_admin_pages_are_for_admins_only",
+    "test_retention_pages.py::test_the_retention_pages_are_for_coordinators",
+    "test_redos.py::test_a_pattern_re2_cannot_compile_is_refused_at_deploy_naming_file_and_field",
+    "test_web_case_summary.py::test_the_summary_has_no_json_none_or_keys",
+    "test_web_lists.py::test_every_cell_of_the_cases_list_reads_as_words",
+    "test_scr.py::test_family_involvement_follows_the_set_up",
+    "test_scr_wt2023.py::test_the_panel_asks_questions_and_the_rapid_review_goes_again",
+    "test_retention_pages.py::test_a_hold_without_a_reason_is_explained",
+    "test_api_instances.py::test_list_instances_filtered_by_status",
+})
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m "not slow"`` deselects
+def pytest_collection_modifyitems(config, items):
+    seen: set[tuple[str, str]] = set()
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is None or f"{Path(str(item.path)).name}::{item.originalname}" not in FIRST_CASE_ONLY:
+            continue
+        family = (f"{item.path}::{item.originalname}", str(callspec.params.get("db_url", "")))
+        if family in seen:
+            item.add_marker(pytest.mark.slow)
+        seen.add(family)
