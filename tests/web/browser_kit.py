@@ -55,3 +55,35 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def opened_page(browser: Any) -> Iterator[Any]:
+    """A page in a fresh browser context (1280 by 1000), which keeps the console's Content Security Policy
+    complaints in ``page.csp_problems`` (a test asserts there are none)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    page.csp_problems = []
+    page.on("console", lambda m: page.csp_problems.append(m.text) if "Content Security Policy" in m.text else None)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@contextmanager
+def chromium_page() -> Iterator[Any]:
+    """``opened_page`` in a Chromium of its own."""
+    with chromium() as browser, opened_page(browser) as page:
+        yield page
+
+
+def sign_in_as(page: Any, base: str, username: str) -> None:
+    """Sign in on the page and wait for the page it leads to (My tasks, or an admin's or designer's own)."""
+    from .web_kit import PASSWORDS
+
+    page.goto(base + "/sign-in")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORDS[username])
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url(lambda url: "/sign-in" not in url)

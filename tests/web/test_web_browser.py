@@ -9,8 +9,8 @@ from sqlalchemy import select
 from engine.store.db import transaction
 from engine.store.models import HumanTask
 
-from .browser_kit import CHROMIUM, chromium, served
-from .web_kit import PASSWORDS, WORKFLOWS, cdop_to_agency_reports, deploy
+from .browser_kit import CHROMIUM, chromium, opened_page, served, sign_in_as
+from .web_kit import WORKFLOWS, cdop_to_agency_reports, deploy
 
 pytestmark = [pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
               pytest.mark.usefixtures("front_end"),  # fails at once, before any set-up, without `make setup`
@@ -34,20 +34,8 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
-    page = context.new_page()
-    page.csp_problems = []
-    page.on("console", lambda m: page.csp_problems.append(m.text) if "Content Security Policy" in m.text else None)
-    yield page
-    context.close()
-
-
-def _sign_in(page, base, username):
-    page.goto(base + "/")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORDS[username])
-    page.click("button:has-text('Sign in')")
-    page.wait_for_selector("h1:has-text('My tasks')")
+    with opened_page(browser) as opened:
+        yield opened
 
 
 def _state(factory, task_id):
@@ -57,7 +45,7 @@ def _state(factory, task_id):
 
 def test_agency_reviewer_fixes_an_error_and_completes_the_report(live, page, factory):
     base, case = live
-    _sign_in(page, base, "pat")
+    sign_in_as(page, base, "pat")
     page.click(f"a[href='/tasks/{case.reports['police']}']")
     page.wait_for_selector("h1:has-text('Agency report')")
     assert not page.is_checked("#f-nil_return")  # a nil return is a tick box, never ticked for you
@@ -87,7 +75,7 @@ def test_dashboard_and_diagram_show_the_step_as_done(live, page, factory, partne
     from engine.work import tasks
     with transaction(factory) as s:
         tasks.complete_task(s, case.reports["police"], {"nil_return": True}, actor=partnership["police"], now=now)
-    _sign_in(page, base, "cora")
+    sign_in_as(page, base, "cora")
     page.goto(base + "/cases")
     row = page.locator("#cases tr", has_text=case.business_key)
     assert "Agency report" in row.inner_text() and "Children's Social Care" in row.inner_text()
@@ -125,7 +113,7 @@ def _expected_stops(page):
 
 def test_keyboard_only_walk_through_the_task_form(live, page, factory):
     base, case = live
-    _sign_in(page, base, "pat")
+    sign_in_as(page, base, "pat")
     page.goto(f"{base}/tasks/{case.reports['police']}")
     answers = {"f-report-completed_by": "pat", "f-report-completed_by_role": "Detective sergeant",
                "f-report-involvement_summary": "Two welfare visits; nothing of concern was recorded.",

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from .browser_kit import CHROMIUM, chromium, served
-from .web_kit import PASSWORDS, WORKFLOWS, cdop_to_agency_reports, deploy
+from .browser_kit import CHROMIUM, chromium_page, served, sign_in_as
+from .web_kit import WORKFLOWS, cdop_to_agency_reports, deploy
 
 pytestmark = [pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
               pytest.mark.usefixtures("front_end"), pytest.mark.slow]
@@ -30,18 +30,8 @@ def live(csrf_app, factory, partnership, now):
 
 @pytest.fixture
 def page():
-    with chromium() as browser:
-        context = browser.new_context(viewport={"width": 1280, "height": 1000})
-        yield context.new_page()
-        context.close()
-
-
-def _sign_in(page, base, username):
-    page.goto(base + "/sign-in")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORDS[username])
-    page.click("button:has-text('Sign in')")
-    page.wait_for_load_state()
+    with chromium_page() as opened:
+        yield opened
 
 
 def _drawn(page):
@@ -55,7 +45,7 @@ def _classes(page, element_id):
 
 def test_the_case_diagram_marks_the_path_zooms_and_fits(live, page):
     base, case = live
-    _sign_in(page, base, "cora")
+    sign_in_as(page, base, "cora")
     page.goto(f"{base}/cases/{case.instance_id}")
     _drawn(page)
     for element in ("start", "notification", "prepare_case", "gw_refer_notification", "fork_reports"):
@@ -98,7 +88,7 @@ def test_the_case_diagram_marks_the_path_zooms_and_fits(live, page):
 
 def test_the_designer_sees_the_whole_process_without_blank_space(live, page):
     base, _ = live
-    _sign_in(page, base, "dee")
+    sign_in_as(page, base, "dee")
     page.goto(f"{base}/processes/cdop")
     _drawn(page)
     boxes = page.evaluate(BOXES)

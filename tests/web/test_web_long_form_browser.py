@@ -8,9 +8,8 @@ import pytest
 from engine.store.db import transaction
 from engine.store.models import HumanTask
 
-from .browser_kit import CHROMIUM, chromium, served
+from .browser_kit import CHROMIUM, chromium_page, served, sign_in_as
 from .forms_kit import police_return, section11_returns
-from .web_kit import PASSWORDS
 
 pytestmark = [pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
               pytest.mark.usefixtures("front_end"), pytest.mark.slow,
@@ -27,22 +26,8 @@ def live(csrf_app, factory, partnership, now):
 
 @pytest.fixture
 def page():
-    with chromium() as browser:
-        context = browser.new_context(viewport={"width": 1280, "height": 1000})
-        opened = context.new_page()
-        opened.csp_problems = []
-        opened.on("console", lambda m: opened.csp_problems.append(m.text)
-                  if "Content Security Policy" in m.text else None)
+    with chromium_page() as opened:
         yield opened
-        context.close()
-
-
-def _sign_in(page, base, username):
-    page.goto(base + "/")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORDS[username])
-    page.click("button:has-text('Sign in')")
-    page.wait_for_selector("h1:has-text('My tasks')")
 
 
 def _scripts_ran(page):
@@ -61,7 +46,7 @@ def _about_you(page):
 
 def test_the_section_11_return_through_its_pages_and_check_answers(live, page, factory):
     base, task_id = live
-    _sign_in(page, base, "pat")
+    sign_in_as(page, base, "pat")
     page.goto(f"{base}/tasks/{task_id}")
     _scripts_ran(page)
     assert not page.is_visible("#f-nil_reason")  # revealed only by ticking "Nil return"
@@ -117,7 +102,7 @@ def _stops(page):
 
 def test_focus_order_and_the_error_summary_on_the_longest_form(live, page, factory):
     base, task_id = live
-    _sign_in(page, base, "pat")
+    sign_in_as(page, base, "pat")
     page.goto(f"{base}/tasks/{task_id}")
     _about_you(page)
     page.wait_for_selector("text=Part 2 of 9")
