@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from .browser_kit import CHROMIUM, chromium_page, served, sign_in_as
-from .web_kit import WORKFLOWS, cdop_to_agency_reports, deploy
+from .browser_kit import CHROMIUM, chromium_page, sign_in_as
+from .test_web_browser import live  # noqa: F401  (the fixture: a CDOP case at its agency reports, served)
 
 pytestmark = [pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
               pytest.mark.usefixtures("front_end"), pytest.mark.slow]
@@ -18,14 +18,6 @@ BOXES = """() => { const r = s => { const b = document.querySelector(s).getBound
                                            width: b.width, height: b.height}; };
                    return {frame: r('#diagram'), canvas: r('#diagram .djs-container'),
                            logo: r('#diagram .bjs-powered-by'), drawing: r('#diagram .viewport')}; }"""
-
-
-@pytest.fixture
-def live(csrf_app, factory, partnership, now):
-    deploy(factory, WORKFLOWS / "cdop", now)
-    case = cdop_to_agency_reports(factory, partnership["coordinator"], now)
-    with served(csrf_app) as base:
-        yield base, case
 
 
 @pytest.fixture
