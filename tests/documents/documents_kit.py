@@ -122,9 +122,11 @@ class Case:
     reports: dict[str, str]  # agency -> its agency report task id
 
 
-def start_case(api: Any, agencies: tuple[str, ...] = ("police", "csc"), reader: str = "hana") -> Case:
-    """The fixture bundle deployed and a case started: one agency report ready per agency."""
-    api.deploy("case_documents", files=read_bundle_dir(BUNDLE))
+def start_case(api: Any, agencies: tuple[str, ...] = ("police", "csc"), reader: str = "hana", *,
+               changed: dict[str, str] | None = None) -> Case:
+    """The fixture bundle (with the ``changed`` files) deployed and a case started: one agency report ready per
+    agency."""
+    api.deploy("case_documents", files={**read_bundle_dir(BUNDLE), **(changed or {})})
     instance = api.start("case_documents", {"agencies": list(agencies), "reader": reader})
     reports = {t["agency"]: t["id"] for t in api.ready(instance, "agency_report")}
     assert set(reports) == set(agencies), instance["tasks"]

@@ -4,6 +4,7 @@ other answers; refusals come back on the page at the field; downloads go through
 from __future__ import annotations
 
 import io
+import json
 import re
 
 import pytest
@@ -41,6 +42,19 @@ def test_a_file_field_is_a_govuk_file_upload_in_a_multipart_form(api, as_user):
     assert 'value="upload:report" name="_action"' in page and "Upload file" in page
     assert "Upload a PDF, Word (DOCX), Excel (XLSX), OpenDocument (ODT or ODS), PNG or JPEG file, up to 25 MB" in page
     assert 'name="attachments[0].file-file"' in page  # a file field in a repeating group has its own input
+
+
+def test_uploading_on_a_long_forms_later_page_comes_back_to_that_page(api, as_user):
+    """The report form in two pages (``ui:sections``): "Upload file" on page 2 returns to page 2, at the field."""
+    pages = json.dumps({"ui:order": ["summary", "report", "chronology", "attachments"],
+                        "ui:sections": [{"title": "Summary", "fields": ["summary"]},
+                                        {"title": "Documents", "fields": ["report", "chronology", "attachments"]}]})
+    case, page = start_case(api, changed={"report-uischema.json": pages}), as_user("pat")
+    task = case.reports["police"]
+    assert 'name="_section" value="2"' in text(page.get(f"/tasks/{task}/section/2"))
+    r = _post(page, task, "upload:report", {"_section": "2"}, {"report-file": ("police-imr.pdf", pdf("police"))})
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/tasks/{task}/section/2#f-report")
+    assert "‘police-imr.pdf’ has been uploaded" in text(page.get(r.headers["Location"]))
 
 
 def test_uploading_keeps_the_other_answers_and_comes_back_showing_the_file(api, as_user):

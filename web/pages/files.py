@@ -60,8 +60,11 @@ def store_chosen_files(task_id: str, schema: dict[str, Any], files: Any) -> tupl
     return stored, problems, (statuses[0] if statuses else 200)
 
 
-def file_action_done(task_id: str, action: str, stored: list[tuple[str, DocumentInfo]]) -> Response:
-    """Back to the task page after an "Upload" or "Remove" button, at the field, saying what happened."""
+def file_action_done(task_id: str, action: str, stored: list[tuple[str, DocumentInfo]],
+                     page: dict[str, Any] | None = None) -> Response:
+    """Back to the task's page after an "Upload" or "Remove" button (``page``: the endpoint and its arguments, for a
+    long form's section; the task page by default), at the field, saying what happened."""
+    where = page or {"endpoint": "tasks.task_page", "task_id": task_id}
     path = action.split(":", 1)[1]
     if action.startswith(forms_render.REMOVE_FILE):
         message = "The file has been removed from the form. Its earlier versions stay listed under Documents"
@@ -70,5 +73,5 @@ def file_action_done(task_id: str, action: str, stored: list[tuple[str, Document
             (" has" if len(stored) == 1 else " have") + " been uploaded"
     else:
         message = "Choose a file to upload"
-        return back(message, "tasks.task_page", task_id=task_id, _anchor=forms_render.field_id(path))
-    return done(message, "tasks.task_page", task_id=task_id, _anchor=forms_render.field_id(path))
+        return back(message, **where, _anchor=forms_render.field_id(path))
+    return done(message, **where, _anchor=forms_render.field_id(path))

@@ -169,7 +169,7 @@ def submit_task(task_id: str) -> Any:
     if action == "save":
         return done("Your draft has been saved. You can come back to it later.", **_page_of(task_id, section))
     if action.startswith((forms_render.UPLOAD_FILE, forms_render.REMOVE_FILE)):
-        return files.file_action_done(task_id, action, stored)
+        return files.file_action_done(task_id, action, stored, _page_of(task_id, section))
     anchor = forms_render.field_id(focus) + ("-row" if focus and focus.endswith("]") else "") if focus else None
     return redirect(url_for(**_page_of(task_id, section), _anchor=anchor))
 
