@@ -10,6 +10,7 @@ from typing import Any, TypedDict
 
 from lxml import etree
 
+from ..registers import declaration as registers_declaration
 from ..sandbox.scripting import CompileMode, check_source
 from ..spiff import timers as timer_bounds
 from ..text import json_problem
@@ -255,6 +256,9 @@ def model_problems(model: dict[str, Any]) -> list[Problem]:
     if "child_match" in model:
         problems += [Problem("process_model.json", f"child_match: {message}", field="child_match")
                      for message in child_match_problems(model["child_match"])]
+    if "registers" in model or "parts" in model:
+        problems += [Problem("process_model.json", message, field="registers")
+                     for message in registers_declaration.problems(model)]
     return problems
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from .. import text
+from ..registers import projection
 from ..spiff.adapter import ThrownMessage, Workflow
 from ..states import InstanceStatus
 from ..store import audit
@@ -21,11 +22,12 @@ from . import business_keys, carry_forward, child_match, partners, runtime
 
 def launch_instance(session: Session, definition: ProcessDefinition, process_id: str, *, data: dict[str, Any],
                     business_key: str | None, actor: str | None, now: datetime,
-                    first_message: ThrownMessage | None = None,
-                    shares_key: bool = False) -> tuple[ProcessInstance, list[ThrownMessage]]:
+                    first_message: ThrownMessage | None = None, shares_key: bool = False,
+                    parent_id: str | None = None) -> tuple[ProcessInstance, list[ThrownMessage]]:
     """Create and run an instance up to its first wait; ``first_message`` feeds a message start event. The
     business key (given, or the next generated one) is claimed for it, unless it ``shares_key`` with the cases
-    whose work it continues (a message start whose payload names the key). Returns the instance and the
+    whose work it continues (a message start whose payload names the key). ``parent_id`` is the case it is a part
+    of, if any. Returns the instance and the
     messages its first run threw, for the caller to route."""
     specs = runtime.specs_for(session, definition)
     data = carry_forward.carried(session, definition, data)  # a variable the previous case hands on
@@ -43,7 +45,7 @@ def launch_instance(session: Session, definition: ProcessDefinition, process_id:
         definition=definition, definition_id=definition.id, process_key=definition.key, process_id=process_id,
         business_key=key,
         title=definition.name, status=InstanceStatus.ACTIVE, started_by=actor, created_at=now, updated_at=now,
-        data={}, state="",
+        data={}, state="", parent_id=parent_id,
     )
     instance.title = f"{definition.name} {instance.business_key}"
     session.add(instance)
@@ -54,4 +56,5 @@ def launch_instance(session: Session, definition: ProcessDefinition, process_id:
                  process_key=definition.key, version=definition.version, business_key=instance.business_key)
     runtime.save(session, instance, flow, facts, actor=actor, now=now)
     child_match.keep_keys(session, instance, facts.data, flow.synced)
+    projection.project(session, instance, facts.data, flow.synced, actor=actor, now=now)
     return instance, facts.thrown

@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session
 from .. import events
 from ..bundles import definitions
 from ..errors import InvalidData
+from ..registers import projection
+from ..registers.declaration import Declaration
 from ..spiff.adapter import Facts, ThrownMessage, Workflow
 from ..states import TaskState
 from ..store import audit, row_writes
@@ -45,6 +47,7 @@ def take_step(session: Session, instance: ProcessInstance, act: Action, *, actor
     runtime.save(session, instance, flow, facts, actor=actor, now=now,
                  finished_task_id=finished_task.id if finished_task is not None else None)
     child_match.keep_keys(session, instance, facts.data, flow.synced)
+    projection.project(session, instance, facts.data, flow.synced, actor=actor, now=now)
     if finished_task is not None:
         # after the case's row, which every step writes first (so two steps of one case queue on it)
         row_writes.update_task(session, finished_task, {"state": TaskState.COMPLETED, "completed_at": now,
@@ -77,14 +80,15 @@ def deliver(session: Session, message: Message, *, actor: str | None, now: datet
                   depth=depth)
         delivered.append(instance.id)
     if not delivered:
-        delivered = _start_by_message(session, message, actor=actor, now=now, depth=depth)
+        delivered = _start_by_message(session, message, actor=actor, now=now, depth=depth, source_id=source_id)
     return delivered
 
 
 def _start_by_message(session: Session, message: Message, *, actor: str | None, now: datetime,
-                      depth: int) -> list[str]:
+                      depth: int, source_id: str | None = None) -> list[str]:
     """The cases ``message`` starts, one per process beginning with it; or, for a process that matches children,
-    the open case about the same child that it reaches instead."""
+    the open case about the same child that it reaches instead. A process its bundle declares a part (``parts``)
+    starts as a part of the case that sent the message (of that case's own parent, when it is a part itself)."""
     started = []
     for definition in definitions.message_start_targets(session, message.name):
         match = _open_case(session, definition, message)
@@ -92,10 +96,11 @@ def _start_by_message(session: Session, message: Message, *, actor: str | None, 
             started.append(_link(session, definition, message, match, actor=actor, now=now, depth=depth))
             continue
         key = message.payload.get("business_key") if isinstance(message.payload, dict) else None
+        process_id = definition.message_starts[message.name]
         instance, thrown = launch.launch_instance(
-            session, definition, definition.message_starts[message.name], data={},
+            session, definition, process_id, data={},
             business_key=key if isinstance(key, str) else None, actor=actor, now=now, shares_key=True,
-            first_message=message.as_thrown())
+            first_message=message.as_thrown(), parent_id=_parent_of(session, definition, process_id, source_id))
         if match is not None:  # the child's open case cannot take a further referral now: say why a second began
             audit.record(session, "referral.not_linked", actor=actor, now=now, instance_id=instance.id,
                          matched=match.found.instance_id, basis=match.found.basis, message=message.name,
@@ -103,6 +108,14 @@ def _start_by_message(session: Session, message: Message, *, actor: str | None, 
         route_thrown(session, instance, thrown, actor=actor, now=now, depth=depth)
         started.append(instance.id)
     return started
+
+
+def _parent_of(session: Session, definition: ProcessDefinition, process_id: str, source_id: str | None) -> str | None:
+    """The case a new instance of ``process_id`` is a part of, when its bundle says so and a case sent the message."""
+    if source_id is None or process_id not in Declaration.of(definition.model).parts:
+        return None
+    source = session.get(ProcessInstance, source_id)
+    return None if source is None else source.parent_id or source.id
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,10 @@ dashboards and the scheduler never deserialize a workflow."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, event, text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from .db import Base, UTCDateTime
@@ -148,6 +148,9 @@ class ProcessInstance(Base):
     # the BPMN ids of the elements the case has run, sorted (migration 0013): its diagram's path, kept here because
     # the workflow's task tree need not keep completed tasks
     executed_elements: Mapped[list[str] | None] = deferred(mapped_column(JSON, nullable=True))
+    # the case this instance is a part of (migration 0014): an action plan's monitored actions belong to the plan,
+    # and lists show the plan, not its parts. None for a case in its own right.
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("process_instance.id"), index=True, nullable=True)
     definition: Mapped[ProcessDefinition] = relationship(lazy="joined")
 
     __mapper_args__ = {"version_id_col": revision, "version_id_generator": lambda _: uuid.uuid4().hex}
@@ -293,7 +296,8 @@ class Notification(Base):
 SHIPPED_MESSAGE_PAIRINGS = (("scr", "scr_referral"), ("action_plan", "action_plan_handover"),
                             ("action_plan", "action_raised"), ("action_plan", "action_continue"),
                             ("case_audit", "case_audit_planned"), ("scr", "panel_response"),
-                            ("scr", "scr_further_referral"))
+                            ("scr", "scr_further_referral"), ("action_plan", "action_closed"),
+                            ("action_plan", "actions_added"))
 
 
 class MessagePairing(Base):
@@ -422,3 +426,100 @@ class ChildMatchKey(Base):
     instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), primary_key=True)
     basis: Mapped[str] = mapped_column(String(8), primary_key=True)  # nhs or details
     key_hash: Mapped[str] = mapped_column(String(64), index=True)
+
+
+# --- the partnership's registers (migration 0014): rows projected from case data at each step ------------------
+
+class PlanAction(Base):
+    """One action of an action plan, as the action register lists it. Written by ``engine.registers`` from the case
+    data of the instance that monitors the action (``registers`` in the bundle's ``process_model.json``), so the
+    register, the plan's page and the reports never deserialize a workflow. ``action_key`` is the action's own
+    reference (``AP-20270104-...-03``); ``plan_id`` the plan's case; ``item_id`` the instance monitoring it now."""
+
+    __tablename__ = "plan_action"
+    __table_args__ = (
+        Index("ix_plan_action_status_due", "status", "due_date"),
+        Index("ix_plan_action_agency_status", "agency", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_key: Mapped[str] = mapped_column(String(80), unique=True)
+    plan_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    item_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    number: Mapped[int] = mapped_column(Integer, default=0)
+    source_process: Mapped[str] = mapped_column(String(64), default="manual", index=True)
+    source_reference: Mapped[str] = mapped_column(String(64), default="")
+    recommendation: Mapped[str] = mapped_column(Text, default="")
+    action: Mapped[str] = mapped_column(Text, default="")
+    measure: Mapped[str] = mapped_column(Text, default="")
+    expected_outcome: Mapped[str] = mapped_column(Text, default="")
+    owner: Mapped[str | None] = mapped_column(String(64))
+    agency: Mapped[str | None] = mapped_column(String(64))
+    sign_off_by: Mapped[str] = mapped_column(String(16), default="coordinator")
+    due_date: Mapped[date | None] = mapped_column(Date)
+    original_due_date: Mapped[date | None] = mapped_column(Date)
+    replans: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(24), default="open")  # engine.registers.actions.STATUSES
+    rag: Mapped[str | None] = mapped_column(String(8))
+    latest_update: Mapped[str] = mapped_column(Text, default="")
+    latest_update_date: Mapped[date | None] = mapped_column(Date)
+    updates_count: Mapped[int] = mapped_column(Integer, default=0)
+    evidence_of_completion: Mapped[str] = mapped_column(Text, default="")
+    evidence_of_impact: Mapped[str] = mapped_column(Text, default="")
+    escalations: Mapped[int] = mapped_column(Integer, default=0)
+    signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_reason: Mapped[str] = mapped_column(Text, default="")
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Lesson(Base):
+    """One lesson of the learning log: what a review, child death review, audit or Section 11 cycle learned. Written by
+    ``engine.registers`` from the list its bundle declares (``registers.lessons``); it names its source case by id and
+    business key only, and holds no personal data."""
+
+    __tablename__ = "lesson"
+    __table_args__ = (UniqueConstraint("instance_id", "position"),
+                      Index("ix_lesson_theme_recorded", "theme", "recorded_at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # its place in the case's list
+    process_key: Mapped[str] = mapped_column(String(64), index=True)
+    business_key: Mapped[str] = mapped_column(String(64))
+    theme: Mapped[str] = mapped_column(String(64))
+    lesson: Mapped[str] = mapped_column(Text)
+    good_practice: Mapped[str] = mapped_column(Text, default="")
+    agencies: Mapped[list[str]] = mapped_column(JSON, default=list)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    recorded_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class LearningTheme(Base):
+    """A theme lessons are filed under; the coordinators keep the list. A retired theme stays on the lessons that
+    have it and leaves the forms' choices."""
+
+    __tablename__ = "learning_theme"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+# The themes a new partnership starts with (the migration seeds its own copy); coordinators change them.
+DEFAULT_LEARNING_THEMES = (
+    ("neglect", "Neglect"), ("domestic_abuse", "Domestic abuse"), ("parental_mental_health", "Parental mental health"),
+    ("substance_misuse", "Parental substance misuse"), ("information_sharing", "Information sharing"),
+    ("voice_of_child", "Voice of the child"), ("professional_curiosity", "Professional curiosity"),
+    ("escalation", "Escalation and professional challenge"), ("assessment_and_planning", "Assessment and planning"),
+    ("safe_sleep", "Safe sleep"), ("exploitation", "Child exploitation"),
+    ("self_harm_suicide", "Self-harm and suicide"), ("disability", "Disabled children"),
+    ("inequalities", "Racism, inequalities and protected characteristics"),
+    ("supervision", "Supervision and management oversight"), ("recording", "Recording"), ("other", "Other"),
+)
+
+
+@event.listens_for(LearningTheme.__table__, "after_create")
+def _seed_learning_themes(table: Any, connection: Any, **_: Any) -> None:
+    """Tables made with ``create_all`` (tests, benchmarks) start with the default themes, as migrated ones do."""
+    connection.execute(table.insert(), [{"key": key, "name": name, "position": i}
+                                        for i, (key, name) in enumerate(DEFAULT_LEARNING_THEMES)])

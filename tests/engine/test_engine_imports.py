@@ -26,13 +26,16 @@ ROOMS: dict[str, set[str]] = {  # room: the rooms it may import (besides itself 
     "sandbox": set(),
     "views": set(),
     "people": {"store"},
+    "registers": {"store"},
     "spiff": {"sandbox"},
-    "bundles": {"spiff", "sandbox", "store", "views"},
-    "cases": {"bundles", "spiff", "sandbox", "store", "views"},
-    "reads": {"cases", "bundles", "store", "people", "views"},
+    "bundles": {"spiff", "sandbox", "store", "views", "registers"},
+    "cases": {"bundles", "spiff", "sandbox", "store", "views", "registers"},
+    "reads": {"cases", "bundles", "store", "people", "views", "registers"},
     "documents": {"reads", "bundles", "store"},
-    "work": {"reads", "documents", "cases", "bundles", "spiff", "sandbox", "store", "people", "views"},
-    "retention": {"work", "documents", "reads", "cases", "bundles", "spiff", "sandbox", "store", "people", "views"},
+    "work": {"reads", "documents", "cases", "bundles", "spiff", "sandbox", "store", "people", "views", "registers"},
+    "reports": {"reads", "cases", "bundles", "store", "people", "views", "registers"},
+    "retention": {"work", "documents", "reads", "cases", "bundles", "spiff", "sandbox", "store", "people", "views",
+                  "registers", "reports"},
 }
 
 
