@@ -52,8 +52,8 @@ def add_actions(session: Session, plan_id: str, actions: Any, *, actor: Actor, n
     before = len(plan.data.get("actions") or [])
     delivered = step.deliver(session, Message(ADDED, {"plan_ref": ref, "actions": cleaned}, {"plan_ref": ref}),
                              actor=actor.username, now=now, source_id=None)
-    if plan.id not in delivered:
-        raise Conflict("the plan did not take the new actions; reload it and try again")
+    if plan.id not in delivered or plan.status != InstanceStatus.ACTIVE:  # refused, or its step failed: undo
+        raise Conflict("the plan could not take the new actions; reload it and try again")
     keys = tuple(a["action_key"] for a in (plan.data.get("actions") or [])[before:])
     audit.record(session, "plan.actions_added", actor=actor.username, now=now, instance_id=plan.id,
                  action_keys=list(keys))
