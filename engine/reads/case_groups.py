@@ -11,8 +11,10 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
+from ..records import Actor
 from ..states import InstanceStatus, TaskState
 from ..store.models import HumanTask, ProcessInstance
+from . import access
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ def summaries(session: Session, parent_ids: Iterable[str], now: datetime) -> dic
         .where(ProcessInstance.parent_id.in_(ids), ProcessInstance.status == InstanceStatus.ACTIVE)).all()
     by_parent: dict[str, dict[str, list[datetime]]] = {}
     for parent_id, key, due_at in members:
+        assert parent_id is not None  # the query reads parts only
         by_parent.setdefault(parent_id, {}).setdefault(key, []).extend([due_at] if due_at else [])
     found = {}
     for parent_id, actions in by_parent.items():
@@ -74,3 +77,27 @@ def members_next_due(session: Session, conditions: list) -> dict[str, datetime]:
                               HumanTask.due_at.is_not(None)))
         .where(*conditions).group_by(ProcessInstance.id))
     return {parent_id: due_at for parent_id, due_at in rows if due_at is not None}
+
+
+@dataclass(frozen=True)
+class PartOf:
+    """The case a part belongs to, as its pages name it: its business key and title, and whether the viewer may
+    open it (an agency lead doing an action's update does not see the whole plan)."""
+
+    id: str
+    business_key: str
+    title: str
+    visible: bool
+
+
+def part_of(session: Session, instance_id: str, actor: Actor) -> PartOf | None:
+    """The case ``instance_id`` is a part of, or None when it is a case of its own."""
+    parent = aliased(ProcessInstance)
+    row = session.execute(select(parent.id, parent.business_key, parent.title)
+                          .join(ProcessInstance, ProcessInstance.parent_id == parent.id)
+                          .where(ProcessInstance.id == instance_id)).first()
+    if row is None:
+        return None
+    visible = session.scalar(select(ProcessInstance.id).where(ProcessInstance.id == row.id,
+                                                              access.visible_instance(actor))) is not None
+    return PartOf(row.id, row.business_key, row.title, visible)

@@ -89,7 +89,8 @@ def replan_action(session: Session, action_key: str, due_date: Any, reason: Any,
 def checked_actions(session: Session, actions: Any, now: datetime) -> list[dict[str, Any]]:
     """The actions as the plan keeps them, or ``InvalidData`` naming every field at fault (``actions[0].owner``)."""
     if not isinstance(actions, list) or not actions:
-        raise InvalidData("give at least one action", [{"field": "actions", "message": "must list at least one action"}])
+        raise InvalidData("give at least one action",
+                          [{"field": "actions", "message": "must list at least one action"}])
     if len(actions) > MOST_ADDED:
         raise InvalidData(f"at most {MOST_ADDED} actions at once",
                           [{"field": "actions", "message": f"must list at most {MOST_ADDED} actions"}])
@@ -207,3 +208,18 @@ def _refresh_ready_views(session: Session, item: ProcessInstance, data: dict[str
     for task in session.scalars(select(HumanTask).where(HumanTask.instance_id == item.id,
                                                         HumanTask.state == TaskState.READY)):
         task.data = views.project(task.name, data, agency=task.agency)
+
+
+def action_to_replan(session: Session, action_key: str, *, actor: Actor) -> ActionEntry:
+    """The action a coordinator is about to re-plan, as the register holds it (for the re-plan page)."""
+    _require_coordinator(actor)
+    row = session.scalar(select(PlanAction).where(PlanAction.action_key == str(action_key)[:64]))
+    if row is None:
+        raise NotFound(f"no action {action_key!r}")
+    return ActionEntry.of(row)
+
+
+def plan_to_change(session: Session, plan_id: str, *, actor: Actor) -> ProcessInstance:
+    """The plan a coordinator is about to add actions to (for the page), open or not."""
+    _require_coordinator(actor)
+    return _plan_row(session, plan_id)

@@ -1,6 +1,7 @@
-"""The lists in words (issue 13, items 11 and 12): every cell of the cases list reads as words, an action plan's
-action items are counted under it and are never rows of a list (issue 14), cases are found by reference, pseudonym, title or URN, and every list
-downloads as CSV (with the dashboard's filters, names not keys, no formulas) and is audited."""
+"""The lists in words (issue 13, items 11 and 12): every cell of the cases list reads as words, an action
+plan's action items are counted under it and are never rows of a list (issue 14), cases are found by reference,
+pseudonym, title or URN, and every list downloads as CSV (with the dashboard's filters, names not keys, no
+formulas) and is audited."""
 from __future__ import annotations
 
 import csv
