@@ -132,12 +132,16 @@ def answer_delay(task: TaskInfo) -> timedelta:
     return timedelta(days={"progress_update": 3 + _spread(stable, 9), "board_challenge": 4}.get(task.name, 6))
 
 
-def owner_answer(task: TaskInfo, action_key: str, updates_done: int, when: datetime,
-                 statuses: list[str]) -> dict[str, Any]:
+def owner_answer(task: TaskInfo, action_key: str, updates_done: int, when: datetime, statuses: list[str],
+                 overrides: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """The choices made on a monitored task of ``action_key``: updates go through ``statuses`` in turn (the last
-    repeats), the board extends a late action, and one sign-off in four asks for more evidence."""
+    repeats; "red" is at risk and rated red, which escalates the action), the board extends an escalated action,
+    and one sign-off in four asks for more evidence; ``overrides`` (by task name) say otherwise."""
+    if task.name in (overrides or {}):
+        return dict((overrides or {})[task.name])
     if task.name == "progress_update":
-        return {"status": statuses[min(updates_done, len(statuses) - 1)]}
+        status = statuses[min(updates_done, len(statuses) - 1)]
+        return {"status": "at_risk", "rag": "red"} if status == "red" else {"status": status}
     if task.name == "board_challenge":
         return {"outcome": "extend", "new_due_date": (when + timedelta(days=120)).date().isoformat()}
     if task.name.startswith("sign_off"):
@@ -155,9 +159,11 @@ def _spread(text: str, n: int) -> int:
 
 
 def run_cases(d: Driver) -> None:
-    """The partnership's own plan, entered by hand, with quarterly updates. (A plan just handed over from the
-    Child M review waits for the coordinator: see ``demo.cdop``.)"""
-    p = d.start("action_plan", d.ago(200))
-    d.raise_plan(p, d.ago(198), [["on_track", "completed"], ["at_risk", "on_track"]], actions=2,
+    """The partnership's own plan, entered by hand, with quarterly updates: both actions done and signed off, it
+    waits for the chair to close it. (A plan just handed over from the Child M review waits for the coordinator:
+    see ``demo.cdop``; the other plans are monitored from their reviews, audits and Section 11 cycles.)"""
+    p = d.start("action_plan", d.ago(215))
+    signed = {"sign_off_chair": {"decision": "signed_off"}, "sign_off_coordinator": {"decision": "signed_off"}}
+    d.raise_plan(p, d.ago(213), [["on_track", "completed"], ["at_risk", "completed"]], actions=2,
                  plan_title="Neglect strategy: partnership priorities", update_period="P91D",
-                 sign_off_by=["chair", "coordinator"])
+                 sign_off_by=["chair", "coordinator"], answers={1: signed, 2: signed})
