@@ -44,7 +44,7 @@ class AddedActions:
 def add_actions(session: Session, plan_id: str, actions: Any, *, actor: Actor, now: datetime) -> AddedActions:
     """Add ``actions`` (dicts with recommendation, action, measure, owner, agency, due_date and optionally
     expected_outcome and sign_off_by) to the open plan ``plan_id``; the keys the plan gave them."""
-    _require_coordinator(actor)
+    require_coordinator(actor)
     plan = _plan_row(session, plan_id)
     cleaned = checked_actions(session, actions, now)
     _require_waiting(session, plan)
@@ -64,7 +64,7 @@ def replan_action(session: Session, action_key: str, due_date: Any, reason: Any,
                   now: datetime) -> ActionEntry:
     """Give the open action ``action_key`` a new target date for ``reason``: its first target date is kept, its
     re-plans are counted and its last reasons kept. The register's row afterwards."""
-    _require_coordinator(actor)
+    require_coordinator(actor)
     item = _running_item(session, action_key)
     day, why = _checked_replan(due_date, reason, now)
     action = dict(item.data["action"])
@@ -156,7 +156,7 @@ def _day(value: Any) -> date | None:
         return None
 
 
-def _require_coordinator(actor: Actor) -> None:
+def require_coordinator(actor: Actor) -> None:
     if not actor.has("coordinator"):
         raise Forbidden("changing an action plan needs the coordinator role")
 
@@ -212,7 +212,7 @@ def _refresh_ready_views(session: Session, item: ProcessInstance, data: dict[str
 
 def action_to_replan(session: Session, action_key: str, *, actor: Actor) -> ActionEntry:
     """The action a coordinator is about to re-plan, as the register holds it (for the re-plan page)."""
-    _require_coordinator(actor)
+    require_coordinator(actor)
     row = session.scalar(select(PlanAction).where(PlanAction.action_key == str(action_key)[:64]))
     if row is None:
         raise NotFound(f"no action {action_key!r}")
@@ -221,5 +221,5 @@ def action_to_replan(session: Session, action_key: str, *, actor: Actor) -> Acti
 
 def plan_to_change(session: Session, plan_id: str, *, actor: Actor) -> ProcessInstance:
     """The plan a coordinator is about to add actions to (for the page), open or not."""
-    _require_coordinator(actor)
+    require_coordinator(actor)
     return _plan_row(session, plan_id)

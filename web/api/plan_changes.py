@@ -55,6 +55,7 @@ class ReplannedActionSchema(Schema):
 @bp.post("/process-instances/<instance_id>/actions")
 def add_actions(instance_id: str) -> tuple[Response, int]:
     actor = current_actor()
+    plan_changes.require_coordinator(actor)  # 403 before the body is read
     actions = body(AddActionsRequest())["actions"]
     with lif().unit_of_work() as session:
         added = plan_changes.add_actions(session, instance_id, actions, actor=actor, now=now())
@@ -65,6 +66,7 @@ def add_actions(instance_id: str) -> tuple[Response, int]:
 @bp.post("/actions/<action_key>/replan")
 def replan_action(action_key: str) -> Response:
     actor = current_actor()
+    plan_changes.require_coordinator(actor)
     request_body = body(ReplanRequest())
     with lif().unit_of_work() as session:
         entry = plan_changes.replan_action(session, action_key, request_body["due_date"], request_body["reason"],
