@@ -91,7 +91,7 @@ def case_board(session: Session, actor: Actor, now: datetime, filters: CaseFilte
     index until the page is full, so the first pages cost the same with ten or a hundred thousand cases."""
     access.require_case_reader(actor)
     grouping = groups_rows(actor, filters)
-    cases = [access.visible_instance(actor), *_case_conditions(filters, now, grouping)]
+    cases = [access.visible_instance(actor), *_case_conditions(filters, now)]
     total = session.scalar(select(func.count()).select_from(ProcessInstance).where(*cases)) or 0
     dated = _by_next_deadline(session, actor, cases, offset + limit)
     by_members = case_groups.members_next_due(session, cases) if grouping else {}
@@ -152,7 +152,7 @@ def _by_next_deadline(session: Session, actor: Actor, cases: list, wanted: int) 
     return found
 
 
-def _case_conditions(filters: CaseFilters, now: datetime, grouping: bool = False) -> list:
+def _case_conditions(filters: CaseFilters, now: datetime) -> list:
     conditions: list = [case_groups.not_part()]  # a plan's actions are on its page, not rows of the list
     if filters.process_key:
         conditions.append(ProcessInstance.process_key == filters.process_key)
