@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from demo.action_plan import new_actions
+from engine.cases import instances
 from engine.errors import Conflict, Forbidden, InvalidData, NotFound
 from engine.store.db import transaction
 from engine.store.models import AuditEvent, PlanAction, ProcessInstance
@@ -190,3 +191,13 @@ def test_replan_keeps_the_first_date_counts_and_keeps_the_last_reasons(run):
     assert len(action["replan_reasons"]) == plan_changes.MOST_REASONS and action["due_date"] == "2030-01-12"
     with pytest.raises(InvalidData):
         _replan(run, key, "2030-01-12", "The same date as now, refused.")
+
+
+def test_cancelling_a_plan_stops_its_actions_and_an_action_alone_cannot_be_cancelled(run):
+    plan = _plan(run, actions=2)
+    item = run.items()[0]
+    with pytest.raises(Conflict, match="part of another case"), transaction(run.factory) as s:
+        instances.cancel_instance(s, item.id, "Started twice.", actor=run.coordinator, now=run.now)
+    with transaction(run.factory) as s:
+        instances.cancel_instance(s, plan, "Superseded by the new plan.", actor=run.coordinator, now=run.now)
+    assert {i.status for i in run.items()} == {"cancelled"} and run.timers(item.id) == []
