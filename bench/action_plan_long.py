@@ -7,7 +7,7 @@ updates at all. The run raises the plan, then for every period fires the update 
 the scheduler does), completes every progress update (which continues the action in a fresh instance), and in a
 final period completes and signs off every action (each tells the plan, action_closed); the chair then closes the
 plan. It prints the first-month and last-month median step times and stored state sizes side by side with their
-ratio (last/first), the month a year on, from which a period's state (its capped history of 12 updates) no longer
+ratio (last/first), the month a year on, from which a period's state (its capped history of 4 updates) no longer
 grows, and the plan instance's own stored state in the first and last month. It exits 1 when the last month's
 median step is more than 1.1 times the first month's. These wall-clock figures live here, not in
 tests/scenarios/test_action_plan_long.py, which checks only what the run does and stores.
