@@ -84,3 +84,23 @@ def register_order(rows: list[Seeded], today: date = TODAY) -> list[str]:
     """The register's order: overdue first, then by due date (none last), then the plan and the number."""
     return [r.key for r in sorted(rows, key=lambda r: (not r.overdue(today), r.due is None, r.due or TODAY,
                                                          r.plan, r.number))]
+
+
+def raise_plan(factory: Any, traveller: Any) -> tuple[str, dict[str, str]]:
+    """A plan raised by hand through the shipped bundle with three actions (police, csc, health), a month of
+    monitoring (one at risk, one on track, one completed and signed off by the coordinator); the plan's id and each
+    agency's action key. The rows are the projection's, from the action_item instances' data."""
+    from tests.scenarios.scenarios_kit import Scenario
+    run = Scenario(factory, traveller)
+    plan = run.start("action_plan")
+    run.do(plan, "plan_form", actions=3, plan_title="Neglect strategy: partnership priorities")
+    run.later(days=28, minutes=1)
+    assert run.sweep() == 3
+    keys = {}
+    for task in run.ready(process_key="action_plan", name="progress_update"):
+        status = {"police": "at_risk", "csc": "on_track", "health": "completed"}[task.agency]
+        keys[task.agency] = run.instance(task.instance_id).business_key
+        run.complete(task, status=status)
+    (sign_off,) = run.ready(process_key="action_plan", name="sign_off_coordinator")
+    run.complete(sign_off, decision="signed_off")
+    return plan, keys
