@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import PASSWORDS, REPO
-from tests.web.conftest import app, as_user, traveller  # noqa: F401  (the app, clients and clock of the page tests)
+from tests.web.conftest import app, as_user, cdop, traveller  # noqa: F401  (the page tests' app, clients, clock)
 
 from .actions_kit import seed, start_plans
 
