@@ -136,9 +136,9 @@ def _overdue(today: date) -> ColumnElement[bool]:
     return and_(PlanAction.status.not_in(sorted(CLOSED_STATUSES)), PlanAction.due_date < today)
 
 
-def _filtered(query: Select[Any], today: date, *, agency: str | None, process_key: str | None, status: str | None,
-              rag: str | None, overdue: bool | None, due_from: date | None, due_to: date | None, q: str | None,
-              plan_id: str | None) -> Select[Any]:
+def _filtered(query: Select[*tuple[Any, ...]], today: date, *, agency: str | None, process_key: str | None,
+              status: str | None, rag: str | None, overdue: bool | None, due_from: date | None,
+              due_to: date | None, q: str | None, plan_id: str | None) -> Select[*tuple[Any, ...]]:
     conditions: list[ColumnElement[bool]] = []
     if agency:
         conditions.append(PlanAction.agency == agency)

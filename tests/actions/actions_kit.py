@@ -40,7 +40,7 @@ SEED = (
     Seeded("A03", 0, "scr", "health", "hana", "at_risk", "amber", date(2026, 11, 30), 3, "Was not brought policy"),
     Seeded("A04", 1, "cdop", "police", "paul", "not_started", "red", date(2027, 3, 1), 1, "Safe sleep campaign"),
     Seeded("A05", 1, "cdop", "csc", "sam", "completed", "green", date(2027, 2, 1), 2, "Escalation 100% policy"),
-    Seeded("A06", 1, "cdop", "health", "ivy", "awaiting_evidence", "amber", date(2026, 12, 1), 3, "Bereavement leaflet"),
+    Seeded("A06", 1, "cdop", "health", "ivy", "awaiting_evidence", "amber", date(2026, 12, 1), 3, "Bereavement card"),
     Seeded("A07", 2, "manual", "police", "pat", "signed_off", "green", date(2026, 10, 1), 1, "Custody referrals"),
     Seeded("A08", 2, "manual", None, "cora", "withdrawn", None, date(2026, 9, 1), 2, "Regional protocol"),
     Seeded("A09", 2, "section11", "csc", "hana", "on_track", "red", date(2026, 12, 2), 3, "Supervision audit"),

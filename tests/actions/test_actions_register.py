@@ -13,9 +13,9 @@ from engine.registers.records import CLOSED_STATUSES, RAG_WORDS, STATUS_WORDS
 from engine.reports import actions
 from engine.store.db import transaction
 from tests.conftest import NOW
+from tests.scenarios.scenarios_kit import at as at_london
 
 from .actions_kit import SEED, register_order
-from tests.scenarios.scenarios_kit import at as at_london
 
 WHOLE = ("coordinator", "chair", "scrutineer")
 

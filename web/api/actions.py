@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import jsonify, request
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from werkzeug.wrappers import Response
 
 from engine.errors import BadRequest
 from engine.registers.records import RAG_WORDS

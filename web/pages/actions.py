@@ -35,7 +35,8 @@ LABELS = {"from": "Due from", "to": "Due to"}
 def read_filters(agencies: dict[str, str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """The register's filters from the query string, and the problems as (message, field id) for the error
     summary."""
-    args, problems, found = request.args, [], {}
+    args, problems = request.args, []
+    found: dict[str, Any] = {}
     for name in sorted(set(args) - KNOWN):
         problems.append((f"‘{name[:40]}’ is not one of this page's filters: use the filters below", "#filters"))
     choices: tuple[tuple[str, str, Any, str], ...] = (
