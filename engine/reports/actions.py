@@ -70,11 +70,11 @@ def action_register(session: Session, *, actor: Actor, now: datetime, agency: st
     late = _overdue(today)
     # The page's ids first, from the narrow columns the filters and the order need, then the page's rows with their
     # names and the count of every match: one statement, reading 50 wide rows (their texts) and not every match's.
-    # The count rides on the page's scan (a window) where that scan reads every match anyway: on SQLite, and for a
-    # search (one pass of LIKE, not two); PostgreSQL counts an unsearched register from its index alone. Measured at
-    # 50,000 actions: the window halves a search on both, and triples PostgreSQL's unsearched first page.
+    # A search counts on the page's own scan (a window: one pass of LIKE over the texts, not two); otherwise the
+    # count reads the index alone and the page sorts only its top rows. Measured at 50,000 actions (CPU on SQLite):
+    # a search 100 ms windowed against 176; the unsearched first page 54 ms against 110 windowed.
     sqlite = session.get_bind().dialect.name == "sqlite"
-    windowed = sqlite or bool(q and q.strip())
+    windowed = bool(q and q.strip())
 
     def matching(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
         query = query.where(need_to_know(actor))
