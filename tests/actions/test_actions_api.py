@@ -150,3 +150,26 @@ def test_exports_are_audited(client, auth, plans, factory):
     client.get(API, headers=auth("cora"), query_string={"format": "xlsx"})
     with transaction(factory) as s:
         assert s.scalars(select(AuditEvent.action).where(AuditEvent.action == "actions.exported")).all()
+
+
+def test_overdue_turns_at_midnight_in_england_as_the_clock_moves(client, plans, factory, traveller):
+    """A09 is due on 2 December 2026 (London on GMT); a summer action due on 30 June 2027 turns overdue at 23:00
+    UTC, midnight in British Summer Time."""
+    from datetime import UTC, datetime
+
+    from .actions_kit import Seeded, seed
+    plan_ids, _ = plans
+    seed(factory, plan_ids, (Seeded("S01", 0, "scr", "police", "pat", "on_track", "green", date(2027, 6, 30), 9,
+                                    "Summer audit"),))
+    for moment, key, late in ((datetime(2026, 12, 2, 23, 59, tzinfo=UTC), "A09", False),
+                              (datetime(2026, 12, 3, 0, 1, tzinfo=UTC), "A09", True),
+                              (datetime(2027, 6, 30, 22, 59, tzinfo=UTC), "S01", False),
+                              (datetime(2027, 6, 30, 23, 1, tzinfo=UTC), "S01", True)):
+        traveller.move_to(moment)
+        token = client.post("/api/v1/auth/token", json={"username": "cora", "password": "coordinator-pass"}).json
+        headers = {"Authorization": f"Bearer {token['token']}"}
+        overdue = keys_of(client.get(API, headers=headers, query_string={"overdue": "true", "limit": 200}))
+        on_time = keys_of(client.get(API, headers=headers, query_string={"overdue": "false", "limit": 200}))
+        assert (key in overdue, key in on_time) == (late, not late), moment
+        assert overdue == [k for k in keys_of(client.get(API, headers=headers, query_string={"limit": 200}))
+                           if k in overdue][:len(overdue)]  # the overdue ones lead the register
