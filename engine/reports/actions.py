@@ -25,7 +25,6 @@ PROCESS_KEYS = ("scr", "cdop", "section11", "case_audit", "manual")
 # of ``STATUS_WORDS``.
 STATUS_FILTERS = ("open", "closed", *(key for key in STATUS_WORDS if key != "open"))
 MAX_SEARCH = 200
-_COLUMNS = tuple(ActionEntry.__dataclass_fields__)
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,8 @@ class RegisteredAction:
 
 @dataclass(frozen=True)
 class PlanActions:
-    """The actions of one plan that its viewer may see, with their counts by status and RAG."""
+    """The actions of one plan that its viewer may see, by number, with their counts by status, the open ones' by
+    RAG rating, and how many are overdue."""
     plan_id: str
     actions: tuple[RegisteredAction, ...]
     by_status: dict[str, int]
@@ -200,10 +200,8 @@ def _matches(search: str, sqlite: bool) -> ColumnElement[bool]:
 
 
 def _registered(row: Any) -> RegisteredAction:
-    action = row[0]
-    entry = ActionEntry(**{name: getattr(action, name) for name in _COLUMNS})
-    return RegisteredAction(entry=entry, plan_business_key=row[1], plan_title=row[2], plan_status=row[3],
-                            owner_name=row[4] or None, agency_name=row[5], overdue=bool(row.late))
+    return RegisteredAction(entry=ActionEntry.of(row[0]), plan_business_key=row[1], plan_title=row[2],
+                            plan_status=row[3], owner_name=row[4] or None, agency_name=row[5], overdue=bool(row.late))
 
 
 def process_names(session: Session) -> dict[str, str]:
