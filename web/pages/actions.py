@@ -140,6 +140,7 @@ def progress_report(instance_id: str) -> Response | str:
             raise NotFound("this case is not an action plan")
         case = {"id": row.id, "business_key": row.business_key, "title": row.title, "status": row.status}
         processes = actions.process_names(db)
-        audit.record(db, "plan.progress_report", actor=actor.username, now=now(), instance_id=row.id)
+        audit.record(db, "instance.viewed", actor=actor.username, now=now(), instance_id=row.id,
+                     page="progress report")
     return render_template("actions/progress_report.html", case=case, plan=plan,
                            processes=processes, statuses=STATUS_WORDS, rags=RAG_WORDS, today=now())
