@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import PASSWORDS, REPO
-from tests.web.conftest import app, as_user, cdop, traveller  # noqa: F401  (the page tests' app, clients, clock)
+from tests.web.conftest import (  # noqa: F401  (the page tests' app, clients, clock, front end)
+    app,
+    as_user,
+    cdop,
+    front_end,
+    traveller,
+)
 
 from .actions_kit import seed, start_plans
 
