@@ -129,17 +129,18 @@ def timed(factory: Any, read: Callable[[Session], Any], rounds: int) -> list[flo
     return found
 
 
-def reads(factory: Any) -> dict[str, Callable[[Session], Any]]:
-    """The reads to time, by label, as a coordinator and as an agency lead would ask."""
-    from engine.reports.actions import action_register
-    from engine.reports.compliance import compliance_report
-    from engine.reports.lessons import learning_log
+def reads(factory: Any, register_only: bool = False) -> dict[str, Callable[[Session], Any]]:
+    """The reads to time, by label, as a coordinator and as an agency lead would ask (``register_only``: the
+    action register's alone, before the learning log and the compliance report exist)."""
+    from engine.reports.actions import action_register, plan_actions
 
     with transaction(factory) as s:
         coordinator = accounts.actor_for(accounts.find_user(s, "coordinator"))
         lead = accounts.actor_for(accounts.find_user(s, "police.lead"))
+        busiest = s.execute(select(PlanAction.plan_id).group_by(PlanAction.plan_id)
+                            .order_by(func.count().desc()).limit(1)).scalar_one()
     year_ago = NOW.date() - timedelta(days=365)
-    return {
+    register = {
         "action register, first page (coordinator)":
             lambda s: action_register(s, actor=coordinator, now=NOW, limit=50, offset=0),
         "action register, overdue, one agency":
@@ -150,6 +151,18 @@ def reads(factory: Any) -> dict[str, Callable[[Session], Any]]:
                                       due_to=date(2026, 12, 31), q="training", limit=50, offset=0),
         "action register, an agency lead's view":
             lambda s: action_register(s, actor=lead, now=NOW, limit=50, offset=0),
+        "action register, red, raised by reviews, page 20":
+            lambda s: action_register(s, actor=coordinator, now=NOW, rag="red", process_key="scr", limit=50,
+                                      offset=950),
+        "a plan's actions (its case page), the busiest plan":
+            lambda s: plan_actions(s, busiest, actor=coordinator, now=NOW),
+    }
+    if register_only:
+        return register
+    from engine.reports.compliance import compliance_report
+    from engine.reports.lessons import learning_log
+    return {
+        **register,
         "learning log, first page (coordinator)":
             lambda s: learning_log(s, actor=coordinator, now=NOW, limit=50, offset=0),
         "compliance report, last 12 months":
@@ -163,6 +176,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--actions", type=int, default=50_000)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--database-url", help="an empty database (default: a temporary SQLite file)")
+    parser.add_argument("--register-only", action="store_true", help="time the action register's reads alone")
     return parser.parse_args()
 
 
@@ -182,7 +196,7 @@ def main() -> None:
                   f"built in {time.perf_counter() - began:.0f} s")
             print(f"{'read':52}{'median':>12}{'slowest':>12}")
             with clock.frozen_at(NOW):
-                for label, read in reads(factory).items():
+                for label, read in reads(factory, args.register_only).items():
                     times = timed(factory, read, args.rounds)
                     print(f"{label:52}{statistics.median(times) * 1000:>9.1f} ms{max(times) * 1000:>9.1f} ms")
         finally:

@@ -8,10 +8,11 @@ from __future__ import annotations
 from typing import Protocol
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy.orm import aliased
 
 from ..errors import Forbidden
 from ..records import Actor
-from ..store.models import HumanTask, ProcessInstance
+from ..store.models import HumanTask, PlanAction, ProcessInstance
 
 
 class OfferedTask(Protocol):
@@ -90,4 +91,13 @@ def visible_instance(actor: Actor) -> ColumnElement[bool]:
         return ProcessInstance.id.is_not(None)
     takes_part = exists(select(HumanTask.id).where(HumanTask.instance_id == ProcessInstance.id,
                                                    visible_task(actor)))
-    return or_(ProcessInstance.started_by == actor.username, takes_part)
+    # an action plan's work is done in its parts (the monitored actions), and the register shows an agency its own
+    # actions: either makes the plan one the actor takes part in
+    part = aliased(ProcessInstance)
+    in_a_part = exists(select(HumanTask.id).join(part, part.id == HumanTask.instance_id)
+                       .where(part.parent_id == ProcessInstance.id, visible_task(actor)))
+    owns_an_action = exists(select(PlanAction.id).where(
+        PlanAction.plan_id == ProcessInstance.id,
+        or_(PlanAction.owner == actor.username,
+            PlanAction.agency == actor.agency if actor.agency is not None else false())))
+    return or_(ProcessInstance.started_by == actor.username, takes_part, in_a_part, owns_an_action)

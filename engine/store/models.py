@@ -440,6 +440,10 @@ class PlanAction(Base):
     __table_args__ = (
         Index("ix_plan_action_status_due", "status", "due_date"),
         Index("ix_plan_action_agency_status", "agency", "status"),
+        # the register's page (engine.reports.actions): every column its filters and its order read but the texts,
+        # so the first page of 50,000 actions is sorted from this index without reading a row
+        Index("ix_plan_action_register", "due_date", "status", "plan_id", "number", "agency", "owner", "rag",
+              "source_process"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     action_key: Mapped[str] = mapped_column(String(80), unique=True)

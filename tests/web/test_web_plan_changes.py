@@ -91,8 +91,8 @@ def test_a_part_and_its_tasks_name_the_plan(as_user, factory, plan):
     page = text(as_user("cora").get(f"/cases/{item.id}"))
     assert 'id="part-of"' in page and f'href="/cases/{plan}"' in page and "Action plan:" in page
     task_id = ready_task(factory, item.id, "progress_update")
-    task_page = text(as_user("pat").get(f"/tasks/{task_id}"))  # the owner's agency: names the plan, no link to it
-    assert "Action plan:" in task_page and f'href="/cases/{plan}"' not in task_page
+    task_page = text(as_user("pat").get(f"/tasks/{task_id}"))  # the owner's agency sees the plan its action is in
+    assert "Action plan:" in task_page and f'href="/cases/{plan}"' in task_page
     assert f'href="/cases/{plan}"' in text(as_user("cora").get(f"/tasks/{task_id}"))
 
 

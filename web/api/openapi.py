@@ -9,9 +9,13 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response, jsonify
 
 from engine.documents.kinds import KINDS
+from engine.reports.actions import PROCESS_KEYS as ACTION_PROCESSES
+from engine.reports.actions import STATUS_FILTERS as ACTION_STATUSES
 from engine.states import TaskState
 
+from ..xlsx_export import XLSX_MIMETYPE
 from . import schemas as s
+from .actions import ActionSchema
 from .blueprint import bp
 from .files import DocumentSchema
 from .plan_changes import AddActionsRequest, AddedActionsSchema, ReplannedActionSchema, ReplanRequest
@@ -80,6 +84,8 @@ ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
      (400, 401, 403, 404, 409, 422)),
     ("/actions/{key}/replan", "post", "Give an open action a new target date, with the reason (coordinator; 409 "
      "when the action is closed)", ReplanRequest, 200, ReplannedActionSchema, (400, 401, 403, 404, 409, 422)),
+    ("/actions", "get", "The action register: every action the caller may see (need to know), overdue first; "
+     "format=csv or xlsx: the same rows as a file", None, 200, "ActionList", (400, 401, 403)),
 ]
 # multipart/form-data bodies (ROUTES' request schemas are JSON bodies)
 MULTIPART = {("/tasks/{id}/files", "post"): {"type": "object", "required": ["file", "field"], "properties": {
@@ -105,12 +111,21 @@ QUERIES: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
     ("/files/{id}", "get"): {"version": {**_INT, "minimum": 1}},
     ("/process-instances/{id}/access-report", "get"): {"format": {"type": "string", "enum": ["json", "csv"],
                                                                   "default": "json"}},
+    ("/actions", "get"): {"limit": {"type": "integer", "minimum": 1, "maximum": 10_000, "default": 50},
+                          "offset": {**_INT, "default": 0}, "agency": {"type": "string", "maxLength": 64},
+                          "process_key": {"type": "string", "enum": list(ACTION_PROCESSES)},
+                          "status": {"type": "string", "enum": list(ACTION_STATUSES)},
+                          "rag": {"type": "string", "enum": ["red", "amber", "green"]}, "overdue": {"type": "boolean"},
+                          "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
+                          "q": {"type": "string", "maxLength": 200},
+                          "format": {"type": "string", "enum": ["json", "csv", "xlsx"], "default": "json"}},
 }
 INTEGER_IDS = {"/notifications/{id}/read"}
-CSV_TOO = {("/process-instances", "get")}  # ``format=csv``: the same rows as a CSV file
+CSV_TOO = {("/process-instances", "get"), ("/actions", "get")}  # ``format=csv``: the same rows as a CSV file
+XLSX_TOO = {("/actions", "get")}  # ``format=xlsx``: the same rows as an Excel workbook
 _LISTS = {"DefinitionList": "DefinitionSchema", "InstanceList": "InstanceSummarySchema", "TaskList": "TaskSchema",
           "CommentList": "CommentSchema", "NotificationList": "NotificationSchema", "DueCaseList": "DueCaseSchema",
-          "RunningInstanceList": "RunningInstanceSchema"}
+          "RunningInstanceList": "RunningInstanceSchema", "ActionList": "ActionSchema"}
 
 
 @lru_cache(maxsize=1)
@@ -119,7 +134,7 @@ def build_spec() -> dict[str, Any]:
                    servers=[{"url": "/api/v1"}])
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for schema in (s.ErrorSchema, s.DefinitionSchema, s.InstanceSummarySchema, s.TaskSchema, s.CommentSchema,
-                   s.NotificationSchema, DocumentSchema, s.DueCaseSchema, s.RunningInstanceSchema):
+                   s.NotificationSchema, DocumentSchema, s.DueCaseSchema, s.RunningInstanceSchema, ActionSchema):
         spec.components.schema(schema.__name__, schema=schema)
     paths: dict[str, dict[str, Any]] = {}
     for path, method, summary, request_schema, status, response, errors in ROUTES:
@@ -141,6 +156,9 @@ def build_spec() -> dict[str, Any]:
         operation["responses"][str(status)] = _response(response)
         if (path, method) in CSV_TOO:
             operation["responses"][str(status)]["content"]["text/csv"] = {"schema": {"type": "string"}}
+        if (path, method) in XLSX_TOO:
+            operation["responses"][str(status)]["content"][XLSX_MIMETYPE] = {"schema": {"type": "string",
+                                                                                        "format": "binary"}}
         for code in sorted(_error_statuses(path, errors, request_schema is not None, bool(query))):
             operation["responses"][str(code)] = {"description": "error",
                                                  "content": {"application/json": {"schema": "ErrorSchema"}}}

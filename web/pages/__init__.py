@@ -10,6 +10,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from ..inputs import refuse_bad_forms
 from . import (
+    actions,
     admin,
     assets,
     auth,
@@ -41,7 +42,7 @@ def register_pages(app: Flask) -> None:
     csrf.exempt(api_bp)
 
     for module in (auth, assets, tasks, files, dashboard, exports, chasing, instances, notices, admin, start, designer,
-                   retention, plan_changes):
+                   retention, plan_changes, actions):
         app.register_blueprint(module.bp)
     app.before_request(refuse_bad_forms)
     app.before_request(auth.load_signed_in_user)

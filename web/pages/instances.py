@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from engine import workdays
@@ -20,6 +20,7 @@ from engine.documents import reading as documents
 from engine.errors import Conflict, InvalidData
 from engine.people import accounts
 from engine.reads import case_diagram, case_groups, case_summary, comments, inbox, names, queries, task_people, timeline
+from engine.reports.actions import plan_actions
 from engine.retention import schedule
 from engine.store import audit
 from engine.work import deadline_changes, tasks
@@ -52,10 +53,12 @@ def case(instance_id: str) -> str:
         withdrawable = instances.may_withdraw(db, row.id, actor)
         retention = schedule.retention_of(db, row) if actor.has("coordinator") else None
         part_of = case_groups.part_of(db, row.id, actor)
+        plan = plan_actions(db, row.id, actor=actor, now=now())  # None unless the case is an action plan
     return render_template("instances/case.html", case=info, part_of=part_of, events=events, notes=notes, mine=mine,
                            agencies=agencies, users=users, people=people, process_name=process_name,
                            summary=summary, markers=marks, coordinator=actor.has("coordinator"),
-                           retention=retention, withdrawable=withdrawable, now=now())
+                           retention=retention, withdrawable=withdrawable, now=now(), plan=plan,
+                           plan_endpoints={e for e in current_app.view_functions if e.startswith("plan_changes.")})
 
 
 def _summary(db: Any, steps: tuple[case_summary.SummaryStep, ...]) -> list[tuple[case_summary.SummaryStep,

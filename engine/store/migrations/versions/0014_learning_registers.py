@@ -73,6 +73,8 @@ def upgrade() -> None:
     )
     op.create_index('ix_plan_action_status_due', 'plan_action', ['status', 'due_date'])
     op.create_index('ix_plan_action_agency_status', 'plan_action', ['agency', 'status'])
+    op.create_index('ix_plan_action_register', 'plan_action', ['due_date', 'status', 'plan_id', 'number', 'agency', 'owner',
+                                                               'rag', 'source_process'])
     op.create_table(
         'lesson',
         sa.Column('id', sa.Integer(), primary_key=True),
@@ -114,6 +116,7 @@ def downgrade() -> None:
     op.drop_table('learning_theme')
     op.drop_index('ix_lesson_theme_recorded', 'lesson')
     op.drop_table('lesson')
+    op.drop_index('ix_plan_action_register', 'plan_action')
     op.drop_index('ix_plan_action_agency_status', 'plan_action')
     op.drop_index('ix_plan_action_status_due', 'plan_action')
     op.drop_table('plan_action')
