@@ -11,6 +11,7 @@ from .. import events, text
 from ..bundles import definitions
 from ..errors import Conflict, Forbidden, InvalidData
 from ..records import Actor
+from ..registers import projection
 from ..spiff.adapter import Facts, Workflow
 from ..states import FINISHED_STATUSES, InstanceStatus, TaskState
 from ..store import audit
@@ -53,10 +54,18 @@ def cancel_instance(session: Session, instance_id: str, reason: str, *, actor: A
     if instance.parent_id is not None:  # its case would wait for it for ever
         raise Conflict("this is a part of another case (an action of a plan): withdraw the action at its board "
                        "challenge, or cancel the plan")
-    cancelled = _cancel(session, instance, reason.strip(), actor=actor, now=now)
+    return _cancel_with_parts(session, instance, reason.strip(), actor=actor, now=now)
+
+
+def _cancel_with_parts(session: Session, instance: ProcessInstance, reason: str, *, actor: Actor, now: datetime,
+                       withdrawn: bool = False) -> ProcessInstance:
+    """Cancel a case and its running parts: a cancelled plan's actions stop too, and the register shows them
+    withdrawn with the plan's reason (their monitoring will never step again to say so)."""
+    cancelled = _cancel(session, instance, reason, actor=actor, now=now, withdrawn=withdrawn)
     for part in session.scalars(select(ProcessInstance).where(ProcessInstance.parent_id == instance.id,
                                                               ProcessInstance.status == InstanceStatus.ACTIVE)):
-        _cancel(session, part, reason.strip(), actor=actor, now=now)  # a cancelled plan's actions stop too
+        _cancel(session, part, reason, actor=actor, now=now)
+    projection.close_open_actions(session, instance.id, f"The plan was cancelled: {reason}", now=now)
     return cancelled
 
 
@@ -69,7 +78,7 @@ def withdraw_instance(session: Session, instance_id: str, *, actor: Actor, now: 
     refusal = withdraw_refusal(session, instance, actor)
     if refusal is not None:
         raise refusal
-    return _cancel(session, instance, WITHDRAWN_REASON, actor=actor, now=now, withdrawn=True)
+    return _cancel_with_parts(session, instance, WITHDRAWN_REASON, actor=actor, now=now, withdrawn=True)
 
 
 def may_withdraw(session: Session, instance_id: str, actor: Actor) -> bool:

@@ -82,6 +82,15 @@ def action_columns(action: dict[str, Any], data: dict[str, Any]) -> dict[str, An
     return values
 
 
+def close_open_actions(session: Session, plan_id: str, reason: str, *, now: datetime) -> int:
+    """Mark the open actions of a cancelled plan withdrawn with ``reason``; how many there were."""
+    rows = list(session.scalars(select(PlanAction).where(PlanAction.plan_id == plan_id,
+                                                         PlanAction.status.not_in(("signed_off", "withdrawn")))))
+    for row in rows:
+        row.status, row.withdrawn_reason, row.closed_at, row.updated_at = "withdrawn", reason, now, now
+    return len(rows)
+
+
 def keep_lessons(session: Session, instance: ProcessInstance, lessons: list[Any], synced: dict[str, Any], *,
                  actor: str | None, now: datetime) -> None:
     """The ``lesson`` rows of ``instance``, one per entry of its list (by position); a lesson keeps when and by whom

@@ -201,3 +201,6 @@ def test_cancelling_a_plan_stops_its_actions_and_an_action_alone_cannot_be_cance
     with transaction(run.factory) as s:
         instances.cancel_instance(s, plan, "Superseded by the new plan.", actor=run.coordinator, now=run.now)
     assert {i.status for i in run.items()} == {"cancelled"} and run.timers(item.id) == []
+    with transaction(run.factory) as s:  # the register shows them withdrawn, with the plan's reason
+        rows = {(r.status, r.withdrawn_reason, r.closed_at) for r in s.scalars(select(PlanAction))}
+    assert rows == {("withdrawn", "The plan was cancelled: Superseded by the new plan.", run.now)}
