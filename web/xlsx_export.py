@@ -54,7 +54,7 @@ def add_sheet(book: Workbook, title: str, headers: Sequence[str], rows: Iterable
 def workbook_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
     """An .xlsx file of one sheet per (title, headers, rows)."""
     book = Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])  # the empty sheet a new workbook starts with
     for title, headers, rows in sheets:
         add_sheet(book, title, headers, rows)
     out = io.BytesIO()

@@ -153,8 +153,8 @@ def _checked_name(session: Session, name: str, *, but: str | None = None) -> str
                                                       LearningTheme.key != (but or "")))
     if same is not None:
         retired = " (it is retired: restore it instead)" if same.retired_at is not None else ""
-        raise InvalidData("a theme has that name", [{"field": "name",
-                                                     "message": f"There is already a theme called {same.name}{retired}"}])
+        message = f"There is already a theme called {same.name}{retired}"
+        raise InvalidData("a theme has that name", [{"field": "name", "message": message}])
     return name
 
 

@@ -11,9 +11,12 @@ from flask import Response, jsonify
 from engine.documents.kinds import KINDS
 from engine.states import TaskState
 
+from ..documents_out.briefing import DOCX_MIMETYPE
+from ..xlsx_export import XLSX_MIMETYPE
 from . import schemas as s
 from .blueprint import bp
 from .files import DocumentSchema
+from .learning import LessonSchema
 
 # (path, method, summary, request schema, success status, response schema, error statuses)
 ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
@@ -74,6 +77,11 @@ ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
      (400, 401, 403, 404, 409, 422)),
     ("/process-instances/{id}/access-report", "get", "Who viewed or downloaded what of the case, and when "
      "(coordinator; JSON or CSV)", None, 200, "access_report", (400, 401, 403, 404)),
+    ("/learning-log", "get", "The learning log: the lessons the caller may read, filtered (format=csv or xlsx: the "
+     "same rows in words; 400 names an unknown parameter or a bad value)", None, 200, "LessonList", (400, 401, 403)),
+    ("/learning-log/{id}", "get", "One lesson", None, 200, LessonSchema, (401, 403, 404)),
+    ("/learning-log/{id}/briefing.docx", "get", "A lesson's seven-minute briefing (Word)", None, 200, "docx",
+     (401, 403, 404)),
 ]
 # multipart/form-data bodies (ROUTES' request schemas are JSON bodies)
 MULTIPART = {("/tasks/{id}/files", "post"): {"type": "object", "required": ["file", "field"], "properties": {
@@ -99,12 +107,19 @@ QUERIES: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
     ("/files/{id}", "get"): {"version": {**_INT, "minimum": 1}},
     ("/process-instances/{id}/access-report", "get"): {"format": {"type": "string", "enum": ["json", "csv"],
                                                                   "default": "json"}},
+    ("/learning-log", "get"): {**{name: {"type": "string"} for name in ("theme", "agency", "process_key")},
+                               "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
+                               "q": {"type": "string", "maxLength": 200},
+                               "format": {"type": "string", "enum": ["json", "csv", "xlsx"], "default": "json"},
+                               "limit": {"type": "integer", "minimum": 1, "maximum": 10000},
+                               "offset": {**_INT, "default": 0}},
 }
-INTEGER_IDS = {"/notifications/{id}/read"}
-CSV_TOO = {("/process-instances", "get")}  # ``format=csv``: the same rows as a CSV file
+INTEGER_IDS = {"/notifications/{id}/read", "/learning-log/{id}", "/learning-log/{id}/briefing.docx"}
+CSV_TOO = {("/process-instances", "get"), ("/learning-log", "get")}  # ``format=csv``: the same rows as a CSV file
+XLSX_TOO = {("/learning-log", "get")}  # ``format=xlsx``: the same rows as an Excel workbook
 _LISTS = {"DefinitionList": "DefinitionSchema", "InstanceList": "InstanceSummarySchema", "TaskList": "TaskSchema",
           "CommentList": "CommentSchema", "NotificationList": "NotificationSchema", "DueCaseList": "DueCaseSchema",
-          "RunningInstanceList": "RunningInstanceSchema"}
+          "RunningInstanceList": "RunningInstanceSchema", "LessonList": "LessonSchema"}
 
 
 @lru_cache(maxsize=1)
@@ -113,7 +128,7 @@ def build_spec() -> dict[str, Any]:
                    servers=[{"url": "/api/v1"}])
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for schema in (s.ErrorSchema, s.DefinitionSchema, s.InstanceSummarySchema, s.TaskSchema, s.CommentSchema,
-                   s.NotificationSchema, DocumentSchema, s.DueCaseSchema, s.RunningInstanceSchema):
+                   s.NotificationSchema, DocumentSchema, s.DueCaseSchema, s.RunningInstanceSchema, LessonSchema):
         spec.components.schema(schema.__name__, schema=schema)
     paths: dict[str, dict[str, Any]] = {}
     for path, method, summary, request_schema, status, response, errors in ROUTES:
@@ -135,6 +150,9 @@ def build_spec() -> dict[str, Any]:
         operation["responses"][str(status)] = _response(response)
         if (path, method) in CSV_TOO:
             operation["responses"][str(status)]["content"]["text/csv"] = {"schema": {"type": "string"}}
+        if (path, method) in XLSX_TOO:
+            operation["responses"][str(status)]["content"][XLSX_MIMETYPE] = {
+                "schema": {"type": "string", "format": "binary"}}
         for code in sorted(_error_statuses(path, errors, request_schema is not None, bool(query))):
             operation["responses"][str(code)] = {"description": "error",
                                                  "content": {"application/json": {"schema": "ErrorSchema"}}}
@@ -168,6 +186,9 @@ def _response(response: Any) -> dict[str, Any]:
         binary = {"schema": {"type": "string", "format": "binary"}}
         return {"description": "the document, as an attachment",
                 "content": {kind.content_type: binary for kind in KINDS.values()}}
+    if response == "docx":
+        return {"description": "a Word document", "content": {DOCX_MIMETYPE: {"schema": {"type": "string",
+                                                                                       "format": "binary"}}}}
     if response == "xml":
         return {"description": "BPMN XML", "content": {"application/xml": {"schema": {"type": "string"}}}}
     if response == "access_report":

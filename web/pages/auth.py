@@ -74,6 +74,7 @@ def navigation() -> dict[str, Any]:
         return {"nav": []}
     items = [("tasks.inbox", "My tasks"), ("dashboard.cases", "Cases")] \
         if actor.reads_cases else []  # administrators and designers take part in no case
+    items += [("learning.log", "Learning")] if actor.reads_cases else []
     if actor.reads_cases and _may_start(actor):
         items.append(("start.processes", "Start a case"))
     if actor.has("designer", "admin"):
