@@ -41,6 +41,7 @@ SEES = {"cora": EVERY, "chad": EVERY, "scot": EVERY,
         "hana": {"L2", "L3", "L4"},  # L2 and L3 name health; L4 from the health's case (and names it)
         "lena": {"L1"}, "ivy": {"L2", "L3", "L4"}, "paul": {"L3"}}  # partners take no part in reviewers' tasks
 NO_CASE_DATA = ("adam", "dee")
+PSEUDONYM = "Child Quentin"  # each case's: never in the log, its exports or a briefing
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def seed_lessons(factory: Any, actors: dict[str, Any]) -> Seeded:
     for business_key, (process, agency, recorded, lessons) in CASES.items():
         with transaction(factory) as s:
             cases[business_key] = instances.start_instance(
-                s, process, data={"lead_agency": agency, "learning_log": lessons}, business_key=business_key,
+                s, process, data={"lead_agency": agency, "pseudonym": PSEUDONYM, "learning_log": lessons}, business_key=business_key,
                 actor=actors["coordinator"], now=recorded).id
     with transaction(factory) as s:
         rows = s.scalars(select(Lesson)).all()

@@ -21,7 +21,7 @@ from engine.store import audit
 
 from ..context import lif
 from ..csv_export import csv_response
-from ..documents_out.briefing import briefing_response
+from ..documents_out.briefing import NONE_IDENTIFIED, briefing_response
 from ..xlsx_export import xlsx_response
 from .blueprint import bp
 from .common import current_actor, now
@@ -123,8 +123,9 @@ def lesson_json(entry: LoggedLesson) -> dict[str, Any]:
 
 
 def export_rows(items: tuple[LoggedLesson, ...], known: LogChoices) -> list[tuple[Any, ...]]:
-    """The rows of a CSV or XLSX file, in words: names for themes, agencies and processes."""
-    return [(e.id, e.theme_name, e.lesson, e.good_practice, "; ".join(known.agencies.get(a, a) for a in e.agencies),
+    """The rows of a CSV or XLSX file, in words: names for themes, agencies and processes, and "None identified"
+    for good practice left empty (as the page says)."""
+    return [(e.id, e.theme_name, e.lesson, e.good_practice or NONE_IDENTIFIED, "; ".join(known.agencies.get(a, a) for a in e.agencies),
              known.process_names.get(e.process_key, e.process_key), e.business_key, e.recorded_at) for e in items]
 
 
