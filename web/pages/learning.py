@@ -22,8 +22,8 @@ bp = Blueprint("learning", __name__)
 # What the error summary says of a filter the log cannot use, by parameter (the field's id is the parameter's name)
 FILTER_PROBLEMS = {"q": "Search must be 200 characters or fewer", "theme": "Choose a theme from the list",
                    "agency": "Choose an agency from the list", "process_key": "Choose a process from the list",
-                   "from": "Recorded from must be a real date, like 2026-12-10",
-                   "to": "Recorded to must be a real date, like 2026-12-10, and not before recorded from"}
+                   "from": "Recorded from must be a real date",
+                   "to": "Recorded to must be a real date, the same as or after recorded from"}
 
 
 @bp.get("/learning-log")
