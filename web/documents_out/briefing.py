@@ -35,15 +35,14 @@ def _listed(names: list[str]) -> str:
 
 def sections(entry: LoggedLesson, known: LogChoices) -> list[tuple[str, list[str]]]:
     """The briefing's numbered sections: (heading, paragraphs); a paragraph starting "• " is a bullet."""
-    process = known.process_names.get(entry.process_key, "review")
+    process = known.process_names.get(entry.process_key, "partnership's review")
     agencies = [known.agencies.get(a, a) for a in entry.agencies]
     theme = entry.theme_name
     good = entry.good_practice.strip() or NONE_IDENTIFIED
     return [
-        ("Background", [f"This lesson comes from the {process.lower()} {entry.business_key}. It was recorded in the "
-                        f"partnership's learning log on {in_words(entry.recorded_at)}, under the theme "
-                        f"“{theme}”."]),
-        ("Why it matters", [f"Lessons about {theme.lower()} come up again and again in reviews, audits and child "
+        ("Background", [f"This lesson comes from {entry.business_key}, a case of the {process} process. It was recorded in the "
+                        f"partnership's learning log on {in_words(entry.recorded_at)}, under the theme “{theme}”."]),
+        ("Why it matters", [f"Lessons under the theme “{theme}” come up again and again in reviews, audits and child "
                             "death reviews. Knowing what went wrong, and what went well, helps practitioners "
                             "recognise the same risks sooner and act on them together."]),
         ("What we learned", _paragraphs(entry.lesson)),
@@ -55,8 +54,7 @@ def sections(entry: LoggedLesson, known: LogChoices) -> list[tuple[str, list[str
                         "see the difference the learning makes."]),
         ("Questions to reflect on", ["• Where could this happen in your own work?",
                                      "• What would you do differently tomorrow because of it?",
-                                     f"• How would you know that a child you work with is affected by "
-                                     f"{theme.lower()}?",
+                                     f"• What does “{theme}” look like in the families your team works with?",
                                      "• Whom would you talk to, and how would you escalate, if you were worried?"]),
         ("Agencies it applies to", [f"This lesson applies to {_listed(agencies)}."]),
     ]
