@@ -12,7 +12,6 @@ from docx import Document
 from openpyxl import load_workbook
 
 from engine.workdays import london_date
-
 from tests.engine.learning_kit import EVERY, NO_CASE_DATA, PSEUDONYM, SEES, seed_lessons
 
 from .api_kit import API, check_error, iso, snapshot

@@ -63,8 +63,8 @@ def seed_lessons(factory: Any, actors: dict[str, Any]) -> Seeded:
     for business_key, (process, agency, recorded, lessons) in CASES.items():
         with transaction(factory) as s:
             cases[business_key] = instances.start_instance(
-                s, process, data={"lead_agency": agency, "pseudonym": PSEUDONYM, "learning_log": lessons}, business_key=business_key,
-                actor=actors["coordinator"], now=recorded).id
+                s, process, data={"lead_agency": agency, "pseudonym": PSEUDONYM, "learning_log": lessons},
+                business_key=business_key, actor=actors["coordinator"], now=recorded).id
     with transaction(factory) as s:
         rows = s.scalars(select(Lesson)).all()
         ids = {LESSON_OF[row.theme]: row.id for row in rows}

@@ -125,7 +125,8 @@ def lesson_json(entry: LoggedLesson) -> dict[str, Any]:
 def export_rows(items: tuple[LoggedLesson, ...], known: LogChoices) -> list[tuple[Any, ...]]:
     """The rows of a CSV or XLSX file, in words: names for themes, agencies and processes, and "None identified"
     for good practice left empty (as the page says)."""
-    return [(e.id, e.theme_name, e.lesson, e.good_practice or NONE_IDENTIFIED, "; ".join(known.agencies.get(a, a) for a in e.agencies),
+    return [(e.id, e.theme_name, e.lesson, e.good_practice or NONE_IDENTIFIED,
+             "; ".join(known.agencies.get(a, a) for a in e.agencies),
              known.process_names.get(e.process_key, e.process_key), e.business_key, e.recorded_at) for e in items]
 
 

@@ -40,8 +40,9 @@ def sections(entry: LoggedLesson, known: LogChoices) -> list[tuple[str, list[str
     theme = entry.theme_name
     good = entry.good_practice.strip() or NONE_IDENTIFIED
     return [
-        ("Background", [f"This lesson comes from {entry.business_key}, a case of the {process} process. It was recorded in the "
-                        f"partnership's learning log on {in_words(entry.recorded_at)}, under the theme “{theme}”."]),
+        ("Background", [f"This lesson comes from {entry.business_key}, a case of the {process} process. It was "
+                        f"recorded in the partnership's learning log on {in_words(entry.recorded_at)}, under the "
+                        f"theme “{theme}”."]),
         ("Why it matters", [f"Lessons under the theme “{theme}” come up again and again in reviews, audits and child "
                             "death reviews. Knowing what went wrong, and what went well, helps practitioners "
                             "recognise the same risks sooner and act on them together."]),
