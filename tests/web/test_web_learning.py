@@ -160,3 +160,25 @@ def test_a_coordinator_adds_renames_moves_retires_and_restores_themes(as_user, s
     assert offered(factory)[-1] == "Safe sleep"
     assert client.get("/learning-log/themes/nope/rename").status_code == 404
     assert client.post("/learning-log/themes/nope/retire").status_code == 404
+
+
+def test_a_completed_form_names_a_theme_retired_since(factory, partnership, now):
+    from engine.bundles import forms
+    from engine.reports import themes
+    from tests.conftest import REPO
+    from tests.engine.learning_kit import actor
+    from web.forms_render.answers import answer_sections
+
+    with transaction(factory) as s:
+        themes.retire_theme(s, "safe_sleep", actor=actor("cora"), now=now)
+        context = accounts.form_context(s)
+    folder = REPO / "workflows" / "scr"
+    schema = forms.render_schema((folder / "record-learning-schema.json").read_text(), context)
+    ui = forms.render_schema((folder / "record-learning-uischema.json").read_text(), context)
+    values = {"learning_log": [{"theme": "safe_sleep", "lesson": "Advice was not repeated after the move.",
+                                "good_practice": "None identified", "agencies": ["police"]},
+                               {"theme": "neglect", "lesson": "Neglect was seen as separate incidents.",
+                                "good_practice": "None identified", "agencies": ["csc"]}],
+              "dissemination": ["newsletter"]}
+    words = str(answer_sections(schema, ui, values))
+    assert "Safe sleep" in words and "Neglect" in words and "safe_sleep" not in words
