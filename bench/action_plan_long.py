@@ -1,12 +1,15 @@
 """A 40-action plan monitored for 3 years of 4-weekly progress updates, through LIF's services on SQLite.
 
-Each action is an ``action_item`` instance per monitoring period (the "continue-as-new" design of
-workflows/action_plan), so the per-step cost and the stored state of a period must not grow with the action's
-history. The run raises the plan, then for every period fires the update timers with the timer sweep (as the
-scheduler does), completes every progress update (which continues the action in a fresh instance), and in a
-final period completes and signs off every action. It prints the first-month and last-month median step times
-and stored state sizes side by side with their ratio (last/first), and the month a year on, from which a
-period's state (its capped history of 12 updates) no longer grows. These wall-clock figures live here, not in
+The plan is one case from agreement to closure; each action is an ``action_item`` instance per monitoring period
+(the "continue-as-new" design of workflows/action_plan), a part of the plan, so the per-step cost and the stored
+state of a period must not grow with the action's history, and the plan's own state must not grow with the
+updates at all. The run raises the plan, then for every period fires the update timers with the timer sweep (as
+the scheduler does), completes every progress update (which continues the action in a fresh instance), and in a
+final period completes and signs off every action (each tells the plan, action_closed); the chair then closes the
+plan. It prints the first-month and last-month median step times and stored state sizes side by side with their
+ratio (last/first), the month a year on, from which a period's state (its capped history of 4 updates) no longer
+grows, and the plan instance's own stored state in the first and last month. It exits 1 when the last month's
+median step is more than 1.1 times the first month's. These wall-clock figures live here, not in
 tests/scenarios/test_action_plan_long.py, which checks only what the run does and stores.
 
     python bench/action_plan_long.py [--actions 40] [--years 3] [--no-cache]
@@ -71,6 +74,10 @@ class Run:
                                      limit=10_000)
         return [t for t in page.items if t.name == name]
 
+    def state_size(self, instance_id: str) -> int:
+        with transaction(self.factory) as s:
+            return len(s.get_one(ProcessInstance, instance_id).state)
+
     def active_items(self) -> list[tuple[str, int, int]]:
         """(business key, stored state size, tasks in the state) of each running action_item instance."""
         with transaction(self.factory) as s:
@@ -86,6 +93,8 @@ def setup(factory) -> None:
             accounts.add_user(s, f"{key}.lead", roles=["reviewer"], agency_key=key, actor="bench", now=START)
         accounts.add_user(s, "coordinator", roles=["coordinator"], actor="bench", now=START)
         accounts.add_user(s, "chair", roles=["chair"], actor="bench", now=START)
+        for key, kind in (("csc", "la"), ("health", "icb"), ("police", "police")):  # the plan's statutory partners
+            accounts.set_partner_kind(s, key, kind, actor="bench", now=START)
         definitions.deploy_directory(s, REPO / "workflows" / "action_plan", actor="bench", now=START)
 
 
@@ -107,7 +116,7 @@ def _raise_plan(run: Run, args: argparse.Namespace) -> str:
     return plan_id
 
 
-def _monitor(run: Run, period: int, last: bool, actions: int) -> dict:
+def _monitor(run: Run, period: int, last: bool, actions: int, plan_id: str) -> dict:
     """One period: fire the update timers with the sweep, complete every progress update (closing the actions
     in the last period); the sweep's seconds per timer, each completion's seconds and the stored states."""
     run.now += PERIOD
@@ -118,7 +127,8 @@ def _monitor(run: Run, period: int, last: bool, actions: int) -> dict:
     items = run.active_items()
     steps = [run.complete(t, status="completed" if last else ("on_track", "at_risk")[period % 2])
              for t in run.ready_named("progress_update")]
-    return {"sweep": sweep, "steps": steps, "sizes": [i[1] for i in items], "tasks": [i[2] for i in items]}
+    return {"sweep": sweep, "steps": steps, "sizes": [i[1] for i in items], "tasks": [i[2] for i in items],
+            "plan_size": run.state_size(plan_id)}
 
 
 def _outcome(factory) -> tuple[dict[str, int], int]:
@@ -148,6 +158,8 @@ def _report(args: argparse.Namespace, periods: int, plan_id: str, months: list[d
     a, y, b = (statistics.median(m["sizes"]) for m in (first, year, final))
     print(f"{'stored state per instance':34}{a:>12.0f} B{y:>12.0f} B{b:>12.0f} B{b / a:12.2f}{b / y:11.2f}")
     print(f"{'tasks in the state':34}{max(first['tasks']):>14}{max(year['tasks']):>14}{max(final['tasks']):>14}")
+    a, y, b = (m["plan_size"] for m in (first, year, final))
+    print(f"{'the plan instance own stored state':34}{a:>12} B{y:>12} B{b:>12} B{b / a:12.2f}{b / y:11.2f}")
 
 
 def main() -> None:
@@ -163,17 +175,26 @@ def main() -> None:
         run = Run(factory)
         began = time.perf_counter()
         plan_id = _raise_plan(run, args)
-        months = [_monitor(run, period, period == periods, args.actions) for period in range(periods + 1)]
-        for name in ("sign_off_coordinator", "sign_off_chair"):
+        months = [_monitor(run, period, period == periods, args.actions, plan_id) for period in range(periods + 1)]
+        for name in ("sign_off_coordinator", "sign_off_chair", "plan_sign_off"):  # then the chair closes the plan
             for task in run.ready_named(name):
                 run.complete(task)
+        with transaction(factory) as s:
+            plan_status = s.get_one(ProcessInstance, plan_id).status
         total = time.perf_counter() - began
         by_status, signed = _outcome(factory)
         db_size = (Path(folder) / "bench.sqlite3").stat().st_size
         engine.dispose()
     _report(args, periods, plan_id, months)
     print(f"action_item instances: {sum(by_status.values())} ({by_status}); signed off at the end: {signed}")
+    print(f"the plan: {plan_status} after its last action was signed off and the chair closed it")
     print(f"whole run {total:.1f} s for {periods + 1} months x {args.actions} actions; database {db_size / 1e6:.1f} MB")
+    first, final = statistics.median(months[0]["steps"]), statistics.median(months[-2]["steps"])
+    flat = final <= 1.1 * first
+    print(f"flat: {'yes' if flat else 'NO'} (last month's median progress update {final / first:.2f} x the first's; "
+          f"at most 1.10)")
+    if not flat:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

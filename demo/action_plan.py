@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from engine.records import TaskInfo
 
 from .forms import Ctx, builds, merged, smart_action
+from .partnership import People
 
 if TYPE_CHECKING:
     from .story import Driver
@@ -20,9 +21,10 @@ if TYPE_CHECKING:
 @builds("action_plan", "plan_form")
 def ap_plan_form(ctx: Ctx, *, actions: int | Sequence[dict[str, Any]] | None = None, update_period: str | None = None,
                  sign_off_by: str | Sequence[str] = "coordinator", due_in_days: int = 180,
-                 **extra: Any) -> dict[str, Any]:
+                 escalate_to: str = "coordinator", **extra: Any) -> dict[str, Any]:
     """Completes the handed-over actions (owner, agency, dates) or, for a plan started by hand, writes
-    ``actions`` new ones. ``sign_off_by`` is one value or one per action."""
+    ``actions`` new ones. ``sign_off_by`` is one value or one per action; ``escalate_to`` says who hears of an
+    escalated action besides the coordinator (coordinator, chair or partners)."""
     if actions is not None and not isinstance(actions, int):
         proposed = [dict(a) for a in actions]
     else:
@@ -44,15 +46,48 @@ def ap_plan_form(ctx: Ctx, *, actions: int | Sequence[dict[str, Any]] | None = N
             if len(str(filled[key])) < 5:
                 filled[key] = base[key]
         filled["sign_off_by"] = sign_off_by if isinstance(sign_off_by, str) else sign_off_by[i % len(sign_off_by)]
+        filled["expected_outcome"] = str(action.get("expected_outcome") or EXPECTED_OUTCOME)
         out.append(filled)
     title = ctx.get("plan_title") or ("Actions from " + str(ctx.get("source_title") or "the partnership"))
     return merged({"plan_title": str(title)[:200] if len(str(title)) >= 3 else "Partnership action plan",
-                   "update_period": update_period or ctx.get("update_period", "P28D"), "actions": out}, extra)
+                   "update_period": update_period or ctx.get("update_period", "P28D"), "escalate_to": escalate_to,
+                   "actions": out}, extra)
+
+
+EXPECTED_OUTCOME = "Concerns about children are shared and acted on sooner."
+
+
+def new_actions(people: People, today: date, count: int = 1, *, due_in_days: int = 120,
+                first: int = 0) -> list[dict[str, Any]]:
+    """``count`` SMART actions to add to an open plan (as ``plan_changes.add_actions`` takes them), for the
+    partnership's agencies in turn, each owned by its agency's lead."""
+    ctx = Ctx({}, people, today.isoformat())
+    agencies = ctx.agencies
+    found = []
+    for i in range(first, first + count):
+        agency = agencies[i % len(agencies)]
+        action = smart_action(ctx, i, agency, due_in_days=due_in_days,
+                              recommendation=f"Audit finding {i + 1}: follow-up needed")
+        found.append({**action, "expected_outcome": EXPECTED_OUTCOME, "sign_off_by": "coordinator"})
+    return found
+
+
+@builds("action_plan", "plan_sign_off")
+def ap_plan_sign_off(ctx: Ctx, **extra: Any) -> dict[str, Any]:
+    return merged({"board_satisfied": True,
+                   "closing_note": "Every action is done or withdrawn with a reason; the re-audit shows the impact."},
+                  extra)
+
+
+@builds("action_plan", "escalation_chair", "escalation_partners")
+def ap_escalation(ctx: Ctx, **extra: Any) -> dict[str, Any]:
+    return merged({"escalation_response": "Please bring a recovery plan with dates to the next board meeting."},
+                  extra)
 
 
 @builds("action_plan", "progress_update")
 def ap_progress_update(ctx: Ctx, *, status: str = "on_track", rag: str | None = None, **extra: Any) -> dict[str, Any]:
-    rag = rag or {"on_track": "green", "completed": "green", "at_risk": "amber", "not_started": "red"}[status]
+    rag = rag or {"on_track": "green", "completed": "green", "at_risk": "amber", "not_started": "amber"}[status]
     payload = {"progress_status": status, "rag": rag,
                "progress_note": {"not_started": "Waiting for the new practice lead to start.",
                                  "on_track": "Briefings delivered to two of four teams.",
@@ -97,12 +132,16 @@ def answer_delay(task: TaskInfo) -> timedelta:
     return timedelta(days={"progress_update": 3 + _spread(stable, 9), "board_challenge": 4}.get(task.name, 6))
 
 
-def owner_answer(task: TaskInfo, action_key: str, updates_done: int, when: datetime,
-                 statuses: list[str]) -> dict[str, Any]:
+def owner_answer(task: TaskInfo, action_key: str, updates_done: int, when: datetime, statuses: list[str],
+                 overrides: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """The choices made on a monitored task of ``action_key``: updates go through ``statuses`` in turn (the last
-    repeats), the board extends a late action, and one sign-off in four asks for more evidence."""
+    repeats; "red" is at risk and rated red, which escalates the action), the board extends an escalated action,
+    and one sign-off in four asks for more evidence; ``overrides`` (by task name) say otherwise."""
+    if task.name in (overrides or {}):
+        return dict((overrides or {})[task.name])
     if task.name == "progress_update":
-        return {"status": statuses[min(updates_done, len(statuses) - 1)]}
+        status = statuses[min(updates_done, len(statuses) - 1)]
+        return {"status": "at_risk", "rag": "red"} if status == "red" else {"status": status}
     if task.name == "board_challenge":
         return {"outcome": "extend", "new_due_date": (when + timedelta(days=120)).date().isoformat()}
     if task.name.startswith("sign_off"):
@@ -120,9 +159,11 @@ def _spread(text: str, n: int) -> int:
 
 
 def run_cases(d: Driver) -> None:
-    """The partnership's own plan, entered by hand, with quarterly updates. (A plan just handed over from the
-    Child M review waits for the coordinator: see ``demo.cdop``.)"""
-    p = d.start("action_plan", d.ago(200))
-    d.raise_plan(p, d.ago(198), [["on_track", "completed"], ["at_risk", "on_track"]], actions=2,
+    """The partnership's own plan, entered by hand, with quarterly updates: both actions done and signed off, it
+    waits for the chair to close it. (A plan just handed over from the Child M review waits for the coordinator:
+    see ``demo.cdop``; the other plans are monitored from their reviews, audits and Section 11 cycles.)"""
+    p = d.start("action_plan", d.ago(215))
+    signed = {"sign_off_chair": {"decision": "signed_off"}, "sign_off_coordinator": {"decision": "signed_off"}}
+    d.raise_plan(p, d.ago(213), [["on_track", "completed"], ["at_risk", "completed"]], actions=2,
                  plan_title="Neglect strategy: partnership priorities", update_period="P91D",
-                 sign_off_by=["chair", "coordinator"])
+                 sign_off_by=["chair", "coordinator"], answers={1: signed, 2: signed})

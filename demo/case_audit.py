@@ -196,6 +196,8 @@ def _neglect_audit_done(d: Driver, a: str) -> None:
     d.do_each(a, "pre_audit", d.ago(101), spread_days=1)
     plan = d.do_and_catch(a, "audit_meeting", d.ago(85), "action_plan", actions=2)
     d.raise_plan(plan, d.ago(78), [["on_track", "completed"], ["at_risk", "at_risk"]])
+    d.replan(plan, 2, d.ago(52), 200, "The new recording system goes live in the spring; the audit waits for it.")
+    d.add_actions(plan, d.ago(60), 1, [["on_track"]], due_in_days=40)  # a later finding; overdue by now
     d.do_each(a, "receive_findings", d.ago(82), spread_days=1)
 
 

@@ -94,8 +94,9 @@ def _child_g_learning_review_done(d: Driver) -> None:
     for task in found[:-1]:
         d.complete(task, d.ago(114))
     plan = d.do_and_catch(g, "partners_approve_report", d.ago(112), "action_plan")
-    d.raise_plan(plan, d.ago(105), [["on_track", "on_track", "completed"], ["at_risk"]],
-                 sign_off_by=["coordinator", "chair"])
+    # action 2 is rated red at its second update: escalated to the coordinator and, as this plan says, the chair
+    d.raise_plan(plan, d.ago(105), [["on_track", "on_track", "completed"], ["at_risk", "red"]],
+                 sign_off_by=["coordinator", "chair"], escalate_to="chair")
     d.do(g, "record_learning", d.ago(110))
 
 

@@ -148,4 +148,5 @@ def _commissioned_cycle_done(d: Driver) -> None:
     d.do_each(s, "peer_review", d.ago(140), agencies={"police": {"ratings_supported": "partly"}})
     d.do(s, "challenge_event", d.ago(130), agreed_actions=1)
     plan = d.do_and_catch(s, "approve_board_plan", d.ago(125), "action_plan")
-    d.raise_plan(plan, d.ago(120), [["on_track", "completed"], ["not_started", "at_risk"], ["on_track"]])
+    d.raise_plan(plan, d.ago(120), [["on_track", "completed"], ["not_started", "red"], ["on_track"]],
+                 answers={2: {"board_challenge": {"outcome": "withdraw"}}})  # withdrawn at its board challenge

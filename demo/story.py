@@ -11,6 +11,7 @@ pseudonyms.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -26,7 +27,7 @@ from engine.records import TaskInfo
 from engine.states import DueKind, TaskState
 from engine.store.db import transaction
 from engine.store.models import Agency, DueItem, HumanTask, ProcessInstance, User
-from engine.work import tasks
+from engine.work import plan_changes, tasks
 from notifications import history
 
 from . import action_plan, case_audit, cdop, scr, section11
@@ -34,7 +35,7 @@ from .documents import upload_placeholders
 from .forms import form_data
 from .partnership import AGENCIES, DEMO_PASSWORD, PARTNER_STAFF, PEOPLE, STAFF, add_partnership
 
-SHIPPED = ("scr", "cdop", "section11", "action_plan", "case_audit")
+SHIPPED = ("scr", "cdop", "section11", "action_plan", "case_audit", "case_audit_programme")
 STORIES = (scr, cdop, section11, case_audit, action_plan)  # played in this order, so every run is the same
 
 
@@ -98,6 +99,8 @@ class Driver:
         self.now = now
         self.coordinator = PEOPLE.actor(PEOPLE.coordinator)
         self.update_statuses: dict[str, list[str]] = {}  # action key -> how its successive updates go
+        self.answers: dict[str, dict[str, dict[str, Any]]] = {}  # action key -> task name -> the choices made
+        self.plan_changes: list[tuple[datetime, Callable[[], None]]] = []  # replayed in time order with the actions
         self.steps = 0
 
     def ago(self, days: float, hour: int = 10) -> datetime:
@@ -158,13 +161,47 @@ class Driver:
         (started,) = self.ids(process_id) - before
         return started
 
-    def raise_plan(self, plan_id: str, at: datetime, statuses: list[list[str]], **choices: Any) -> None:
-        """Agree the plan; ``statuses[i]`` is how action i's successive updates go (see monitor_actions)."""
+    def raise_plan(self, plan_id: str, at: datetime, statuses: list[list[str]],
+                   answers: dict[int, dict[str, dict[str, Any]]] | None = None, **choices: Any) -> None:
+        """Agree the plan; ``statuses[i]`` is how action i's successive updates go (see monitor_actions), and
+        ``answers[number]`` the choices made on that action's other tasks (``action_plan.owner_answer``)."""
         self.do(plan_id, "plan_form", at, **choices)
+        self._remember(plan_id, statuses, answers or {})
+
+    def _remember(self, plan_id: str, statuses: list[list[str]], answers: dict[int, dict[str, dict[str, Any]]],
+                  first: int = 1) -> None:
         with transaction(self.factory) as session:
             data = session.get_one(ProcessInstance, plan_id).data
-        for i, action in enumerate(data["actions"]):
+        for i, action in enumerate(a for a in data["actions"] if a["number"] >= first):
             self.update_statuses[action["action_key"]] = statuses[i % len(statuses)]
+            self.answers[action["action_key"]] = answers.get(action["number"], {})
+
+    def add_actions(self, plan_id: str, at: datetime, count: int, statuses: list[list[str]], *,
+                    due_in_days: int) -> None:
+        """A coordinator adds ``count`` actions to the open plan (a later audit's findings), at ``at`` as the
+        actions are monitored."""
+        self.plan_changes.append((at, lambda: self._add_actions(plan_id, at, count, statuses, due_in_days)))
+
+    def replan(self, plan_id: str, number: int, at: datetime, due_in_days: int, reason: str) -> None:
+        """A coordinator gives action ``number`` of the plan a new target date, ``due_in_days`` after ``at``, at
+        ``at`` as the actions are monitored."""
+        self.plan_changes.append((at, lambda: self._replan(plan_id, number, at, due_in_days, reason)))
+
+    def _add_actions(self, plan_id: str, at: datetime, count: int, statuses: list[list[str]],
+                     due_in_days: int) -> None:
+        with clock.frozen_at(at), transaction(self.factory) as session:
+            actions = action_plan.new_actions(PEOPLE, workdays.london_date(at), count, due_in_days=due_in_days)
+            added = plan_changes.add_actions(session, plan_id, actions, actor=self.coordinator, now=at)
+        first = int(added.action_keys[0].rsplit("-", 1)[1])
+        self._remember(plan_id, statuses, {}, first=first)
+
+    def _replan(self, plan_id: str, number: int, at: datetime, due_in_days: int, reason: str) -> None:
+        with transaction(self.factory) as session:
+            data = session.get_one(ProcessInstance, plan_id).data
+        key = next(a["action_key"] for a in data["actions"] if a["number"] == number)
+        due = (workdays.london_date(at) + timedelta(days=due_in_days)).isoformat()
+        with clock.frozen_at(at), transaction(self.factory) as session:
+            plan_changes.replan_action(session, key, due, reason, actor=self.coordinator, now=at)
 
     # --- action monitoring, replayed in time order ---------------------------------------------------------
 
@@ -174,20 +211,24 @@ class Driver:
         until = self.now - timedelta(minutes=30)
         queue: list[tuple[datetime, int, str]] = []
         scheduled: set[str] = set()
+        changes = sorted(self.plan_changes, key=lambda change: change[0])
         while True:
             self._schedule(queue, scheduled)
             next_timer = self._next_timer()
             fire_at = next_timer + timedelta(minutes=1) if next_timer is not None else None
-            if queue and (fire_at is None or queue[0][0] <= fire_at):
-                when, _, task_id = heapq.heappop(queue)
-                if when >= until:
-                    break
-                self._work(task_id, when)
-            elif fire_at is not None and fire_at < until:
-                timers.run_timer_sweep(self.factory, fire_at)
-                self.steps += 1
-            else:
+            change_at = changes[0][0] if changes else None
+            soonest = min(t for t in (queue[0][0] if queue else None, fire_at, change_at) if t is not None) \
+                if queue or fire_at or change_at else None
+            if soonest is None or soonest >= until:
                 break
+            if change_at == soonest:
+                changes.pop(0)[1]()
+            elif queue and queue[0][0] == soonest:
+                when, _, task_id = heapq.heappop(queue)
+                self._work(task_id, when)
+            else:
+                timers.run_timer_sweep(self.factory, soonest)
+                self.steps += 1
 
     def _next_timer(self) -> datetime | None:
         with transaction(self.factory) as session:
@@ -209,4 +250,4 @@ class Driver:
             key, done = instance.business_key, int((instance.data or {}).get("updates_count", 0))
             task = queries.task_info(row, when, instance)
         statuses = self.update_statuses.get(key) or ["on_track"]
-        self.complete(task, when, **action_plan.owner_answer(task, key, done, when, statuses))
+        self.complete(task, when, **action_plan.owner_answer(task, key, done, when, statuses, self.answers.get(key)))

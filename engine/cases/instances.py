@@ -50,7 +50,14 @@ def cancel_instance(session: Session, instance_id: str, reason: str, *, actor: A
     if not (reason or "").strip():
         raise InvalidData("a reason is required", [{"field": "reason", "message": "is required"}])
     instance = runtime.get_instance_row(session, instance_id)
-    return _cancel(session, instance, reason.strip(), actor=actor, now=now)
+    if instance.parent_id is not None:  # its case would wait for it for ever
+        raise Conflict("this is a part of another case (an action of a plan): withdraw the action at its board "
+                       "challenge, or cancel the plan")
+    cancelled = _cancel(session, instance, reason.strip(), actor=actor, now=now)
+    for part in session.scalars(select(ProcessInstance).where(ProcessInstance.parent_id == instance.id,
+                                                              ProcessInstance.status == InstanceStatus.ACTIVE)):
+        _cancel(session, part, reason.strip(), actor=actor, now=now)  # a cancelled plan's actions stop too
+    return cancelled
 
 
 def withdraw_instance(session: Session, instance_id: str, *, actor: Actor, now: datetime) -> ProcessInstance:

@@ -58,17 +58,15 @@ class CaseFilters:
     overdue: bool | None = None
     due_within_days: int | None = None  # working days from today
     search: str | None = None  # in the business key, the title (which holds a CDOP case's URN) or the pseudonym
-    group_of: str | None = None  # the cases that belong under this case (a plan's action items)
 
     def narrowed(self) -> bool:
-        """Whether the list is narrowed beyond process and status: then grouped cases are rows of their own."""
-        return bool(self.agency or self.overdue is not None or self.due_within_days is not None or self.search
-                    or self.group_of)
+        """Whether the list is narrowed beyond process and status: then a plan sorts by its own deadlines only."""
+        return bool(self.agency or self.overdue is not None or self.due_within_days is not None or self.search)
 
 
 def groups_rows(actor: Actor, filters: CaseFilters) -> bool:
-    """Whether action items go under their plan rather than in rows: for those who see every case (and so the
-    plans), on the list as a whole. Anyone else sees only the items they take part in, which stay rows."""
+    """Whether a plan's row counts its open actions and sorts by their deadlines: for those who see every case
+    (and so the plans), on the list as a whole. Parts are never rows of a list, whoever looks."""
     return actor.sees_everything and not filters.narrowed()
 
 
@@ -93,7 +91,7 @@ def case_board(session: Session, actor: Actor, now: datetime, filters: CaseFilte
     index until the page is full, so the first pages cost the same with ten or a hundred thousand cases."""
     access.require_case_reader(actor)
     grouping = groups_rows(actor, filters)
-    cases = [access.visible_instance(actor), *_case_conditions(filters, now, grouping)]
+    cases = [access.visible_instance(actor), *_case_conditions(filters, now)]
     total = session.scalar(select(func.count()).select_from(ProcessInstance).where(*cases)) or 0
     dated = _by_next_deadline(session, actor, cases, offset + limit)
     by_members = case_groups.members_next_due(session, cases) if grouping else {}
@@ -154,20 +152,16 @@ def _by_next_deadline(session: Session, actor: Actor, cases: list, wanted: int) 
     return found
 
 
-def _case_conditions(filters: CaseFilters, now: datetime, grouping: bool = False) -> list:
-    conditions: list = []
+def _case_conditions(filters: CaseFilters, now: datetime) -> list:
+    conditions: list = [case_groups.not_part()]  # a plan's actions are on its page, not rows of the list
     if filters.process_key:
         conditions.append(ProcessInstance.process_key == filters.process_key)
-    if grouping:
-        conditions.append(~case_groups.grouped())
     if filters.status == InstanceStatus.ACTIVE:  # a completed plan whose actions still run is live work
         conditions.append(or_(ProcessInstance.status == filters.status, case_groups.has_active_members()))
     elif filters.status:
         conditions.append(ProcessInstance.status == filters.status)
     if filters.search and filters.search.strip():
         conditions.append(_header_matches(filters.search.strip()))
-    if filters.group_of:
-        conditions.append(case_groups.members_of(filters.group_of))
     if filters.agency:
         conditions.append(ProcessInstance.id.in_(select(HumanTask.instance_id).where(
             HumanTask.state == TaskState.READY, HumanTask.agency == filters.agency)))
@@ -204,14 +198,17 @@ def _steps_of(session: Session, actor: Actor, instance_ids: list[str], now: date
 def outstanding_returns(session: Session, actor: Actor, now: datetime, *,
                         due_within_days: int = 5) -> list[AgencyReturns]:
     """Open agency-bound tasks per agency, with how many are overdue and how many fall due soon. Coordinators
-    and chairs see every agency; anyone else only their own agency's returns."""
+    and chairs see every agency; anyone else only their own agency's returns. A part's tasks (an action's
+    progress update) are its plan's business, not a case's return."""
     access.require_case_reader(actor)
     soon = due_by(now, due_within_days)
     query = (select(HumanTask.agency, func.count().label("open"),
                     func.sum(case((HumanTask.due_at < now, 1), else_=0)).label("overdue"),
                     func.sum(case(((HumanTask.due_at >= now) & (HumanTask.due_at <= soon), 1), else_=0))
                     .label("due_soon"))
-             .where(HumanTask.state == TaskState.READY, HumanTask.agency.is_not(None)).group_by(HumanTask.agency))
+             .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+             .where(HumanTask.state == TaskState.READY, HumanTask.agency.is_not(None), case_groups.not_part())
+             .group_by(HumanTask.agency))
     if not actor.sees_everything:
         if not actor.agency:
             return []

@@ -167,11 +167,11 @@ def tasks_for(session: Session, actor: Actor, now: datetime, *, state: str | Non
 def instances_for(session: Session, actor: Actor, now: datetime, *, process_key: str | None = None,
                   status: str | None = None, overdue: bool | None = None, search: str | None = None,
                   limit: int = 50, offset: int = 0) -> Page:
-    """The cases ``actor`` may see, newest first. ``search`` matches the case header only (business key, title,
-    pseudonym), never the case data: finding a case by what an agency wrote in it would tell the searcher that
-    it was written."""
+    """The cases ``actor`` may see, newest first; never a part of a case (an action plan's action: the plan is the
+    case). ``search`` matches the case header only (business key, title, pseudonym), never the case data: finding a
+    case by what an agency wrote in it would tell the searcher that it was written."""
     access.require_case_reader(actor)
-    query = select(ProcessInstance).where(access.visible_instance(actor))
+    query = select(ProcessInstance).where(access.visible_instance(actor), ProcessInstance.parent_id.is_(None))
     if search and search.strip():
         query = query.where(_header_matches(search.strip()))
     if process_key:

@@ -58,6 +58,8 @@ WORDS = {
     "referral.linked": "A further referral for the same child was added to this case",
     "referral.not_linked": "Started as a new case: the open case for the same child could not take this referral",
     "cycle.scheduled": "Next cycle planned",
+    "plan.actions_added": "Actions added to the plan",
+    "action.replanned": "Target date of the action changed",
 }
 # What the engine does of itself, whoever's step led to it: shown without a person.
 ENGINE_ACTIONS = frozenset({"task.ready", "task.withdrawn", "instance.completed", "instance.error", "message.thrown",

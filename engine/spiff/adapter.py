@@ -16,6 +16,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.control import StartEventJoin
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
@@ -186,6 +187,15 @@ class Workflow:
                 value["next"] = shift(TimerEventDefinition.get_datetime(value["next"])).isoformat()
         return self._facts(None)
 
+    def set_data(self, changes: dict[str, Any]) -> Facts:
+        """Set case variables where the case stands (its waiting and ready tasks, and the last task run, whose data
+        is the case's): a coordinator's correction of what a case holds, whatever it waits for (a timer, a
+        person), seen by the next task that runs."""
+        live = [t for t in self._all_tasks() if t.state & (TaskState.WAITING | TaskState.READY)]
+        for task in [*live, *([self.wf.last_task] if self.wf.last_task is not None else [])]:
+            task.data.update(changes)
+        return self._facts(None)
+
     def cancel(self) -> None:
         self.wf.cancel()
 
@@ -251,7 +261,9 @@ class Workflow:
         extensions = getattr(spec, "extensions", {}) or {}
         parent_spec = task.parent.task_spec if task.parent is not None else None
         mi_item = None
-        if isinstance(parent_spec, MultiInstanceTask) and parent_spec.input_item is not None:
+        # one instance of a multi-instance task, not the task after one (whose parent is the finished MI task too)
+        if isinstance(parent_spec, MultiInstanceTask) and parent_spec.input_item is not None \
+                and parent_spec.task_spec == spec.name:
             mi_item = parent_spec.input_item.bpmn_id
         return ReadyTask(
             id=str(task.id), name=spec.bpmn_id or spec.name, title=spec.bpmn_name or spec.bpmn_id or spec.name,
@@ -277,10 +289,7 @@ class Workflow:
 
     def _waits(self) -> list[MessageWait]:
         waits = []
-        for task in self._waiting_event_tasks():
-            definition = getattr(task.task_spec, "event_definition", None)
-            if not isinstance(definition, MessageEventDefinition):
-                continue
+        for task, definition in self._waiting_messages():
             correlation: dict[str, Any] = {}
             expressions: dict[str, str] = {}
             fixed = task.workflow.correlations
@@ -293,6 +302,15 @@ class Workflow:
                 correlation[prop.name] = value
             waits.append(MessageWait(str(task.id), definition.name, correlation, expressions))
         return waits + self._event_subprocess_waits()
+
+    def _waiting_messages(self) -> list[tuple[Any, MessageEventDefinition]]:
+        """Each waiting catch of a message, with its definition: an event-based gateway waits for several."""
+        found = []
+        for task in self._waiting_event_tasks():
+            definition = getattr(task.task_spec, "event_definition", None)
+            inner = definition.event_definitions if isinstance(definition, MultipleEventDefinition) else [definition]
+            found += [(task, d) for d in inner if isinstance(d, MessageEventDefinition)]
+        return found
 
     def _event_subprocess_waits(self) -> list[MessageWait]:
         """The message starts of the process's event subprocesses: SpiffWorkflow keeps them as triggers of the
@@ -312,19 +330,15 @@ class Workflow:
 
     def correlation_keys_for(self, message_name: str) -> dict[str, list[str]]:
         """Property name -> correlation keys, for the waiting catch of ``message_name``."""
-        for task in self._all_tasks():
-            definition = getattr(task.task_spec, "event_definition", None)
-            if task.state == TaskState.WAITING and isinstance(definition, MessageEventDefinition) \
-                    and definition.name == message_name:
+        for _, definition in self._waiting_messages():
+            if definition.name == message_name:
                 return {p.name: list(p.correlation_keys) for p in definition.correlation_properties}
         return {}
 
     def correlation_expressions_for(self, message_name: str) -> dict[str, str]:
         """Property name -> retrieval expression, for the waiting catch of ``message_name``."""
-        for task in self._all_tasks():
-            definition = getattr(task.task_spec, "event_definition", None)
-            if task.state == TaskState.WAITING and isinstance(definition, MessageEventDefinition) \
-                    and definition.name == message_name:
+        for _, definition in self._waiting_messages():
+            if definition.name == message_name:
                 return {p.name: p.retrieval_expression for p in definition.correlation_properties}
         return {}
 

@@ -43,15 +43,15 @@ def _specs(key: str) -> tuple[Any, str, dict[str, str], dict[str, Any]]:
 @cache
 def _stored_points(key: str) -> tuple[Any, tuple[tuple[str, str], ...]]:
     """(process id, stored state) after the start and after each of up to ``STEPS`` steps of a case of ``key``;
-    when the case ends having thrown a message that starts another process of the bundle (an action plan's
-    actions), the case of that process goes on."""
+    when the case ends, or waits for nothing but messages, having thrown a message that starts another process of
+    the bundle (an action plan's actions), the case of that process goes on."""
     specs, process_id, message_starts, first = _specs(key)
     with clock.frozen_at(NOW):
         flow, facts = Workflow.start(specs, process_id, first, _settings(True))
     moment, points = NOW, [(process_id, flow.dump())]
     for _ in range(STEPS):
         started = [m for m in facts.thrown if m.name in message_starts]
-        if facts.completed and started:
+        if started and (facts.completed or not (facts.ready or facts.timers)):
             process_id = message_starts[started[0].name]
             with clock.frozen_at(moment):
                 flow, facts = Workflow.start(specs, process_id, {}, _settings(True), message=started[0])

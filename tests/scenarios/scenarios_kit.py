@@ -151,14 +151,22 @@ class Scenario:
         with transaction(self.factory) as s:
             return _snapshot(s.get(ProcessInstance, instance_id))
 
-    def instances(self, process_key: str | None = None, *, status: str | None = None) -> list[Instance]:
+    def instances(self, process_key: str | None = None, *, status: str | None = None,
+                  process_id: str | None = None) -> list[Instance]:
         with transaction(self.factory) as s:
             query = select(ProcessInstance).order_by(ProcessInstance.created_at, ProcessInstance.business_key)
             if process_key:
                 query = query.where(ProcessInstance.process_key == process_key)
+            if process_id:
+                query = query.where(ProcessInstance.process_id == process_id)
             if status:
                 query = query.where(ProcessInstance.status == status)
             return [_snapshot(row) for row in s.scalars(query)]
+
+    def parent_of(self, instance_id: str) -> str | None:
+        """The case the instance is a part of (an action item's plan), if any."""
+        with transaction(self.factory) as s:
+            return s.get_one(ProcessInstance, instance_id).parent_id
 
     def newest(self, process_key: str) -> Instance:
         found = self.instances(process_key)

@@ -1,6 +1,7 @@
-"""action_plan and action_item: every hand-over into the action register, one action_item per raised action, the
-update timer, and every branch of a monitoring period (sign-off by coordinator or chair, more evidence, board
-challenge: extend, continue or withdraw), each period continuing in a fresh instance (action_continue)."""
+"""action_plan and action_item: every hand-over into the action register, one action_item per raised action (a part
+of the plan's case), the update timer, and every branch of a monitoring period (sign-off by coordinator or chair,
+more evidence, board challenge: extend, continue or withdraw), each period continuing in a fresh instance
+(action_continue); the plan stays active until every action is closed (action_closed) and the chair closes it."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -40,7 +41,8 @@ def test_hand_over_raise_and_continue(run, source):
 
     run.complete(plan_form)
     plan_row = run.instance(handed.id)
-    assert plan_row.status == "completed" and plan_row.data["actions_raised"] == count
+    assert plan_row.status == "active" and plan_row.data["actions_raised"] == count  # open while its actions are
+    assert run.ready(handed.id) == []  # waiting for its actions to close, or for new ones
     plan_ref = plan_row.data["plan_ref"]
     keys = [a["action_key"] for a in plan_row.data["actions"]]
     assert keys == [f"{plan_ref}-{i:02d}" for i in range(1, count + 1)]
@@ -48,6 +50,7 @@ def test_hand_over_raise_and_continue(run, source):
     assert sorted(i.business_key for i in items) == keys  # action_raised: one action_item per action
     for item in items:
         assert item.status == "active" and item.data["plan_ref"] == plan_ref
+        assert run.parent_of(item.id) == handed.id  # a part of the plan's case
         number = int(item.business_key.rsplit("-", 1)[1])
         assert item.title.startswith(f"Action {number} of the action plan for {handed.data['source_reference']}: ")
         assert item.title.rstrip("…").split()[-1] in plan_row.data["actions"][number - 1]["action"].split()
@@ -87,6 +90,11 @@ def _one_action(run, **plan_choices):
     return item.business_key
 
 
+def _plan_of(run):
+    (plan,) = run.instances("action_plan", process_id="action_plan")
+    return plan
+
+
 def _next_update(run, key, period_days=28, **choices):
     run.later(days=period_days, minutes=1)
     assert run.sweep() == 1
@@ -109,7 +117,15 @@ def test_completed_action_is_signed_off_and_ends(run, signer):
     action = final.data["action"]
     assert action["status"] == "signed_off" and action["signed_off_at"].startswith(run.today)
     assert action["evidence_of_impact"].startswith("Re-audit")
+    assert action["closed_at"] == action["signed_off_at"]
     assert run.items(status="active") == []  # nothing continues after a sign-off
+    plan = _plan_of(run)  # the last action closed: the chair closes the plan
+    assert plan.status == "active" and plan.data["open_actions"] == 0
+    assert plan.data["actions"][0]["status"] == "signed_off"
+    closing = run.task(plan.id, "plan_sign_off")
+    assert closing.role == "chair"
+    run.complete(closing)
+    assert run.instance(plan.id).status == "completed"
 
 
 def test_more_evidence_needed_keeps_monitoring(run):
@@ -125,7 +141,7 @@ def test_more_evidence_needed_keeps_monitoring(run):
 
 
 @pytest.mark.parametrize("outcome", ["extend", "continue", "withdraw"])
-def test_overdue_action_goes_to_board_challenge(run, outcome):
+def test_overdue_action_goes_to_board_challenge(run, outcome):  # escalated, to the coordinator only
     run.move_to("2027-06-01")
     key = _one_action(run, due_in_days=20)  # due 2027-06-21, before the first update
     item = _next_update(run, key, status="on_track")
@@ -137,12 +153,16 @@ def test_overdue_action_goes_to_board_challenge(run, outcome):
     if outcome == "withdraw":
         assert active == []
         action = run.instance(item).data["action"]
-        assert action["status"] == "withdrawn" and action["withdrawn_reason"]
+        assert action["status"] == "withdrawn" and action["withdrawn_reason"] and action["closed_at"]
+        assert _plan_of(run).data["actions"][0]["status"] == "withdrawn"  # action_closed reached the plan
+        assert run.ready(_plan_of(run).id, name="plan_sign_off")
         return
     action = run.current_item(key).data["action"]
     assert action["board_challenges"] == 1 and action["last_challenge_outcome"] == outcome
+    assert action["escalations"] == 1 and action["escalated_for"] == "overdue"
     if outcome == "extend":
         assert (action["due_date"], action["original_due_date"]) == ("2027-09-30", "2027-06-21")
+        assert action["replans"] == 1 and action["replan_reasons"][0]["due_date"] == "2027-09-30"
         _next_update(run, key, status="on_track")
         assert run.ready(process_key="action_plan", name="board_challenge") == []  # no longer overdue
     else:

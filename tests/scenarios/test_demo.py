@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 
 from demo import AGENCIES, DEMO_PASSWORD, PARTNER_STAFF, STAFF
 from engine.people import accounts
+from engine.registers.records import ActionEntry
 from engine.store.db import make_engine, make_session_factory, transaction
-from engine.store.models import Agency, HumanTask, ProcessInstance, User
+from engine.store.models import Agency, HumanTask, PlanAction, ProcessInstance, User
 from web.cli import main
 
 from .conftest import SHIPPED, WORKFLOWS
@@ -24,6 +25,7 @@ def test_lif_init_and_demo_on_a_fresh_database(tmp_path):
     with transaction(factory) as s:
         _check_people(s)
         _check_cases(s, before)
+        _check_plans(s, before)
 
 
 def _init_and_load_demo(url, tmp_path) -> datetime:
@@ -82,3 +84,26 @@ def _check_cases(s, before: datetime) -> None:
     assert latest <= datetime.now(UTC)  # the demo never steps into the future
     completed = s.scalar(select(func.max(HumanTask.completed_at)))
     assert completed < before
+
+
+def _check_plans(s, before: datetime) -> None:
+    """Each plan is one case (its items are parts of it), its name reads well, and the plans' actions show every
+    state a board meets: on track, red and escalated, overdue, re-planned, withdrawn, signed off; one plan waits
+    for the chair to close it."""
+    plans = list(s.scalars(select(ProcessInstance).where(ProcessInstance.process_id == "action_plan")))
+    assert len(plans) >= 5 and all(p.parent_id is None for p in plans)
+    assert all(re.fullmatch(r"Action plan: [A-Z].+", p.title) and "None" not in p.title for p in plans), \
+        [p.title for p in plans]
+    items = list(s.scalars(select(ProcessInstance).where(ProcessInstance.process_id == "action_item")))
+    assert {i.parent_id for i in items} <= {p.id for p in plans} and None not in {i.parent_id for i in items}
+    entries = [ActionEntry.of(r) for r in s.scalars(select(PlanAction))]
+    statuses = {e.status for e in entries}
+    assert {"on_track", "withdrawn", "signed_off"} <= statuses, statuses
+    assert any(e.rag == "red" and e.escalations for e in entries)
+    assert any(e.overdue(before) and e.escalations == 0 for e in entries)
+    assert any(e.replans and e.original_due_date for e in entries)
+    assert all(e.withdrawn_reason for e in entries if e.status == "withdrawn")
+    closing = s.scalars(select(HumanTask).where(HumanTask.name == "plan_sign_off", HumanTask.state == "ready")).all()
+    assert len(closing) == 1
+    assert s.get(ProcessInstance, closing[0].instance_id).status == "active"
+    assert s.scalars(select(HumanTask).where(HumanTask.name == "escalation_chair", HumanTask.state == "ready")).all()

@@ -14,6 +14,7 @@ from . import (  # noqa: F401
     messages,
     notifications,
     openapi,
+    plan_changes,
     retention,
     tasks,
 )

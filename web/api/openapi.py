@@ -17,6 +17,7 @@ from . import schemas as s
 from .blueprint import bp
 from .files import DocumentSchema
 from .learning import LessonSchema
+from .plan_changes import AddActionsRequest, AddedActionsSchema, ReplannedActionSchema, ReplanRequest
 
 # (path, method, summary, request schema, success status, response schema, error statuses)
 ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
@@ -82,6 +83,11 @@ ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
     ("/learning-log/{id}", "get", "One lesson", None, 200, LessonSchema, (401, 403, 404)),
     ("/learning-log/{id}/briefing.docx", "get", "A lesson's seven-minute briefing (Word)", None, 200, "docx",
      (401, 403, 404)),
+    ("/process-instances/{id}/actions", "post", "Add actions to an open action plan (coordinator; 409 when the plan "
+     "is closed, not yet agreed or waiting to be closed)", AddActionsRequest, 201, AddedActionsSchema,
+     (400, 401, 403, 404, 409, 422)),
+    ("/actions/{key}/replan", "post", "Give an open action a new target date, with the reason (coordinator; 409 "
+     "when the action is closed)", ReplanRequest, 200, ReplannedActionSchema, (400, 401, 403, 404, 409, 422)),
 ]
 # multipart/form-data bodies (ROUTES' request schemas are JSON bodies)
 MULTIPART = {("/tasks/{id}/files", "post"): {"type": "object", "required": ["file", "field"], "properties": {

@@ -22,6 +22,7 @@ from . import (
     instances,
     learning,
     notices,
+    plan_changes,
     retention,
     start,
     tasks,
@@ -41,7 +42,7 @@ def register_pages(app: Flask) -> None:
     csrf.exempt(api_bp)
 
     for module in (auth, assets, tasks, files, dashboard, exports, chasing, instances, notices, admin, start, designer,
-                   retention, learning):
+                   retention, plan_changes, learning):
         app.register_blueprint(module.bp)
     app.before_request(refuse_bad_forms)
     app.before_request(auth.load_signed_in_user)

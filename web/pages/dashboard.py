@@ -31,7 +31,6 @@ def case_filters() -> dashboard.CaseFilters:
         overdue={"yes": True, "no": False}.get(args.get("overdue", "")),
         due_within_days=bounded_int(within, 0, 260),
         search=args.get("q", "").strip()[:100] or None,
-        group_of=args.get("plan", "").strip()[:36] or None,
     )
 
 

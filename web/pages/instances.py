@@ -19,7 +19,7 @@ from engine.documents import fields as document_fields
 from engine.documents import reading as documents
 from engine.errors import Conflict, InvalidData
 from engine.people import accounts
-from engine.reads import case_diagram, case_summary, comments, inbox, names, queries, task_people, timeline
+from engine.reads import case_diagram, case_groups, case_summary, comments, inbox, names, queries, task_people, timeline
 from engine.retention import schedule
 from engine.store import audit
 from engine.work import deadline_changes, tasks
@@ -51,7 +51,8 @@ def case(instance_id: str) -> str:
         process_name = row.definition.name
         withdrawable = instances.may_withdraw(db, row.id, actor)
         retention = schedule.retention_of(db, row) if actor.has("coordinator") else None
-    return render_template("instances/case.html", case=info, events=events, notes=notes, mine=mine,
+        part_of = case_groups.part_of(db, row.id, actor)
+    return render_template("instances/case.html", case=info, part_of=part_of, events=events, notes=notes, mine=mine,
                            agencies=agencies, users=users, people=people, process_name=process_name,
                            summary=summary, markers=marks, coordinator=actor.has("coordinator"),
                            retention=retention, withdrawable=withdrawable, now=now())

@@ -13,7 +13,7 @@ from engine.cases import instances
 from engine.documents import reading as documents
 from engine.errors import Conflict, InvalidData, LifError
 from engine.people import accounts
-from engine.reads import access, task_forms, task_people
+from engine.reads import access, case_groups, task_forms, task_people
 from engine.reads import inbox as task_inbox
 from engine.states import TaskState
 from engine.work import tasks
@@ -81,6 +81,7 @@ def _render_task(task_id: str, *, values: dict[str, Any] | None = None, problems
         papers = documents.task_documents(db, task_id, actor=actor)
         process = task_pages.process_name(db, detail.task.process_key)
         withdrawable = instances.may_withdraw(db, detail.task.instance_id, actor)
+        part_of = case_groups.part_of(db, detail.task.instance_id, actor)
     task = detail.task
     editable = task.state == TaskState.READY and access.may_do(actor, task)
     shown, suggestions = task_pages.shown_values(detail, values)
@@ -94,7 +95,7 @@ def _render_task(task_id: str, *, values: dict[str, Any] | None = None, problems
     labels = {d.id: forms_render.file_label(detail.form_schema, d.field) for d in papers}
     days = workdays.working_days_left(task.due_at, now()) if task.due_at and task.state == TaskState.READY else None
     names = task_pages.people(context)
-    html = render_template("tasks/task.html", detail=detail, task=task, form=form, editable=editable,
+    html = render_template("tasks/task.html", detail=detail, task=task, form=form, editable=editable, part_of=part_of,
                            comments=notes, agencies=agencies, days_left=days, focus=focus, page=page,
                            users=users, answers=answers,
                            summary=task_pages.page_summary(form, page), process_name=process, names=names,
