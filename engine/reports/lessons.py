@@ -47,8 +47,7 @@ def learning_log(session: Session, *, actor: Actor, now: datetime, q: str | None
     """The lessons ``actor`` may read that match every filter given, newest first, with how many match in all:
     ``q`` searches the lesson, the good practice, the case's business key and the theme's name (any case of
     letters); ``agency`` keeps the lessons that name it; the dates are London days, both included."""
-    access.require_case_reader(actor)
-
+    access.require_case_reader(actor)  # ``now`` is unused: what a reader may see does not change with the time
     conditions = _filters(q=q, theme=theme, agency=agency, process_key=process_key, recorded_from=recorded_from,
                           recorded_to=recorded_to)
     # the count is a scalar subquery, worked out once, so the page itself can walk the recorded_at index and stop
