@@ -129,7 +129,7 @@ def ca_audit_meeting(ctx: Ctx, *, actions: int = 2, live_risks: int = 0, **extra
                 **({"case_ref": refs[i]} if i < len(refs) else {})) for i in range(actions)]
     return merged({"meeting_held_date": ctx.on, "agencies_present": taking_part, "case_grades": grades,
                    "findings_summary": "Early signs of neglect were seen but not drawn together into a plan.",
-                   "actions": log, "learning_log": learning_log(ctx, taking_part, 1)}, extra)
+                   "actions": log, "learning_log": learning_log(ctx, taking_part, 2)}, extra)
 
 
 @builds("case_audit", "receive_findings")

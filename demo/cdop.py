@@ -166,7 +166,7 @@ def cdop_panel_review(ctx: Ctx, *, abuse_neglect_suspected: bool = False, recomm
         "domain_d_factors": "Safe sleep advice not repeated",
         "abuse_neglect_suspected": abuse_neglect_suspected, "recommendations": recs,
         "learning_points": [{"theme": "safe_sleep", "lesson": LESSONS["safe_sleep"],
-                             "good_practice": "Quick bereavement support"}],
+                             "good_practice": "Quick bereavement support", "agencies": agencies}],
     }
     if {"2", "3"} & {a, b, c, d}:
         payload["modifiable_factors_summary"] = "Unsafe sleeping arrangement; advice not repeated after the move."

@@ -107,23 +107,48 @@ def merged(payload: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in payload.items() if v is not None}
 
 
-LEARNING_THEMES = ["information_sharing", "professional_curiosity", "voice_of_child", "neglect",
-                   "domestic_abuse", "escalation", "assessment_and_planning", "safe_sleep"]
-LESSONS = {
-    "information_sharing": "Health visiting and school held concerns that never reached the social worker.",
-    "professional_curiosity": "Practitioners accepted explanations for injuries without checking them.",
-    "voice_of_child": "The child's own account was not recorded at any of the home visits.",
-    "neglect": "Chronic neglect was treated as a series of separate incidents rather than a pattern.",
-    "domestic_abuse": "Police call-outs for domestic abuse were not linked to the children in the household.",
-    "escalation": "Disagreement about thresholds was not escalated through the resolution protocol.",
-    "assessment_and_planning": "The plan was not reviewed when the household changed.",
-    "safe_sleep": "Safe sleep advice was given once and not revisited after the family moved.",
-}
+# The lessons the demo's cases record: (theme, lesson, good practice), one per theme of the partnership's default
+# list. Each case starts at a different place in the list (by the day its form is filled in), so the learning log
+# holds lessons across themes, agencies, processes and dates.
+LEARNING = [
+    ("information_sharing", "Health visiting and school held concerns that never reached the social worker.",
+     "The school nurse kept a clear chronology and shared it at the first strategy meeting."),
+    ("professional_curiosity", "Practitioners accepted explanations for injuries without checking them.",
+     "A police officer asked to see the child's room and recorded what they saw."),
+    ("voice_of_child", "The child's own account was not recorded at any of the home visits.",
+     "The youth worker met the young person alone and wrote down their words."),
+    ("neglect", "Chronic neglect was treated as a series of separate incidents rather than a pattern.",
+     "The GP practice flagged repeated missed appointments to the health visitor."),
+    ("domestic_abuse", "Police call-outs for domestic abuse were not linked to the children in the household.",
+     "The domestic abuse advocate made sure every call-out was shared with the school the next day."),
+    ("escalation", "Disagreement about thresholds was not escalated through the resolution protocol.",
+     "A team manager used the escalation protocol and the case was reviewed within a week."),
+    ("assessment_and_planning", "The plan was not reviewed when the household changed.",
+     "None identified"),
+    ("safe_sleep", "Safe sleep advice was given once and not revisited after the family moved.",
+     "Midwives gave safe sleep advice at every contact and recorded it."),
+    ("exploitation", "Missing episodes were not linked to signs of criminal exploitation.",
+     "Return home interviews were held within 72 hours and shared with the police."),
+    ("parental_mental_health", "Adult mental health services did not ask about the children in the home.",
+     "The perinatal mental health team invited the health visitor to its reviews."),
+    ("supervision", "Supervision did not challenge drift in the child's plan.",
+     "Group supervision gave the worker space to reflect on the family's history."),
+    ("recording", "Records did not say why decisions were made, only what was done.",
+     "None identified"),
+]
+LEARNING_THEMES = [theme for theme, _, _ in LEARNING]
+LESSONS = {theme: lesson for theme, lesson, _ in LEARNING}
 
 
 def learning_log(ctx: Ctx, agencies: Sequence[str], count: int = 2) -> list[dict[str, Any]]:
-    return [{"theme": theme, "lesson": LESSONS[theme], "good_practice": "The school nurse kept a clear chronology.",
-             "agencies": list(agencies) or ctx.agencies[:1]} for theme in LEARNING_THEMES[:count]]
+    """``count`` lessons, their themes starting where the day the form is filled in falls in the list: the first
+    applies to every agency given, each further one to one of them."""
+    agencies = list(agencies) or ctx.agencies[:1]
+    first = day_of(ctx.on).toordinal() % len(LEARNING)
+    chosen = [LEARNING[(first + i * 5) % len(LEARNING)] for i in range(count)]
+    return [{"theme": theme, "lesson": lesson, "good_practice": good,
+             "agencies": agencies if i == 0 else [agencies[i % len(agencies)]]}
+            for i, (theme, lesson, good) in enumerate(chosen)]
 
 
 def smart_action(ctx: Ctx, i: int, agency: str, *, recommendation: str | None = None,

@@ -27,6 +27,8 @@ SAMPLE_CONTEXT: dict[str, Any] = {
     "task_people": ["sample"], "task_people_names": ["Sample user"],
     "role_usernames": {r: ["sample"] for r in ("coordinator", "chair", "reviewer", "partner")},
     "role_user_names": {r: ["Sample user"] for r in ("coordinator", "chair", "reviewer", "partner")},
+    # the coordinators' learning themes (engine.people.accounts.learning_themes)
+    "learning_themes": ["sample"], "learning_theme_names": ["Sample theme"],
 }
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from ..errors import Conflict, InvalidData, NotFound
 from ..records import NON_CASE_ROLES, Actor
 from ..store import audit
-from ..store.models import PARTNER_KINDS, ROLES, Agency, User, UserRole
+from ..store.models import PARTNER_KINDS, ROLES, Agency, LearningTheme, User, UserRole
 from . import passwords, tokens, user_sessions
 
 _HASHER = PasswordHasher()
@@ -166,7 +166,8 @@ def form_context(session: Session, people: list[Person] | None = None) -> dict[s
     """What form schemas may use in their Jinja: the partnership's own agencies and users. A picker of people offers
     the people who can be meant (issue 13): ``case_workers`` (everyone who does case tasks: no administrator,
     designer or scrutineer), ``agency_staff`` (case workers who belong to an agency), ``role_usernames[role]``;
-    each with its parallel list of full names (``case_worker_names``, ...). ``task_forms`` adds the task's own.
+    each with its parallel list of full names (``case_worker_names``, ...), and the active learning themes
+    (``learning_themes``, ``learning_theme_names``). ``task_forms`` adds the task's own.
     ``people`` are the ``active_people`` when the caller has read them already."""
     agencies = [{"key": k, "name": n} for k, n in agency_names(session).items()]
     people = active_people(session) if people is None else people
@@ -181,7 +182,17 @@ def form_context(session: Session, people: list[Person] | None = None) -> dict[s
             **picker("case_workers", "case_worker_names", workers),
             **picker("agency_staff", "agency_staff_names", staff),
             "role_usernames": {r: [p.username for p in found] for r, found in in_role.items()},
-            "role_user_names": {r: [p.full_name for p in found] for r, found in in_role.items()}}
+            "role_user_names": {r: [p.full_name for p in found] for r, found in in_role.items()},
+            **learning_themes(session)}
+
+
+def learning_themes(session: Session) -> dict[str, list[str]]:
+    """The themes a lesson may be filed under (the coordinators' list, ``engine.reports.themes``): the active ones,
+    in order, as ``learning_themes`` (keys) and ``learning_theme_names``. Read here, not through the reports room,
+    which comes after this one."""
+    rows = session.execute(select(LearningTheme.key, LearningTheme.name).where(LearningTheme.retired_at.is_(None))
+                           .order_by(LearningTheme.position, LearningTheme.key)).all()
+    return {"learning_themes": [key for key, _ in rows], "learning_theme_names": [name for _, name in rows]}
 
 
 def picker(usernames: str, names: str, people: list[Person]) -> dict[str, list[str]]:

@@ -8,6 +8,7 @@ from lxml import etree
 from demo import BUILDERS, form_data
 from engine.bundles import forms
 from engine.bundles.parsing import read_bundle_dir
+from engine.store.models import DEFAULT_LEARNING_THEMES
 
 from .conftest import SHIPPED, WORKFLOWS
 from .scenarios_kit import PEOPLE
@@ -26,6 +27,8 @@ CONTEXT.update({name: CONTEXT["user_names"] for name in ("case_worker_names", "a
                                                          "task_people_names")})
 CONTEXT.update({"role_usernames": {r: CONTEXT["usernames"] for r in ("coordinator", "chair", "reviewer", "partner")},
                 "role_user_names": {r: CONTEXT["user_names"] for r in ("coordinator", "chair", "reviewer", "partner")}})
+CONTEXT.update({"learning_themes": [k for k, _ in DEFAULT_LEARNING_THEMES],  # the coordinators' list, as seeded
+                "learning_theme_names": [n for _, n in DEFAULT_LEARNING_THEMES]})
 
 
 def user_tasks():

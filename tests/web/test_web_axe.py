@@ -100,7 +100,8 @@ def test_every_page_type_has_no_violations(site, page, role, username):
         paths += _case_pages(places) + [("forbidden", "/admin/")]
     if role == "coordinator":
         paths += [("retention", "/retention"), ("access report", f"{places.case}/access"),
-                  ("disposal", f"{places.case}/dispose")]
+                  ("disposal", f"{places.case}/dispose"), ("learning themes", "/learning-log/themes"),
+                  ("rename a theme", "/learning-log/themes/neglect/rename"), ("lesson", "/learning-log/1")]
     if role == "admin":
         paths += [("admin", "/admin/"), ("admin user", "/admin/users/police.lead"),
                   ("admin messages", "/admin/messages"), ("forbidden", "/cases")]
@@ -113,7 +114,8 @@ def test_every_page_type_has_no_violations(site, page, role, username):
 def _case_pages(places: Places) -> list[tuple[str, str | None]]:
     return [("my tasks", "/tasks"), ("cases", "/cases"), ("cases filtered", "/cases?overdue=1"),
             ("start", "/start"), ("task, long form", places.long_task), ("task, short form", places.short_task),
-            ("completed task", places.completed_task), ("case", places.case)]
+            ("completed task", places.completed_task), ("case", places.case), ("learning log", "/learning-log"),
+            ("learning log, bad filter", "/learning-log?from=soon")]
 
 
 def test_starting_and_withdrawing_a_case_have_no_violations(site, page):

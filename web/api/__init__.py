@@ -11,6 +11,7 @@ from . import (  # noqa: F401
     errors,
     files,
     instances,
+    learning,
     messages,
     notifications,
     openapi,

@@ -13,11 +13,13 @@ from engine.reports.actions import PROCESS_KEYS as ACTION_PROCESSES
 from engine.reports.actions import STATUS_FILTERS as ACTION_STATUSES
 from engine.states import TaskState
 
+from ..documents_out.briefing import DOCX_MIMETYPE
 from ..xlsx_export import XLSX_MIMETYPE
 from . import schemas as s
 from .actions import ActionSchema
 from .blueprint import bp
 from .files import DocumentSchema
+from .learning import LessonSchema
 from .plan_changes import AddActionsRequest, AddedActionsSchema, ReplannedActionSchema, ReplanRequest
 
 # (path, method, summary, request schema, success status, response schema, error statuses)
@@ -79,6 +81,11 @@ ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
      (400, 401, 403, 404, 409, 422)),
     ("/process-instances/{id}/access-report", "get", "Who viewed or downloaded what of the case, and when "
      "(coordinator; JSON or CSV)", None, 200, "access_report", (400, 401, 403, 404)),
+    ("/learning-log", "get", "The learning log: the lessons the caller may read, filtered (format=csv or xlsx: the "
+     "same rows in words; 400 names an unknown parameter or a bad value)", None, 200, "LessonList", (400, 401, 403)),
+    ("/learning-log/{id}", "get", "One lesson", None, 200, LessonSchema, (401, 403, 404)),
+    ("/learning-log/{id}/briefing.docx", "get", "A lesson's seven-minute briefing (Word)", None, 200, "docx",
+     (401, 403, 404)),
     ("/process-instances/{id}/actions", "post", "Add actions to an open action plan (coordinator; 409 when the plan "
      "is closed, not yet agreed or waiting to be closed)", AddActionsRequest, 201, AddedActionsSchema,
      (400, 401, 403, 404, 409, 422)),
@@ -119,13 +126,20 @@ QUERIES: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
                           "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
                           "q": {"type": "string", "maxLength": 200},
                           "format": {"type": "string", "enum": ["json", "csv", "xlsx"], "default": "json"}},
+    ("/learning-log", "get"): {**{name: {"type": "string"} for name in ("theme", "agency", "process_key")},
+                               "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
+                               "q": {"type": "string", "maxLength": 200},
+                               "format": {"type": "string", "enum": ["json", "csv", "xlsx"], "default": "json"},
+                               "limit": {"type": "integer", "minimum": 1, "maximum": 10000},
+                               "offset": {**_INT, "default": 0}},
 }
-INTEGER_IDS = {"/notifications/{id}/read"}
-CSV_TOO = {("/process-instances", "get"), ("/actions", "get")}  # ``format=csv``: the same rows as a CSV file
-XLSX_TOO = {("/actions", "get")}  # ``format=xlsx``: the same rows as an Excel workbook
+INTEGER_IDS = {"/notifications/{id}/read", "/learning-log/{id}", "/learning-log/{id}/briefing.docx"}
+# ``format=csv``: the same rows as a CSV file
+CSV_TOO = {("/process-instances", "get"), ("/actions", "get"), ("/learning-log", "get")}
+XLSX_TOO = {("/actions", "get"), ("/learning-log", "get")}  # ``format=xlsx``: the same rows as an Excel workbook
 _LISTS = {"DefinitionList": "DefinitionSchema", "InstanceList": "InstanceSummarySchema", "TaskList": "TaskSchema",
           "CommentList": "CommentSchema", "NotificationList": "NotificationSchema", "DueCaseList": "DueCaseSchema",
-          "RunningInstanceList": "RunningInstanceSchema", "ActionList": "ActionSchema"}
+          "RunningInstanceList": "RunningInstanceSchema", "ActionList": "ActionSchema", "LessonList": "LessonSchema"}
 
 
 @lru_cache(maxsize=1)
@@ -134,7 +148,8 @@ def build_spec() -> dict[str, Any]:
                    servers=[{"url": "/api/v1"}])
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for schema in (s.ErrorSchema, s.DefinitionSchema, s.InstanceSummarySchema, s.TaskSchema, s.CommentSchema,
-                   s.NotificationSchema, DocumentSchema, s.DueCaseSchema, s.RunningInstanceSchema, ActionSchema):
+                   s.NotificationSchema, DocumentSchema, s.DueCaseSchema, s.RunningInstanceSchema, ActionSchema,
+                   LessonSchema):
         spec.components.schema(schema.__name__, schema=schema)
     paths: dict[str, dict[str, Any]] = {}
     for path, method, summary, request_schema, status, response, errors in ROUTES:
@@ -157,8 +172,8 @@ def build_spec() -> dict[str, Any]:
         if (path, method) in CSV_TOO:
             operation["responses"][str(status)]["content"]["text/csv"] = {"schema": {"type": "string"}}
         if (path, method) in XLSX_TOO:
-            operation["responses"][str(status)]["content"][XLSX_MIMETYPE] = {"schema": {"type": "string",
-                                                                                        "format": "binary"}}
+            operation["responses"][str(status)]["content"][XLSX_MIMETYPE] = {
+                "schema": {"type": "string", "format": "binary"}}
         for code in sorted(_error_statuses(path, errors, request_schema is not None, bool(query))):
             operation["responses"][str(code)] = {"description": "error",
                                                  "content": {"application/json": {"schema": "ErrorSchema"}}}
@@ -192,6 +207,9 @@ def _response(response: Any) -> dict[str, Any]:
         binary = {"schema": {"type": "string", "format": "binary"}}
         return {"description": "the document, as an attachment",
                 "content": {kind.content_type: binary for kind in KINDS.values()}}
+    if response == "docx":
+        return {"description": "a Word document", "content": {DOCX_MIMETYPE: {"schema": {"type": "string",
+                                                                                       "format": "binary"}}}}
     if response == "xml":
         return {"description": "BPMN XML", "content": {"application/xml": {"schema": {"type": "string"}}}}
     if response == "access_report":

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 _TOKEN = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
+_KEY = re.compile(r"^[a-z]+(?:_[a-z0-9]+)+$")
 SCALAR_KINDS = ("text", "textarea", "integer", "number", "date", "radios", "yesno", "select", "checkbox", "file")
 FILE_SUFFIX = "-file"  # a file field's file input is named after it with this suffix; the field holds the id
 
@@ -105,7 +106,11 @@ class Field:
         labels = {c.value: c.label for c in self.choices}
         if isinstance(self.value, list):
             return ", ".join(labels.get(_as_text(v), _as_text(v)) for v in self.value)
-        return labels.get(self.text_value, self.text_value) if self.value is not None else "Not given"
+        if self.value is None:
+            return "Not given"
+        # a choice no longer offered (a retired learning theme) is still read in words, not as its key
+        return labels.get(self.text_value) or (self.text_value.replace("_", " ").capitalize()
+                                               if _KEY.match(self.text_value) else self.text_value)
 
     def walk(self):
         yield self

@@ -21,6 +21,7 @@ from . import (
     exports,
     files,
     instances,
+    learning,
     notices,
     plan_changes,
     retention,
@@ -42,7 +43,7 @@ def register_pages(app: Flask) -> None:
     csrf.exempt(api_bp)
 
     for module in (auth, assets, tasks, files, dashboard, exports, chasing, instances, notices, admin, start, designer,
-                   retention, plan_changes, actions):
+                   retention, plan_changes, actions, learning):
         app.register_blueprint(module.bp)
     app.before_request(refuse_bad_forms)
     app.before_request(auth.load_signed_in_user)

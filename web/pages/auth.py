@@ -75,6 +75,7 @@ def navigation() -> dict[str, Any]:
     items = [("tasks.inbox", "My tasks"), ("dashboard.cases", "Cases")] \
         if actor.reads_cases else []  # administrators and designers take part in no case
     items += [("actions.register", "Actions")] if actor.reads_cases else []
+    items += [("learning.log", "Learning")] if actor.reads_cases else []
     if actor.reads_cases and _may_start(actor):
         items.append(("start.processes", "Start a case"))
     if actor.has("designer", "admin"):
