@@ -1,0 +1,181 @@
+"""The measures of the partnership's own cycles: Section 11 returns completed (by agency, and each standard's
+ratings, against the previous cycle), actions open past their due date (by agency) and the grades case file audits
+give (by month).
+
+A Section 11 cycle is in a period when its case started in it; its previous cycle is the latest one started
+before the period. An action is in a period when it was raised in it. An audited child is in the period in which
+the audit meeting recorded its grade."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select, true
+from sqlalchemy.orm import Session
+
+from .. import workdays
+from ..states import InstanceStatus, TaskState
+from ..store.models import Agency, HumanTask, PlanAction, ProcessInstance
+from .counting import Counted, Period, day_of, measure, plural, share
+from .records import Measure, Share
+
+RATINGS = (("green", "green"), ("amber", "amber"), ("red", "red"), ("na", "not applicable"))
+GRADES = (("good", "Good"), ("adequate", "Adequate"), ("inadequate", "Inadequate"))
+
+
+# --- Section 11 -----------------------------------------------------------------------------------------------
+
+def section11_returns(session: Session, period: Period) -> tuple[Measure, list[Counted]]:
+    """``section11_returns_complete``: returns completed of those asked for in the cycles started in the period."""
+    cycles = _cycles(session).where(ProcessInstance.created_at >= period.starts_at,
+                                    ProcessInstance.created_at < period.ends_before)
+    previous = _cycles(session).where(ProcessInstance.created_at < period.starts_at) \
+        .order_by(ProcessInstance.created_at.desc()).limit(1)
+    current, ratings = _returns(session, cycles)
+    before, before_ratings = _returns(session, previous)
+    breakdowns = {"by agency": _by_agency(current), "by standard": _by_standard(ratings),
+                  "previous cycle by agency": _by_agency(before),
+                  "previous cycle by standard": _by_standard(before_ratings)}
+    notes = []
+    if before:
+        done = sum(1 for c in before if c.met)
+        started = min(c.started_on for c in before if c.started_on)
+        notes.append(f"Previous cycle (started {started.day} {started:%B %Y}): {done} of {len(before)} returns "
+                     "completed.")
+    return measure("section11_returns_complete", "Section 11 returns completed", current,
+                   breakdowns=breakdowns, notes=notes), current
+
+
+def _cycles(session: Session) -> Select[Any]:
+    return select(ProcessInstance.id).where(ProcessInstance.process_key == "section11",
+                                            ProcessInstance.process_id == "section11",
+                                            ProcessInstance.status != InstanceStatus.CANCELLED)
+
+
+def _returns(session: Session, cycles: Select[Any]) -> tuple[list[Counted], list[tuple[str, str]]]:
+    """Each return of the cycles (one per agency), and each (standard, rating) the completed ones gave."""
+    cycle_ids = cycles.subquery()
+    rows = session.execute(
+        select(HumanTask.instance_id, HumanTask.state, HumanTask.agency, Agency.name, HumanTask.completed_at,
+               HumanTask.statutory_due_at, HumanTask.answers, ProcessInstance.created_at)
+        .join(cycle_ids, cycle_ids.c.id == HumanTask.instance_id)
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .outerjoin(Agency, Agency.key == HumanTask.agency)
+        .where(HumanTask.name == "self_evaluation", HumanTask.state != TaskState.CANCELLED)
+        .order_by(ProcessInstance.created_at, HumanTask.agency)).all()
+    counted, ratings = [], []
+    for row in rows:
+        done = row.state == TaskState.COMPLETED
+        counted.append(Counted(row.instance_id, done, day_of(row.created_at), day_of(row.statutory_due_at),
+                               day_of(row.completed_at) if done else None, what=row.name or row.agency or ""))
+        if done and isinstance(row.answers, dict):
+            ratings.extend(_ratings(row.answers))
+    return counted, ratings
+
+
+def _ratings(answers: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(key, value["rating"]) for key, value in answers.items()
+            if isinstance(value, dict) and isinstance(value.get("rating"), str)]
+
+
+def _by_agency(counted: list[Counted]) -> tuple[Share, ...]:
+    groups: dict[str, list[Counted]] = {}
+    for item in counted:
+        groups.setdefault(item.what, []).append(item)
+    return tuple(share(name, name, items) for name, items in sorted(groups.items()))
+
+
+def _by_standard(ratings: list[tuple[str, str]]) -> tuple[Share, ...]:
+    standards = sorted({s for s, _ in ratings}, key=_standard_order)
+    shares = []
+    for standard in standards:
+        given = [r for s, r in ratings if s == standard]
+        for rating, words in RATINGS:
+            shares.append(Share(f"{standard}:{rating}", f"{_standard_words(standard)}: {words}",
+                                given.count(rating), len(given)))
+    return tuple(shares)
+
+
+def _standard_order(key: str) -> tuple[int, str]:
+    number = key.removeprefix("standard_")
+    return (int(number), "") if number.isdigit() else (10_000, key)
+
+
+def _standard_words(key: str) -> str:
+    number = key.removeprefix("standard_")
+    return f"Standard {number}" if number.isdigit() else key.replace("_", " ").capitalize()
+
+
+# --- actions --------------------------------------------------------------------------------------------------
+
+def actions_overdue(session: Session, period: Period, now: datetime) -> tuple[Measure, list[Counted]]:
+    """``actions_overdue``: of the actions raised in the period (withdrawn ones aside), those open past their due
+    date today. Lower is better. A re-planned action counts against its new date; the note says how many were."""
+    rows = session.execute(
+        select(PlanAction.plan_id, PlanAction.number, PlanAction.agency, Agency.name, PlanAction.status,
+               PlanAction.due_date, PlanAction.original_due_date, PlanAction.replans, PlanAction.raised_at,
+               PlanAction.closed_at)
+        .outerjoin(Agency, Agency.key == PlanAction.agency)
+        .where(PlanAction.raised_at >= period.starts_at, PlanAction.raised_at < period.ends_before,
+               PlanAction.status != "withdrawn")
+        .order_by(PlanAction.raised_at, PlanAction.plan_id, PlanAction.number)).all()
+    today = workdays.london_date(now)
+    counted, agencies = [], []
+    for row in rows:
+        is_open = row.status != "signed_off"
+        counted.append(Counted(row.plan_id, is_open and row.due_date is not None and row.due_date < today,
+                               day_of(row.raised_at), row.due_date, day_of(row.closed_at) if not is_open else None,
+                               what=f"Action {row.number}"))
+        agencies.append((row.agency or "", row.name or row.agency or "No agency"))
+    groups: dict[tuple[str, str], list[Counted]] = {}
+    for agency, item in zip(agencies, counted, strict=True):
+        groups.setdefault(agency, []).append(item)
+    by_agency = tuple(share(key, name, items) for (key, name), items in sorted(groups.items(), key=lambda g: g[0][1]))
+    replanned = [row for row in rows if row.replans]
+    notes = []
+    if replanned:
+        past_first = sum(1 for row in replanned if row.original_due_date and row.original_due_date < today
+                         and row.status != "signed_off")
+        notes.append(f"{plural(len(replanned), 'action')} {'was' if len(replanned) == 1 else 'were'} re-planned "
+                     f"and {'is' if len(replanned) == 1 else 'are'} measured against the new due date; "
+                     f"{past_first} of them {'is' if past_first == 1 else 'are'} open past the first due date.")
+    return measure("actions_overdue", "Actions open past their due date", counted,
+                   breakdowns={"by agency": by_agency}, notes=notes), counted
+
+
+# --- case file audits -----------------------------------------------------------------------------------------
+
+def audit_grades(session: Session, period: Period) -> tuple[Measure, list[Counted]]:
+    """``case_audit_grades``: the children audited in the period graded good or adequate, of all graded; by grade
+    and by month (the month the audit meeting recorded the grades)."""
+    grades = _grade_rows(session, period)
+    counted = [Counted(instance_id, grade in ("good", "adequate"), day_of(done), None, day_of(done),
+                       what=dict(GRADES).get(grade, grade)) for instance_id, done, grade in grades]
+    by_grade = tuple(Share(key, words, sum(1 for *_, g in grades if g == key), len(grades)) for key, words in GRADES)
+    months: dict[str, list[Counted]] = {}
+    for item in counted:
+        assert item.done_on is not None
+        months.setdefault(item.done_on.strftime("%Y-%m"), []).append(item)
+    by_month = tuple(share(key, items[0].done_on.strftime("%B %Y"), items)  # type: ignore[union-attr]
+                     for key, items in sorted(months.items()))
+    return measure("case_audit_grades", "Audited cases graded good or adequate", counted,
+                   breakdowns={"by grade": by_grade, "by month": by_month}), counted
+
+
+def _grade_rows(session: Session, period: Period) -> list[tuple[str, datetime, str]]:
+    """(case, when graded, grade) for each child graded, read out of the answers by the database."""
+    grade: ColumnElement[Any]
+    if session.get_bind().dialect.name == "postgresql":
+        item = func.json_array_elements(HumanTask.answers["case_grades"]).table_valued("value").alias("item")
+        grade = item.c.value.op("->>")("grade")
+    else:
+        item = func.json_each(HumanTask.answers, "$.case_grades").table_valued("value").alias("item")
+        grade = func.json_extract(item.c.value, "$.grade")
+    rows = session.execute(
+        select(HumanTask.instance_id, HumanTask.completed_at, grade)
+        .select_from(HumanTask).join(item, true())
+        .where(HumanTask.process_key == "case_audit", HumanTask.name == "audit_meeting",
+               HumanTask.state == TaskState.COMPLETED, HumanTask.completed_at >= period.starts_at,
+               HumanTask.completed_at < period.ends_before)
+        .order_by(HumanTask.completed_at, HumanTask.instance_id)).all()
+    return [(r[0], r[1], r[2]) for r in rows if isinstance(r[2], str)]

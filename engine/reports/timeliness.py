@@ -1,0 +1,120 @@
+"""The statutory deadlines a task meets: the serious incident notification (5 working days from the day the local
+authority became aware), the rapid review (15 working days from the notification), the review's publication
+(6 months from its initiation) and the CDOP agency reports (3 weeks from the request).
+
+Each is read from ``human_task`` rows in one query: the task's clock start (``clock_started_at``: the ``dueFrom``
+date, or the request), its statutory deadline (``statutory_due_at``: moved on by a resumed pause, never by an
+extension) and when it was done: the date the form records (the notification's, the rapid review's sending, the
+publication) or else the day the task was completed. Met when done on or before the statutory deadline's day;
+late when done after it, or still open after it; a task still open within its time is not counted yet."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from ..states import TaskState
+from ..store.models import Agency, HumanTask
+from .counting import Counted, Period, day_of, iso_day, measure, plural, share
+from .records import Measure, Share
+
+NOTIFICATION = ("notify_panel", "notify_panel_wt")
+RAPID_REVIEW = ("rapid_review", "rr_submit")
+PUBLICATION = ("publish_report",)
+DONE_FIELDS = ("notification_date", "rr_sent_date", "publication_date")  # each form records one of them
+
+
+def deadline_measures(session: Session, period: Period, now: datetime) -> list[tuple[Measure, list[Counted]]]:
+    """``notification_within_5wd``, ``rapid_review_within_15wd``, ``report_within_6_months``."""
+    firsts = _first_task_per_case(session, "scr", NOTIFICATION + RAPID_REVIEW + PUBLICATION, period, now)
+    return [
+        _deadline_measure("notification_within_5wd", "Serious incident notifications within 5 working days",
+                          [c for name, c in firsts if name in NOTIFICATION]),
+        _deadline_measure("rapid_review_within_15wd", "Rapid reviews sent to the Panel within 15 working days",
+                          [c for name, c in firsts if name in RAPID_REVIEW]),
+        _deadline_measure("report_within_6_months", "Reviews published within 6 months",
+                          [c for name, c in firsts if name in PUBLICATION]),
+    ]
+
+
+def cdop_returns(session: Session, period: Period, now: datetime) -> tuple[Measure, list[Counted]]:
+    """``cdop_returns_on_time``: each agency report counted, with a breakdown by agency."""
+    rows = session.execute(_task_query("cdop", ("agency_report",), period).add_columns(
+        HumanTask.agency, Agency.name.label("agency_name")).outerjoin(Agency, Agency.key == HumanTask.agency)).all()
+    entries = [(row.agency or "", row.agency_name or row.agency or "No agency", c) for row in rows
+               if (c := _counted(row, now, what=row.agency_name or row.agency or "")) is not None]
+    names = {key: name for key, name, _ in entries}
+    by_agency: dict[str, list[Counted]] = {}
+    for key, _, counted in entries:
+        by_agency.setdefault(key, []).append(counted)
+    shares = tuple(share(key, names[key], by_agency[key]) for key in sorted(by_agency, key=lambda k: names[k]))
+    items = [c for _, _, c in entries]
+    return _deadline_measure("cdop_returns_on_time", "Child death agency reports returned on time", items,
+                             breakdowns={"by agency": shares})
+
+
+def _deadline_measure(key: str, label: str, counted: list[Counted], *,
+                      breakdowns: dict[str, tuple[Share, ...]] | None = None) -> tuple[Measure, list[Counted]]:
+    return measure(key, label, counted, breakdowns=breakdowns, notes=_clock_notes(counted)), counted
+
+
+def _clock_notes(counted: list[Counted]) -> list[str]:
+    notes = []
+    extended = [c for c in counted if c.extended]
+    if extended:
+        late = sum(1 for c in extended if not c.met)
+        notes.append(f"{plural(len(extended), 'deadline')} {'was' if len(extended) == 1 else 'were'} extended. "
+                     "An extension counts against the partnership: these are measured against the date before it "
+                     f"({late} of them late against that date).")
+    paused = [c for c in counted if c.paused_days]
+    if paused:
+        days = sum(c.paused_days for c in paused)
+        notes.append(f"{plural(len(paused), 'case')} {'was' if len(paused) == 1 else 'were'} paused "
+                     f"({plural(days, 'working day')} in all). A paused clock does not count against the "
+                     "partnership: the deadline moved on by the working days paused.")
+    return notes
+
+
+def _task_query(process_key: str, names: tuple[str, ...], period: Period) -> Select[Any]:
+    done_text = func.coalesce(*(HumanTask.answers[f].as_string() for f in DONE_FIELDS))
+    return (select(HumanTask.instance_id, HumanTask.name, HumanTask.state, HumanTask.created_at,
+                   HumanTask.completed_at, HumanTask.due_at, HumanTask.statutory_due_at, HumanTask.clock_started_at,
+                   HumanTask.paused_days, done_text.label("done_text"))
+            .where(HumanTask.process_key == process_key, HumanTask.name.in_(names),
+                   HumanTask.clock_started_at >= period.starts_at, HumanTask.clock_started_at < period.ends_before,
+                   HumanTask.state != TaskState.CANCELLED)
+            .order_by(HumanTask.clock_started_at, HumanTask.created_at, HumanTask.id))
+
+
+def _first_task_per_case(session: Session, process_key: str, names: tuple[str, ...], period: Period,
+                         now: datetime) -> list[tuple[str, Counted]]:
+    """The first task of each kind per case (a rapid review the Panel asks questions about is sent again; the
+    first sending is the one the law times)."""
+    seen: set[tuple[str, str]] = set()
+    found = []
+    for row in session.execute(_task_query(process_key, names, period)):
+        kind = next(group for group in (NOTIFICATION, RAPID_REVIEW, PUBLICATION) if row.name in group)[0]
+        if (row.instance_id, kind) in seen:
+            continue
+        seen.add((row.instance_id, kind))
+        counted = _counted(row, now)
+        if counted is not None:
+            found.append((row.name, counted))
+    return found
+
+
+def _counted(row: Any, now: datetime, what: str = "") -> Counted | None:
+    """How the law counts one task; None when it has no deadline or is still within its time."""
+    statutory = row.statutory_due_at or row.due_at
+    if statutory is None:
+        return None
+    done = (iso_day(row.done_text) or day_of(row.completed_at)) if row.state == TaskState.COMPLETED else None
+    due = day_of(statutory)
+    assert due is not None
+    if done is None and now <= statutory:
+        return None
+    extended_to = day_of(row.due_at) if row.due_at is not None and row.due_at != statutory else None
+    return Counted(row.instance_id, done is not None and done <= due, day_of(row.clock_started_at), due, done,
+                   what=what, extended_to=extended_to, paused_days=row.paused_days or 0)
