@@ -19,7 +19,7 @@ Every measure reads rows in one or two SQL statements (``timeliness``, ``cycles`
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -113,3 +113,12 @@ def _one(session: Session, key: str, period: Period, now: datetime) -> tuple[Mea
                 "actions_overdue": lambda: cycles.actions_overdue(session, period, now),
                 "case_audit_grades": lambda: cycles.audit_grades(session, period)}
     return builders[key]()
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """The last 12 months, today included."""
+    try:
+        start = today.replace(year=today.year - 1)
+    except ValueError:  # 29 February
+        start = today.replace(year=today.year - 1, day=28)
+    return start + timedelta(days=1), today

@@ -13,6 +13,7 @@ from . import (  # noqa: F401
     messages,
     notifications,
     openapi,
+    reports,
     retention,
     tasks,
 )

@@ -14,6 +14,7 @@ from engine.states import TaskState
 from . import schemas as s
 from .blueprint import bp
 from .files import DocumentSchema
+from .reports import ComplianceSchema
 
 # (path, method, summary, request schema, success status, response schema, error statuses)
 ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
@@ -74,6 +75,8 @@ ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
      (400, 401, 403, 404, 409, 422)),
     ("/process-instances/{id}/access-report", "get", "Who viewed or downloaded what of the case, and when "
      "(coordinator; JSON or CSV)", None, 200, "access_report", (400, 401, 403, 404)),
+    ("/reports/compliance", "get", "The compliance measures over a period (coordinators, chairs, the scrutineer, "
+     "partners): numbers, cases counted, breakdowns and notes", None, 200, ComplianceSchema, (400, 401, 403)),
 ]
 # multipart/form-data bodies (ROUTES' request schemas are JSON bodies)
 MULTIPART = {("/tasks/{id}/files", "post"): {"type": "object", "required": ["file", "field"], "properties": {
@@ -99,6 +102,8 @@ QUERIES: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
     ("/files/{id}", "get"): {"version": {**_INT, "minimum": 1}},
     ("/process-instances/{id}/access-report", "get"): {"format": {"type": "string", "enum": ["json", "csv"],
                                                                   "default": "json"}},
+    ("/reports/compliance", "get"): {"from": {"type": "string", "format": "date"},
+                                     "to": {"type": "string", "format": "date"}},
 }
 INTEGER_IDS = {"/notifications/{id}/read"}
 CSV_TOO = {("/process-instances", "get")}  # ``format=csv``: the same rows as a CSV file

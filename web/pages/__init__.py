@@ -21,6 +21,7 @@ from . import (
     files,
     instances,
     notices,
+    reports,
     retention,
     start,
     tasks,
@@ -40,7 +41,7 @@ def register_pages(app: Flask) -> None:
     csrf.exempt(api_bp)
 
     for module in (auth, assets, tasks, files, dashboard, exports, chasing, instances, notices, admin, start, designer,
-                   retention):
+                   retention, reports):
         app.register_blueprint(module.bp)
     app.before_request(refuse_bad_forms)
     app.before_request(auth.load_signed_in_user)
