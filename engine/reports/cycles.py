@@ -74,7 +74,11 @@ def _returns(session: Session, cycles: Select[Any]) -> tuple[list[Counted], list
 
 
 def _ratings(answers: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(key, value["rating"]) for key, value in answers.items()
+    """The standards' ratings: ``standard_1`` to ``standard_8``, and those the coordinator set for the agency
+    (``additional_standards``, by reference)."""
+    own = answers.get("additional_standards")
+    rated = [*answers.items(), *(own.items() if isinstance(own, dict) else ())]
+    return [(key, value["rating"]) for key, value in rated
             if isinstance(value, dict) and isinstance(value.get("rating"), str)]
 
 
@@ -103,7 +107,7 @@ def _standard_order(key: str) -> tuple[int, str]:
 
 def _standard_words(key: str) -> str:
     number = key.removeprefix("standard_")
-    return f"Standard {number}" if number.isdigit() else key.replace("_", " ").capitalize()
+    return f"Standard {number}"
 
 
 # --- actions --------------------------------------------------------------------------------------------------
