@@ -31,10 +31,10 @@ def section11_returns(session: Session, period: Period) -> tuple[Measure, list[C
                                     ProcessInstance.created_at < period.ends_before)
     previous = _cycles(session).where(ProcessInstance.created_at < period.starts_at) \
         .order_by(ProcessInstance.created_at.desc()).limit(1)
-    current, ratings = _returns(session, cycles)
-    before, before_ratings = _returns(session, previous)
-    breakdowns = {"by agency": _by_agency(current), "by standard": _by_standard(ratings),
-                  "previous cycle by agency": _by_agency(before),
+    current, agencies, ratings = _returns(session, cycles)
+    before, before_agencies, before_ratings = _returns(session, previous)
+    breakdowns = {"by agency": _by_agency(current, agencies), "by standard": _by_standard(ratings),
+                  "previous cycle by agency": _by_agency(before, before_agencies),
                   "previous cycle by standard": _by_standard(before_ratings)}
     notes = []
     if before:
@@ -52,8 +52,9 @@ def _cycles(session: Session) -> Select[Any]:
                                             ProcessInstance.status != InstanceStatus.CANCELLED)
 
 
-def _returns(session: Session, cycles: Select[Any]) -> tuple[list[Counted], list[tuple[str, str]]]:
-    """Each return of the cycles (one per agency), and each (standard, rating) the completed ones gave."""
+def _returns(session: Session, cycles: Select[Any]) -> tuple[list[Counted], list[str], list[tuple[str, str]]]:
+    """Each return of the cycles (one per agency), its agency's key, and each (standard, rating) the completed ones
+    gave."""
     cycle_ids = cycles.subquery()
     rows = session.execute(
         select(HumanTask.instance_id, HumanTask.state, HumanTask.agency, Agency.name, HumanTask.completed_at,
@@ -63,14 +64,15 @@ def _returns(session: Session, cycles: Select[Any]) -> tuple[list[Counted], list
         .outerjoin(Agency, Agency.key == HumanTask.agency)
         .where(HumanTask.name == "self_evaluation", HumanTask.state != TaskState.CANCELLED)
         .order_by(ProcessInstance.created_at, HumanTask.agency)).all()
-    counted, ratings = [], []
+    counted, agencies, ratings = [], [], []
     for row in rows:
+        agencies.append(row.agency or "")
         done = row.state == TaskState.COMPLETED
         counted.append(Counted(row.instance_id, done, day_of(row.created_at), day_of(row.statutory_due_at),
                                day_of(row.completed_at) if done else None, what=row.name or row.agency or ""))
         if done and isinstance(row.answers, dict):
             ratings.extend(_ratings(row.answers))
-    return counted, ratings
+    return counted, agencies, ratings
 
 
 def _ratings(answers: dict[str, Any]) -> list[tuple[str, str]]:
@@ -82,11 +84,12 @@ def _ratings(answers: dict[str, Any]) -> list[tuple[str, str]]:
             if isinstance(value, dict) and isinstance(value.get("rating"), str)]
 
 
-def _by_agency(counted: list[Counted]) -> tuple[Share, ...]:
-    groups: dict[str, list[Counted]] = {}
-    for item in counted:
-        groups.setdefault(item.what, []).append(item)
-    return tuple(share(name, name, items) for name, items in sorted(groups.items()))
+def _by_agency(counted: list[Counted], agencies: list[str]) -> tuple[Share, ...]:
+    """One share per agency (keyed by the agency's key, labelled with its name), in the order of the names."""
+    groups: dict[tuple[str, str], list[Counted]] = {}
+    for key, item in zip(agencies, counted, strict=True):
+        groups.setdefault((item.what, key), []).append(item)
+    return tuple(share(key, name, items) for (name, key), items in sorted(groups.items()))
 
 
 def _by_standard(ratings: list[tuple[str, str]]) -> tuple[Share, ...]:

@@ -84,7 +84,7 @@ def test_the_page_shows_the_apis_numbers_in_its_tables_and_charts(client, auth, 
         if m["denominator"]:
             assert f'{m["percent"]:g}% ({m["numerator"]} of {m["denominator"]})' in chart
         else:
-            assert "none counted" in chart
+            assert "None counted" in chart
     table = html[html.index('id="table-overview"'):]
     row = re.search(r"Serious incident notifications within 5 working days</th>\s*"
                     r'<td[^>]*>(\d+)</td>\s*<td[^>]*>(\d+)</td>\s*<td[^>]*>([\d.]+)%</td>', table)

@@ -71,8 +71,8 @@ def test_section11_returns_by_agency_and_standard_against_the_previous_cycle(run
                                                         "health": {"ratings": ALL_GREEN}})
     found = report(run, *YEAR_2026)["section11_returns_complete"]
     assert (found.numerator, found.denominator, found.cases) == (3, 3, (current,))
-    assert shares(found, "by agency") == {"Children's Social Care": ("Children's Social Care", 1, 1),
-                                          "Health Trust": ("Health Trust", 1, 1), "Police": ("Police", 1, 1)}
+    assert shares(found, "by agency") == {"csc": ("Children's Social Care", 1, 1),
+                                          "health": ("Health Trust", 1, 1), "police": ("Police", 1, 1)}
     standards = shares(found, "by standard")
     assert standards["standard_1:green"] == ("Standard 1: green", 2, 3)
     assert standards["standard_1:red"] == ("Standard 1: red", 1, 3)
@@ -80,8 +80,7 @@ def test_section11_returns_by_agency_and_standard_against_the_previous_cycle(run
     assert standards["standard_6:na"] == ("Standard 6: not applicable", 1, 3)
     assert list(standards)[:4] == ["standard_1:green", "standard_1:amber", "standard_1:red", "standard_1:na"]
     assert shares(found, "previous cycle by agency") == {
-        "Children's Social Care": ("Children's Social Care", 1, 1), "Health Trust": ("Health Trust", 0, 1),
-        "Police": ("Police", 1, 1)}
+        "csc": ("Children's Social Care", 1, 1), "health": ("Health Trust", 0, 1), "police": ("Police", 1, 1)}
     assert shares(found, "previous cycle by standard")["standard_1:green"] == ("Standard 1: green", 1, 2)
     assert found.notes == ("Previous cycle (started 6 January 2025): 2 of 3 returns completed.",)
     previous_year = report(run, date(2025, 1, 1), date(2025, 12, 31))["section11_returns_complete"]

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-WIDTH, LABEL_WIDTH, BAR_WIDTH, ROW_HEIGHT, BAR_HEIGHT = 720, 260, 300, 34, 22
+WIDTH, LABEL_WIDTH, BAR_WIDTH, ROW_HEIGHT, BAR_HEIGHT = 960, 430, 340, 34, 22
+LONGEST_LABEL = 52  # characters; a longer label is cut between words (the table beside has it whole)
 BLUE, TRACK, TEXT = "#1d70b8", "#f3f2f1", "#0b0c0c"  # GOV.UK blue, light grey, text
+FONT = '"GDS Transport", arial, sans-serif'
 
 
 @dataclass(frozen=True)
@@ -22,9 +24,9 @@ class Bar:
 
     @property
     def words(self) -> str:
-        """``50% (1 of 2)``; ``none counted`` when there is nothing to count."""
+        """``50% (1 of 2)``; ``None counted`` when there is nothing to count."""
         if self.percent is None:
-            return "none counted"
+            return "None counted"
         return f"{percent_words(self.percent)} ({self.numerator} of {self.denominator})"
 
 
@@ -40,7 +42,7 @@ def bar_chart(chart_id: str, title: str, description: str, bars: list[Bar]) -> M
     spoken = "; ".join(f"{bar.label}: {bar.words}" for bar in bars) or "Nothing to show"
     parts = [f'<svg class="lif-chart" id="{escape(ident)}" role="img" aria-labelledby="{escape(ident)}-title '
              f'{escape(ident)}-desc" viewBox="0 0 {WIDTH} {height}" width="100%" '
-             f'preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">',
+             f'preserveAspectRatio="xMinYMin meet" font-family=\'{FONT}\' xmlns="http://www.w3.org/2000/svg">',
              f'<title id="{escape(ident)}-title">{escape(title)}</title>',
              f'<desc id="{escape(ident)}-desc">{escape(description)} {escape(spoken)}.</desc>']
     for row, bar in enumerate(bars):
@@ -53,7 +55,8 @@ def _bar(row: int, bar: Bar) -> str:
     top = row * ROW_HEIGHT + 4
     middle = top + BAR_HEIGHT / 2 + 5
     length = 0 if bar.percent is None else round(BAR_WIDTH * bar.percent / 100, 1)
-    label = bar.label if len(bar.label) <= 38 else bar.label[:37] + "…"
+    label = bar.label if len(bar.label) <= LONGEST_LABEL else \
+        bar.label[:LONGEST_LABEL - 1].rsplit(" ", 1)[0] + "…"
     return (f'<g class="lif-chart__bar" data-numerator="{bar.numerator}" data-denominator="{bar.denominator}">'
             f'<text x="{LABEL_WIDTH - 8}" y="{middle}" text-anchor="end" font-size="15" fill="{TEXT}">'
             f"{escape(label)}</text>"

@@ -23,6 +23,20 @@ OUTCOME_WORDS = {"actions_overdue": ("Overdue", "Not overdue"),
                  "section11_returns_complete": ("Completed", "Not completed"),
                  "case_audit_grades": ("Good or adequate", "Inadequate")}
 FIELDS = (("from", "From"), ("to", "To"))
+DESCRIPTIONS = {
+    "notification_within_5wd": "Notifications to the Child Safeguarding Practice Review Panel made within 5 working "
+                               "days of the day the local authority became aware of the incident.",
+    "rapid_review_within_15wd": "Rapid reviews sent to the Panel within 15 working days of the notification.",
+    "report_within_6_months": "Review reports published within 6 months of the day the review was initiated.",
+    "cdop_returns_on_time": "Child death review agency reports returned by their due date, 3 weeks after they were "
+                            "asked for.",
+    "section11_returns_complete": "Section 11 self-evaluation returns completed, of those asked for in the cycles "
+                                  "that started in the period, with the ratings each standard was given and the "
+                                  "previous cycle to compare with.",
+    "actions_overdue": "Actions raised in the period that are still open after their due date. Lower is better.",
+    "case_audit_grades": "Children whose files were audited in the period and graded good or adequate at the "
+                         "multi-agency audit meeting.",
+}
 
 
 @bp.get("/reports/compliance")
@@ -40,7 +54,8 @@ def compliance_page() -> str:
     overview = bar_chart("chart-overview", "Every measure", "The share of cases that met each measure.",
                          [Bar(m.label, m.numerator, m.denominator) for m in measures])
     return render_template("reports/compliance.html", sections=sections, overview=overview, measures=measures,
-                           start=start, end=end, typed=typed, errors=errors)
+                           start=start, end=end, typed=typed, errors=errors,
+                           descriptions={key: DESCRIPTIONS.get(key, "") for key in compliance.KEYS})
 
 
 @bp.get("/reports/compliance/<key>")
