@@ -77,6 +77,8 @@ def measure_cases(session: Session, key: str, *, actor: Actor, start: date, end:
         raise NotFound(f"no measure {key!r}")
     period = _period(start, end)
     measure, counted = _one(session, key, period, now)
+    if key == "actions_overdue":
+        counted = cycles.overdue_actions(session, period, now)
     ids = sorted({c.instance_id for c in counted})
     cases = {row.id: row for row in session.execute(
         select(ProcessInstance.id, ProcessInstance.business_key, ProcessInstance.title)
@@ -108,9 +110,10 @@ def _one(session: Session, key: str, period: Period, now: datetime) -> tuple[Mea
     if key in KEYS[:3]:
         found = timeliness.deadline_measures(session, period, now)
         return found[KEYS.index(key)]
+    if key == "actions_overdue":  # counted by the database; listed only for the drill-down
+        return cycles.actions_overdue(session, period, now), []
     builders = {"cdop_returns_on_time": lambda: timeliness.cdop_returns(session, period, now),
                 "section11_returns_complete": lambda: cycles.section11_returns(session, period),
-                "actions_overdue": lambda: cycles.actions_overdue(session, period, now),
                 "case_audit_grades": lambda: cycles.audit_grades(session, period)}
     return builders[key]()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, func, select, true
 from sqlalchemy.orm import Session
 
 from .. import workdays
@@ -115,39 +115,53 @@ def _standard_words(key: str) -> str:
 
 # --- actions --------------------------------------------------------------------------------------------------
 
-def actions_overdue(session: Session, period: Period, now: datetime) -> tuple[Measure, list[Counted]]:
+def actions_overdue(session: Session, period: Period, now: datetime) -> Measure:
     """``actions_overdue``: of the actions raised in the period (withdrawn ones aside), those open past their due
-    date today. Lower is better. A re-planned action counts against its new date; the note says how many were."""
-    rows = session.execute(
-        select(PlanAction.plan_id, PlanAction.number, PlanAction.agency, Agency.name, PlanAction.status,
-               PlanAction.due_date, PlanAction.original_due_date, PlanAction.replans, PlanAction.raised_at,
-               PlanAction.closed_at)
-        .outerjoin(Agency, Agency.key == PlanAction.agency)
-        .where(PlanAction.raised_at >= period.starts_at, PlanAction.raised_at < period.ends_before,
-               PlanAction.status != "withdrawn")
-        .order_by(PlanAction.raised_at, PlanAction.plan_id, PlanAction.number)).all()
+    date today. Lower is better. A re-planned action counts against its new date; the note says how many were.
+    Counted by the database (there are tens of thousands of actions); ``overdue_actions`` lists them."""
     today = workdays.london_date(now)
-    counted, agencies = [], []
-    for row in rows:
-        is_open = row.status != "signed_off"
-        counted.append(Counted(row.plan_id, is_open and row.due_date is not None and row.due_date < today,
-                               day_of(row.raised_at), row.due_date, day_of(row.closed_at) if not is_open else None,
-                               what=f"Action {row.number}"))
-        agencies.append((row.agency or "", row.name or row.agency or "No agency"))
-    groups: dict[tuple[str, str], list[Counted]] = {}
-    for agency, item in zip(agencies, counted, strict=True):
-        groups.setdefault(agency, []).append(item)
-    by_agency = tuple(share(key, name, items) for (key, name), items in sorted(groups.items(), key=lambda g: g[0][1]))
-    replanned = [row for row in rows if row.replans]
+    is_open = PlanAction.status != "signed_off"
+    replanned = PlanAction.replans > 0
+    connection = session.connection()  # both read ix_plan_action_raised alone (it covers these columns)
+    counts = connection.execute(
+        select(PlanAction.agency, func.count(), _count(and_(is_open, PlanAction.due_date < today)),
+               _count(replanned), _count(and_(replanned, is_open, PlanAction.original_due_date < today)))
+        .where(*_actions_in(period)).group_by(PlanAction.agency)).all()
+    plans = tuple(dict.fromkeys(connection.scalars(  # each plan once, in the order its first action was raised
+        select(PlanAction.plan_id).where(*_actions_in(period)).order_by(PlanAction.raised_at))))
+    names: dict[str, str] = {key: name for key, name in connection.execute(select(Agency.key, Agency.name).where(
+        Agency.key.in_([agency for agency, *_ in counts if agency])))} if counts else {}
+    by_agency = tuple(sorted((Share(agency or "", names.get(agency or "") or agency or "No agency", late, total)
+                              for agency, total, late, _, _ in counts), key=lambda s: s.label))
     notes = []
-    if replanned:
-        past_first = sum(1 for row in replanned if row.original_due_date and row.original_due_date < today
-                         and row.status != "signed_off")
-        notes.append(f"{plural(len(replanned), 'action')} {'was' if len(replanned) == 1 else 'were'} re-planned "
-                     f"and {'is' if len(replanned) == 1 else 'are'} measured against the new due date; "
+    replans, past_first = sum(c[3] for c in counts), sum(c[4] for c in counts)
+    if replans:
+        notes.append(f"{plural(replans, 'action')} {'was' if replans == 1 else 'were'} re-planned "
+                     f"and {'is' if replans == 1 else 'are'} measured against the new due date; "
                      f"{past_first} of them {'is' if past_first == 1 else 'are'} open past the first due date.")
-    return measure("actions_overdue", "Actions open past their due date", counted,
-                   breakdowns={"by agency": by_agency}, notes=notes), counted
+    return Measure("actions_overdue", "Actions open past their due date", sum(s.numerator for s in by_agency),
+                   sum(s.denominator for s in by_agency), plans, {"by agency": by_agency}, tuple(notes))
+
+
+def overdue_actions(session: Session, period: Period, now: datetime) -> list[Counted]:
+    """Each action ``actions_overdue`` counted, overdue (``met``) or not, for the drill-down."""
+    today = workdays.london_date(now)
+    rows = session.execute(
+        select(PlanAction.plan_id, PlanAction.number, PlanAction.status, PlanAction.due_date, PlanAction.raised_at,
+               PlanAction.closed_at)
+        .where(*_actions_in(period)).order_by(PlanAction.raised_at, PlanAction.plan_id, PlanAction.number)).all()
+    return [Counted(row.plan_id, row.status != "signed_off" and row.due_date is not None and row.due_date < today,
+                    day_of(row.raised_at), row.due_date, day_of(row.closed_at) if row.status == "signed_off" else None,
+                    what=f"Action {row.number}") for row in rows]
+
+
+def _actions_in(period: Period) -> tuple[ColumnElement[bool], ...]:
+    return (PlanAction.raised_at >= period.starts_at, PlanAction.raised_at < period.ends_before,
+            PlanAction.status != "withdrawn")
+
+
+def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 # --- case file audits -----------------------------------------------------------------------------------------
@@ -178,7 +192,7 @@ def _grade_rows(session: Session, period: Period) -> list[tuple[str, datetime, s
     else:
         item = func.json_each(HumanTask.answers, "$.case_grades").table_valued("value").alias("item")
         grade = func.json_extract(item.c.value, "$.grade")
-    rows = session.execute(
+    rows = session.connection().execute(
         select(HumanTask.instance_id, HumanTask.completed_at, grade)
         .select_from(HumanTask).join(item, true())
         .where(HumanTask.process_key == "case_audit", HumanTask.name == "audit_meeting",

@@ -4,7 +4,7 @@ past their due date by agency (a re-planned one measured against its new date, a
 by month, and reviews published within 6 months."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import update
 
@@ -165,3 +165,16 @@ def test_reviews_published_within_6_months_of_initiation(run):
     assert sorted((r.started_on, r.due_on, r.done_on, r.met) for r in rows) == [
         (date(2026, 1, 5), date(2026, 7, 6), date(2026, 7, 6), True),
         (date(2026, 1, 5), date(2026, 7, 6), date(2026, 7, 7), False)]
+
+
+def test_a_report_done_after_midnight_in_summer_time_counts_on_englands_day(run):
+    """Days are England's: half past midnight in summer is 23:30 the day before in UTC, as the rows keep it."""
+    case = cdop_reports_asked(run, "2026-06-01", ["police", "csc"])  # due 22 June at 10:00
+    run.move_to(datetime(2026, 6, 21, 23, 30, tzinfo=UTC))  # 00:30 on 22 June in England: on time
+    run.do(case, "agency_report", "police")
+    run.move_to(datetime(2026, 6, 22, 23, 30, tzinfo=UTC))  # 00:30 on 23 June: late
+    run.do(case, "agency_report", "csc")
+    _, rows = drill(run, "cdop_returns_on_time", *YEAR_2026)
+    assert sorted((r.what, r.met, r.due_on, r.done_on) for r in rows) == [
+        ("Children's Social Care", False, date(2026, 6, 22), date(2026, 6, 23)),
+        ("Police", True, date(2026, 6, 22), date(2026, 6, 22))]

@@ -38,7 +38,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column('paused_days', sa.Integer(), nullable=True))
     op.create_index('ix_human_task_process_name_clock', 'human_task',
                     ['process_key', 'name', 'clock_started_at'])
-    op.create_index('ix_plan_action_raised', 'plan_action', ['raised_at'])
+    op.create_index('ix_plan_action_raised', 'plan_action', ['raised_at', 'status', 'agency', 'plan_id', 'due_date',
+                                                             'replans', 'original_due_date'])
     _backfill()
 
 
