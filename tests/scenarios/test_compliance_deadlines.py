@@ -148,3 +148,27 @@ def test_the_keys_come_in_the_contract_order(run):
     assert compliance.KEYS[:7] == ("notification_within_5wd", "rapid_review_within_15wd", "report_within_6_months",
                                    "cdop_returns_on_time", "section11_returns_complete", "actions_overdue",
                                    "case_audit_grades")
+
+
+def test_working_together_2023_cases_count_their_notification_and_first_sending_to_the_panel(run):
+    """Under Working Together 2023 the notification is ``notify_panel_wt`` and the rapid review goes to the Panel
+    at ``rr_submit``; when the Panel's questions send it again, the first sending is the one timed."""
+    run.move_to("2027-04-27")
+    case = run.start("scr", who="pat")
+    run.do(case, "referral", la_aware_on="2027-04-27", child_outcome="died")  # notification due 5 May
+    run.move_to("2027-04-29")
+    run.do(case, "notify_panel_wt", notification_date="2027-04-29")  # rapid review due 21 May
+    run.do(case, "screening_wt")
+    run.do_each(case, "rr_summary")
+    run.do(case, "rr_meeting")
+    run.do_each(case, "partners_signoff")
+    run.move_to("2027-05-24")
+    run.do(case, "rr_submit", rr_sent_date="2027-05-24")  # late
+    run.do(case, "record_panel_response", outcome="questions")
+    run.do(case, "answer_panel")
+    run.do(case, "rr_submit", rr_sent_date="2027-05-25")
+    found = report(run, *YEAR_2027)
+    assert (found["notification_within_5wd"].numerator, found["notification_within_5wd"].denominator) == (1, 1)
+    assert (found["rapid_review_within_15wd"].numerator, found["rapid_review_within_15wd"].denominator) == (0, 1)
+    _, (row,) = drill(run, "rapid_review_within_15wd", *YEAR_2027)
+    assert (row.started_on, row.due_on, row.done_on) == (date(2027, 4, 29), date(2027, 5, 21), date(2027, 5, 24))
