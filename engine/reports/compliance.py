@@ -35,6 +35,7 @@ from .records import Measure
 KEYS = ("notification_within_5wd", "rapid_review_within_15wd", "report_within_6_months", "cdop_returns_on_time",
         "section11_returns_complete", "actions_overdue", "case_audit_grades")
 LONGEST_PERIOD_DAYS = 366 * 20
+YEARS = range(1900, 2201)  # the calendar deadlines keep to (``engine.spiff.timers``)
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,9 @@ def measure_cases(session: Session, key: str, *, actor: Actor, start: date, end:
 
 
 def _period(start: date, end: date) -> Period:
+    for name, day in (("from", start), ("to", end)):
+        if day.year not in YEARS:
+            raise InvalidData(f"{name} is outside 1900 to 2200", [{"field": name, "message": "1900 to 2200"}])
     if end < start:
         raise InvalidData("the period ends before it starts", [{"field": "to", "message": "must not be before from"}])
     if (end - start).days > LONGEST_PERIOD_DAYS:

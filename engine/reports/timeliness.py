@@ -23,8 +23,8 @@ from .records import Measure, Share
 NOTIFICATION = ("notify_panel", "notify_panel_wt")
 RAPID_REVIEW = ("rapid_review", "rr_submit")
 PUBLICATION = ("publish_report",)
-# the date each form records the thing done on (the notification's, the rapid review's sending, the publication)
 COMPLETED = str(TaskState.COMPLETED)  # compared with thousands of rows' states: a plain string is quicker
+# the date each form records the thing done on (the notification's, the rapid review's sending, the publication)
 DONE_FIELDS = {NOTIFICATION: "notification_date", RAPID_REVIEW: "rr_sent_date", PUBLICATION: "publication_date"}
 
 

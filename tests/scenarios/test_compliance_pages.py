@@ -51,6 +51,9 @@ def test_the_api_gives_every_measure_with_its_numbers_cases_breakdowns_and_notes
 
 @pytest.mark.parametrize("query, parameter", [({"from": "2026-13-01"}, "from"), ({"to": "yesterday"}, "to"),
                                               ({"from": "2026-12-31", "to": "2026-01-01"}, "to"),
+                                              ({"from": "1850-01-01", "to": "1851-01-01"}, "from"),
+                                              ({"from": "9999-12-30", "to": "9999-12-31"}, "from"),
+                                              ({"from": "2000-01-01", "to": "2030-01-01"}, "from"),
                                               ({"agency": "police"}, "agency")])
 def test_the_api_refuses_a_bad_date_or_an_unknown_parameter_naming_it(client, auth, query, parameter):
     response = client.get("/api/v1/reports/compliance", query_string=query, headers=auth("cora"))

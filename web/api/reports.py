@@ -53,8 +53,11 @@ def period_from(args: Any, today: date) -> tuple[date, date]:
         text = args.get(name)
         try:
             found[name] = date.fromisoformat(text) if text else default
+            if found[name].year not in compliance.YEARS:
+                raise ValueError
         except ValueError:
-            raise BadRequest(f"{name} must be a date such as 2026-12-31", {"parameter": name}) from None
+            raise BadRequest(f"{name} must be a date from 1900 to 2200, such as 2026-12-31",
+                             {"parameter": name}) from None
     if found["to"] < found["from"]:
         raise BadRequest("to must not be before from", {"parameter": "to"})
     if (found["to"] - found["from"]).days > compliance.LONGEST_PERIOD_DAYS:

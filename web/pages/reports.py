@@ -72,6 +72,9 @@ def compliance_cases(key: str) -> str:
         end = date.fromisoformat(request.args.get("to") or end.isoformat())
     except ValueError:
         abort(400)
+    if start.year not in compliance.YEARS or end.year not in compliance.YEARS or end < start \
+            or (end - start).days > compliance.LONGEST_PERIOD_DAYS:
+        abort(400)
     with lif().reading() as db:
         measure, rows = compliance.measure_cases(db, key, actor=actor, start=start, end=end, now=now())
     return render_template("reports/cases.html", measure=measure, rows=rows, start=start, end=end,
@@ -93,7 +96,7 @@ def _section(measure: Measure) -> dict[str, Any]:
 def _period_from_form(today: date) -> tuple[date, date, dict[str, dict[str, str]], list[tuple[str, str]]]:
     """The period typed in the two date inputs; each missing or impossible date named in ``errors``."""
     start, end = compliance.default_period(today)
-    typed = {name: {part: request.args.get(f"{name}-{part}", "").strip()[:4] for part in ("day", "month", "year")}
+    typed = {name: {part: request.args.get(f"{name}-{part}", "").strip()[:8] for part in ("day", "month", "year")}
              for name, _ in FIELDS}
     found = {"from": start, "to": end}
     errors = []
@@ -104,7 +107,7 @@ def _period_from_form(today: date) -> tuple[date, date, dict[str, dict[str, str]
             continue
         try:
             found[name] = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
-            if found[name].year < 1900:
+            if found[name].year not in compliance.YEARS:
                 raise ValueError
         except ValueError:
             errors.append((f"{words} must be a real date, for example 31 3 2026", f"#{name}-day"))
