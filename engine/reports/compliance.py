@@ -77,7 +77,7 @@ def measure_cases(session: Session, key: str, *, actor: Actor, start: date, end:
     if key not in KEYS:
         raise NotFound(f"no measure {key!r}")
     period = _period(start, end)
-    measure, counted = _one(session, key, period, now)
+    measure, counted = _one(session, key, period, now, detail=True)
     if key == "actions_overdue":
         counted = cycles.overdue_actions(session, period, now)
     ids = sorted({c.instance_id for c in counted})
@@ -109,14 +109,16 @@ def _all(session: Session, period: Period, now: datetime) -> list[tuple[Measure,
             *(_one(session, key, period, now) for key in KEYS[3:])]
 
 
-def _one(session: Session, key: str, period: Period, now: datetime) -> tuple[Measure, list[Counted]]:
-    """One measure and its counted items (the three deadline measures share one query)."""
+def _one(session: Session, key: str, period: Period, now: datetime, *,
+         detail: bool = False) -> tuple[Measure, list[Counted]]:
+    """One measure and its counted items (the three deadline measures share one query); ``detail`` reads every
+    date the drill-down shows."""
     if key in KEYS[:3]:
-        found = timeliness.deadline_measures(session, period, now)
+        found = timeliness.deadline_measures(session, period, now, detail=detail)
         return found[KEYS.index(key)]
     if key == "actions_overdue":  # counted by the database; listed only for the drill-down
         return cycles.actions_overdue(session, period, now), []
-    builders = {"cdop_returns_on_time": lambda: timeliness.cdop_returns(session, period, now),
+    builders = {"cdop_returns_on_time": lambda: timeliness.cdop_returns(session, period, now, detail=detail),
                 "section11_returns_complete": lambda: cycles.section11_returns(session, period),
                 "case_audit_grades": lambda: cycles.audit_grades(session, period)}
     return builders[key]()

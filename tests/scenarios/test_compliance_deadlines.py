@@ -172,3 +172,13 @@ def test_working_together_2023_cases_count_their_notification_and_first_sending_
     assert (found["rapid_review_within_15wd"].numerator, found["rapid_review_within_15wd"].denominator) == (0, 1)
     _, (row,) = drill(run, "rapid_review_within_15wd", *YEAR_2027)
     assert (row.started_on, row.due_on, row.done_on) == (date(2027, 4, 29), date(2027, 5, 21), date(2027, 5, 24))
+
+
+def test_a_notification_recorded_after_it_was_sent_counts_by_the_date_sent(run):
+    case = referred(run, "2026-12-01")  # due 8 December
+    run.move_to("2026-12-10")
+    run.do(case, "notify_panel", notification_date="2026-12-07")  # sent on the 7th, recorded on the 10th
+    found = report(run, *YEAR_2026)["notification_within_5wd"]
+    assert (found.numerator, found.denominator) == (1, 1)
+    _, (row,) = drill(run, "notification_within_5wd", *YEAR_2026)
+    assert (row.met, row.done_on) == (True, date(2026, 12, 7))
