@@ -34,7 +34,7 @@ from .documents import upload_placeholders
 from .forms import form_data
 from .partnership import AGENCIES, DEMO_PASSWORD, PARTNER_STAFF, PEOPLE, STAFF, add_partnership
 
-SHIPPED = ("scr", "cdop", "section11", "action_plan", "case_audit")
+SHIPPED = ("scr", "cdop", "section11", "action_plan", "case_audit", "case_audit_programme")
 STORIES = (scr, cdop, section11, case_audit, action_plan)  # played in this order, so every run is the same
 
 

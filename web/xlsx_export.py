@@ -54,7 +54,8 @@ def add_sheet(book: Workbook, title: str, headers: Sequence[str], rows: Iterable
 def workbook_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
     """An .xlsx file of one sheet per (title, headers, rows)."""
     book = Workbook()
-    book.remove(book.active)
+    for blank in list(book.worksheets):  # the empty sheet a new workbook starts with
+        book.remove(blank)
     for title, headers, rows in sheets:
         add_sheet(book, title, headers, rows)
     out = io.BytesIO()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidData, TooLarge
+from ..registers import declaration as registers_declaration
 from ..spiff.parser import BundleParser, MessageEvent, ParseError
 from . import validation, view_checks
 from .bpmn_xml import Problem, XmlRefused, is_dmn, owner_id, parse_xml, quote_timer_literals
@@ -77,6 +78,9 @@ def parse_bundle(key: str, files: dict[str, str]) -> ParsedBundle:
     if primary not in process_ids:
         problems.append(Problem("process_model.json", f"primary_process_id {primary!r} is not an executable "
                                                       f"process in the bundle (found {process_ids})"))
+    problems += [Problem("process_model.json", message, field="registers")
+                 for message in registers_declaration.problems(model, set(process_ids))
+                 if "which the bundle does not have" in message]  # the shape was checked with the model
     events = tuple(parser.message_events())
     problems.extend(validation.child_match_link_problems(model, {e.name for e in events if e.catches}))
     if not problems:  # views are checked against what the built processes write

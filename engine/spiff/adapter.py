@@ -251,7 +251,9 @@ class Workflow:
         extensions = getattr(spec, "extensions", {}) or {}
         parent_spec = task.parent.task_spec if task.parent is not None else None
         mi_item = None
-        if isinstance(parent_spec, MultiInstanceTask) and parent_spec.input_item is not None:
+        # one instance of a multi-instance task, not the task after one (whose parent is the finished MI task too)
+        if isinstance(parent_spec, MultiInstanceTask) and parent_spec.input_item is not None \
+                and parent_spec.task_spec == spec.name:
             mi_item = parent_spec.input_item.bpmn_id
         return ReadyTask(
             id=str(task.id), name=spec.bpmn_id or spec.name, title=spec.bpmn_name or spec.bpmn_id or spec.name,
