@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 from .. import workdays
 from ..states import InstanceStatus, TaskState
 from ..store.models import Agency, HumanTask, PlanAction, ProcessInstance
-from .counting import Counted, Period, day_of, measure, plural, share
+from .counting import Counted, Period, day, day_of, london_day, measure, plural, share
 from .records import Measure, Share
 
+COMPLETED = str(TaskState.COMPLETED)
 RATINGS = (("green", "green"), ("amber", "amber"), ("red", "red"), ("na", "not applicable"))
 GRADES = (("good", "Good"), ("adequate", "Adequate"), ("inadequate", "Inadequate"))
 
@@ -52,36 +53,53 @@ def _cycles(session: Session) -> Select[Any]:
                                             ProcessInstance.status != InstanceStatus.CANCELLED)
 
 
-def _returns(session: Session, cycles: Select[Any]) -> tuple[list[Counted], list[str], list[tuple[str, str]]]:
-    """Each return of the cycles (one per agency), its agency's key, and each (standard, rating) the completed ones
-    gave."""
+def _returns(session: Session, cycles: Select[Any]) -> tuple[list[Counted], list[str], list[tuple[str, str, int]]]:
+    """Each return of the cycles (one per agency) and its agency's key, and how many completed returns gave each
+    standard each rating (counted by the database: a return's answers are long)."""
     cycle_ids = cycles.subquery()
-    rows = session.execute(
-        select(HumanTask.instance_id, HumanTask.state, HumanTask.agency, Agency.name, HumanTask.completed_at,
-               HumanTask.statutory_due_at, HumanTask.answers, ProcessInstance.created_at)
+    connection = session.connection()
+    rows = connection.execute(
+        select(HumanTask.instance_id, HumanTask.state, HumanTask.agency, Agency.name,
+               london_day(session, HumanTask.completed_at), london_day(session, HumanTask.statutory_due_at),
+               london_day(session, ProcessInstance.created_at))
         .join(cycle_ids, cycle_ids.c.id == HumanTask.instance_id)
         .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
         .outerjoin(Agency, Agency.key == HumanTask.agency)
-        .where(HumanTask.name == "self_evaluation", HumanTask.state != TaskState.CANCELLED)
+        .where(HumanTask.process_key == "section11", HumanTask.name == "self_evaluation",
+               HumanTask.state != TaskState.CANCELLED)
         .order_by(ProcessInstance.created_at, HumanTask.agency)).all()
-    counted, agencies, ratings = [], [], []
-    for row in rows:
-        agencies.append(row.agency or "")
-        done = row.state == TaskState.COMPLETED
-        counted.append(Counted(row.instance_id, done, day_of(row.created_at), day_of(row.statutory_due_at),
-                               day_of(row.completed_at) if done else None, what=row.name or row.agency or ""))
-        if done and isinstance(row.answers, dict):
-            ratings.extend(_ratings(row.answers))
+    counted, agencies = [], []
+    for instance_id, state, agency, name, completed, due, started in rows:
+        agencies.append(agency or "")
+        done = state == COMPLETED
+        counted.append(Counted(instance_id, done, day(started), day(due), day(completed) if done else None,
+                               name or agency or ""))
+    ratings = [(standard, rating, n) for path in ("$", "$.additional_standards")
+               for standard, rating, n in connection.execute(_ratings_query(session, cycle_ids, path))
+               if isinstance(rating, str)]
     return counted, agencies, ratings
 
 
-def _ratings(answers: dict[str, Any]) -> list[tuple[str, str]]:
-    """The standards' ratings: ``standard_1`` to ``standard_8``, and those the coordinator set for the agency
-    (``additional_standards``, by reference)."""
-    own = answers.get("additional_standards")
-    rated = [*answers.items(), *(own.items() if isinstance(own, dict) else ())]
-    return [(key, value["rating"]) for key, value in rated
-            if isinstance(value, dict) and isinstance(value.get("rating"), str)]
+def _ratings_query(session: Session, cycle_ids: Any, path: str) -> Select[Any]:
+    """How many completed returns gave each standard (a key of the answers at ``path`` whose value has a
+    ``rating``: ``standard_1`` to ``standard_8``, and the coordinator's own standards under
+    ``additional_standards``) each rating. The cycles' returns are picked first (a CTE the databases make once),
+    so only their answers are read."""
+    returns = (select(HumanTask.answers.label("answers"))
+               .join(cycle_ids, cycle_ids.c.id == HumanTask.instance_id)
+               .where(HumanTask.process_key == "section11", HumanTask.name == "self_evaluation",
+                      HumanTask.state == TaskState.COMPLETED)
+               .cte("returns").prefix_with("MATERIALIZED", dialect="postgresql"))
+    if session.get_bind().dialect.name == "postgresql":
+        source = returns.c.answers if path == "$" else returns.c.answers.op("->")("additional_standards")
+        item = func.json_each(source).table_valued("key", "value").alias("item")
+        rating: ColumnElement[Any] = case((func.json_typeof(item.c.value) == "object",
+                                           item.c.value.op("->>")("rating")), else_=None)
+    else:
+        item = func.json_each(returns.c.answers, path).table_valued("key", "value", "type").alias("item")
+        rating = case((item.c.type == "object", func.json_extract(item.c.value, "$.rating")), else_=None)
+    return select(item.c.key, rating, func.count()).select_from(returns).join(item, true()).group_by(item.c.key,
+                                                                                                     rating)
 
 
 def _by_agency(counted: list[Counted], agencies: list[str]) -> tuple[Share, ...]:
@@ -92,14 +110,18 @@ def _by_agency(counted: list[Counted], agencies: list[str]) -> tuple[Share, ...]
     return tuple(share(key, name, items) for (name, key), items in sorted(groups.items()))
 
 
-def _by_standard(ratings: list[tuple[str, str]]) -> tuple[Share, ...]:
-    standards = sorted({s for s, _ in ratings}, key=_standard_order)
+def _by_standard(ratings: list[tuple[str, str, int]]) -> tuple[Share, ...]:
+    """Per standard, how many returns gave each rating of those that rated it."""
+    counts: dict[str, dict[str, int]] = {}
+    for standard, rating, n in ratings:
+        given = counts.setdefault(standard, {})
+        given[rating] = given.get(rating, 0) + n
     shares = []
-    for standard in standards:
-        given = [r for s, r in ratings if s == standard]
+    for standard in sorted(counts, key=_standard_order):
+        rated = sum(counts[standard].values())
         for rating, words in RATINGS:
             shares.append(Share(f"{standard}:{rating}", f"{_standard_words(standard)}: {words}",
-                                given.count(rating), len(given)))
+                                counts[standard].get(rating, 0), rated))
     return tuple(shares)
 
 
