@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Date, String, cast, func, type_coerce
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from .. import workdays
+from ..store.models import HumanTask
 from .records import Measure, Share
 
 
@@ -70,6 +71,12 @@ def london_day(session: Session, moment: ColumnElement[Any] | InstrumentedAttrib
     if session.get_bind().dialect.name == "postgresql":
         return cast(func.timezone("Europe/London", moment), Date)
     return type_coerce(moment, String)
+
+
+def completed() -> ColumnElement[bool]:
+    """SQL: the task is completed, written so that no database starts from the index on the state (it would read
+    every completed task of the partnership) rather than the one on the process and task name."""
+    return func.coalesce(HumanTask.state, "") == "completed"
 
 
 def day(found: str | date | None) -> date | None:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from .. import workdays
 from ..states import InstanceStatus, TaskState
 from ..store.models import Agency, HumanTask, PlanAction, ProcessInstance
-from .counting import Counted, Period, day, day_of, london_day, measure, plural, share
+from .counting import Counted, Period, completed, day, day_of, london_day, measure, plural, share
 from .records import Measure, Share
 
 COMPLETED = str(TaskState.COMPLETED)
@@ -30,10 +30,11 @@ def section11_returns(session: Session, period: Period) -> tuple[Measure, list[C
     """``section11_returns_complete``: returns completed of those asked for in the cycles started in the period."""
     cycles = _cycles(session).where(ProcessInstance.created_at >= period.starts_at,
                                     ProcessInstance.created_at < period.ends_before)
-    previous = _cycles(session).where(ProcessInstance.created_at < period.starts_at) \
-        .order_by(ProcessInstance.created_at.desc()).limit(1)
+    previous_id = session.connection().scalar(_cycles(session).where(ProcessInstance.created_at < period.starts_at)
+                                              .order_by(ProcessInstance.created_at.desc()).limit(1))
     current, agencies, ratings = _returns(session, cycles)
-    before, before_agencies, before_ratings = _returns(session, previous)
+    before, before_agencies, before_ratings = _returns(
+        session, _cycles(session).where(ProcessInstance.id == previous_id)) if previous_id else ([], [], [])
     breakdowns = {"by agency": _by_agency(current, agencies), "by standard": _by_standard(ratings),
                   "previous cycle by agency": _by_agency(before, before_agencies),
                   "previous cycle by standard": _by_standard(before_ratings)}
@@ -69,10 +70,10 @@ def _returns(session: Session, cycles: Select[Any]) -> tuple[list[Counted], list
                HumanTask.state != TaskState.CANCELLED)
         .order_by(ProcessInstance.created_at, HumanTask.agency)).all()
     counted, agencies = [], []
-    for instance_id, state, agency, name, completed, due, started in rows:
+    for instance_id, state, agency, name, completed_day, due, started in rows:
         agencies.append(agency or "")
         done = state == COMPLETED
-        counted.append(Counted(instance_id, done, day(started), day(due), day(completed) if done else None,
+        counted.append(Counted(instance_id, done, day(started), day(due), day(completed_day) if done else None,
                                name or agency or ""))
     ratings = [(standard, rating, n) for path in ("$", "$.additional_standards")
                for standard, rating, n in connection.execute(_ratings_query(session, cycle_ids, path))
@@ -88,7 +89,7 @@ def _ratings_query(session: Session, cycle_ids: Any, path: str) -> Select[Any]:
     returns = (select(HumanTask.answers.label("answers"))
                .join(cycle_ids, cycle_ids.c.id == HumanTask.instance_id)
                .where(HumanTask.process_key == "section11", HumanTask.name == "self_evaluation",
-                      HumanTask.state == TaskState.COMPLETED)
+                      completed())
                .cte("returns").prefix_with("MATERIALIZED", dialect="postgresql"))
     if session.get_bind().dialect.name == "postgresql":
         source = returns.c.answers if path == "$" else returns.c.answers.op("->")("additional_standards")
@@ -218,7 +219,7 @@ def _grade_rows(session: Session, period: Period) -> list[tuple[str, datetime, s
         select(HumanTask.instance_id, HumanTask.completed_at, grade)
         .select_from(HumanTask).join(item, true())
         .where(HumanTask.process_key == "case_audit", HumanTask.name == "audit_meeting",
-               HumanTask.state == TaskState.COMPLETED, HumanTask.completed_at >= period.starts_at,
+               completed(), HumanTask.completed_at >= period.starts_at,
                HumanTask.completed_at < period.ends_before)
         .order_by(HumanTask.completed_at, HumanTask.instance_id)).all()
     return [(r[0], r[1], r[2]) for r in rows if isinstance(r[2], str)]
