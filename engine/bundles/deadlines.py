@@ -119,6 +119,12 @@ def period_problem(period: str) -> str | None:
     return timer_bounds.duration_problem(period)
 
 
+def clock_start(properties: dict[str, str], data: dict[str, Any], created_at: datetime) -> datetime:
+    """When the task's deadline starts counting: the ``dueFrom`` date (the start of its London day), or the task's
+    creation."""
+    return _start(properties.get("dueFrom"), data, created_at)
+
+
 def _start(variable: str | None, data: dict[str, Any], created_at: datetime) -> datetime:
     if not variable:
         return created_at

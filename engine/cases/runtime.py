@@ -164,11 +164,20 @@ def _new_task_row(instance: ProcessInstance, task: ReadyTask, views: task_views.
         title=task.title, state=TaskState.READY, role=lane,
         agency=agency,
         assignee=assignee, bound_to=assignee, claimed_at=None,
-        priority=priority, due_at=due, form_file=props.get("formJsonSchemaFilename"),
+        priority=priority, due_at=due, statutory_due_at=due, clock_started_at=_clock_start(props, task.data, now),
+        paused_days=0, form_file=props.get("formJsonSchemaFilename"),
         ui_file=props.get("formUiSchemaFilename"), instructions=task.instructions, properties=props,
         data=_jsonable(views.project(task.name, task.data, agency=agency)), draft=None, created_at=now,
         completed_at=None, completed_by=None,
     )
+
+
+def _clock_start(props: dict[str, str], data: dict[str, Any], now: datetime) -> datetime | None:
+    """When the task's deadline started counting (the compliance report puts a case in a period by it)."""
+    try:
+        return deadlines.clock_start(props, data, now)
+    except deadlines.DeadlineError:
+        return None
 
 
 def _bound_value(data: dict[str, Any], variable: str | None, keys: tuple[str, ...]) -> str | None:

@@ -92,6 +92,9 @@ def resume_instance(session: Session, instance_id: str, reason: str, *, actor: A
     for row in _ready_tasks(session, instance.id):
         if row.due_at is not None and paused_days:
             row.due_at = shift_by_working_days(row.due_at, paused_days)
+        if row.statutory_due_at is not None and paused_days:  # the law's clock stands still too; an extension's not
+            row.statutory_due_at = shift_by_working_days(row.statutory_due_at, paused_days)
+            row.paused_days = (row.paused_days or 0) + paused_days
         moved.append(row)
     if paused_days and instance.status == InstanceStatus.ACTIVE:  # one that ended meanwhile keeps how it ended
         step.take_step(session, instance, _timers_shifted_by(paused_days), actor=actor.username, now=now)

@@ -16,6 +16,7 @@ from . import (  # noqa: F401
     notifications,
     openapi,
     plan_changes,
+    reports,
     retention,
     tasks,
 )

@@ -21,6 +21,7 @@ from .blueprint import bp
 from .files import DocumentSchema
 from .learning import LessonSchema
 from .plan_changes import AddActionsRequest, AddedActionsSchema, ReplannedActionSchema, ReplanRequest
+from .reports import ComplianceSchema
 
 # (path, method, summary, request schema, success status, response schema, error statuses)
 ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
@@ -93,6 +94,8 @@ ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
      "when the action is closed)", ReplanRequest, 200, ReplannedActionSchema, (400, 401, 403, 404, 409, 422)),
     ("/actions", "get", "The action register: every action the caller may see (need to know), overdue first; "
      "format=csv or xlsx: the same rows as a file", None, 200, "ActionList", (400, 401, 403)),
+    ("/reports/compliance", "get", "The compliance measures over a period (coordinators, chairs, the scrutineer, "
+     "partners): numbers, cases counted, breakdowns and notes", None, 200, ComplianceSchema, (400, 401, 403)),
 ]
 # multipart/form-data bodies (ROUTES' request schemas are JSON bodies)
 MULTIPART = {("/tasks/{id}/files", "post"): {"type": "object", "required": ["file", "field"], "properties": {
@@ -132,6 +135,8 @@ QUERIES: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
                                "format": {"type": "string", "enum": ["json", "csv", "xlsx"], "default": "json"},
                                "limit": {"type": "integer", "minimum": 1, "maximum": 10000},
                                "offset": {**_INT, "default": 0}},
+    ("/reports/compliance", "get"): {"from": {"type": "string", "format": "date"},
+                                     "to": {"type": "string", "format": "date"}},
 }
 INTEGER_IDS = {"/notifications/{id}/read", "/learning-log/{id}", "/learning-log/{id}/briefing.docx"}
 # ``format=csv``: the same rows as a CSV file

@@ -24,6 +24,7 @@ from . import (
     learning,
     notices,
     plan_changes,
+    reports,
     retention,
     start,
     tasks,
@@ -43,7 +44,7 @@ def register_pages(app: Flask) -> None:
     csrf.exempt(api_bp)
 
     for module in (auth, assets, tasks, files, dashboard, exports, chasing, instances, notices, admin, start, designer,
-                   retention, plan_changes, actions, learning):
+                   retention, plan_changes, actions, learning, reports):
         app.register_blueprint(module.bp)
     app.before_request(refuse_bad_forms)
     app.before_request(auth.load_signed_in_user)

@@ -82,6 +82,8 @@ def navigation() -> dict[str, Any]:
         items.append(("designer.processes", "Processes"))
     if actor.has("coordinator"):
         items.append(("retention.due", "Retention"))
+    if actor.sees_everything or actor.has("partner"):
+        items.append(("reports.compliance_page", "Reports"))
     unread = g.get("unread", 0)
     items.append(("notices.inbox", f"Notifications ({unread})" if unread else "Notifications"))
     if actor.has("admin"):
