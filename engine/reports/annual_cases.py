@@ -154,24 +154,30 @@ def _review_types(session: Session, ids: list[str], kept: dict[str, dict[str, An
 
 
 def _decided(tasks: Sequence[Any], end_at: datetime) -> str | None:
-    decision = proposal = None
-    signoffs: list[Any] = []
-    for task in tasks:
-        answers = task.answers or {}
-        if task.name == "national_review":
-            return "NATIONAL"
-        if not _done(task, end_at):
-            if task.name == "partners_signoff":
-                signoffs.append(task)
-            continue
-        if task.name == "chair_decision":
-            decision = answers.get("review_type")
-        elif task.name in PROPOSALS:
-            proposal, signoffs = answers.get("proposed_review_type"), []
-        else:
-            signoffs.append(task)
-    agreed = bool(signoffs) and all(_done(t, end_at) and (t.answers or {}).get("agreed") for t in signoffs)
-    return decision or (proposal if agreed else None)
+    """One case's decision from its decision tasks. A proposal still being made (the first, or another after a
+    partner said no) is no decision; the signed-off proposal is the latest one, signed off by every partner asked
+    after it was made."""
+    if any(task.name == "national_review" for task in tasks):
+        return "NATIONAL"
+    chair = [task for task in tasks if task.name == "chair_decision" and _done(task, end_at)]
+    if chair:
+        return _code(max(chair, key=lambda task: task.completed_at), "review_type")
+    proposals = [task for task in tasks if task.name in PROPOSALS]
+    if not proposals or not all(_done(task, end_at) for task in proposals):
+        return None
+    latest = max(proposals, key=lambda task: task.completed_at)
+    signoffs = [task for task in tasks if task.name == "partners_signoff" and task.created_at >= latest.completed_at]
+    agreed = bool(signoffs) and all(_done(task, end_at) and _answer(task, "agreed") is True for task in signoffs)
+    return _code(latest, "proposed_review_type") if agreed else None
+
+
+def _answer(task: Any, name: str) -> Any:
+    return (task.answers or {}).get(name)
+
+
+def _code(task: Any, name: str) -> str | None:
+    value = _answer(task, name)
+    return value if isinstance(value, str) else None
 
 
 def _death_outcomes(session: Session, ids: list[str], kept: dict[str, dict[str, Any]],

@@ -4,6 +4,7 @@ registers it."""
 from __future__ import annotations
 
 from . import (  # noqa: F401
+    annual,
     auth,
     deadlines,
     definitions,

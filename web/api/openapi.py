@@ -12,6 +12,7 @@ from engine.documents.kinds import KINDS
 from engine.states import TaskState
 
 from . import schemas as s
+from .annual import DOCX_MIMETYPE, XLSX_MIMETYPE, AnnualReportSchema
 from .blueprint import bp
 from .files import DocumentSchema
 
@@ -74,6 +75,8 @@ ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
      (400, 401, 403, 404, 409, 422)),
     ("/process-instances/{id}/access-report", "get", "Who viewed or downloaded what of the case, and when "
      "(coordinator; JSON or CSV)", None, 200, "access_report", (400, 401, 403, 404)),
+    ("/reports/annual", "get", "The annual report pack for a year (coordinators and chairs): its figures as JSON, or "
+     "format=docx or xlsx for the Word document or the workbook", None, 200, "annual_report", (400, 401, 403)),
 ]
 # multipart/form-data bodies (ROUTES' request schemas are JSON bodies)
 MULTIPART = {("/tasks/{id}/files", "post"): {"type": "object", "required": ["file", "field"], "properties": {
@@ -99,6 +102,9 @@ QUERIES: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
     ("/files/{id}", "get"): {"version": {**_INT, "minimum": 1}},
     ("/process-instances/{id}/access-report", "get"): {"format": {"type": "string", "enum": ["json", "csv"],
                                                                   "default": "json"}},
+    ("/reports/annual", "get"): {"year": {"type": "integer", "minimum": 2000, "description": "this year when not "
+                                          "given; at most next year"},
+                                 "format": {"type": "string", "enum": ["json", "docx", "xlsx"], "default": "json"}},
 }
 INTEGER_IDS = {"/notifications/{id}/read"}
 CSV_TOO = {("/process-instances", "get")}  # ``format=csv``: the same rows as a CSV file
@@ -173,6 +179,10 @@ def _response(response: Any) -> dict[str, Any]:
     if response == "access_report":
         return {"description": "the access report", "content": {
             "application/json": {"schema": s.AccessReportSchema}, "text/csv": {"schema": {"type": "string"}}}}
+    if response == "annual_report":
+        binary = {"schema": {"type": "string", "format": "binary"}}
+        return {"description": "the annual report pack", "content": {
+            "application/json": {"schema": AnnualReportSchema}, DOCX_MIMETYPE: binary, XLSX_MIMETYPE: binary}}
     if isinstance(response, str):
         item = {"$ref": f"#/components/schemas/{_LISTS[response]}"}
         listed = {"type": "object", "properties": {"items": {"type": "array", "items": item},

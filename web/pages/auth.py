@@ -80,6 +80,8 @@ def navigation() -> dict[str, Any]:
         items.append(("designer.processes", "Processes"))
     if actor.has("coordinator"):
         items.append(("retention.due", "Retention"))
+    if actor.has("coordinator", "chair"):
+        items.append(("annual.report", "Annual report"))
     unread = g.get("unread", 0)
     items.append(("notices.inbox", f"Notifications ({unread})" if unread else "Notifications"))
     if actor.has("admin"):
