@@ -13,7 +13,7 @@ import click
 from engine import clock
 from engine.bundles import definitions, message_owners
 from engine.config import Config
-from engine.errors import LifError
+from engine.errors import InvalidData, LifError
 from engine.people import accounts
 from engine.store.db import unreachable, unreachable_reason
 from engine.store.schema import upgrade_schema
@@ -243,8 +243,12 @@ def report_annual(year: str, wanted: str, output: Path | None) -> None:
     from .documents_out.annual_docx import annual_docx
     from .documents_out.annual_xlsx import annual_xlsx
 
+    try:
+        wanted_year = parse_year(year)
+    except InvalidData as exc:  # one line, without the details the API gives
+        _exit_with(f"error: {exc.message}")
     with _boot().unit_of_work() as session:
-        figures = annual.annual_figures(session, actor=SYSTEM, year=parse_year(year), now=clock.now())
+        figures = annual.annual_figures(session, actor=SYSTEM, year=wanted_year, now=clock.now())
     target = output or Path(f"annual-report-{figures.year}.{wanted}")
     try:
         target.write_bytes(annual_docx(figures) if wanted == "docx" else annual_xlsx(figures))

@@ -96,7 +96,8 @@ def expected_docx_tables(pack: dict[str, Any]) -> list[list[list[Any]]]:
     """The tables the document should hold, from the API's JSON, in the document's order."""
     cases = [[c["name"], c["started"], c["completed"], c["cancelled"], c["open_at_end"]] for c in pack["cases"]]
     tables = [cases + [["All processes", *(sum(row[i] for row in cases) for i in range(1, 5))]]]
-    tables += [[[n["label"], n["count"]] for n in outcome["counts"]] for c in pack["cases"] for outcome in c["outcomes"]]
+    tables += [[[n["label"], n["count"]] for n in outcome["counts"]]
+               for c in pack["cases"] for outcome in c["outcomes"]]
     for measure in pack["measures"]:
         tables.append([[measure["label"], measure["numerator"], measure["denominator"], measure["percent"]]])
         tables += [[[s["label"], s["numerator"], s["denominator"], s["percent"]] for s in b["shares"]]

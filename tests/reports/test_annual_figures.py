@@ -11,7 +11,6 @@ from dateutil.relativedelta import relativedelta
 
 from engine.cases import instances
 from engine.errors import Forbidden, InvalidData
-from engine.reports import annual
 from engine.reports.annual_registers import AgencyActions
 from engine.retention import disposal
 from engine.store.db import transaction
