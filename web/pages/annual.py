@@ -66,4 +66,5 @@ def _compliance_link(figures: annual.AnnualFigures | None) -> str | None:
     """The compliance report for the same year, where the app has one."""
     if figures is None or "reports.compliance" not in current_app.view_functions:
         return None
-    return url_for("reports.compliance", **{"from": f"{figures.year}-01-01", "to": f"{figures.year}-12-31"})
+    span: dict[str, Any] = {"from": f"{figures.year}-01-01", "to": f"{figures.year}-12-31"}
+    return url_for("reports.compliance", **span)
