@@ -79,7 +79,7 @@ def test_the_word_document_has_the_same_numbers_as_the_json(web, seeded):
     assert text[0] == "[Partnership] annual report figures, 2026"
     assert "Generated on 1 February 2027." in text
     assert {"Cases", "Compliance and performance", "Learning themes", "Actions"} <= set(text)
-    assert ("In 2026 6 actions were raised; 2 were signed off and 1 withdrawn. At the end of the year 4 actions were "
+    assert ("In 2026, 6 actions were raised; 2 were signed off and 1 withdrawn. At the end of the year 4 actions were "
             "open, 2 of them overdue.") in text
     assert "In 2026 the partnership recorded 3 lessons under 2 themes." in text
     words = " ".join(text) + " ".join(c.text for t in Document(io.BytesIO(response.data)).tables

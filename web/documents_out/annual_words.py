@@ -103,7 +103,7 @@ def theme_rows(figures: AnnualFigures) -> list[tuple[str, int, int, int]]:
 
 def actions_sentence(figures: AnnualFigures) -> str:
     total = figures.actions.total
-    return (f"In {figures.year} {plural(total.raised, 'action was', 'actions were')} raised; "
+    return (f"In {figures.year}, {plural(total.raised, 'action was', 'actions were')} raised; "
             f"{total.signed_off} {'was' if total.signed_off == 1 else 'were'} signed off and {total.withdrawn} "
             f"withdrawn. At the end of the year {plural(total.open_at_end, 'action was', 'actions were')} open, "
             f"{total.overdue_at_end} of them overdue.")
