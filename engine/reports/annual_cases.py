@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..states import InstanceStatus, TaskState
 from ..store.models import CaseStatistics, HumanTask, ProcessDefinition, ProcessInstance
+from .annual_registers import count_where
 
 # The review types of workflows/scr (its ``review_labels``), as a yearly report names them.
 REVIEW_TYPES = {
@@ -43,6 +44,7 @@ UNDECIDED = "not_decided"
 NOT_RECORDED = "Not decided by the end of the year"
 PROPOSALS = ("rr_meeting", "review_proposal")
 SCR_TASKS = ("chair_decision", *PROPOSALS, "partners_signoff", "national_review")
+DOMAIN_SCORES = tuple(f"domain_{domain}_score" for domain in "abcd")
 
 
 @dataclass(frozen=True)
@@ -67,21 +69,31 @@ class CaseType:
 
 def case_types(session: Session, start_at: datetime, end_at: datetime) -> tuple[CaseType, ...]:
     """Every deployed process, in the order of their names, with its counts (zeros for a quiet year)."""
-    names = _process_names(session)
+    names, counted = _process_names(session), _counted(session, start_at, end_at)
+    kept, span = _kept_outcomes(session, start_at, end_at), (start_at, end_at)
+
+    def started(key: str) -> int:
+        return counted.get(key, (0,))[0]
+    outcomes = {"scr": {REVIEW_TYPE: _review_types(session, started("scr"), kept.get("scr", {}), span)},
+                "cdop": _death_outcomes(session, started("cdop"), kept.get("cdop", {}), span)}
+    return tuple(_case_type(key, names.get(key) or key, counted.get(key, (0, 0, 0, 0)), outcomes.get(key, {}))
+                 for key in sorted(set(names) | set(counted), key=lambda k: (names.get(k) or k).lower()))
+
+
+def _counted(session: Session, start_at: datetime, end_at: datetime) -> dict[str, tuple[int, int, int, int]]:
+    """Each process's cases started, completed and cancelled in the year and open at its end, counted by the
+    database in one grouped query."""
+    created, ended, status = ProcessInstance.created_at, ProcessInstance.completed_at, ProcessInstance.status
+    in_year = and_(ended >= start_at, ended < end_at)
     rows = session.execute(
-        select(ProcessInstance.id, ProcessInstance.process_key, ProcessInstance.created_at,
-               ProcessInstance.completed_at, ProcessInstance.status)
-        .where(ProcessInstance.parent_id.is_(None), ProcessInstance.created_at < end_at,
-               (ProcessInstance.completed_at.is_(None)) | (ProcessInstance.completed_at >= start_at))).all()
-    by_key: dict[str, list[Any]] = {key: [] for key in names}
-    for row in rows:
-        by_key.setdefault(row.process_key, []).append(row)
-    kept = _kept_outcomes(session, start_at, end_at)
-    span = (start_at, end_at)
-    outcomes = {"scr": {REVIEW_TYPE: _review_types(session, _started(rows, "scr", start_at), kept, span)},
-                "cdop": _death_outcomes(session, _started(rows, "cdop", start_at), kept, span)}
-    return tuple(_case_type(key, names.get(key) or key, by_key[key], start_at, end_at, outcomes.get(key, {}))
-                 for key in sorted(by_key, key=lambda k: (names.get(k) or k).lower()))
+        select(ProcessInstance.process_key, count_where(created >= start_at),
+               count_where(and_(status == InstanceStatus.COMPLETED, in_year)),
+               count_where(and_(status == InstanceStatus.CANCELLED, in_year)),
+               count_where(or_(ended.is_(None), ended >= end_at)))
+        .where(ProcessInstance.parent_id.is_(None), created < end_at, or_(ended.is_(None), ended >= start_at))
+        .group_by(ProcessInstance.process_key))
+    return {key: (int(started), int(completed), int(cancelled), int(still_open))
+            for key, started, completed, cancelled, still_open in rows}
 
 
 def _process_names(session: Session) -> dict[str, str]:
@@ -92,20 +104,11 @@ def _process_names(session: Session) -> dict[str, str]:
         newest, (newest.c.key == ProcessDefinition.key) & (newest.c.version == ProcessDefinition.version))).all())
 
 
-def _case_type(key: str, name: str, rows: Sequence[Any], start_at: datetime, end_at: datetime,
+def _case_type(key: str, name: str, numbers: tuple[int, int, int, int],
                outcomes: dict[str, tuple[Count, ...]]) -> CaseType:
-    def ended(row: Any, status: str) -> bool:
-        return row.status == status and row.completed_at is not None and start_at <= row.completed_at < end_at
-    return CaseType(
-        process_key=key, name=name, started=sum(row.created_at >= start_at for row in rows),
-        completed=sum(ended(row, InstanceStatus.COMPLETED) for row in rows),
-        cancelled=sum(ended(row, InstanceStatus.CANCELLED) for row in rows),
-        open_at_end=sum(row.completed_at is None or row.completed_at >= end_at for row in rows),
-        outcomes={name: counts for name, counts in outcomes.items() if counts})
-
-
-def _started(rows: Iterable[Any], key: str, start_at: datetime) -> list[str]:
-    return [row.id for row in rows if row.process_key == key and row.created_at >= start_at]
+    started, completed, cancelled, open_at_end = numbers
+    return CaseType(key, name, started, completed, cancelled, open_at_end,
+                    outcomes={name: found for name, found in outcomes.items() if found})
 
 
 def _year_cases(start_at: datetime, end_at: datetime, key: str | None = None) -> Select[Any]:
@@ -116,18 +119,24 @@ def _year_cases(start_at: datetime, end_at: datetime, key: str | None = None) ->
     return found.where(ProcessInstance.process_key == key) if key else found
 
 
-def _kept_outcomes(session: Session, start_at: datetime, end_at: datetime) -> dict[str, dict[str, Any]]:
-    """The outcome codes kept of the year's cases that have been disposed of (their answers are erased)."""
-    return {row.instance_id: row.outcomes or {} for row in session.execute(
-        select(CaseStatistics.instance_id, CaseStatistics.outcomes)
-        .where(CaseStatistics.instance_id.in_(_year_cases(start_at, end_at))))}
+def _kept_outcomes(session: Session, start_at: datetime, end_at: datetime) -> dict[str, dict[str, dict[str, Any]]]:
+    """The outcome codes kept of the year's cases that have been disposed of (their answers are erased), by process
+    and case."""
+    kept: dict[str, dict[str, dict[str, Any]]] = {}
+    for row in session.execute(select(CaseStatistics.process_key, CaseStatistics.instance_id, CaseStatistics.outcomes)
+                               .where(CaseStatistics.instance_id.in_(_year_cases(start_at, end_at)))):
+        kept.setdefault(row.process_key, {})[row.instance_id] = row.outcomes or {}
+    return kept
 
 
-def _tasks(session: Session, key: str, names: Sequence[str], start_at: datetime, end_at: datetime) -> list[Any]:
-    """The decision tasks of the year's cases of process ``key`` (one query), in the order they were created."""
+def _tasks(session: Session, key: str, names: Sequence[str], answers: Sequence[str], start_at: datetime,
+           end_at: datetime) -> list[Any]:
+    """The decision tasks of the year's cases of process ``key`` (one query), in the order they were created, with
+    the ``answers`` named (as text, each a column of that name) taken out of their answers by the database, not the
+    whole of what was typed."""
     return list(session.execute(
         select(HumanTask.instance_id, HumanTask.name, HumanTask.state, HumanTask.created_at, HumanTask.completed_at,
-               HumanTask.answers)
+               *(HumanTask.answers[name].as_string().label(name) for name in answers))
         .where(HumanTask.instance_id.in_(_year_cases(start_at, end_at, key)), HumanTask.name.in_(names),
                HumanTask.created_at < end_at)
         .order_by(HumanTask.instance_id, HumanTask.created_at, HumanTask.id)).all())
@@ -137,20 +146,19 @@ def _done(task: Any, end_at: datetime) -> bool:
     return task.state == TaskState.COMPLETED and task.completed_at is not None and task.completed_at < end_at
 
 
-def _review_types(session: Session, ids: list[str], kept: dict[str, dict[str, Any]],
+def _review_types(session: Session, started: int, kept: dict[str, dict[str, Any]],
                   span: tuple[datetime, datetime]) -> tuple[Count, ...]:
     """The review type decided by the year's end: the chair's decision (2013 rules); under Working Together 2023
     the proposal every safeguarding partner signed off (a "no" sends it back for a new proposal), or a national
     review when the Panel took the case."""
-    if not ids:
+    if not started:
         return ()
-    end_at = span[1]
-    by_case: dict[str, list[Any]] = {case: [] for case in ids}
-    for task in _tasks(session, "scr", SCR_TASKS, *span):
-        by_case[task.instance_id].append(task)
-    decided = {case: kept[case].get("review_type") if case in kept else _decided(tasks, end_at)
-               for case, tasks in by_case.items()}
-    return _counts(decided.values(), REVIEW_TYPES)
+    by_case: dict[str, list[Any]] = {}
+    for task in _tasks(session, "scr", SCR_TASKS, ("review_type", "proposed_review_type", "agreed"), *span):
+        by_case.setdefault(task.instance_id, []).append(task)
+    decided = {case: _decided(tasks, span[1]) for case, tasks in by_case.items()}
+    decided.update({case: codes.get("review_type") for case, codes in kept.items()})
+    return _counts(decided.values(), started, REVIEW_TYPES)
 
 
 def _decided(tasks: Sequence[Any], end_at: datetime) -> str | None:
@@ -167,39 +175,41 @@ def _decided(tasks: Sequence[Any], end_at: datetime) -> str | None:
         return None
     latest = max(proposals, key=lambda task: task.completed_at)
     signoffs = [task for task in tasks if task.name == "partners_signoff" and task.created_at >= latest.completed_at]
-    agreed = bool(signoffs) and all(_done(task, end_at) and _answer(task, "agreed") is True for task in signoffs)
+    agreed = bool(signoffs) and all(_done(task, end_at) and _agreed(task.agreed) for task in signoffs)
     return _code(latest, "proposed_review_type") if agreed else None
 
 
-def _answer(task: Any, name: str) -> Any:
-    return (task.answers or {}).get(name)
-
-
 def _code(task: Any, name: str) -> str | None:
-    value = _answer(task, name)
-    return value if isinstance(value, str) else None
+    value = getattr(task, name)
+    return value if isinstance(value, str) and value else None
 
 
-def _death_outcomes(session: Session, ids: list[str], kept: dict[str, dict[str, Any]],
+def _agreed(value: Any) -> bool:
+    """A partner's yes, however the database gives a JSON true as text (SQLite 1, PostgreSQL true)."""
+    return str(value).lower() in ("true", "1")
+
+
+def _death_outcomes(session: Session, started: int, kept: dict[str, dict[str, Any]],
                     span: tuple[datetime, datetime]) -> dict[str, tuple[Count, ...]]:
     """The CDOP panel's category of death and whether modifiable factors were found (from its domain scores, as
     the bundle derives them), for the year's child death reviews."""
-    if not ids:
+    if not started:
         return {}
-    end_at = span[1]
-    recorded: dict[str, dict[str, Any]] = {case: {} for case in ids}
-    for task in _tasks(session, "cdop", ("panel_review",), *span):
-        if _done(task, end_at):
-            answers = task.answers or {}
-            recorded[task.instance_id] = {"category_of_death": answers.get("category_of_death"),
-                                          "modifiable_factors": _modifiable(answers)}
-    recorded.update({case: codes for case, codes in kept.items() if case in recorded})
-    return {DEATH_CATEGORY: _counts((r.get("category_of_death") for r in recorded.values()), DEATH_CATEGORIES),
-            FACTORS: _counts((r.get("modifiable_factors") for r in recorded.values()), MODIFIABLE_FACTORS)}
+    recorded: dict[str, dict[str, Any]] = {}
+    for task in _tasks(session, "cdop", ("panel_review",), ("category_of_death", *DOMAIN_SCORES), *span):
+        if _done(task, span[1]):
+            recorded[task.instance_id] = {"category_of_death": _code(task, "category_of_death"),
+                                          "modifiable_factors": _modifiable(task)}
+    recorded.update(kept)
+    return {DEATH_CATEGORY: _counts((r.get("category_of_death") for r in recorded.values()), started,
+                                    DEATH_CATEGORIES),
+            FACTORS: _counts((r.get("modifiable_factors") for r in recorded.values()), started, MODIFIABLE_FACTORS)}
 
 
-def _modifiable(answers: dict[str, Any]) -> str | None:
-    scores = {answers.get(f"domain_{d}_score") for d in "abcd"}
+def _modifiable(task: Any) -> str | None:
+    """As the cdop bundle derives it: a domain scored 2 or 3 identifies modifiable factors; else one scored 0 means
+    there was too little information; else none were found."""
+    scores = {getattr(task, name) for name in DOMAIN_SCORES}
     if None in scores:
         return None
     if scores & {"2", "3"}:
@@ -207,9 +217,11 @@ def _modifiable(answers: dict[str, Any]) -> str | None:
     return "insufficient_information" if "0" in scores else "not_identified"
 
 
-def _counts(values: Iterable[Any], words: dict[str, str]) -> tuple[Count, ...]:
-    """Counts in the order of ``words`` (codes it lacks after them), the undecided last; nothing for no cases."""
-    tally = Counter(value if isinstance(value, str) and value else UNDECIDED for value in values)
+def _counts(values: Iterable[Any], cases: int, words: dict[str, str]) -> tuple[Count, ...]:
+    """Counts of the codes recorded for some of ``cases`` cases, in the order of ``words`` (codes it lacks after
+    them); the cases with none, "not decided", last."""
+    tally = Counter(value for value in values if isinstance(value, str) and value)
+    tally[UNDECIDED] = cases - sum(tally.values())
     order = [key for key in words if key in tally] + sorted(set(tally) - set(words) - {UNDECIDED})
     found = [Count(key, words.get(key, key.replace("_", " ").capitalize()), tally[key]) for key in order]
     if tally[UNDECIDED]:

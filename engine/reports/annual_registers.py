@@ -72,11 +72,11 @@ def action_figures(session: Session, start_at: datetime, end_at: datetime, last_
     open_at_end = and_(PlanAction.raised_at < end_at, or_(closed_at.is_(None), closed_at >= end_at))
     rows = session.execute(
         select(PlanAction.agency, Agency.name,
-               _count(and_(PlanAction.raised_at >= start_at, PlanAction.raised_at < end_at)),
-               _count(and_(PlanAction.status == "signed_off", in_year)),
-               _count(and_(PlanAction.status == "withdrawn", in_year)),
-               _count(open_at_end),
-               _count(and_(open_at_end, PlanAction.due_date < last_day)))
+               count_where(and_(PlanAction.raised_at >= start_at, PlanAction.raised_at < end_at)),
+               count_where(and_(PlanAction.status == "signed_off", in_year)),
+               count_where(and_(PlanAction.status == "withdrawn", in_year)),
+               count_where(open_at_end),
+               count_where(and_(open_at_end, PlanAction.due_date < last_day)))
         .outerjoin(Agency, Agency.key == PlanAction.agency)
         .where(PlanAction.raised_at < end_at, or_(closed_at.is_(None), closed_at >= start_at))
         .group_by(PlanAction.agency, Agency.name)).all()
@@ -87,7 +87,8 @@ def action_figures(session: Session, start_at: datetime, end_at: datetime, last_
     return ActionFigures(tuple(by_agency), total)
 
 
-def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
+def count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """How many rows of the group meet ``condition`` (0 for none), as a column of a grouped query."""
     return func.coalesce(func.sum(case((condition, literal(1, Integer)), else_=literal(0, Integer))), 0)
 
 
