@@ -45,9 +45,12 @@ class YearSpan:
 
 @dataclass(frozen=True)
 class AnnualFigures:
-    """Everything the pack shows for ``year``, computed at ``generated_at``."""
+    """Everything the pack shows for ``year``, computed at ``generated_at``. For a year not yet over the figures
+    stand on ``as_at`` (today, in England), not at the year's end."""
     year: int
     generated_at: datetime
+    as_at: date
+    year_over: bool
     cases: tuple[CaseType, ...]
     measures: tuple[Measure, ...]
     themes: tuple[ThemeCount, ...]
@@ -76,8 +79,10 @@ def annual_figures(session: Session, *, actor: Actor, year: int, now: datetime) 
     if not may_read(actor):
         raise Forbidden("the annual report is for coordinators and chairs")
     span = YearSpan.of(check_year(year, now))
+    year_over, as_at = now >= span.end_at, min(span.last_day, london_date(now))
     measures = compliance.compliance_report(session, actor=actor, start=span.first_day, end=span.last_day, now=now)
     return AnnualFigures(
-        year=span.year, generated_at=now, cases=case_types(session, span.start_at, span.end_at),
+        year=span.year, generated_at=now, as_at=as_at, year_over=year_over,
+        cases=case_types(session, span.start_at, span.end_at, year_over=year_over),
         measures=tuple(measures), themes=theme_counts(session, span.start_at, span.end_at),
-        actions=action_figures(session, span.start_at, span.end_at, span.last_day))
+        actions=action_figures(session, span.start_at, span.end_at, as_at))

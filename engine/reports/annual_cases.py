@@ -41,7 +41,7 @@ REVIEW_TYPE = "Review type decided"
 DEATH_CATEGORY = "Category of death"
 FACTORS = "Modifiable factors"
 UNDECIDED = "not_decided"
-NOT_RECORDED = "Not decided by the end of the year"
+NOT_RECORDED = {True: "Not decided by the end of the year", False: "Not decided yet"}  # by whether the year is over
 PROPOSALS = ("rr_meeting", "review_proposal")
 SCR_TASKS = ("chair_decision", *PROPOSALS, "partners_signoff", "national_review")
 DOMAIN_SCORES = tuple(f"domain_{domain}_score" for domain in "abcd")
@@ -67,7 +67,8 @@ class CaseType:
     outcomes: dict[str, tuple[Count, ...]] = field(default_factory=dict)
 
 
-def case_types(session: Session, start_at: datetime, end_at: datetime) -> tuple[CaseType, ...]:
+def case_types(session: Session, start_at: datetime, end_at: datetime, *, year_over: bool = True
+               ) -> tuple[CaseType, ...]:
     """Every deployed process, in the order of their names, with its counts (zeros for a quiet year)."""
     names, counted = _process_names(session), _counted(session, start_at, end_at)
     kept, span = _kept_outcomes(session, start_at, end_at), (start_at, end_at)
@@ -76,6 +77,8 @@ def case_types(session: Session, start_at: datetime, end_at: datetime) -> tuple[
         return counted.get(key, (0,))[0]
     outcomes = {"scr": {REVIEW_TYPE: _review_types(session, started("scr"), kept.get("scr", {}), span)},
                 "cdop": _death_outcomes(session, started("cdop"), kept.get("cdop", {}), span)}
+    outcomes = {key: {name: _undecided_words(found, year_over) for name, found in by_name.items()}
+                for key, by_name in outcomes.items()}
     return tuple(_case_type(key, names.get(key) or key, counted.get(key, (0, 0, 0, 0)), outcomes.get(key, {}))
                  for key in sorted(set(names) | set(counted), key=lambda k: (names.get(k) or k).lower()))
 
@@ -225,5 +228,10 @@ def _counts(values: Iterable[Any], cases: int, words: dict[str, str]) -> tuple[C
     order = [key for key in words if key in tally] + sorted(set(tally) - set(words) - {UNDECIDED})
     found = [Count(key, words.get(key, key.replace("_", " ").capitalize()), tally[key]) for key in order]
     if tally[UNDECIDED]:
-        found.append(Count(UNDECIDED, NOT_RECORDED, tally[UNDECIDED]))
+        found.append(Count(UNDECIDED, NOT_RECORDED[True], tally[UNDECIDED]))
     return tuple(found)
+
+
+def _undecided_words(found: tuple[Count, ...], year_over: bool) -> tuple[Count, ...]:
+    """"Not decided yet" while the year runs."""
+    return tuple(Count(c.key, NOT_RECORDED[year_over], c.count) if c.key == UNDECIDED else c for c in found)

@@ -62,10 +62,11 @@ def theme_counts(session: Session, start_at: datetime, end_at: datetime) -> tupl
     return tuple(sorted(found, key=lambda t: (-t.lessons, t.name.lower())))
 
 
-def action_figures(session: Session, start_at: datetime, end_at: datetime, last_day: date) -> ActionFigures:
+def action_figures(session: Session, start_at: datetime, end_at: datetime, as_at: date) -> ActionFigures:
     """The actions of the year by agency (in the order of their names, those naming none last) and in total. An
     action counts as closed when it was signed off or withdrawn, on the day it was; one still open at the year's end
-    is overdue then if its due date (as it stands now, after any re-planning) had passed."""
+    is overdue then if its due date (as it stands now, after any re-planning) was before ``as_at``: the year's last
+    day, or today while the year runs."""
     closed_at = case((PlanAction.status.in_(CLOSED_STATUSES),
                       func.coalesce(PlanAction.closed_at, PlanAction.signed_off_at, PlanAction.updated_at)))
     in_year = and_(closed_at >= start_at, closed_at < end_at)
@@ -76,7 +77,7 @@ def action_figures(session: Session, start_at: datetime, end_at: datetime, last_
                count_where(and_(PlanAction.status == "signed_off", in_year)),
                count_where(and_(PlanAction.status == "withdrawn", in_year)),
                count_where(open_at_end),
-               count_where(and_(open_at_end, PlanAction.due_date < last_day)))
+               count_where(and_(open_at_end, PlanAction.due_date < as_at)))
         .outerjoin(Agency, Agency.key == PlanAction.agency)
         .where(PlanAction.raised_at < end_at, or_(closed_at.is_(None), closed_at >= start_at))
         .group_by(PlanAction.agency, Agency.name)).all()

@@ -4,7 +4,7 @@ child death panel's category, the learning themes and the actions raised, closed
 compliance measures are checked in test_annual_measures.py."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -19,6 +19,7 @@ from tests.scenarios.conftest import run, shipped, traveller  # noqa: F401  (the
 from tests.scenarios.scenarios_kit import at
 from tests.scenarios.test_scr_wt2023 import start as start_wt2023
 from tests.scenarios.test_scr_wt2023 import to_panel, to_signoff
+from web.documents_out import annual_words as words
 
 from .annual_kit import add_action, add_lesson, by_key, counts, figures, moment
 
@@ -182,3 +183,19 @@ def test_a_year_that_is_not_a_whole_number_from_2000_to_next_year_is_refused(run
 def test_next_year_and_2000_may_be_asked_for(run):
     now = datetime(2026, 12, 1, tzinfo=UTC)
     assert [figures(run.factory, run.coordinator, y, now=now).year for y in (2000, 2027)] == [2000, 2027]
+
+
+def test_a_year_still_running_stands_on_today(run):
+    plan = run.start("cdop")  # 1 December 2026, with its panel still to come
+    add_action(run.factory, plan, "D1", agency="police", raised_at=moment("2026-11-02"), due="2026-12-15")
+    running = figures(run.factory, run.coordinator, 2026)
+    assert (running.year_over, running.as_at) == (False, date(2026, 12, 1))
+    assert (running.actions.total.open_at_end, running.actions.total.overdue_at_end) == (1, 0)  # not due yet
+    assert by_key(running)["cdop"].outcomes["Category of death"][-1].label == "Not decided yet"
+    assert words.action_headers(running)[-2:] == ("Open on 1 December 2026", "Overdue on 1 December 2026")
+    run.move_to(at("2027-01-05"))
+    over = figures(run.factory, run.coordinator, 2026)
+    assert (over.year_over, over.as_at) == (True, date(2026, 12, 31))
+    assert (over.actions.total.open_at_end, over.actions.total.overdue_at_end) == (1, 1)  # due on 15 December
+    assert by_key(over)["cdop"].outcomes["Category of death"][-1].label == "Not decided by the end of the year"
+    assert words.action_headers(over)[-1] == "Overdue at the end of the year"

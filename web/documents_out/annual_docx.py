@@ -49,11 +49,11 @@ def _title_page(document: DocumentType, figures: AnnualFigures, partnership: str
 def _cases(document: DocumentType, figures: AnnualFigures) -> None:
     document.add_heading("Cases", level=1)
     document.add_paragraph(words.cases_sentence(figures))
-    _table(document, words.CASE_HEADERS, words.case_rows(figures.cases), total=True)
+    _table(document, words.case_headers(figures), words.case_rows(figures.cases), total=True)
     for case_type in figures.cases:
         for name, counts in case_type.outcomes.items():
             document.add_heading(f"{case_type.name}: {name.lower()}", level=2)
-            document.add_paragraph(words.outcome_sentence(case_type, name, figures.year))
+            document.add_paragraph(words.outcome_sentence(case_type, name, figures))
             _table(document, words.OUTCOME_HEADERS, [(c.label, c.count) for c in counts])
 
 
@@ -80,7 +80,7 @@ def _themes(document: DocumentType, figures: AnnualFigures) -> None:
 def _actions(document: DocumentType, figures: AnnualFigures) -> None:
     document.add_heading("Actions", level=1)
     document.add_paragraph(words.actions_sentence(figures))
-    _table(document, words.ACTION_HEADERS, words.action_rows(figures), total=True)
+    _table(document, words.action_headers(figures), words.action_rows(figures), total=True)
 
 
 def _table(document: DocumentType, headers: Sequence[str], rows: Sequence[Sequence[Any]], *,

@@ -10,13 +10,10 @@ from engine.reports.annual import AnnualFigures
 from engine.reports.annual_cases import CaseType
 from engine.reports.records import Measure, Share
 
-CASE_HEADERS = ("Process", "Started", "Completed", "Cancelled", "Open at the end of the year")
 OUTCOME_HEADERS = ("Outcome", "Cases started in the year")
 MEASURE_HEADERS = ("Measure", "Number", "Out of", "Percent")
 SHARE_HEADERS = ("Name", "Number", "Out of", "Percent")
 THEME_HEADERS = ("Theme", "Lessons", "Cases", "Lessons with good practice")
-ACTION_HEADERS = ("Agency", "Raised", "Signed off", "Withdrawn", "Open at the end of the year",
-                  "Overdue at the end of the year")
 
 
 def day_words(moment: datetime | date) -> str:
@@ -37,6 +34,19 @@ def whole_percent(numerator: int, denominator: int) -> str:
     return f"{round(100 * numerator / denominator)}%" if denominator else "-"
 
 
+def at_end(figures: AnnualFigures) -> str:
+    """When the open and overdue are counted: the year's end, or today while the year runs."""
+    return "at the end of the year" if figures.year_over else f"on {day_words(figures.as_at)}"
+
+
+def case_headers(figures: AnnualFigures) -> tuple[str, ...]:
+    return ("Process", "Started", "Completed", "Cancelled", f"Open {at_end(figures)}")
+
+
+def action_headers(figures: AnnualFigures) -> tuple[str, ...]:
+    return ("Agency", "Raised", "Signed off", "Withdrawn", f"Open {at_end(figures)}", f"Overdue {at_end(figures)}")
+
+
 def title(partnership: str, year: int) -> str:
     return f"{partnership} annual report figures, {year}"
 
@@ -47,7 +57,7 @@ def cases_sentence(figures: AnnualFigures) -> str:
     cancelled = sum(c.cancelled for c in figures.cases)
     still_open = sum(c.open_at_end for c in figures.cases)
     return (f"In {figures.year} the partnership started {plural(started, 'case')} and completed {completed}; "
-            f"{cancelled} {'was' if cancelled == 1 else 'were'} cancelled. At the end of the year "
+            f"{cancelled} {'was' if cancelled == 1 else 'were'} cancelled. {_capital(at_end(figures))} "
             f"{plural(still_open, 'case was', 'cases were')} open.")
 
 
@@ -58,9 +68,10 @@ def case_rows(cases: Sequence[CaseType]) -> list[tuple[str, int, int, int, int]]
                     sum(c.cancelled for c in cases), sum(c.open_at_end for c in cases))]
 
 
-def outcome_sentence(case_type: CaseType, name: str, year: int) -> str:
+def outcome_sentence(case_type: CaseType, name: str, figures: AnnualFigures) -> str:
     total = sum(count.count for count in case_type.outcomes[name])
-    return f"{name} by the end of {year}, for the {plural(total, 'case')} started in the year."
+    when = f"by the end of {figures.year}" if figures.year_over else f"by {day_words(figures.as_at)}"
+    return f"{name} {when}, for the {plural(total, 'case')} started in the year."
 
 
 MEASURE_SENTENCES = {
@@ -105,10 +116,14 @@ def actions_sentence(figures: AnnualFigures) -> str:
     total = figures.actions.total
     return (f"In {figures.year}, {plural(total.raised, 'action was', 'actions were')} raised; "
             f"{total.signed_off} {'was' if total.signed_off == 1 else 'were'} signed off and {total.withdrawn} "
-            f"withdrawn. At the end of the year {plural(total.open_at_end, 'action was', 'actions were')} open, "
+            f"withdrawn. {_capital(at_end(figures))} {plural(total.open_at_end, 'action was', 'actions were')} open, "
             f"{total.overdue_at_end} of them overdue.")
 
 
 def action_rows(figures: AnnualFigures) -> list[tuple[str, int, int, int, int, int]]:
     return [(a.name, a.raised, a.signed_off, a.withdrawn, a.open_at_end, a.overdue_at_end)
             for a in (*figures.actions.by_agency, figures.actions.total)]
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -17,12 +17,12 @@ def annual_xlsx(figures: AnnualFigures) -> bytes:
     """The .xlsx file's bytes: the sheets of ``SHEETS``, in that order."""
     measures = [(m.label, m.numerator, m.denominator, m.percent, " ".join(m.notes)) for m in figures.measures]
     return workbook_bytes([
-        ("Cases", words.CASE_HEADERS, words.case_rows(figures.cases)),
+        ("Cases", words.case_headers(figures), words.case_rows(figures.cases)),
         ("Case outcomes", ("Process", "Figure", *words.OUTCOME_HEADERS), _outcomes(figures)),
         ("Measures", (*words.MEASURE_HEADERS, "Notes"), measures),
         ("Measure breakdowns", ("Measure", "Breakdown", *words.SHARE_HEADERS), _shares(figures)),
         ("Learning themes", words.THEME_HEADERS, words.theme_rows(figures)),
-        ("Actions", words.ACTION_HEADERS, words.action_rows(figures)),
+        ("Actions", words.action_headers(figures), words.action_rows(figures)),
     ])
 
 
