@@ -54,6 +54,7 @@ def pack(web, username="cora", query="year=2026"):
 def test_the_json_holds_the_years_figures(web, seeded):
     found = pack(web).get_json()
     assert found["year"] == 2026 and found["generated_at"].startswith("2027-02-01")
+    assert (found["as_at"], found["year_over"]) == ("2026-12-31", True)
     cdop = next(c for c in found["cases"] if c["process_key"] == "cdop")
     assert (cdop["name"], cdop["started"], cdop["completed"], cdop["open_at_end"]) == (
         "Child death review (CDOP)", 2, 1, 1)

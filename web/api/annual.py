@@ -96,6 +96,8 @@ class ActionsSchema(Schema):
 class AnnualReportSchema(Schema):
     year = fields.Integer()
     generated_at = fields.DateTime(format="iso")
+    as_at = fields.Date()  # the year's last day, or today while the year runs: when "open" and "overdue" stand
+    year_over = fields.Boolean()
     cases = fields.List(fields.Nested(CaseTypeSchema))
     measures = fields.List(fields.Nested(MeasureSchema))
     learning_themes = fields.List(fields.Nested(ThemeSchema), attribute="themes")
