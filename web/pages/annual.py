@@ -18,6 +18,7 @@ from .common import current_actor, now, requires
 
 bp = Blueprint("annual", __name__)
 FORMATS = ("docx", "xlsx")
+COMPLIANCE_PAGE = "reports.compliance_page"  # the compliance report's page (issue 14 section 4)
 
 
 @bp.get("/reports/annual")
@@ -63,8 +64,9 @@ def _sections(figures: annual.AnnualFigures | None) -> dict[str, Any]:
 
 
 def _compliance_link(figures: annual.AnnualFigures | None) -> str | None:
-    """The compliance report for the same year, where the app has one."""
-    if figures is None or "reports.compliance" not in current_app.view_functions:
+    """The compliance report (charts, and the cases counted) for the same year, where the app has one."""
+    if figures is None or COMPLIANCE_PAGE not in current_app.view_functions:
         return None
-    span: dict[str, Any] = {"from": f"{figures.year}-01-01", "to": f"{figures.year}-12-31"}
-    return url_for("reports.compliance", **span)
+    span: dict[str, Any] = {"from-day": 1, "from-month": 1, "from-year": figures.year,
+                            "to-day": 31, "to-month": 12, "to-year": figures.year}
+    return url_for(COMPLIANCE_PAGE, **span)
