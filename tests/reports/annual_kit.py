@@ -14,7 +14,7 @@ from engine.store.db import transaction
 from engine.store.models import Lesson, PlanAction
 from tests.scenarios.scenarios_kit import at
 
-NONE_ROW = "None in the year"
+NONE_ROW = "Nothing recorded in the year"
 
 
 def moment(day: str, hour: int = 9, minute: int = 0) -> datetime:

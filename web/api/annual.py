@@ -21,18 +21,18 @@ PARAMETERS = ("year", "format")
 FORMATS = ("json", "docx", "xlsx")
 
 
-class CountSchema(Schema):
+class AnnualCountSchema(Schema):
     key = fields.String()
     label = fields.String()
     count = fields.Integer()
 
 
-class OutcomeSchema(Schema):
+class AnnualOutcomeSchema(Schema):
     name = fields.String()
-    counts = fields.List(fields.Nested(CountSchema))
+    counts = fields.List(fields.Nested(AnnualCountSchema))
 
 
-class CaseTypeSchema(Schema):
+class AnnualCaseTypeSchema(Schema):
     process_key = fields.String()
     name = fields.String()
     started = fields.Integer()
@@ -42,12 +42,12 @@ class CaseTypeSchema(Schema):
     outcomes = fields.Method("_outcomes")
 
     def _outcomes(self, case_type: Any) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = OutcomeSchema(many=True).dump(
+        found: list[dict[str, Any]] = AnnualOutcomeSchema(many=True).dump(
             [{"name": name, "counts": counts} for name, counts in case_type.outcomes.items()])
         return found
 
 
-class ShareSchema(Schema):
+class AnnualShareSchema(Schema):
     key = fields.String()
     label = fields.String()
     numerator = fields.Integer()
@@ -55,7 +55,7 @@ class ShareSchema(Schema):
     percent = fields.Float(allow_none=True)
 
 
-class MeasureSchema(Schema):
+class AnnualMeasureSchema(Schema):
     key = fields.String()
     label = fields.String()
     numerator = fields.Integer()
@@ -65,11 +65,11 @@ class MeasureSchema(Schema):
     breakdowns = fields.Method("_breakdowns")
 
     def _breakdowns(self, measure: Any) -> list[dict[str, Any]]:
-        return [{"name": name, "shares": ShareSchema(many=True).dump(shares)}
+        return [{"name": name, "shares": AnnualShareSchema(many=True).dump(shares)}
                 for name, shares in measure.breakdowns.items()]
 
 
-class ThemeSchema(Schema):
+class AnnualThemeSchema(Schema):
     key = fields.String()
     name = fields.String()
     lessons = fields.Integer()
@@ -77,7 +77,7 @@ class ThemeSchema(Schema):
     good_practice = fields.Integer()
 
 
-class AgencyActionsSchema(Schema):
+class AnnualAgencyActionsSchema(Schema):
     agency = fields.String(allow_none=True)
     name = fields.String()
     raised = fields.Integer()
@@ -88,9 +88,9 @@ class AgencyActionsSchema(Schema):
     overdue_at_end = fields.Integer()
 
 
-class ActionsSchema(Schema):
-    by_agency = fields.List(fields.Nested(AgencyActionsSchema))
-    total = fields.Nested(AgencyActionsSchema)
+class AnnualActionsSchema(Schema):
+    by_agency = fields.List(fields.Nested(AnnualAgencyActionsSchema))
+    total = fields.Nested(AnnualAgencyActionsSchema)
 
 
 class AnnualReportSchema(Schema):
@@ -98,11 +98,11 @@ class AnnualReportSchema(Schema):
     generated_at = fields.DateTime(format="iso")
     as_at = fields.Date()  # the year's last day, or today while the year runs: when "open" and "overdue" stand
     year_over = fields.Boolean()
-    cases = fields.List(fields.Nested(CaseTypeSchema))
-    measures = fields.List(fields.Nested(MeasureSchema))
-    learning_themes = fields.List(fields.Nested(ThemeSchema), attribute="themes")
+    cases = fields.List(fields.Nested(AnnualCaseTypeSchema))
+    measures = fields.List(fields.Nested(AnnualMeasureSchema))
+    learning_themes = fields.List(fields.Nested(AnnualThemeSchema), attribute="themes")
     lessons = fields.Integer()
-    actions = fields.Nested(ActionsSchema)
+    actions = fields.Nested(AnnualActionsSchema)
 
 
 @bp.get("/reports/annual")

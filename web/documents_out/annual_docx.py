@@ -101,7 +101,7 @@ def _table(document: DocumentType, headers: Sequence[str], rows: Sequence[Sequen
             if not isinstance(value, str) or value.endswith("%") or value == "-":
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     if not rows:
-        table.add_row().cells[0].paragraphs[0].add_run("None in the year")
+        table.add_row().cells[0].paragraphs[0].add_run("Nothing recorded in the year")
     document.add_paragraph()
 
 
