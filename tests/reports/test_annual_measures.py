@@ -70,3 +70,12 @@ def test_every_measure_and_breakdown_is_in_the_word_document_and_the_workbook(we
         [m["label"], m["numerator"], m["denominator"], m["percent"]] for m in pack["measures"]]
     page = web.page("chad").get("/reports/annual?year=2026").get_data(as_text=True)
     assert all(str(escape(m["label"])) in page for m in pack["measures"])
+
+
+def test_the_page_links_to_the_compliance_report_for_the_same_year(web, run):
+    client = web.page("cora")
+    page = client.get("/reports/annual?year=2026").get_data(as_text=True)
+    link = ("/reports/compliance?from-day=1&amp;from-month=1&amp;from-year=2026&amp;to-day=31&amp;to-month=12"
+            "&amp;to-year=2026")
+    assert f'href="{link}"' in page
+    assert client.get(link.replace("&amp;", "&")).status_code == 200
