@@ -77,8 +77,9 @@ def outcome_sentence(case_type: CaseType, name: str, figures: AnnualFigures) -> 
 MEASURE_SENTENCES = {
     "notification_within_5wd": "In {year} the partnership notified the Panel of {d} serious incident{s}; {n} ({p}) "
                                "within 5 working days.",
-    "rapid_review_within_15wd": "In {year}, {n} of {d} rapid review{s} ({p}) were completed within 15 working days.",
-    "report_within_6_months": "In {year}, {n} of {d} review report{s} ({p}) were completed within 6 months.",
+    "rapid_review_within_15wd": "In {year}, {n} of {d} rapid review{s} ({p}) went to the Panel within 15 working "
+                                "days.",
+    "report_within_6_months": "In {year}, {n} of {d} review{s} ({p}) {verb} published within 6 months.",
 }
 
 
@@ -88,7 +89,7 @@ def measure_sentence(measure: Measure, year: int) -> str:
     words = MEASURE_SENTENCES.get(measure.key, "{label} in {year}: {n} of {d} ({p}).")
     return words.format(year=year, n=measure.numerator, d=measure.denominator, label=measure.label,
                         p=whole_percent(measure.numerator, measure.denominator),
-                        s="" if measure.denominator == 1 else "s")
+                        s="" if measure.denominator == 1 else "s", verb="was" if measure.numerator == 1 else "were")
 
 
 def measure_row(measure: Measure) -> tuple[str, int, int, str]:
