@@ -13,7 +13,7 @@ import click
 from engine import clock
 from engine.bundles import definitions, message_owners
 from engine.config import Config
-from engine.errors import LifError
+from engine.errors import InvalidData, LifError
 from engine.people import accounts
 from engine.store.db import unreachable, unreachable_reason
 from engine.store.schema import upgrade_schema
@@ -222,6 +222,39 @@ def _day(moment: datetime) -> str:
 
     day = london_date(moment)
     return f"{day.day} {day:%B %Y}"
+
+
+@main.group()
+def report() -> None:
+    """The partnership's reports."""
+
+
+@report.command("annual")
+@click.option("--year", required=True, help="The calendar year, e.g. 2026.")
+@click.option("--format", "wanted", type=click.Choice(["docx", "xlsx"]), default="docx", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The file to write; annual-report-YEAR.docx (or .xlsx) in this folder when not given.")
+def report_annual(year: str, wanted: str, output: Path | None) -> None:
+    """Write the annual report pack for a year: a Word document to edit into the yearly report, or a workbook."""
+    from engine.records import SYSTEM
+    from engine.reports import annual
+
+    from .api.annual import parse_year
+    from .documents_out.annual_docx import annual_docx
+    from .documents_out.annual_xlsx import annual_xlsx
+
+    try:
+        wanted_year = parse_year(year)
+    except InvalidData as exc:  # one line, without the details the API gives
+        _exit_with(f"error: {exc.message}")
+    with _boot().unit_of_work() as session:
+        figures = annual.annual_figures(session, actor=SYSTEM, year=wanted_year, now=clock.now())
+    target = output or Path(f"annual-report-{figures.year}.{wanted}")
+    try:
+        target.write_bytes(annual_docx(figures) if wanted == "docx" else annual_xlsx(figures))
+    except OSError as exc:
+        _exit_with(f"error: cannot write {target} ({exc.strerror or exc})")
+    click.echo(f"annual report for {figures.year} written to {target}")
 
 
 @main.command()

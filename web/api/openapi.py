@@ -17,6 +17,7 @@ from ..documents_out.briefing import DOCX_MIMETYPE
 from ..xlsx_export import XLSX_MIMETYPE
 from . import schemas as s
 from .actions import ActionSchema
+from .annual import AnnualReportSchema
 from .blueprint import bp
 from .files import DocumentSchema
 from .learning import LessonSchema
@@ -96,6 +97,8 @@ ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
      "format=csv or xlsx: the same rows as a file", None, 200, "ActionList", (400, 401, 403)),
     ("/reports/compliance", "get", "The compliance measures over a period (coordinators, chairs, the scrutineer, "
      "partners): numbers, cases counted, breakdowns and notes", None, 200, ComplianceSchema, (400, 401, 403)),
+    ("/reports/annual", "get", "The annual report pack for a year (coordinators and chairs): its figures as JSON, or "
+     "format=docx or xlsx for the Word document or the workbook", None, 200, "annual_report", (400, 401, 403)),
 ]
 # multipart/form-data bodies (ROUTES' request schemas are JSON bodies)
 MULTIPART = {("/tasks/{id}/files", "post"): {"type": "object", "required": ["file", "field"], "properties": {
@@ -137,6 +140,9 @@ QUERIES: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
                                "offset": {**_INT, "default": 0}},
     ("/reports/compliance", "get"): {"from": {"type": "string", "format": "date"},
                                      "to": {"type": "string", "format": "date"}},
+    ("/reports/annual", "get"): {"year": {"type": "integer", "minimum": 2000, "description": "this year when not "
+                                          "given; at most next year"},
+                                 "format": {"type": "string", "enum": ["json", "docx", "xlsx"], "default": "json"}},
 }
 INTEGER_IDS = {"/notifications/{id}/read", "/learning-log/{id}", "/learning-log/{id}/briefing.docx"}
 # ``format=csv``: the same rows as a CSV file
@@ -220,6 +226,10 @@ def _response(response: Any) -> dict[str, Any]:
     if response == "access_report":
         return {"description": "the access report", "content": {
             "application/json": {"schema": s.AccessReportSchema}, "text/csv": {"schema": {"type": "string"}}}}
+    if response == "annual_report":
+        binary = {"schema": {"type": "string", "format": "binary"}}
+        return {"description": "the annual report pack", "content": {
+            "application/json": {"schema": AnnualReportSchema}, DOCX_MIMETYPE: binary, XLSX_MIMETYPE: binary}}
     if isinstance(response, str):
         item = {"$ref": f"#/components/schemas/{_LISTS[response]}"}
         listed = {"type": "object", "properties": {"items": {"type": "array", "items": item},

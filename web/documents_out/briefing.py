@@ -18,7 +18,8 @@ from werkzeug.wrappers import Response
 from engine import workdays
 from engine.reports.lessons import LogChoices, LoggedLesson
 
-DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+from . import DOCX_MIMETYPE  # noqa: F401  (re-exported for the routes)
+
 NONE_IDENTIFIED = "None identified"
 
 

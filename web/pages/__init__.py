@@ -12,6 +12,7 @@ from ..inputs import refuse_bad_forms
 from . import (
     actions,
     admin,
+    annual,
     assets,
     auth,
     chasing,
@@ -44,7 +45,7 @@ def register_pages(app: Flask) -> None:
     csrf.exempt(api_bp)
 
     for module in (auth, assets, tasks, files, dashboard, exports, chasing, instances, notices, admin, start, designer,
-                   retention, plan_changes, actions, learning, reports):
+                   retention, plan_changes, actions, learning, reports, annual):
         app.register_blueprint(module.bp)
     app.before_request(refuse_bad_forms)
     app.before_request(auth.load_signed_in_user)
