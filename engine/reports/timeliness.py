@@ -13,11 +13,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, case, func, null, select
+from sqlalchemy import Select, and_, case, func, null, select
 from sqlalchemy.orm import Session
 
 from ..states import TaskState
-from ..store.models import Agency, HumanTask
+from ..store.models import Agency, HumanTask, ProcessInstance
 from .counting import Counted, Period, day, iso_day, london_day, measure, plural, share
 from .records import Measure, Share
 
@@ -97,9 +97,12 @@ def _task_query(session: Session, process_key: str, wanted: tuple[str, ...], per
     extended = case((HumanTask.due_at != HumanTask.statutory_due_at, HumanTask.due_at), else_=None)
     return (select(HumanTask.instance_id, HumanTask.name, HumanTask.state, recorded.label("recorded_day"),
                    london_day(session, HumanTask.completed_at).label("completed_day"),
-                   london_day(session, statutory).label("due_day"), (statutory < now).label("passed"),
+                   london_day(session, statutory).label("due_day"),
+                   # a paused case's clock stands still until it resumes (which moves the deadline on)
+                   and_(statutory < now, ProcessInstance.paused_at.is_(None)).label("passed"),
                    london_day(session, extended).label("extended_day"), started.label("started_day"),
                    HumanTask.paused_days, HumanTask.id)
+            .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
             .where(HumanTask.process_key == process_key, HumanTask.name.in_(wanted),
                    HumanTask.clock_started_at >= period.starts_at, HumanTask.clock_started_at < period.ends_before,
                    HumanTask.state != TaskState.CANCELLED)
