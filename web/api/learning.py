@@ -96,9 +96,12 @@ def _day(name: str, text: str) -> date | None:
     try:
         if len(text) != 10:
             raise ValueError(text)
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
+        if not 1900 <= day.year <= 2200:  # the day after 31 December 9999 overflows, as the compliance report's
+            raise ValueError(text)
+        return day
     except ValueError:
-        raise bad(name, f"{name} must be a date written as 2026-12-10") from None
+        raise bad(name, f"{name} must be a date from 1900 to 2200 written as 2026-12-10") from None
 
 
 def _whole(args: Mapping[str, str], name: str, low: int, high: int, default: int) -> int:
