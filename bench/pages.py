@@ -40,15 +40,21 @@ NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 AGENCIES = ["police", "csc", "health", "education", "probation"]
 PASSWORD = "bench-password"
 COORDINATOR = Actor("cora", frozenset({"coordinator"}))
-NOTIFICATION = {"notification_date": "2026-11-30", "urn": "CDOP-1", "pseudonym": "Child A", "child_dob": "2020-05-01",
-                "child_sex": "female", "date_of_death": "2026-11-28", "expected_death": "unexpected",
-                "location_of_death": "hospital", "circumstances": "Sudden collapse at home."}
+NOTIFICATION = {"notification_date": "2026-11-30", "urn": "CDOP-1", "pseudonym": "Child A", "child_initials": "CA",
+                "child_dob": "2020-05-01", "child_sex": "female", "nhs_number_status": "not_currently_available",
+                "child_local_authority": "csc", "place_of_residence": "Northtown", "date_of_death": "2026-11-28",
+                "location_of_death": "hospital", "expected_death": "unexpected", "post_mortem": "coronial",
+                "coroner_informed": True, "notified_agencies": ["police", "health"],
+                "circumstances": "Sudden collapse at home.", "abuse_neglect_suspected_at_notification": False,
+                "designated_doctor_confirmed": True, "jar_criteria": [], "inquest": "opened"}
 
 
 def seed_people(factory) -> None:
     with transaction(factory) as s:
         for key in AGENCIES:
             accounts.add_agency(s, key, key.capitalize(), actor=None, now=NOW)
+        for key, kind in (("csc", "la"), ("health", "icb"), ("police", "police")):  # a CDOP case needs its partners
+            accounts.set_partner_kind(s, key, kind, actor=None, now=NOW)
         accounts.add_user(s, "cora", roles=["coordinator"], password=PASSWORD, actor=None, now=NOW)
         accounts.add_user(s, "pat", roles=["reviewer"], agency_key="police", password=PASSWORD, actor=None, now=NOW)
         definitions.deploy_bundle(s, "cdop", read_bundle_dir(REPO / "workflows" / "cdop"), actor=None, now=NOW)
