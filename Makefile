@@ -59,6 +59,7 @@ bench: setup
 	$(BIN)/python bench/engine_steps.py
 	$(BIN)/python bench/sweep.py
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/reports.py
 
 clean:
 	rm -rf $(VENV) instance node_modules $(VENDOR)
