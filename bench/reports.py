@@ -3,11 +3,13 @@ and 50,000 actions, on SQLite (a temporary file) or PostgreSQL (``--database-url
 
 The rows are real ones: the demo partnership is played through the engine, and then its cases (with their tasks,
 lessons and actions) are copied, each copy moved back by a whole number of weeks within the last two years, until
-there are ``--cases`` cases; more copies of the actions are spread over the plans until there are ``--actions``. Then
+there are ``--cases`` cases; more copies of the actions are spread over the plans until there are ``--actions``. The
+Section 11 cycles are the demo's own (a partnership runs one every two years, whatever its caseload); ``--copy-cycles``
+copies them too, the stress case of about 170 cycles a year. Then
 each read runs ``--rounds`` times and the script prints the median and the slowest, in milliseconds. The target
 (issue 14) is a median under 200 ms for each.
 
-    python bench/reports.py [--cases 10000] [--actions 50000] [--rounds 7] [--database-url URL]
+    python bench/reports.py [--cases 10000] [--actions 50000] [--rounds 7] [--database-url URL] [--copy-cycles]
 
 The clock is the engine's own (``clock.frozen_at``); nothing sleeps.
 """
@@ -40,6 +42,7 @@ from web.boot import boot  # noqa: E402
 
 NOW = datetime(2026, 12, 7, 10, tzinfo=UTC)
 CHUNK = 2_000
+CYCLES = ("section11",)  # processes a partnership runs on a fixed cycle, not per case
 
 
 def _moved(row: dict[str, Any], table: Any, weeks: int) -> dict[str, Any]:
@@ -61,8 +64,9 @@ def _insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
         session.execute(insert(table), rows[start:start + CHUNK])
 
 
-def grow(factory: Any, cases: int, actions: int, seed: int = 14) -> dict[str, int]:
-    """Copy the demo's cases until there are ``cases`` top-level cases, then its actions until ``actions``."""
+def grow(factory: Any, cases: int, actions: int, seed: int = 14, copy_cycles: bool = False) -> dict[str, int]:
+    """Copy the demo's cases until there are ``cases`` top-level cases, then its actions until ``actions``. The
+    Section 11 cycles are not copied unless ``copy_cycles`` (the stress case: a cycle for every thirty cases)."""
     rng = random.Random(seed)
     instances, tasks_t, actions_t, lessons_t = (ProcessInstance.__table__, HumanTask.__table__, PlanAction.__table__,
                                                 Lesson.__table__)
@@ -71,6 +75,12 @@ def grow(factory: Any, cases: int, actions: int, seed: int = 14) -> dict[str, in
         base_tasks = _rows(s, tasks_t)
         base_actions = _rows(s, actions_t)
         base_lessons = _rows(s, lessons_t)
+    if not copy_cycles:  # a partnership runs one Section 11 cycle every two years, however many cases it has
+        kept = {r["id"] for r in base_cases if r["process_key"] not in CYCLES}
+        base_cases = [r for r in base_cases if r["id"] in kept]
+        base_tasks = [r for r in base_tasks if r["instance_id"] in kept]
+        base_actions = [r for r in base_actions if r["plan_id"] in kept]
+        base_lessons = [r for r in base_lessons if r["instance_id"] in kept]
     top = sum(1 for r in base_cases if r.get("parent_id") is None)
     copy = 0
     while top * (copy + 1) < cases:
@@ -176,6 +186,8 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--actions", type=int, default=50_000)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--database-url", help="an empty database (default: a temporary SQLite file)")
+    parser.add_argument("--copy-cycles", action="store_true",
+                        help="copy the Section 11 cycles with the cases too (about 170 cycles a year: a stress case)")
     parser.add_argument("--register-only", action="store_true", help="time the action register's reads alone")
     return parser.parse_args()
 
@@ -190,9 +202,10 @@ def main() -> None:
             began = time.perf_counter()
             with clock.frozen_at(NOW - timedelta(days=1)):
                 load_demo(factory, now=NOW - timedelta(days=1))
-            counts = grow(factory, args.cases, args.actions)
+            counts = grow(factory, args.cases, args.actions, copy_cycles=args.copy_cycles)
             print(f"{wired.engine.dialect.name}: {counts['cases']} cases ({counts['instances']} instances with their "
                   f"parts), {counts['tasks']} tasks, {counts['actions']} actions, {counts['lessons']} lessons; "
+                  f"Section 11 cycles {'copied with the cases' if args.copy_cycles else 'as in the demo'}; "
                   f"built in {time.perf_counter() - began:.0f} s")
             print(f"{'read':52}{'median':>12}{'slowest':>12}")
             with clock.frozen_at(NOW):
