@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "engine_steps.py"
 
 
@@ -16,3 +18,13 @@ def test_engine_steps_bench_runs_on_a_short_chain():
     for line in ("(a) SpiffWorkflow in memory", "(b) LIF complete_task, SQLite", "(c) LIF JSON API, SQLite",
                  "target 1:", "target 2:", "SPEC aim:"):
         assert line in done.stdout
+
+
+@pytest.mark.slow  # it plays the whole demo first
+def test_reports_bench_runs_on_a_few_copies():
+    done = subprocess.run([sys.executable, str(BENCH.parent / "reports.py"), "--cases", "80", "--actions", "400",
+                           "--rounds", "1"], capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr
+    for line in ("400 actions", "action register, first page (coordinator)", "learning log, first page",
+                 "compliance report, last 12 months", "CPU median"):
+        assert line in done.stdout, done.stdout
