@@ -21,10 +21,11 @@ if TYPE_CHECKING:
 @builds("action_plan", "plan_form")
 def ap_plan_form(ctx: Ctx, *, actions: int | Sequence[dict[str, Any]] | None = None, update_period: str | None = None,
                  sign_off_by: str | Sequence[str] = "coordinator", due_in_days: int = 180,
-                 escalate_to: str = "coordinator", **extra: Any) -> dict[str, Any]:
+                 escalate_to: str = "coordinator", closed_by: str = "chair", **extra: Any) -> dict[str, Any]:
     """Completes the handed-over actions (owner, agency, dates) or, for a plan started by hand, writes
     ``actions`` new ones. ``sign_off_by`` is one value or one per action; ``escalate_to`` says who hears of an
-    escalated action besides the coordinator (coordinator, chair or partners)."""
+    escalated action besides the coordinator (coordinator, chair or partners); ``closed_by`` who closes the plan
+    (chair or partners)."""
     if actions is not None and not isinstance(actions, int):
         proposed = [dict(a) for a in actions]
     else:
@@ -51,7 +52,7 @@ def ap_plan_form(ctx: Ctx, *, actions: int | Sequence[dict[str, Any]] | None = N
     title = ctx.get("plan_title") or ("Actions from " + str(ctx.get("source_title") or "the partnership"))
     return merged({"plan_title": str(title)[:200] if len(str(title)) >= 3 else "Partnership action plan",
                    "update_period": update_period or ctx.get("update_period", "P28D"), "escalate_to": escalate_to,
-                   "actions": out}, extra)
+                   "closed_by": closed_by, "actions": out}, extra)
 
 
 EXPECTED_OUTCOME = "Concerns about children are shared and acted on sooner."
@@ -72,9 +73,14 @@ def new_actions(people: People, today: date, count: int = 1, *, due_in_days: int
     return found
 
 
-@builds("action_plan", "plan_sign_off")
-def ap_plan_sign_off(ctx: Ctx, **extra: Any) -> dict[str, Any]:
-    return merged({"board_satisfied": True,
+@builds("action_plan", "plan_sign_off", "plan_sign_off_partners")
+def ap_plan_sign_off(ctx: Ctx, *, satisfied: bool = True, **extra: Any) -> dict[str, Any]:
+    """The chair's (or one partner's) decision on closing the plan: satisfied, or not and what more is needed."""
+    if not satisfied:
+        return merged({"board_satisfied": "no",
+                       "board_concerns": "The re-audit covers one team only: add an action to re-audit the others."},
+                      extra)
+    return merged({"board_satisfied": "yes",
                    "closing_note": "Every action is done or withdrawn with a reason; the re-audit shows the impact."},
                   extra)
 

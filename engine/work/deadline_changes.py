@@ -96,6 +96,7 @@ def resume_instance(session: Session, instance_id: str, reason: str, *, actor: A
             row.statutory_due_at = shift_by_working_days(row.statutory_due_at, paused_days)
             row.paused_days = (row.paused_days or 0) + paused_days
         moved.append(row)
+    _shift_completed_during_pause(session, instance, now)
     if paused_days and instance.status == InstanceStatus.ACTIVE:  # one that ended meanwhile keeps how it ended
         step.take_step(session, instance, _timers_shifted_by(paused_days), actor=actor.username, now=now)
     audit.record(session, "instance.resumed", actor=actor.username, now=now, instance_id=instance.id, note=reason,
@@ -105,6 +106,22 @@ def resume_instance(session: Session, instance_id: str, reason: str, *, actor: A
     for row in moved:
         events.publish(session, events.DeadlineChanged(row.id, instance.id, "resumed"), now)
     return instance
+
+
+def _shift_completed_during_pause(session: Session, instance: ProcessInstance, now: datetime) -> None:
+    """A task done while the clock stood still keeps the law's deadline its pause earned: the working days from
+    the pause to its completion (not to the resume, so a task already late when the case was paused stays late)."""
+    assert instance.paused_at is not None
+    paused_on = workdays.london_date(instance.paused_at)
+    for row in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                                       HumanTask.state == TaskState.COMPLETED,
+                                                       HumanTask.completed_at >= instance.paused_at,
+                                                       HumanTask.statutory_due_at.is_not(None))):
+        done_at = min(row.completed_at or now, now)
+        days = max(0, workdays.working_days_between(paused_on, workdays.london_date(done_at)))
+        if days and row.statutory_due_at is not None:
+            row.statutory_due_at = shift_by_working_days(row.statutory_due_at, days)
+            row.paused_days = (row.paused_days or 0) + days
 
 
 def shift_by_working_days(moment: datetime, days: int) -> datetime:

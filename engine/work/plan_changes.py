@@ -1,8 +1,9 @@
 """Changing an open action plan: adding actions to it (a later audit's new recommendation) and re-planning one action
 (a new target date, with a reason). Coordinators only; each change is a step of the case it changes, audited.
 
-Adding delivers ``actions_added`` to the plan, which waits for it while any action is open: the plan numbers the
-new actions on from its last and raises their monitored items, as it raised the first ones. Re-planning is a step
+Adding delivers ``actions_added`` to the plan, which waits for it from its agreement to its closure (at its
+sign-off too: the sign-off is withdrawn and the plan monitors again): the plan numbers the new actions on from its
+last and raises their monitored items, as it raised the first ones. Re-planning is a step
 of the action's running item that sets its ``action``: an item waits for a timer, a progress update, a board
 challenge or a sign-off, and a message would reach it only where its diagram waits for one, so the step sets the
 data wherever it stands; the next progress update, the board challenge and the register all read the new date.
@@ -170,7 +171,9 @@ def _plan_row(session: Session, plan_id: str) -> ProcessInstance:
 
 
 def _require_waiting(session: Session, plan: ProcessInstance) -> None:
-    """``Conflict`` unless the plan is open and waits for new actions (not closed, not yet agreed, not at sign-off)."""
+    """``Conflict`` unless the plan is open and waits for new actions: while actions are open, once the board said it
+    is not satisfied, and at the plan's sign-off (an action added there withdraws the sign-off); not once completed,
+    nor before it is agreed."""
     if plan.status != InstanceStatus.ACTIVE:
         raise Conflict(f"the plan is {plan.status}: actions can be added to an open plan only")
     waits = session.scalar(select(MessageSubscription.id).where(MessageSubscription.instance_id == plan.id,
@@ -180,8 +183,7 @@ def _require_waiting(session: Session, plan: ProcessInstance) -> None:
                                                                       HumanTask.state == TaskState.READY)))
         if "plan_form" in open_steps:
             raise Conflict("the plan is not agreed yet: add the actions on its form")
-        raise Conflict("every action of the plan is closed and the plan waits to be closed: "
-                       "no action can be added now")
+        raise Conflict("the plan cannot take new actions now; reload it and try again")
 
 
 def _running_item(session: Session, action_key: str) -> ProcessInstance:

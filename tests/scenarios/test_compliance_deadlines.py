@@ -97,6 +97,21 @@ def test_a_paused_clock_does_not_count_against_the_partnership(run):
     assert (row.met, row.due_on, row.paused_days) == (True, date(2026, 12, 14), 4)
 
 
+def test_a_step_done_while_the_clock_stood_still_is_on_time_once_resumed(run):
+    case = referred(run, "2026-12-01")  # due 8 December
+    with transaction(run.factory) as s:
+        deadline_changes.pause_instance(s, case, "Criminal proceedings", actor=run.coordinator, now=run.now)
+    run.move_to("2026-12-10")
+    run.do(case, "notify_panel", notification_date="2026-12-10")  # during the pause, 7 working days in
+    run.move_to("2026-12-14")
+    with transaction(run.factory) as s:
+        deadline_changes.resume_instance(s, case, "Proceedings ended", actor=run.coordinator, now=run.now)
+    found = report(run, *YEAR_2026)["notification_within_5wd"]
+    assert (found.numerator, found.denominator) == (1, 1)
+    _, (row,) = drill(run, "notification_within_5wd", *YEAR_2026)
+    assert (row.met, row.due_on, row.paused_days) == (True, date(2026, 12, 17), 7)
+
+
 def test_an_extension_counts_against_the_partnership_and_is_shown(run):
     case = referred(run, "2026-12-01")  # due 8 December
     task = run.task(case, "notify_panel")

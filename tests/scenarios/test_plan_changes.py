@@ -1,6 +1,7 @@
 """Changing an open plan (engine/work/plan_changes.py): adding actions numbers them on and raises their items as parts
 of the plan; re-planning keeps the first target date and counts; every way an action closes tells the plan
-(action_closed); a closed plan, a plan at its sign-off and one not yet agreed take no new action; bad input, the
+(action_closed); an action added at the plan's sign-off sends it back to monitoring; the chair, or the three
+partners, close it only when satisfied; a completed plan and one not yet agreed take no new action; bad input, the
 wrong role and unknown ids change nothing."""
 from __future__ import annotations
 
@@ -91,28 +92,95 @@ def test_every_way_an_action_closes_tells_the_plan(run, how):
     assert other  # the other action is still open: no sign-off of the plan yet
 
 
-def test_adding_to_a_closed_plan_or_one_at_sign_off_or_not_agreed_is_a_conflict(run):
-    draft = run.start("action_plan")
-    with pytest.raises(Conflict, match="not agreed"):
-        _add(run, draft, new_actions(PEOPLE, _today(run)))
-    plan = _plan(run, actions=1)
+def _at_sign_off(run, **choices) -> tuple[str, str]:
+    """A plan of one action, that action done and signed off: the plan waits to be closed."""
+    plan = _plan(run, actions=1, **choices)
     (key,) = [i.business_key for i in run.items()]
     run.later(days=28, minutes=1)
     run.sweep()
     item = run.current_item(key)
     run.complete(run.task(item.id, "progress_update"), status="completed")
     run.do(item.id, "sign_off_coordinator")
+    return plan, key
+
+
+def _close_last_action(run, plan: str) -> None:
+    """Bring the plan's newest open action to sign-off, so the plan comes back to be closed."""
+    key = max(a["action_key"] for a in run.instance(plan).data["actions"] if a["status"] == "open")
+    run.later(days=28, minutes=1)
+    run.sweep()
+    item = run.current_item(key)
+    run.complete(run.task(item.id, "progress_update"), status="completed")
+    run.do(item.id, "sign_off_coordinator")
+
+
+def test_adding_to_a_completed_plan_or_one_not_agreed_is_a_conflict(run):
+    draft = run.start("action_plan")
+    with pytest.raises(Conflict, match="not agreed"):
+        _add(run, draft, new_actions(PEOPLE, _today(run)))
+    plan, key = _at_sign_off(run)
     assert run.ready_names(plan) == ["plan_sign_off"]
     before = _snapshot(run)
-    with pytest.raises(Conflict, match="waits to be closed"):
-        _add(run, plan, new_actions(PEOPLE, _today(run)))
     with pytest.raises(Conflict, match="signed off"):
         _replan(run, key, "2028-01-01", "A reason long enough to count.")
     assert _snapshot(run) == before
     run.do(plan, "plan_sign_off")
     assert run.instance(plan).status == "completed"
+    assert run.instance(plan).data["closing_note"] and run.instance(plan).data["plan_closed_at"]
     with pytest.raises(Conflict, match="completed"):
         _add(run, plan, new_actions(PEOPLE, _today(run)))
+
+
+@pytest.mark.parametrize("closed_by", ["chair", "partners"])
+def test_an_action_added_at_sign_off_withdraws_it_and_the_plan_monitors_again(run, closed_by):
+    plan, _ = _at_sign_off(run, closed_by=closed_by)
+    closing = "plan_sign_off" if closed_by == "chair" else "plan_sign_off_partners"
+    assert run.ready_names(plan) == [closing] * (1 if closed_by == "chair" else 3)
+    ref = run.instance(plan).data["plan_ref"]
+    added = _add(run, plan, new_actions(PEOPLE, _today(run)))
+    assert added.action_keys == (f"{ref}-02",)
+    assert run.ready_names(plan) == [] and run.instance(plan).status == "active"
+    assert run.instance(plan).data["open_actions"] == 1
+    assert f"{ref}-02" in {i.business_key for i in run.items()}
+    _close_last_action(run, plan)
+    assert run.ready_names(plan) == [closing] * (1 if closed_by == "chair" else 3)
+
+
+def test_a_chair_not_satisfied_keeps_the_plan_open_for_new_actions(run):
+    plan, _ = _at_sign_off(run)
+    run.do(plan, "plan_sign_off", satisfied=False)
+    found = run.instance(plan)
+    assert (found.status, run.ready_names(plan)) == ("active", [])
+    assert found.data["closure_concerns"][-1]["concerns"] == [
+        "The re-audit covers one team only: add an action to re-audit the others."]
+    assert "board_satisfied" not in found.data and not found.data.get("closing_note")  # the next decision is new
+    _add(run, plan, new_actions(PEOPLE, _today(run)))
+    _close_last_action(run, plan)
+    run.do(plan, "plan_sign_off")
+    assert run.instance(plan).status == "completed"
+
+
+def test_the_three_partners_close_a_plan_when_each_is_satisfied(run):
+    plan, _ = _at_sign_off(run, closed_by="partners")
+    tasks = run.ready(plan, name="plan_sign_off_partners")
+    assert sorted((t.role, t.agency) for t in tasks) == [("partner", a) for a in
+                                                          sorted(run.instance(plan).data["safeguarding_partners"])]
+    run.do_each(plan, "plan_sign_off_partners")
+    found = run.instance(plan)
+    assert found.status == "completed" and found.data["closing_note"]
+
+
+def test_one_partner_not_satisfied_keeps_the_plan_open(run):
+    plan, _ = _at_sign_off(run, closed_by="partners")
+    doubter = sorted(run.instance(plan).data["safeguarding_partners"])[0]
+    run.do_each(plan, "plan_sign_off_partners", per_agency={doubter: {"satisfied": False}})
+    found = run.instance(plan)
+    assert (found.status, run.ready_names(plan)) == ("active", [])
+    assert len(found.data["closure_concerns"][-1]["concerns"]) == 1
+    _add(run, plan, new_actions(PEOPLE, _today(run)))
+    _close_last_action(run, plan)
+    run.do_each(plan, "plan_sign_off_partners")
+    assert run.instance(plan).status == "completed"
 
 
 BAD_ACTIONS = [
