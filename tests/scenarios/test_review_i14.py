@@ -1,8 +1,6 @@
 """Review of issue 14: defects shown by failing tests."""
 from __future__ import annotations
 
-from datetime import date
-
 from engine.store.db import transaction
 from engine.work import deadline_changes
 
