@@ -36,9 +36,10 @@ LESSON_OF = {"neglect": "L1", "domestic_abuse": "L2", "safe_sleep": "L3", "voice
 EVERY = {"L1", "L2", "L3", "L4"}
 # who reads which (by the partnership fixture's usernames)
 SEES = {"cora": EVERY, "chad": EVERY, "scot": EVERY,
-        "pat": {"L1", "L3"},  # L1 from the police's case, L3 names the police
-        "sam": {"L1", "L2", "L3"},  # L1 names csc; L2 and L3 from the csc's case
-        "hana": {"L2", "L3", "L4"},  # L2 and L3 name health; L4 from the health's case (and names it)
+        # the reviewers' tasks do not show the lessons, so taking part in a case is not enough (SPEC §1)
+        "pat": {"L3"},  # L3 names the police; L1, from the police's case, names only csc
+        "sam": {"L1"},  # L1 names csc; L2 and L3, from the csc's case, do not
+        "hana": {"L2", "L3", "L4"},  # each names health
         "lena": {"L1"}, "ivy": {"L2", "L3", "L4"}, "paul": {"L3"}}  # partners take no part in reviewers' tasks
 NO_CASE_DATA = ("adam", "dee")
 PSEUDONYM = "Child Quentin"  # each case's: never in the log, its exports or a briefing
