@@ -182,3 +182,22 @@ def test_a_completed_form_names_a_theme_retired_since(factory, partnership, now)
               "dissemination": ["newsletter"]}
     words = str(answer_sections(schema, ui, values))
     assert "Safe sleep" in words and "Neglect" in words and "safe_sleep" not in words
+
+
+def test_the_log_page_and_a_lesson_page_are_audited_without_the_search_words(as_user, seeded, factory):
+    from sqlalchemy import select
+
+    from engine.store.models import AuditEvent, Lesson
+    client = as_user("sam")
+    client.get("/learning-log", query_string={"q": "neglect", "theme": "neglect"})
+    client.get(f"/learning-log/{seeded.ids['L1']}")
+    client.get(f"/learning-log/{seeded.ids['L2']}")  # not theirs: a 404 and nothing audited
+    with transaction(factory) as s:
+        events = {e.action: e for e in s.scalars(select(AuditEvent).where(AuditEvent.actor == "sam"))}
+        case = s.get(Lesson, seeded.ids["L1"]).instance_id
+        listed = events["learning_log.listed"].details
+        assert listed == {"page": 1, "filters": {"theme": "neglect", "searched": True},
+                          "lesson_ids": [seeded.ids["L1"]]}
+        viewed = events["lesson.viewed"]
+        assert (viewed.instance_id, viewed.details) == (case, {"lesson_id": seeded.ids["L1"]})
+        assert len(s.scalars(select(AuditEvent).where(AuditEvent.action == "lesson.viewed")).all()) == 1
