@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from engine.store.db import transaction
 from engine.store.models import Lesson
 from engine.workdays import london_date
-from tests.engine.learning_kit import EVERY, NO_CASE_DATA, PSEUDONYM, SEES, seed_lessons
+from tests.engine.learning_kit import EVERY, NO_CASE_DATA, PSEUDONYM, SEES, SHOWN_SEES, seed_lessons, seed_shown_lesson
 
 from .api_kit import API, check_error, iso, snapshot
 
@@ -180,3 +180,13 @@ def test_reading_the_log_and_a_lesson_in_json_is_audited_without_the_search_word
     assert audited(factory, "lesson.viewed") == [("hana", case, {"lesson_id": seeded.ids["L4"]})]
     one(client, auth, "hana", seeded.ids["L4"], "/briefing.docx")
     assert [d["lesson_id"] for _, _, d in audited(factory, "lesson.briefing_downloaded")] == [seeded.ids["L4"]]
+
+
+@pytest.mark.parametrize("who", sorted(SHOWN_SEES))
+def test_a_lesson_of_a_task_whose_view_shows_the_lessons_in_every_format(client, auth, factory, partnership, who):
+    lesson_id, seen = seed_shown_lesson(factory, partnership), SHOWN_SEES[who]
+    assert (lesson_id in {i["id"] for i in get(client, auth, who).json["items"]}) == seen
+    assert (lesson_id in {int(r[0]) for r in csv_rows(get(client, auth, who, format="csv"))[1:]}) == seen
+    assert (lesson_id in {r[0] for r in xlsx_rows(get(client, auth, who, format="xlsx"))[1:]}) == seen
+    for tail in ("", "/briefing.docx"):
+        assert one(client, auth, who, lesson_id, tail).status_code == (200 if seen else 404)

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from engine.people import accounts
 from engine.store.db import transaction
-from tests.engine.learning_kit import EVERY, NO_CASE_DATA, PSEUDONYM, SEES, seed_lessons
+from tests.engine.learning_kit import EVERY, NO_CASE_DATA, PSEUDONYM, SEES, SHOWN_SEES, seed_lessons, seed_shown_lesson
 
 from .web_kit import text
 
@@ -201,3 +201,16 @@ def test_the_log_page_and_a_lesson_page_are_audited_without_the_search_words(as_
         viewed = events["lesson.viewed"]
         assert (viewed.instance_id, viewed.details) == (case, {"lesson_id": seeded.ids["L1"]})
         assert len(s.scalars(select(AuditEvent).where(AuditEvent.action == "lesson.viewed")).all()) == 1
+
+
+@pytest.mark.parametrize("who", sorted(SHOWN_SEES))
+def test_a_lesson_of_a_task_whose_view_shows_the_lessons_in_every_form(as_user, factory, partnership, who):
+    lesson_id, client = seed_shown_lesson(factory, partnership), as_user(who)
+    page = client.get("/learning-log")
+    assert (lesson_id in shown(page)) == SHOWN_SEES[who]
+    rows = list(csv.reader(io.StringIO(text(client.get("/learning-log.csv")).lstrip("\ufeff"))))
+    assert (lesson_id in {int(r[0]) for r in rows[1:]}) == SHOWN_SEES[who]
+    sheet = load_workbook(io.BytesIO(client.get("/learning-log.xlsx").data)).active
+    assert (lesson_id in {r[0] for r in list(sheet.iter_rows(values_only=True))[1:]}) == SHOWN_SEES[who]
+    for tail in ("", "/briefing.docx"):
+        assert client.get(f"/learning-log/{lesson_id}{tail}").status_code == (200 if SHOWN_SEES[who] else 404)
