@@ -23,7 +23,7 @@ from ..store import audit
 from ..store.models import AuditEvent, HumanTask
 from . import access, names
 
-HIDDEN = ("instance.viewed", "task.viewed", "task.draft_saved", "definition.downloaded")
+HIDDEN = ("instance.viewed", "task.viewed", "task.draft_saved", "definition.downloaded", "lesson.viewed")
 COORDINATORS_ONLY = ("hold.placed", "hold.released")  # a legal hold is not the reviewers' business
 PARTICIPANT_DETAILS = frozenset({"assignee", "previous", "returned_to", "due_at", "working_days_paused"})
 

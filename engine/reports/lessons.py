@@ -1,13 +1,14 @@
 """The partnership's learning log: every lesson its reviews, child death reviews, audits and Section 11 cycles
 recorded (``lesson`` rows, which ``engine.registers`` keeps true to the cases), searched and filtered in one SQL
-statement, with the need-to-know rule: coordinators, chairs and the scrutineer read every lesson; any other case
-reader the lessons that name their agency or come from a case they may see; administrators and designers none."""
+statement, with the need-to-know rule (SPEC §1): coordinators, chairs and the scrutineer read every lesson; any other
+case reader the lessons that name their agency, and those of a case where they took part in a task whose view shows
+the lessons (its ``shows`` or its form names the process's lessons variable); administrators and designers none."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, Select, Text, and_, cast, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, String, Text, and_, cast, false, func, literal, or_, select, true
 from sqlalchemy.orm import Session
 
 from ..bundles import definitions
@@ -17,7 +18,7 @@ from ..reads import access
 from ..records import Actor, Page
 from ..registers.declaration import Declaration
 from ..registers.records import LessonEntry
-from ..store.models import LearningTheme, Lesson, ProcessDefinition, ProcessInstance
+from ..store.models import HumanTask, LearningTheme, Lesson, ProcessDefinition, ProcessInstance
 from ..workdays import LONDON
 from . import themes
 
@@ -52,21 +53,22 @@ def learning_log(session: Session, *, actor: Actor, now: datetime, q: str | None
                           recorded_to=recorded_to)
     # the count is a scalar subquery, worked out once, so the page itself can walk the recorded_at index and stop
     # at ``limit`` rows (a window count would make it read and sort every match)
-    total = select(func.count()).select_from(_listed(actor, conditions).subquery()).scalar_subquery()
-    statement = _listed(actor, conditions).add_columns(total.label("total")) \
+    listed = _listed(actor, conditions, postgres=_on_postgres(session))
+    total = select(func.count()).select_from(listed.subquery()).scalar_subquery()
+    statement = listed.add_columns(total.label("total")) \
         .order_by(Lesson.recorded_at.desc(), Lesson.id.desc()).limit(limit).offset(offset)
     rows = session.execute(statement).all()
     if rows:
         return Page(tuple(_entry(row[0], row[1]) for row in rows), rows[0][2])
     # an empty page carries no count; only past the end is there anything to count
-    found = session.scalar(select(func.count()).select_from(_listed(actor, conditions).subquery())) if offset else 0
+    found = session.scalar(select(func.count()).select_from(listed.subquery())) if offset else 0
     return Page((), found or 0)
 
 
 def lesson(session: Session, lesson_id: int, *, actor: Actor) -> LoggedLesson:
     """One lesson ``actor`` may read; ``NotFound`` when there is none or they may not read it."""
     access.require_case_reader(actor)
-    row = session.execute(_listed(actor, [Lesson.id == lesson_id])).first()
+    row = session.execute(_listed(actor, [Lesson.id == lesson_id], postgres=_on_postgres(session))).first()
     if row is None:
         raise NotFound("no such lesson")
     return _entry(row[0], row[1])
@@ -91,22 +93,50 @@ def recording_processes(session: Session) -> dict[str, str]:
     return {row.key: row.name for row in rows if Declaration.of(row.model).lessons}
 
 
-def _listed(actor: Actor, conditions: list[ColumnElement[bool]]) -> Select:
+def _listed(actor: Actor, conditions: list[ColumnElement[bool]], *, postgres: bool) -> Select:
     return select(Lesson, LearningTheme.name) \
         .outerjoin(LearningTheme, LearningTheme.key == Lesson.theme) \
-        .where(_visible(actor), *conditions)
+        .where(_visible(actor, postgres=postgres), *conditions)
 
 
-def _visible(actor: Actor) -> ColumnElement[bool]:
+def _visible(actor: Actor, *, postgres: bool) -> ColumnElement[bool]:
     """SQL condition: ``actor`` may read the lesson (the module's need-to-know rule)."""
     if actor.sees_everything:
         return true()
-    # the cases they may see, as one uncorrelated set the database works out once (correlated per lesson, a
-    # reader's first page took seconds on PostgreSQL at 30,000 lessons)
-    from_their_case = Lesson.instance_id.in_(select(ProcessInstance.id).where(access.visible_instance(actor)))
+    if not actor.reads_cases:
+        return false()
+    # the cases where they took part in a task showing the lessons, as one uncorrelated set the database works out
+    # once (correlated per lesson, a reader's first page took seconds on PostgreSQL at 30,000 lessons)
+    took_part = Lesson.instance_id.in_(
+        select(HumanTask.instance_id)
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+        .where(access.visible_task(actor), _shows_the_lessons(postgres)))
     if actor.agency is None:
-        return from_their_case
-    return or_(names_agency(actor.agency), from_their_case)
+        return took_part
+    return or_(names_agency(actor.agency), took_part)
+
+
+def _shows_the_lessons(postgres: bool) -> ColumnElement[bool]:
+    """SQL condition on a task joined to its case and the case's definition: the task's ``shows`` property (a
+    comma-separated list of paths, ``engine.views.paths``) names the variable its bundle declares for the case's
+    lessons (``registers.lessons`` keyed by the case's process id), whole or a path into it, or every variable
+    (``*``). A task's own form is not read here: the forms that write lessons are the coordinators'."""
+    variable: ColumnElement[str]
+    if postgres:
+        variable = ProcessDefinition.model.op("->")(literal("registers")).op("->")(literal("lessons")) \
+            .op("->>", return_type=String)(ProcessInstance.process_id)
+    else:
+        variable = func.json_extract(ProcessDefinition.model,
+                                     literal('$.registers.lessons."') + ProcessInstance.process_id + literal('"'),
+                                     type_=String)
+    shows: ColumnElement[str] = func.coalesce(HumanTask.properties["shows"].as_string(), "")
+    for blank in (" ", "\t", "\n", "\r"):
+        shows = func.replace(shows, blank, "")
+    listed = literal(",") + shows + literal(",")
+    name = func.replace(func.replace(variable, "\\", "\\\\"), "_", "\\_")  # an identifier's ``_`` is LIKE's wildcard
+    return or_(*(listed.like(literal("%,") + stem + literal(tail), escape="\\")
+                 for stem in (name, literal("*")) for tail in (",%", ".%")))
 
 
 def names_agency(agency: str) -> ColumnElement[bool]:
@@ -135,6 +165,10 @@ def _filters(*, q: str | None, theme: str | None, agency: str | None, process_ke
         found.append(or_(*(column.icontains(words, autoescape=True) for column in
                            (Lesson.lesson, Lesson.good_practice, Lesson.business_key, LearningTheme.name))))
     return found
+
+
+def _on_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def _start_of(day: date) -> datetime:

@@ -173,3 +173,15 @@ def test_overdue_turns_at_midnight_in_england_as_the_clock_moves(client, plans, 
         assert (key in overdue, key in on_time) == (late, not late), moment
         assert overdue == [k for k in keys_of(client.get(API, headers=headers, query_string={"limit": 200}))
                            if k in overdue][:len(overdue)]  # the overdue ones lead the register
+
+
+def test_a_json_listing_is_audited_with_ids_and_filter_names_never_the_search_words(client, auth, plans, factory):
+    from sqlalchemy import select
+
+    from engine.store.db import transaction
+    from engine.store.models import AuditEvent
+    body = client.get(API, headers=auth("cora"), query_string={"status": "open", "q": "Quentin"}).json
+    with transaction(factory) as s:
+        [event] = s.scalars(select(AuditEvent).where(AuditEvent.action == "actions.listed")).all()
+    assert event.actor == "cora" and event.details["filters"] == {"status": "open", "searched": True}
+    assert event.details["action_ids"] == [item["id"] for item in body["items"]] and "Quentin" not in str(event.details)

@@ -11,8 +11,10 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from engine.store.db import transaction
+from engine.store.models import Lesson
 from engine.workdays import london_date
-from tests.engine.learning_kit import EVERY, NO_CASE_DATA, PSEUDONYM, SEES, seed_lessons
+from tests.engine.learning_kit import EVERY, NO_CASE_DATA, PSEUDONYM, SEES, SHOWN_SEES, seed_lessons, seed_shown_lesson
 
 from .api_kit import API, check_error, iso, snapshot
 
@@ -73,7 +75,9 @@ def test_each_role_gets_what_it_may_see_in_every_format(client, auth, seeded, wh
                                            "Case", "Recorded"]
     assert seeded.names(int(row[0]) for row in from_csv[1:]) == SEES[who]
     assert seeded.names(row[0] for row in from_xlsx[1:]) == SEES[who]
-    assert one(client, auth, who, seeded.ids["L1"]).status_code == (200 if "L1" in SEES[who] else 404)
+    for name, lesson_id in seeded.ids.items():
+        assert one(client, auth, who, lesson_id).status_code == (200 if name in SEES[who] else 404)
+        assert one(client, auth, who, lesson_id, "/briefing.docx").status_code == (200 if name in SEES[who] else 404)
 
 
 def one(client, auth, who, lesson_id, tail=""):
@@ -153,3 +157,36 @@ def test_the_briefing_is_a_word_document_of_the_lesson_without_personal_data(cli
     assert PSEUDONYM not in words and "Child" not in words and "safe_sleep" not in words
     assert document.core_properties.title == "Seven-minute briefing: Safe sleep"
     check_error(one(client, auth, "pat", seeded.ids["L2"], "/briefing.docx"), 404, "not_found")
+
+
+def audited(factory, action):
+    from sqlalchemy import select
+
+    from engine.store.models import AuditEvent
+    with transaction(factory) as s:
+        return [(e.actor, e.instance_id, e.details) for e in
+                s.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id))]
+
+
+def test_reading_the_log_and_a_lesson_in_json_is_audited_without_the_search_words(client, auth, seeded, factory):
+    get(client, auth, "hana", q="advice", agency="health")
+    [(who, case, details)] = audited(factory, "learning_log.listed")
+    assert (who, case) == ("hana", None) and details["lesson_ids"] == [seeded.ids["L3"]]
+    assert details["filters"] == {"agency": "health", "searched": True} and "advice" not in str(details)
+    one(client, auth, "hana", seeded.ids["L4"])
+    one(client, auth, "pat", seeded.ids["L4"])  # not theirs: a 404, nothing read, nothing audited
+    with transaction(factory) as s:
+        case = s.get(Lesson, seeded.ids["L4"]).instance_id
+    assert audited(factory, "lesson.viewed") == [("hana", case, {"lesson_id": seeded.ids["L4"]})]
+    one(client, auth, "hana", seeded.ids["L4"], "/briefing.docx")
+    assert [d["lesson_id"] for _, _, d in audited(factory, "lesson.briefing_downloaded")] == [seeded.ids["L4"]]
+
+
+@pytest.mark.parametrize("who", sorted(SHOWN_SEES))
+def test_a_lesson_of_a_task_whose_view_shows_the_lessons_in_every_format(client, auth, factory, partnership, who):
+    lesson_id, seen = seed_shown_lesson(factory, partnership), SHOWN_SEES[who]
+    assert (lesson_id in {i["id"] for i in get(client, auth, who).json["items"]}) == seen
+    assert (lesson_id in {int(r[0]) for r in csv_rows(get(client, auth, who, format="csv"))[1:]}) == seen
+    assert (lesson_id in {r[0] for r in xlsx_rows(get(client, auth, who, format="xlsx"))[1:]}) == seen
+    for tail in ("", "/briefing.docx"):
+        assert one(client, auth, who, lesson_id, tail).status_code == (200 if seen else 404)

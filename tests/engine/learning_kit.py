@@ -36,9 +36,10 @@ LESSON_OF = {"neglect": "L1", "domestic_abuse": "L2", "safe_sleep": "L3", "voice
 EVERY = {"L1", "L2", "L3", "L4"}
 # who reads which (by the partnership fixture's usernames)
 SEES = {"cora": EVERY, "chad": EVERY, "scot": EVERY,
-        "pat": {"L1", "L3"},  # L1 from the police's case, L3 names the police
-        "sam": {"L1", "L2", "L3"},  # L1 names csc; L2 and L3 from the csc's case
-        "hana": {"L2", "L3", "L4"},  # L2 and L3 name health; L4 from the health's case (and names it)
+        # the reviewers' tasks do not show the lessons, so taking part in a case is not enough (SPEC §1)
+        "pat": {"L3"},  # L3 names the police; L1, from the police's case, names only csc
+        "sam": {"L1"},  # L1 names csc; L2 and L3, from the csc's case, do not
+        "hana": {"L2", "L3", "L4"},  # each names health
         "lena": {"L1"}, "ivy": {"L2", "L3", "L4"}, "paul": {"L3"}}  # partners take no part in reviewers' tasks
 NO_CASE_DATA = ("adam", "dee")
 PSEUDONYM = "Child Quentin"  # each case's: never in the log, its exports or a briefing
@@ -77,3 +78,23 @@ def actor(username: str) -> Any:
     from tests.conftest import USERS
     role, agency = next((r, a) for u, r, a in USERS if u == username)
     return Actor(username, frozenset({role}), agency)
+
+
+# A case of the fixture bundle whose reviewers' task shows the lessons (``shows`` names ``learning_log.*.lesson``):
+# its lesson names only csc, so the police's reviewers read it by taking part, and no other police reader does.
+SHOWN_SEES = {"cora": True, "chad": True, "scot": True, "pat": True, "sam": True, "hana": False,
+              "lena": True, "ivy": False, "paul": False}  # paul: the police's partner takes no part in the task
+
+
+def seed_shown_lesson(factory: Any, actors: dict[str, Any]) -> int:
+    """Deploy ``lesson_shown`` and start a police case recording one lesson naming csc; the lesson's id."""
+    with transaction(factory) as s:
+        definitions.deploy_bundle(s, "lesson_shown", read_bundle_dir(FIXTURES / "lesson_shown"), actor="dee", now=NOW)
+    with transaction(factory) as s:
+        instance_id = instances.start_instance(
+            s, "lesson_shown", business_key="LL-SHOWN", actor=actors["coordinator"], now=NOW,
+            data={"lead_agency": "police", "pseudonym": PSEUDONYM, "learning_log": [
+                {"theme": "neglect", "lesson": "Shared lesson read by the police's reviewers.", "good_practice": "",
+                 "agencies": ["csc"]}]}).id
+    with transaction(factory) as s:
+        return s.scalars(select(Lesson.id).where(Lesson.instance_id == instance_id)).one()

@@ -10,7 +10,7 @@ from engine.errors import Forbidden, NotFound
 from engine.reports import lessons, themes
 from engine.store.db import transaction
 
-from .learning_kit import EVERY, NO_CASE_DATA, SEES, actor, seed_lessons
+from .learning_kit import EVERY, NO_CASE_DATA, SEES, SHOWN_SEES, actor, seed_lessons, seed_shown_lesson
 
 pytestmark = pytest.mark.postgres  # one SQL statement over JSON lists, dates and a window: on both databases
 
@@ -38,6 +38,18 @@ def test_each_reader_sees_the_lessons_of_their_agency_and_of_their_cases(factory
             else:
                 with pytest.raises(NotFound):
                     lessons.lesson(s, lesson_id, actor=actor(who))
+
+
+@pytest.mark.parametrize("who", sorted(SHOWN_SEES))
+def test_taking_part_in_a_task_whose_view_shows_the_lessons_reads_them(factory, partnership, who):
+    lesson_id = seed_shown_lesson(factory, partnership)
+    assert (lesson_id in {e.id for e in listed(factory, who).items}) == SHOWN_SEES[who]
+    with transaction(factory) as s:
+        if SHOWN_SEES[who]:
+            assert lessons.lesson(s, lesson_id, actor=actor(who)).id == lesson_id
+        else:
+            with pytest.raises(NotFound):
+                lessons.lesson(s, lesson_id, actor=actor(who))
 
 
 @pytest.mark.parametrize("who", NO_CASE_DATA)

@@ -122,3 +122,17 @@ def test_the_reports_link_is_in_the_navigation_of_those_who_may_read_it(page_as)
                        ("adam", False)):
         html = page_as(who).get("/notifications").get_data(as_text=True)
         assert ('href="/reports/compliance"' in html) is shown, who
+
+
+def test_the_drill_down_is_audited_with_the_measure_the_period_and_the_cases_listed(cases, page_as, factory):
+    from sqlalchemy import select
+
+    from engine.store.db import transaction
+    from engine.store.models import AuditEvent
+    page_as("cora").get("/reports/compliance/notification_within_5wd", query_string=YEAR)
+    with transaction(factory) as s:
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == "compliance.cases_listed")).one()
+        assert event.actor == "cora" and event.details["measure"] == "notification_within_5wd"
+        assert (event.details["start"], event.details["end"]) == (YEAR["from"], YEAR["to"])
+        assert sorted(event.details["instance_ids"]) == sorted(c.instance_id if hasattr(c, "instance_id") else c
+                                                               for c in cases)

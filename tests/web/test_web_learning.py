@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from engine.people import accounts
 from engine.store.db import transaction
-from tests.engine.learning_kit import EVERY, NO_CASE_DATA, PSEUDONYM, SEES, seed_lessons
+from tests.engine.learning_kit import EVERY, NO_CASE_DATA, PSEUDONYM, SEES, SHOWN_SEES, seed_lessons, seed_shown_lesson
 
 from .web_kit import text
 
@@ -182,3 +182,35 @@ def test_a_completed_form_names_a_theme_retired_since(factory, partnership, now)
               "dissemination": ["newsletter"]}
     words = str(answer_sections(schema, ui, values))
     assert "Safe sleep" in words and "Neglect" in words and "safe_sleep" not in words
+
+
+def test_the_log_page_and_a_lesson_page_are_audited_without_the_search_words(as_user, seeded, factory):
+    from sqlalchemy import select
+
+    from engine.store.models import AuditEvent, Lesson
+    client = as_user("sam")
+    client.get("/learning-log", query_string={"q": "neglect", "theme": "neglect"})
+    client.get(f"/learning-log/{seeded.ids['L1']}")
+    client.get(f"/learning-log/{seeded.ids['L2']}")  # not theirs: a 404 and nothing audited
+    with transaction(factory) as s:
+        events = {e.action: e for e in s.scalars(select(AuditEvent).where(AuditEvent.actor == "sam"))}
+        case = s.get(Lesson, seeded.ids["L1"]).instance_id
+        listed = events["learning_log.listed"].details
+        assert listed == {"page": 1, "filters": {"theme": "neglect", "searched": True},
+                          "lesson_ids": [seeded.ids["L1"]]}
+        viewed = events["lesson.viewed"]
+        assert (viewed.instance_id, viewed.details) == (case, {"lesson_id": seeded.ids["L1"]})
+        assert len(s.scalars(select(AuditEvent).where(AuditEvent.action == "lesson.viewed")).all()) == 1
+
+
+@pytest.mark.parametrize("who", sorted(SHOWN_SEES))
+def test_a_lesson_of_a_task_whose_view_shows_the_lessons_in_every_form(as_user, factory, partnership, who):
+    lesson_id, client = seed_shown_lesson(factory, partnership), as_user(who)
+    page = client.get("/learning-log")
+    assert (lesson_id in shown(page)) == SHOWN_SEES[who]
+    rows = list(csv.reader(io.StringIO(text(client.get("/learning-log.csv")).lstrip("\ufeff"))))
+    assert (lesson_id in {int(r[0]) for r in rows[1:]}) == SHOWN_SEES[who]
+    sheet = load_workbook(io.BytesIO(client.get("/learning-log.xlsx").data)).active
+    assert (lesson_id in {r[0] for r in list(sheet.iter_rows(values_only=True))[1:]}) == SHOWN_SEES[who]
+    for tail in ("", "/briefing.docx"):
+        assert client.get(f"/learning-log/{lesson_id}{tail}").status_code == (200 if SHOWN_SEES[who] else 404)

@@ -97,6 +97,11 @@ def list_actions() -> Response:
             processes = actions.process_names(session)
             audit.record(session, "actions.exported", actor=actor.username, now=now(), format=export,
                          rows=len(page.items))
+        else:
+            audit.record(session, "actions.listed", actor=actor.username, now=now(), offset=args.get("offset", 0),
+                         filters={k: str(v) for k, v in args.items() if k not in ("q", "offset")}
+                         | ({"searched": True} if "q" in args else {}),
+                         action_ids=[e.entry.id for e in page.items])
     if export != "json":
         return export_response(export, page.items, processes)
     return jsonify({"items": ActionSchema().dump(page.items, many=True), "total": page.total})

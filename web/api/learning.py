@@ -158,6 +158,9 @@ def learning_log() -> Response:
         if kind != "json":
             audit.record(session, "learning_log.exported", actor=actor.username, now=now(), format=kind,
                          filters=filters.audited(), rows=len(page.items))
+        else:
+            audit.record(session, "learning_log.listed", actor=actor.username, now=now(), offset=offset,
+                         filters=filters.audited(), lesson_ids=[e.id for e in page.items])
     if kind != "json":
         return export(kind, page.items, known)
     return jsonify({"items": [lesson_json(e) for e in page.items], "total": page.total})
@@ -166,8 +169,10 @@ def learning_log() -> Response:
 @bp.get("/learning-log/<int:lesson_id>")
 def one_lesson(lesson_id: int) -> Response:
     actor = current_actor()
-    with lif().reading() as session:
+    with lif().unit_of_work() as session:
         entry = lessons.lesson(session, lesson_id, actor=actor)
+        audit.record(session, "lesson.viewed", actor=actor.username, now=now(), instance_id=entry.instance_id,
+                     lesson_id=entry.id)
     return jsonify(lesson_json(entry))
 
 

@@ -37,6 +37,8 @@ def log() -> tuple[str, int] | str:
         except BadRequest as exc:
             return _log_page(known, LogFilters(), None, number, problem=_problem(exc)), 400
         found = found_lessons(db, actor, filters, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+        audit.record(db, "learning_log.listed", actor=actor.username, now=now(), page=number,
+                     filters=filters.audited(), lesson_ids=[e.id for e in found.items])
     return _log_page(known, filters, found, number)
 
 
@@ -83,9 +85,12 @@ def _download(kind: str) -> Response:
 @bp.get("/learning-log/<int:lesson_id>")
 @signed_in
 def lesson(lesson_id: int) -> str:
-    with lif().reading() as db:
-        entry = lessons.lesson(db, lesson_id, actor=current_actor())
+    actor = current_actor()
+    with lif().unit_of_work() as db:
+        entry = lessons.lesson(db, lesson_id, actor=actor)
         known = lessons.choices(db)
+        audit.record(db, "lesson.viewed", actor=actor.username, now=now(), instance_id=entry.instance_id,
+                     lesson_id=entry.id)
     return render_template("learning/lesson.html", lesson=entry, known=known)
 
 

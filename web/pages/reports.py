@@ -12,6 +12,7 @@ from flask import Blueprint, abort, render_template, request
 from engine import workdays
 from engine.reports import compliance
 from engine.reports.records import Measure, Share
+from engine.store import audit
 
 from ..charts import Bar, bar_chart
 from ..context import lif
@@ -75,8 +76,10 @@ def compliance_cases(key: str) -> str:
     if start.year not in compliance.YEARS or end.year not in compliance.YEARS or end < start \
             or (end - start).days > compliance.LONGEST_PERIOD_DAYS:
         abort(400)
-    with lif().reading() as db:
+    with lif().unit_of_work() as db:
         measure, rows = compliance.measure_cases(db, key, actor=actor, start=start, end=end, now=now())
+        audit.record(db, "compliance.cases_listed", actor=actor.username, now=now(), measure=key,
+                     start=start.isoformat(), end=end.isoformat(), instance_ids=[r.instance_id for r in rows])
     return render_template("reports/cases.html", measure=measure, rows=rows, start=start, end=end,
                            words=OUTCOME_WORDS.get(key, ("Met", "Not met")))
 
