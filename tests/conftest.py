@@ -267,7 +267,10 @@ FIRST_CASE_ONLY = frozenset({
     "test_annual_figures.py::test_a_year_that_is_not_a_whole_number_from_2000_to_next_year_is_refused",
     "test_compliance_pages.py::test_the_api_refuses_a_bad_date_or_an_unknown_parameter_naming_it",
     "test_compliance_pages.py::test_the_api_is_for_coordinators_chairs_the_scrutineer_and_partners",
-    # earlier families that cost the most in make test
+    # earlier families that cost the most in make test (the wall-clock ones: make test runs "timing and not slow")
+    "test_runaway_code.py::test_runaway_expression_is_stopped_within_the_limit_without_growing_the_server",
+    "test_runaway_templates.py::test_runaway_template_is_stopped_within_the_limit_without_growing_the_server",
+    "test_runaway_templates.py::test_runaway_form_schema_is_a_form_error",
     "test_marker_leaks.py::test_no_agency_reads_another_agencys_answers",
     "test_sign_in.py::test_failed_sign_ins_are_audited_in_aggregate",
     "test_sign_in_spread.py::test_a_spread_attack_delays_new_addresses_but_not_the_owners",

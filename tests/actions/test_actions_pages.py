@@ -15,6 +15,9 @@ from tests.web.web_kit import text
 
 from .actions_kit import SEED, Seeded, register_order, seed
 
+# the API and engine tests run in make test; this module runs in make test-ci
+pytestmark = pytest.mark.slow  # the register page over every filter
+
 PAGE = "/actions"
 ACTION_LINK = re.compile(r'<td class="govuk-table__cell"><a class="govuk-link" href="/cases/([^"]+)">([^<]+)</a>')
 WORDS = {r.words: r.key for r in SEED}

@@ -18,6 +18,9 @@ from tests.engine.learning_kit import EVERY, NO_CASE_DATA, PSEUDONYM, SEES, SHOW
 
 from .api_kit import API, check_error, iso, snapshot
 
+# the pages and engine tests run in make test; this module runs in make test-ci
+pytestmark = pytest.mark.slow  # the API over every role and format
+
 SPEC_FIELDS = {"id", "instance_id", "process_key", "business_key", "theme", "lesson", "good_practice", "agencies",
                "recorded_at"}
 AGENCY_NAMES = {"police": "Police", "csc": "Children's Social Care", "health": "Health Trust"}

@@ -11,6 +11,7 @@ import pytest
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "engine_steps.py"
 
 
+@pytest.mark.slow  # the benchmark script end to end: make test-ci
 def test_engine_steps_bench_runs_on_a_short_chain():
     done = subprocess.run([sys.executable, str(BENCH), "--tasks", "4", "--runs", "1"], capture_output=True,
                           text=True, timeout=300, check=False)

@@ -29,6 +29,9 @@ from .annual_kit import (
 )
 from .test_annual_figures import NO_DEATHS, seed_actions
 
+# test_annual_figures runs in make test; this module runs in make test-ci
+pytestmark = pytest.mark.slow  # the pack as files, page and command
+
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
@@ -18,6 +19,7 @@ from web.cli import main
 from .conftest import SHIPPED, WORKFLOWS
 
 
+@pytest.mark.slow  # the whole demo through the command line: make test-ci
 def test_lif_init_and_demo_on_a_fresh_database(tmp_path):
     url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
     before = _init_and_load_demo(url, tmp_path)

@@ -193,6 +193,7 @@ def parse_once(monkeypatch):
     monkeypatch.setattr(definitions, "parse_bundle", lambda key, files: _parsed(key))
 
 
+@pytest.mark.slow  # every order of five deploys: make test-ci
 def test_the_shipped_bundles_deploy_in_every_order(factory, db, parse_once):
     seeded = pairings(db)
     for order in permutations(SHIPPED):

@@ -75,6 +75,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.slow  # a real lif serve process: make test-ci
 def test_lif_serve_itself_sends_no_server_header(tmp_path):
     port = _free_port()
     env = dict(os.environ, LIF_DATABASE_URL=f"sqlite:///{tmp_path / 'lif.sqlite3'}", LIF_SECRET_KEY="test-secret",
