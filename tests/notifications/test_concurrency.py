@@ -4,6 +4,8 @@ the spawn method, each with its own engine), on SQLite and on PostgreSQL: every 
 process killed after claiming work leaves it to go out exactly once after a restart."""
 from __future__ import annotations
 
+import pytest
+
 import multiprocessing
 from collections import Counter
 from datetime import timedelta
@@ -71,6 +73,7 @@ def test_two_scheduler_threads(deploy, room, clock, smtp, db_url, restore_every_
     _check_everything_happened_once(room, smtp, returns, timers, results)
 
 
+@pytest.mark.slow  # two real scheduler processes: make test-ci
 def test_two_scheduler_processes(deploy, room, clock, smtp, db_url):
     returns, timers = _busy_morning(deploy, room)
     clock.move_to(MORNING)

@@ -111,6 +111,7 @@ def test_a_child_at_risk_names_a_sampled_case(run):
                                                                 "concern": "Short"}])
 
 
+@pytest.mark.slow  # a long run through the engine: make test-ci
 def test_an_audit_that_referred_a_child_leaves_the_next_audit_s_course_alone(run):
     """SpiffWorkflow rewires a process spec when an event sub-process first fires; the next case (on the same
     version's specs) still ends when its work is done, and the first still closes once its action is recorded."""

@@ -34,6 +34,7 @@ def test_each_process_puts_its_lessons_in_the_log(run, key):
     assert all(e.theme_name and e.theme_name != e.theme for e in found)  # a name, not the key
 
 
+@pytest.mark.slow  # a long run through the engine: make test-ci
 def test_the_log_holds_lessons_across_themes_agencies_and_processes(run):
     for i, key in enumerate(STARTS):
         run.move_to(f"2027-0{i + 1}-11")

@@ -181,6 +181,7 @@ def test_panel_returns_the_report_until_it_is_accepted(run):
     assert run.ready_names(case) == ["prepare_action_plan"]
 
 
+@pytest.mark.slow  # a long run through the engine: make test-ci
 def test_panel_loop_stops_after_five_revisions(run):
     case = _to_panel(run)
     for _ in range(5):

@@ -96,6 +96,7 @@ def _to_publication(run, **send):
     return case
 
 
+@pytest.mark.slow  # a long run through the engine: make test-ci
 def test_a_cspr_goes_to_the_panel_and_the_secretary_of_state_before_it_is_published(run):
     case = _to_publication(run)
     data = run.instance(case).data

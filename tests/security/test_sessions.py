@@ -6,6 +6,8 @@ Reproduction: the session was a signed cookie only, so a copy of it taken before
 expired session was thrown away with a redirect to the sign-in page."""
 from __future__ import annotations
 
+import pytest
+
 import hashlib
 import re
 from datetime import UTC, datetime, timedelta
@@ -129,6 +131,7 @@ def _draft(factory, task_id):
         return s.get(HumanTask, task_id).draft
 
 
+@pytest.mark.slow  # a long run through the engine: make test-ci
 def test_a_form_posted_after_the_session_ended_is_kept_as_a_draft(make_app, cdop, factory, traveller):
     """pat opens the police agency report, types for 40 minutes and presses Complete: the session has timed out,
     so the answers are saved as pat's draft, and after signing in again pat is back on the task with them."""

@@ -26,8 +26,8 @@ VIEWERS = {"pat": {"csc"}, "sam": {"police"}, "adam": set(MARKED), "dee": set(MA
 SEARCHES_PER_AGENCY = 5  # ``q`` matches the case header only; a few markers of each agency show it
 
 
-@pytest.mark.parametrize("process_key", [key if key in ("scr", "cdop") else pytest.param(key, marks=pytest.mark.slow)
-                                         for key in STORIES])  # whole processes, ~3 s each: two in make test
+@pytest.mark.parametrize("process_key", [pytest.param(key, marks=pytest.mark.slow)
+                                         for key in STORIES])  # whole processes, ~3 s each: make test-ci
 def test_no_agency_reads_another_agencys_answers(run, app, factory, process_key):
     STORIES[process_key](run)
     run.notices_later(days=40)  # reminders, overdue notices and escalations for whatever is still open

@@ -83,6 +83,7 @@ def test_continue_with_problems_shows_them_on_its_page_linked_to_the_field(as_us
     assert _draft(factory, s11)[1]["standard_1"]["rating"] == "amber"  # what was entered is kept
 
 
+@pytest.mark.slow  # a long run through the engine: make test-ci
 def test_check_answers_lists_every_answer_with_a_change_link_to_its_page_and_field(as_user, s11):
     pat = as_user("pat")
     response = _fill_every_page(pat, s11, ("green", "green", "amber", "green", "green", "na", "green", "green"))
