@@ -4,12 +4,11 @@ the spawn method, each with its own engine), on SQLite and on PostgreSQL: every 
 process killed after claiming work leaves it to go out exactly once after a restart."""
 from __future__ import annotations
 
-import pytest
-
 import multiprocessing
 from collections import Counter
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from engine.store.db import transaction

@@ -6,12 +6,11 @@ Reproduction: the session was a signed cookie only, so a copy of it taken before
 expired session was thrown away with a redirect to the sign-in page."""
 from __future__ import annotations
 
-import pytest
-
 import hashlib
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy import text as sql
 
