@@ -121,8 +121,11 @@ def period_problem(period: str) -> str | None:
 
 def clock_start(properties: dict[str, str], data: dict[str, Any], created_at: datetime) -> datetime:
     """When the task's deadline starts counting: the ``dueFrom`` date (the start of its London day), or the task's
-    creation."""
-    return _start(properties.get("dueFrom"), data, created_at)
+    creation. ``DeadlineError`` when the date cannot be read or is off the calendar's end."""
+    try:
+        return _start(properties.get("dueFrom"), data, created_at)
+    except OverflowError as exc:  # 0001-01-01 in a zone east of UTC has no UTC moment
+        raise DeadlineError(f"dueFrom {properties.get('dueFrom')!r}: {exc}") from None
 
 
 def _start(variable: str | None, data: dict[str, Any], created_at: datetime) -> datetime:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from ..errors import Forbidden, InvalidData, NotFound
@@ -66,7 +66,15 @@ def compliance_report(session: Session, *, actor: Actor, start: date, end: date,
     """Every measure over ``start`` to ``end`` (both included), in the order of ``KEYS``."""
     require_report_reader(actor)
     period = _period(start, end)
+    without_jit(session)
     return tuple(measure for measure, _ in _all(session, period, now))
+
+
+def without_jit(session: Session) -> None:
+    """PostgreSQL compiles a costly query to machine code first (JIT), which costs more than these short
+    aggregates save from it (about 100 ms a report at 10,000 cases): off for the rest of this transaction."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))
 
 
 def measure_cases(session: Session, key: str, *, actor: Actor, start: date, end: date,
@@ -77,6 +85,7 @@ def measure_cases(session: Session, key: str, *, actor: Actor, start: date, end:
     if key not in KEYS:
         raise NotFound(f"no measure {key!r}")
     period = _period(start, end)
+    without_jit(session)
     measure, counted = _one(session, key, period, now, detail=True)
     if key == "actions_overdue":
         counted = cycles.overdue_actions(session, period, now)
