@@ -23,14 +23,14 @@ def deploy_bundle(session: Session, key: str, files: dict[str, str], *, actor: s
                   now: datetime) -> tuple[DefinitionInfo, bool]:
     """Deploy ``files`` as the next version of ``key``. Identical files return the existing version and
     ``False``; anything invalid raises ``InvalidData`` and stores nothing."""
-    if not _KEY.match(key):
-        raise InvalidData("invalid process key", [{"field": "key",
-                                                   "message": "use lower-case letters, digits and _"}])
+    problem = key_problem(key)
+    if problem:
+        raise InvalidData("invalid process key", [{"field": "key", "message": problem}])
     latest = _latest_row(session, key)
     if latest is not None and latest.content_hash == content_hash(files):
         return _info(latest), False
     parsed = parse_bundle(key, files)
-    _check_process_ids_owned(session, parsed)
+    check_process_ids_owned(session, parsed)
     message_owners.check_receivers(session, key, parsed.message_events, parsed.files, actor=actor, now=now)
     version = (latest.version + 1) if latest is not None else 1
     row = ProcessDefinition(
@@ -58,7 +58,12 @@ def deploy_all(session: Session, workflows_dir: Path, *, actor: str | None,
             if (p / "process_model.json").is_file()]
 
 
-def _check_process_ids_owned(session: Session, parsed: ParsedBundle) -> None:
+def key_problem(key: str) -> str | None:
+    """Why ``key`` cannot name a process, or None."""
+    return None if _KEY.match(key) else "use lower-case letters, digits and _, starting with a letter (at most 64)"
+
+
+def check_process_ids_owned(session: Session, parsed: ParsedBundle) -> None:
     for row in session.scalars(select(ProcessDefinition).where(ProcessDefinition.key != parsed.key)):
         clash = set(row.process_ids) & set(parsed.process_ids)
         if clash:

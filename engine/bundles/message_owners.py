@@ -50,22 +50,38 @@ def check_receivers(session: Session, key: str, events: Iterable[MessageEvent], 
     """Refuse (``InvalidData``, a problem on each catching element) a bundle of ``key`` catching a message another
     process owns, unless ``key`` is allowed to receive it; record ``key`` as allowed for the messages it is the
     first to catch. Call before storing the version: a refusal stores nothing."""
-    catching = sorted((e for e in events if e.catches), key=lambda e: (e.file, e.element, e.name))
-    names = {e.name for e in catching}
-    if not names:
-        return
-    allowed = set(session.scalars(select(MessagePairing.message_name).where(
-        MessagePairing.process_key == key, MessagePairing.message_name.in_(names))))
-    owners = owners_of(session, names - allowed)
-    problems = [_refusal(key, event, sorted(owners[event.name] - {key}), files) for event in catching
-                if event.name not in allowed and owners[event.name] - {key}]
+    events = list(events)
+    problems = receiver_problems(session, key, events, files)
     if problems:
         raise InvalidData(f"process {key!r} catches messages other processes own", [p.as_dict() for p in problems])
+    names = {e.name for e in events if e.catches}
+    if not names:
+        return
+    allowed = _allowed(session, key, names)
     for name in sorted(names - allowed):
         session.add(MessagePairing(process_key=key, message_name=name, reason=PairingReason.FIRST,
                                    allowed_by=actor, allowed_at=now))
         audit.record(session, "message.receiver_allowed", actor=actor, now=now, process_key=key, message=name,
                      reason=PairingReason.FIRST.value)
+
+
+def receiver_problems(session: Session, key: str, events: Iterable[MessageEvent],
+                      files: dict[str, str]) -> list[Problem]:
+    """A problem on each catching element whose message another process owns and ``key`` is not allowed to
+    receive; writes nothing (the designer's validation asks this of a draft)."""
+    catching = sorted((e for e in events if e.catches), key=lambda e: (e.file, e.element, e.name))
+    names = {e.name for e in catching}
+    if not names:
+        return []
+    allowed = _allowed(session, key, names)
+    owners = owners_of(session, names - allowed)
+    return [_refusal(key, event, sorted(owners[event.name] - {key}), files) for event in catching
+            if event.name not in allowed and owners[event.name] - {key}]
+
+
+def _allowed(session: Session, key: str, names: set[str]) -> set[str]:
+    return set(session.scalars(select(MessagePairing.message_name).where(
+        MessagePairing.process_key == key, MessagePairing.message_name.in_(names))))
 
 
 def owners_of(session: Session, names: set[str]) -> dict[str, set[str]]:

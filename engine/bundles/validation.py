@@ -46,7 +46,27 @@ def bpmn_problems(root: etree._Element, filename: str, files: dict[str, str]) ->
     problems.extend(_property_problems(root, filename, files))
     problems.extend(_due_on_any_day_problems(root, filename))
     problems.extend(_flow_problems(root, filename))
+    problems.extend(_lane_problems(root, filename))
     return problems
+
+
+LANE_ROLES = ("coordinator", "chair", "reviewer", "partner")  # the roles that do case work (engine.store.models.ROLES)
+_HUMAN_TAGS = (B + "userTask", B + "manualTask")
+
+
+def _lane_problems(root: etree._Element, filename: str) -> Iterator[Problem]:
+    """A lane holding a user or manual task names the role that does it (``runtime`` reads the lane's name as the
+    task's role): any other name makes a task nobody's inbox shows."""
+    human = {element.get("id") for tag in _HUMAN_TAGS for element in root.iter(tag)}
+    for lane in root.iter(B + "lane"):
+        refs = {(ref.text or "").strip() for ref in lane.iterchildren(B + "flowNodeRef")}
+        if lane.find(B + "childLaneSet") is not None or not refs & human:
+            continue
+        name = (lane.get("name") or "").strip()
+        if name.lower() not in LANE_ROLES:
+            roles = f"{', '.join(LANE_ROLES[:-1])} or {LANE_ROLES[-1]}"
+            yield Problem(filename, f"lane {name or lane.get('id')!r} holds tasks but is not a role: name it {roles}",
+                          lane.sourceline, lane.get("id"))
 
 
 def _flow_problems(root: etree._Element, filename: str) -> Iterator[Problem]:

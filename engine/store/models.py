@@ -126,6 +126,21 @@ class ProcessDefinition(Base):
     messages: Mapped[dict[str, list[str]] | None] = mapped_column(JSON, nullable=True)
 
 
+class ProcessDraft(Base):
+    """A designer's unfinished change to a process (migration 0016): every file of the bundle, saved without being
+    deployed or validated. ``revision`` counts the saves, so a save made from an older revision is refused (two
+    designers editing the same draft get a conflict, not a silent overwrite)."""
+    __tablename__ = "process_draft"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    files: Mapped[dict[str, str]] = mapped_column(JSON)
+    revision: Mapped[int] = mapped_column(Integer)
+    base_version: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the deployed version it started from
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class ProcessInstance(Base):
     __tablename__ = "process_instance"
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)

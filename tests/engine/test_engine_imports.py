@@ -36,6 +36,8 @@ ROOMS: dict[str, set[str]] = {  # room: the rooms it may import (besides itself 
     "reports": {"reads", "cases", "bundles", "store", "people", "views", "registers"},
     "retention": {"work", "documents", "reads", "cases", "bundles", "spiff", "sandbox", "store", "people", "views",
                   "registers", "reports"},
+    "designer": {"work", "documents", "reads", "cases", "bundles", "spiff", "sandbox", "store", "people", "views",
+                 "registers"},
 }
 
 

@@ -19,6 +19,7 @@ from . import schemas as s
 from .actions import ActionSchema
 from .annual import AnnualReportSchema
 from .blueprint import bp
+from .designer import DraftRequest, DraftSavedSchema, DraftSchema, FilesRequest, ProblemsSchema, RevisionRequest
 from .files import DocumentSchema
 from .learning import LessonSchema
 from .plan_changes import AddActionsRequest, AddedActionsSchema, ReplannedActionSchema, ReplanRequest
@@ -32,6 +33,17 @@ ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
     ("/process-definitions", "post", "Deploy a bundle (201 new version, 200 unchanged)", s.DeployRequest, 201,
      s.DeployResponse, (400, 401, 403, 409, 413, 422)),
     ("/process-definitions/{key}/bpmn", "get", "A version's BPMN XML", None, 200, "xml", (401, 404)),
+    ("/process-definitions/{key}/validate", "post", "Every problem a deploy of these files would meet, without "
+     "deploying (designer)", FilesRequest, 200, ProblemsSchema, (400, 401, 403, 413)),
+    ("/process-definitions/{key}/draft", "get", "The process's draft: saved, or the latest version's files with "
+     "revision 0 (designer)", None, 200, DraftSchema, (401, 403, 422)),
+    ("/process-definitions/{key}/draft", "put", "Save the draft, made from `revision` (designer; saved even when "
+     "invalid, with its problems; 409 when someone saved since)", DraftRequest, 200, DraftSavedSchema,
+     (400, 401, 403, 409, 413, 422)),
+    ("/process-definitions/{key}/draft", "delete", "Discard the draft (designer)", None, 204, None, (401, 403, 404)),
+    ("/process-definitions/{key}/draft/deploy", "post", "Deploy the saved draft as the next version (designer; "
+     "422 with every problem; 409 when someone saved since)", RevisionRequest, 201, s.DeployResponse,
+     (400, 401, 403, 404, 409, 422)),
     ("/process-instances", "post", "Start an instance", s.StartRequest, 201, s.InstanceSchema,
      (400, 401, 403, 404, 422)),
     ("/process-instances", "get", "Instances the caller may see (format=csv: the same rows as CSV; q: search the "

@@ -1,0 +1,176 @@
+"""Drafts: a designer's unfinished change to a process, saved without deploying (it may be invalid: it is a draft)
+and kept across sign-outs. One draft per process; every save names the revision it was made from, and a save from
+an older revision is a ``Conflict`` naming who saved since, so two designers never overwrite each other silently.
+Deploying a draft deploys its files as the next version (every problem refuses it, and the draft stays)."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..bundles import definitions
+from ..bundles.parsing import MAX_BUNDLE_BYTES, MAX_FILES
+from ..errors import Conflict, InvalidData, NotFound, TooLarge
+from ..records import DefinitionInfo
+from ..store import audit
+from ..store.models import ProcessDefinition, ProcessDraft
+from .records import DraftInfo
+
+FILE_SUFFIXES = (".bpmn", ".dmn", ".json", ".md")
+MAX_NAME = 200
+
+
+def open_draft(session: Session, key: str) -> DraftInfo:
+    """The saved draft of ``key``; else the latest version's files (revision 0); else, for a process not yet
+    deployed, a starter bundle (a start and an end). An invalid key is ``InvalidData``."""
+    _check_key(key)
+    row = session.get(ProcessDraft, key)
+    if row is not None:
+        return _info(row)
+    latest = session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == key)
+                            .order_by(ProcessDefinition.version.desc()).limit(1))
+    if latest is not None:
+        return DraftInfo(key=key, revision=0, files=dict(latest.files), base_version=latest.version)
+    return DraftInfo(key=key, revision=0, files=starter_files(key))
+
+
+def save_draft(session: Session, key: str, files: dict[str, str], *, revision: int, actor: str | None,
+               now: datetime) -> DraftInfo:
+    """Save ``files`` as the draft of ``key``, made from ``revision`` (0 for a first save). The contents are not
+    validated; the names and sizes are. A stale revision is a ``Conflict`` and saves nothing."""
+    _check_key(key)
+    _check_files(files)
+    row = session.get(ProcessDraft, key, with_for_update=True)
+    current = row.revision if row is not None else 0
+    if revision != current:
+        raise Conflict(_stale_message(row), {"revision": current, "updated_by": row.updated_by if row else None,
+                                             "updated_at": row.updated_at.isoformat() if row else None})
+    if row is None:
+        base = session.scalar(select(ProcessDefinition.version).where(ProcessDefinition.key == key)
+                              .order_by(ProcessDefinition.version.desc()).limit(1))
+        row = ProcessDraft(key=key, files=dict(files), revision=1, base_version=base, created_by=actor,
+                           created_at=now, updated_by=actor, updated_at=now)
+        session.add(row)
+    else:
+        row.files = dict(files)
+        row.revision = current + 1
+        row.updated_by, row.updated_at = actor, now
+    session.flush()
+    audit.record(session, "definition.draft_saved", actor=actor, now=now, key=key, revision=row.revision)
+    return _info(row)
+
+
+def discard_draft(session: Session, key: str, *, actor: str | None, now: datetime) -> None:
+    row = session.get(ProcessDraft, key)
+    if row is None:
+        raise NotFound(f"process {key!r} has no draft")
+    session.delete(row)
+    session.flush()
+    audit.record(session, "definition.draft_discarded", actor=actor, now=now, key=key, revision=row.revision)
+
+
+def deploy_draft(session: Session, key: str, *, revision: int, actor: str | None,
+                 now: datetime) -> tuple[DefinitionInfo, bool]:
+    """Deploy the saved draft of ``key`` (made from ``revision``: a stale one is a ``Conflict``) as the next
+    version, and remove the draft. ``InvalidData`` lists every problem and keeps the draft."""
+    row = session.get(ProcessDraft, key, with_for_update=True)
+    if row is None:
+        raise NotFound(f"process {key!r} has no draft")
+    if revision != row.revision:
+        raise Conflict(_stale_message(row), {"revision": row.revision, "updated_by": row.updated_by,
+                                             "updated_at": row.updated_at.isoformat()})
+    info, created = definitions.deploy_bundle(session, key, dict(row.files), actor=actor, now=now)
+    session.delete(row)
+    session.flush()
+    return info, created
+
+
+def starter_files(key: str) -> dict[str, str]:
+    """A new process: a start event, one user task in a coordinator lane and an end event, ready to edit."""
+    name = key.replace("_", " ").capitalize()
+    model = {"display_name": name, "description": "", "primary_file_name": f"{key}.bpmn",
+             "primary_process_id": key, "start_roles": ["coordinator"]}
+    return {"process_model.json": json.dumps(model, indent=2) + "\n", f"{key}.bpmn": _STARTER_BPMN.format(key=key,
+                                                                                                        name=name)}
+
+
+def _check_key(key: str) -> None:
+    problem = definitions.key_problem(key)
+    if problem:
+        raise InvalidData("invalid process key", [{"field": "key", "message": problem}])
+
+
+def _check_files(files: dict[str, str]) -> None:
+    if len(files) > MAX_FILES or sum(len(t) for t in files.values()) > MAX_BUNDLE_BYTES:
+        raise TooLarge(f"a draft may hold at most {MAX_FILES} files and {MAX_BUNDLE_BYTES} bytes")
+    bad = [name for name in files if not _plain_name(name)]
+    if bad:
+        raise InvalidData("a file name is not allowed",
+                          [{"field": f"files.{name[:MAX_NAME]}", "message": "a file name is a plain name ending in "
+                            f"{', '.join(FILE_SUFFIXES)}, with no folder"} for name in bad])
+
+
+def _plain_name(name: str) -> bool:
+    return (0 < len(name) <= MAX_NAME and name.endswith(FILE_SUFFIXES) and "/" not in name and "\\" not in name
+            and not name.startswith(".") and name.isprintable())
+
+
+def _stale_message(row: ProcessDraft | None) -> str:
+    if row is None:
+        return "the draft was discarded since you opened it; open the process again"
+    who = row.updated_by or "someone"
+    return f"{who} saved this draft since you opened it; open it again to see their changes"
+
+
+def _info(row: ProcessDraft) -> DraftInfo:
+    return DraftInfo(key=row.key, revision=row.revision, files=dict(row.files), base_version=row.base_version,
+                     updated_by=row.updated_by, updated_at=row.updated_at)
+
+
+_STARTER_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"
+  xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
+  id="Definitions_{key}" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:collaboration id="Collaboration_{key}">
+    <bpmn:participant id="Participant_{key}" name="{name}" processRef="{key}" />
+  </bpmn:collaboration>
+  <bpmn:process id="{key}" name="{name}" isExecutable="true">
+    <bpmn:laneSet id="LaneSet_{key}">
+      <bpmn:lane id="Lane_coordinator" name="coordinator">
+        <bpmn:flowNodeRef>start</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>end</bpmn:flowNodeRef>
+      </bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="start" name="Started">
+      <bpmn:outgoing>flow_start_end</bpmn:outgoing>
+    </bpmn:startEvent>
+    <bpmn:endEvent id="end" name="Finished">
+      <bpmn:incoming>flow_start_end</bpmn:incoming>
+    </bpmn:endEvent>
+    <bpmn:sequenceFlow id="flow_start_end" sourceRef="start" targetRef="end" />
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="Diagram_{key}">
+    <bpmndi:BPMNPlane id="Plane_{key}" bpmnElement="Collaboration_{key}">
+      <bpmndi:BPMNShape id="Participant_{key}_di" bpmnElement="Participant_{key}" isHorizontal="true">
+        <dc:Bounds x="120" y="80" width="600" height="200" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="Lane_coordinator_di" bpmnElement="Lane_coordinator" isHorizontal="true">
+        <dc:Bounds x="150" y="80" width="570" height="200" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="start_di" bpmnElement="start">
+        <dc:Bounds x="212" y="162" width="36" height="36" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="end_di" bpmnElement="end">
+        <dc:Bounds x="612" y="162" width="36" height="36" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNEdge id="flow_start_end_di" bpmnElement="flow_start_end">
+        <di:waypoint x="248" y="180" />
+        <di:waypoint x="612" y="180" />
+      </bpmndi:BPMNEdge>
+    </bpmndi:BPMNPlane>
+  </bpmndi:BPMNDiagram>
+</bpmn:definitions>
+"""
