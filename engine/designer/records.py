@@ -19,3 +19,22 @@ class DraftInfo:
     @property
     def saved(self) -> bool:
         return self.revision > 0
+
+
+@dataclass(frozen=True)
+class CheckProblem:
+    """One thing a check by running found: ``kind`` is dead_end (a case that can never finish), unreached (an
+    element no run reached), script_error (a script or expression that failed) or unsubmittable (a form nobody in
+    the lane's role could submit); ``element`` is the BPMN id it concerns."""
+    kind: str
+    element: str | None
+    message: str
+    file: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What running a draft through every path found: how many runs, the element ids some run reached, problems."""
+    runs: int
+    reached: tuple[str, ...]
+    problems: tuple[CheckProblem, ...]
