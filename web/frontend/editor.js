@@ -14,6 +14,10 @@ const draft = createDraft(root);
 let modeler = null;
 let dmnModeler = null;
 let current = null;
+// LIF's groups start open: they are what a designer comes to change.
+const OPEN_GROUPS = Object.fromEntries(['lif-lane', 'lif-form-group', 'lif-instructions', 'lif-deadline',
+  'lif-assignment', 'lif-shows', 'lif-script-group', 'lif-condition-group', 'lif-timer', 'lif-message', 'lif-loop',
+  'lif-scripts'].map((id) => [id, { open: true }]));
 
 function $(id) {
   return document.getElementById(id);
@@ -33,7 +37,7 @@ function bpmnModeler() {
   if (!modeler) {
     modeler = new BpmnModeler({
       container: '#lif-canvas',
-      propertiesPanel: { parent: '#lif-properties' },
+      propertiesPanel: { parent: '#lif-properties', layout: { groups: OPEN_GROUPS } },
       additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule,
         { __init__: ['lifPropertiesProvider'], lifPropertiesProvider: ['type', LifPropertiesProvider],
           lifDraft: ['value', draft] }],
@@ -69,6 +73,7 @@ async function flush() {
 
 async function open(name) {
   await flush();
+  delete root.dataset.opened;
   current = name;
   document.querySelectorAll('#lif-files a').forEach((link) => {
     link.setAttribute('aria-current', link.dataset.file === name ? 'true' : 'false');
@@ -90,6 +95,7 @@ async function open(name) {
     $('lif-text-label').textContent = name;
   }
   draft.markers(name);
+  root.dataset.opened = name;  // the browser tests wait for it
 }
 
 function listFiles() {
@@ -148,4 +154,7 @@ draft.reload = load;
 draft.selectElement = selectElement;
 draft.showProblems = (problems, heading) => showProblems($('lif-problems'), problems, heading, selectElement);
 $('lif-text').addEventListener('input', () => draft.touch());
-load().catch((error) => draft.say(`The draft could not be opened: ${error.message}`, true));
+load().catch((error) => {
+  root.dataset.error = error.message;
+  draft.say(`The draft could not be opened: ${error.message}`, true);
+});

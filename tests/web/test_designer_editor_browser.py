@@ -1,0 +1,141 @@
+"""The editor in a real browser (Debian's Chromium): the properties panel shows a user task's LIF properties, a
+changed deadline is saved into the draft, kept on reload and deploys as SpiffWorkflow reads it; a validation
+problem marks its element and its list item selects it; the DMN editor opens a decision table; every model of
+the BPMN MIWG reference suite opens with no console error."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from engine.bundles.parsing import parse_bundle, read_bundle_dir
+from engine.designer import drafts
+from engine.store.db import transaction
+from tests.conftest import NOW
+
+from .browser_kit import CHROMIUM, chromium, opened_page, served, sign_in_as
+from .web_kit import WORKFLOWS, deploy
+
+pytestmark = [pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
+              pytest.mark.usefixtures("front_end"), pytest.mark.slow]
+
+MIWG = Path("/work/shared/miwg")
+SELECT = "id => { const m = window.lifModeler; m.get('selection').select(m.get('elementRegistry').get(id)); }"
+SELECTED = "() => window.lifModeler.get('selection').get().map(e => e.id)"
+
+
+@pytest.fixture
+def live(csrf_app, factory, partnership, now):
+    deploy(factory, WORKFLOWS / "action_plan", now)
+    deploy(factory, WORKFLOWS / "scr", now)
+    with served(csrf_app) as base:
+        yield base
+
+
+@pytest.fixture
+def browser():
+    with chromium() as running:
+        yield running
+
+
+@pytest.fixture
+def page(browser):
+    with opened_page(browser) as opened:
+        opened.problems = []
+        opened.on("console", lambda m: opened.problems.append(m.text) if m.type == "error" else None)
+        opened.on("pageerror", lambda e: opened.problems.append(str(e)))
+        yield opened
+
+
+def _open(page, base, key, file=None):
+    page.goto(f"{base}/processes/{key}/edit")
+    page.wait_for_selector("#lif-editor[data-opened], #lif-editor[data-error]", timeout=20_000)
+    assert page.get_attribute("#lif-editor", "data-error") is None
+    if file:
+        page.click(f"#lif-files a[data-file='{file}']")
+        page.wait_for_selector(f"#lif-editor[data-opened='{file}']", timeout=20_000)
+
+
+def _saved_draft(factory, key):
+    with transaction(factory) as s:
+        return drafts.open_draft(s, key)
+
+
+def test_a_user_task_shows_its_lif_properties_and_a_changed_deadline_is_kept(live, page, factory):
+    sign_in_as(page, live, "dee")
+    _open(page, live, "action_plan")
+    page.evaluate(SELECT, "plan_form")
+    due = page.locator("#bio-properties-panel-lif-due-in")
+    due.wait_for()
+    assert due.input_value() == "P14D"
+    assert page.locator("#bio-properties-panel-lif-form").input_value() == "plan-schema.json"
+    assert page.locator("#bio-properties-panel-lif-shows").input_value().startswith("source_process")
+    due.fill("P10D")
+    due.press("Tab")
+    page.click("#lif-save")
+    page.wait_for_selector("#lif-status:has-text('The draft is saved')")
+    page.reload()
+    page.wait_for_selector("#lif-editor[data-opened]", timeout=20_000)
+    page.evaluate(SELECT, "plan_form")
+    assert page.locator("#bio-properties-panel-lif-due-in").input_value() == "P10D"
+    assert page.problems == [] and page.csp_problems == []
+
+    saved = _saved_draft(factory, "action_plan")
+    assert saved.revision == 1 and saved.updated_by == "dee"
+    # SpiffWorkflow reads the saved diagram exactly as the shipped one with that one property changed.
+    original = read_bundle_dir(WORKFLOWS / "action_plan")
+    head, tail = original["action_plan.bpmn"].split('<bpmn:userTask id="plan_form"', 1)
+    tail = tail.replace('name="dueIn" value="P14D"', 'name="dueIn" value="P10D"', 1)
+    expected = {**original, "action_plan.bpmn": f'{head}<bpmn:userTask id="plan_form"{tail}'}
+    assert saved.files["action_plan.bpmn"] != expected["action_plan.bpmn"]  # written again by bpmn-js
+    assert json.loads(parse_bundle("action_plan", saved.files).spec_json) == \
+        json.loads(parse_bundle("action_plan", expected).spec_json)
+    with transaction(factory) as s:
+        info, created = drafts.deploy_draft(s, "action_plan", revision=1, actor="dee", now=NOW)
+    assert created and info.version == 2
+
+
+def test_a_validation_problem_marks_its_element_and_the_list_selects_it(live, page, factory):
+    files = read_bundle_dir(WORKFLOWS / "action_plan")
+    files["action_plan.bpmn"] = files["action_plan.bpmn"].replace(
+        '<bpmn:lane id="Lane_action_plan_coordinator" name="coordinator">',
+        '<bpmn:lane id="Lane_action_plan_coordinator" name="business manager">')
+    with transaction(factory) as s:
+        drafts.save_draft(s, "action_plan", files, revision=0, actor="dee", now=NOW)
+    sign_in_as(page, live, "dee")
+    _open(page, live, "action_plan")
+    page.click("#lif-validate")
+    link = page.locator("#lif-problems a[data-element='Lane_action_plan_coordinator']").first
+    link.wait_for()
+    marked = page.get_attribute(".djs-element[data-element-id='Lane_action_plan_coordinator']", "class")
+    assert "lif-problem" in marked
+    link.click()
+    assert page.evaluate(SELECTED) == ["Lane_action_plan_coordinator"]
+    assert page.locator("#bio-properties-panel-lif-role").input_value() == "business manager"
+    assert page.problems == [] and page.csp_problems == []
+
+
+def test_the_decision_table_of_scr_opens_in_the_dmn_editor(live, page):
+    sign_in_as(page, live, "dee")
+    _open(page, live, "scr")
+    dmn = next(name for name in read_bundle_dir(WORKFLOWS / "scr") if name.endswith(".dmn"))
+    page.click(f"#lif-files a[data-file='{dmn}']")
+    page.wait_for_selector(f"#lif-editor[data-opened='{dmn}']", timeout=20_000)
+    page.wait_for_selector("#lif-dmn .djs-container, #lif-dmn .tjs-container", timeout=20_000)
+    assert page.problems == [] and page.csp_problems == []
+
+
+def test_every_miwg_model_opens_without_a_console_error(live, page, factory):
+    models = sorted(MIWG.glob("*.bpmn"))
+    assert models, f"no MIWG models in {MIWG}"
+    with transaction(factory) as s:
+        for number, path in enumerate(models):
+            drafts.save_draft(s, f"miwg_{number}", {path.name: path.read_text(encoding="utf-8")}, revision=0,
+                              actor="dee", now=NOW)
+    sign_in_as(page, live, "dee")
+    for number, path in enumerate(models):
+        _open(page, live, f"miwg_{number}")
+        assert page.get_attribute("#lif-editor", "data-opened") == path.name
+        assert page.locator(".djs-element").count() > 1, path.name
+        assert page.problems == [] and page.csp_problems == [], (path.name, page.problems, page.csp_problems)
