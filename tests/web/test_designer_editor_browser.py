@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from engine.bundles.parsing import parse_bundle, read_bundle_dir
 from engine.designer import drafts
@@ -21,7 +22,7 @@ pytestmark = [pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's c
               pytest.mark.usefixtures("front_end"), pytest.mark.slow]
 
 MIWG = Path("/work/shared/miwg")
-SELECT = "id => { const m = window.lifModeler; m.get('selection').select(m.get('elementRegistry').get(id)); }"
+SELECT = "id => window.lifSelect(id)"
 SELECTED = "() => window.lifModeler.get('selection').get().map(e => e.id)"
 
 
@@ -139,3 +140,72 @@ def test_every_miwg_model_opens_without_a_console_error(live, page, factory):
         assert page.get_attribute("#lif-editor", "data-opened") == path.name
         assert page.locator(".djs-element").count() > 1, path.name
         assert page.problems == [] and page.csp_problems == [], (path.name, page.problems, page.csp_problems)
+
+
+BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
+
+
+def _text(node):
+    return (node.text or "") if node is not None else ""
+
+
+def _expected_entries(xml):
+    """For each kind of element LIF's panel edits, the first such element of ``xml`` that the diagram draws (the
+    content of a subprocess without a diagram of its own is not drawn, so it cannot be selected): (element id,
+    [(panel entry id, the value the entry must show)])."""
+    root = etree.fromstring(xml.encode())
+    drawn = {node.get("bpmnElement") for node in root.iter() if node.get("bpmnElement")}
+    messages = {m.get("id"): m.get("name") for m in root.iter(f"{BPMN}message")}
+
+    def message_element(found_in):
+        holder = found_in.getparent().getparent()  # an event definition, or a send or receive task
+        element = holder.getparent() if holder.tag == f"{BPMN}messageEventDefinition" else holder
+        return element, [("lif-message-name", messages.get(holder.get("messageRef")))]
+
+    kinds = [  # (an XPath to a node, the element the node belongs to, the entries it gives)
+        (f".//{BPMN}lane", lambda n: (n, [("lif-role", n.get("name"))])),
+        (f".//{BPMN}scriptTask", lambda n: (n, [("lif-script", _text(n.find(f"{BPMN}script")))])),
+        (f".//{SPIFF}calledDecisionId", lambda n: (n.getparent().getparent(), [("lif-decision", _text(n))])),
+        (f".//{BPMN}conditionExpression", lambda n: (n.getparent(), [("lif-condition", _text(n))])),
+        (f".//{SPIFF}preScript", lambda n: (n.getparent().getparent(), [("lif-pre-script", _text(n))])),
+        (f".//{SPIFF}postScript", lambda n: (n.getparent().getparent(), [("lif-post-script", _text(n))])),
+        (f".//{BPMN}timerEventDefinition", lambda n: (n.getparent(), [("lif-timer-value", _text(
+            next(child for child in n if child.tag.startswith(BPMN))))])),
+        (f".//{BPMN}loopDataInputRef", lambda n: (n.getparent().getparent(), [
+            ("lif-loop-collection", _text(n)),
+            ("lif-loop-item", n.getparent().find(f"{BPMN}inputDataItem").get("name"))])),
+        (f".//{SPIFF}messageVariable", lambda n: (message_element(n)[0], [
+            ("lif-message-variable", _text(n)), *message_element(n)[1]])),
+        (f".//{SPIFF}messagePayload", lambda n: (message_element(n)[0], [
+            ("lif-message-payload", _text(n)), *message_element(n)[1]])),
+    ]
+    found = []
+    for path, entries in kinds:
+        for node in root.iterfind(path):
+            element, shown = entries(node)
+            if element.get("id") in drawn:
+                found.append((element.get("id"), shown))
+                break
+    return found
+
+
+@pytest.mark.parametrize("key", ["action_plan", "case_audit", "case_audit_programme", "cdop", "scr", "section11"])
+def test_each_kind_of_element_shows_what_the_engine_reads_and_the_diagram_round_trips(live, page, factory, key):
+    original = read_bundle_dir(WORKFLOWS / key)
+    with transaction(factory) as s:
+        drafts.save_draft(s, key, original, revision=0, actor="dee", now=NOW)
+    sign_in_as(page, live, "dee")
+    _open(page, live, key)
+    primary = json.loads(original["process_model.json"]).get("primary_file_name") or f"{key}.bpmn"
+    assert page.get_attribute("#lif-editor", "data-opened") == primary
+    for element_id, entries in _expected_entries(original[primary]):
+        page.evaluate(SELECT, element_id)
+        for entry_id, value in entries:
+            field = page.locator(f"#bio-properties-panel-{entry_id}")
+            field.wait_for(state="attached")
+            assert field.input_value().strip() == (value or "").strip(), (element_id, entry_id)
+    written = page.evaluate("async () => (await window.lifModeler.saveXML({format: true})).xml")
+    assert json.loads(parse_bundle(key, {**original, primary: written}).spec_json) == \
+        json.loads(parse_bundle(key, original).spec_json)
+    assert page.problems == [] and page.csp_problems == []

@@ -46,6 +46,16 @@ export function createDraft(root) {
     const name = window.prompt('Name the new form: lower-case letters, digits and hyphens, for example agency-report');
     return name && /^[a-z0-9][a-z0-9-]*$/.test(name.trim()) ? name.trim() : null;
   };
+  // The decisions of the draft's DMN files, by id (read from the text: dmn-js may not have opened them).
+  draft.decisionIds = () => {
+    const found = [];
+    const parser = new DOMParser();
+    Object.keys(draft.files).filter((name) => name.endsWith('.dmn')).forEach((name) => {
+      const doc = parser.parseFromString(draft.files[name], 'application/xml');
+      Array.from(doc.getElementsByTagNameNS('*', 'decision')).forEach((el) => found.push(el.getAttribute('id')));
+    });
+    return found.filter(Boolean).sort();
+  };
   draft.formUrl = (schema) => `${data.formsUrl}/${encodeURIComponent(schema)}`;
 
   draft.problemElements = (file) => draft.problems.filter((p) => p.element && (!p.file || p.file === file))

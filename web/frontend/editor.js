@@ -17,7 +17,7 @@ let current = null;
 // LIF's groups start open: they are what a designer comes to change.
 const OPEN_GROUPS = Object.fromEntries(['lif-lane', 'lif-form-group', 'lif-instructions', 'lif-deadline',
   'lif-assignment', 'lif-shows', 'lif-script-group', 'lif-condition-group', 'lif-timer', 'lif-message', 'lif-loop',
-  'lif-scripts'].map((id) => [id, { open: true }]));
+  'lif-scripts', 'lif-decision-group'].map((id) => [id, { open: true }]));
 
 function $(id) {
   return document.getElementById(id);
@@ -129,8 +129,11 @@ async function selectElement(file, id) {
   if (!modeler || kind(current) !== 'bpmn') return;
   const element = modeler.get('elementRegistry').get(id);
   if (!element) return;
+  const canvas = modeler.get('canvas');
+  const plane = canvas.findRoot(element);  // a collapsed subprocess's content is drawn on a plane of its own
+  if (plane && plane !== canvas.getRootElement()) canvas.setRootElement(plane);
   modeler.get('selection').select(element);
-  modeler.get('canvas').scrollToElement(element);
+  canvas.scrollToElement(element);
   $('lif-canvas').focus();
 }
 
@@ -152,6 +155,7 @@ draft.onMarkers = (file) => {
 draft.flush = flush;
 draft.reload = load;
 draft.selectElement = selectElement;
+window.lifSelect = (id) => selectElement(null, id);  // the browser tests select through it
 draft.showProblems = (problems, heading) => showProblems($('lif-problems'), problems, heading, selectElement);
 $('lif-text').addEventListener('input', () => draft.touch());
 load().catch((error) => {

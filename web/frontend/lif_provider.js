@@ -173,6 +173,24 @@ function userTaskGroups(element) {
   ];
 }
 
+function DecisionEntry(props) {
+  const injector = useService('injector');
+  const draft = useService('lifDraft');
+  const bo = getBusinessObject(props.element);
+  const current = bodyText(bo, 'spiffworkflow:CalledDecisionId');
+  const ids = draft.decisionIds();
+  if (current && !ids.includes(current)) {
+    ids.push(current);
+  }
+  return h(SelectEntry, {
+    id: 'lif-decision', element: props.element, label: 'Decision table',
+    description: 'The decision of the draft\'s DMN files this step runs; its outputs become case values.',
+    getValue: () => current,
+    setValue: (value) => setBodyText(props.element, bo, 'spiffworkflow:CalledDecisionId', value, injector),
+    getOptions: () => [{ value: '', label: 'Choose a decision' }].concat(ids.map((id) => ({ value: id, label: id }))),
+  });
+}
+
 function scriptGroups(element) {
   return [group('lif-scripts', 'Scripts', [
     bodyEntry('lif-pre-script', 'spiffworkflow:PreScript', 'Before the task',
@@ -282,14 +300,17 @@ function lifGroups(element) {
   if (is(element, 'bpmn:UserTask') || is(element, 'bpmn:ManualTask')) {
     found.push(...userTaskGroups(element));
   }
+  if (is(element, 'bpmn:BusinessRuleTask')) {
+    found.push(group('lif-decision-group', 'Decision', [entry('lif-decision', null, DecisionEntry,
+      isSelectEntryEdited)], element));
+  }
   if (is(element, 'bpmn:ScriptTask')) {
     found.push(scriptTaskGroup(element));
   }
   if (is(element, 'bpmn:Activity') && !is(element, 'bpmn:SubProcess')) {
     found.push(...scriptGroups(element));
   }
-  if (is(element, 'bpmn:SequenceFlow') && bo.sourceRef &&
-      (is(bo.sourceRef, 'bpmn:ExclusiveGateway') || is(bo.sourceRef, 'bpmn:InclusiveGateway'))) {
+  if (is(element, 'bpmn:SequenceFlow')) {
     found.push(conditionGroup(element));
   }
   const timer = definitionOf(bo, 'bpmn:TimerEventDefinition');
