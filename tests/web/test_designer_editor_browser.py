@@ -74,12 +74,17 @@ def test_a_user_task_shows_its_lif_properties_and_a_changed_deadline_is_kept(liv
     assert page.locator("#bio-properties-panel-lif-shows").input_value().startswith("source_process")
     due.fill("P10D")
     due.press("Tab")
+    assignee = page.locator("#bio-properties-panel-lif-assignee-from")
+    assert assignee.input_value() == ""
+    assignee.fill("process_initiator")
+    assignee.press("Tab")
     page.click("#lif-save")
     page.wait_for_selector("#lif-status:has-text('The draft is saved')")
     page.reload()
     page.wait_for_selector("#lif-editor[data-opened]", timeout=20_000)
     page.evaluate(SELECT, "plan_form")
     assert page.locator("#bio-properties-panel-lif-due-in").input_value() == "P10D"
+    assert page.locator("#bio-properties-panel-lif-assignee-from").input_value() == "process_initiator"
     assert page.problems == [] and page.csp_problems == []
 
     saved = _saved_draft(factory, "action_plan")
@@ -87,7 +92,9 @@ def test_a_user_task_shows_its_lif_properties_and_a_changed_deadline_is_kept(liv
     # SpiffWorkflow reads the saved diagram exactly as the shipped one with that one property changed.
     original = read_bundle_dir(WORKFLOWS / "action_plan")
     head, tail = original["action_plan.bpmn"].split('<bpmn:userTask id="plan_form"', 1)
-    tail = tail.replace('name="dueIn" value="P14D"', 'name="dueIn" value="P10D"', 1)
+    tail = tail.replace('<spiffworkflow:property name="dueIn" value="P14D"/>',
+                        '<spiffworkflow:property name="dueIn" value="P10D"/>'
+                        '<spiffworkflow:property name="assigneeFrom" value="process_initiator"/>', 1)
     expected = {**original, "action_plan.bpmn": f'{head}<bpmn:userTask id="plan_form"{tail}'}
     assert saved.files["action_plan.bpmn"] != expected["action_plan.bpmn"]  # written again by bpmn-js
     assert json.loads(parse_bundle("action_plan", saved.files).spec_json) == \
@@ -114,7 +121,19 @@ def test_a_validation_problem_marks_its_element_and_the_list_selects_it(live, pa
     link.click()
     assert page.evaluate(SELECTED) == ["Lane_action_plan_coordinator"]
     assert page.locator("#bio-properties-panel-lif-role").input_value() == "business manager"
-    assert page.problems == [] and page.csp_problems == []
+    page.select_option("#bio-properties-panel-lif-role", "coordinator")
+    # Someone else saves meanwhile: this page's save is refused, says who, and changes nothing.
+    with transaction(factory) as s:
+        drafts.save_draft(s, "action_plan", files, revision=1, actor="adam", now=NOW)
+    page.click("#lif-save")
+    page.wait_for_selector("#lif-conflict:not([hidden])")
+    assert "adam saved this draft since you opened it" in page.inner_text("#lif-conflict-text")
+    assert _saved_draft(factory, "action_plan").revision == 2
+    page.click("#lif-reload")
+    page.wait_for_selector("#lif-conflict[hidden]", state="attached")
+    page.wait_for_selector("#lif-editor[data-opened]")
+    assert page.problems == ["Failed to load resource: the server responded with a status of 409 (CONFLICT)"]
+    assert page.csp_problems == []
 
 
 def test_the_decision_table_of_scr_opens_in_the_dmn_editor(live, page):

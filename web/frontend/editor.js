@@ -44,7 +44,7 @@ function bpmnModeler() {
       moddleExtensions: { spiffworkflow },
     });
     keepLoopReferences(modeler);
-    modeler.on('commandStack.changed', () => draft.touch());
+    modeler.on('commandStack.changed', (event) => { if (event.trigger !== 'clear') draft.touch(); });
     window.lifModeler = modeler;  // the browser tests read the diagram through it
   }
   return modeler;
@@ -53,6 +53,14 @@ function bpmnModeler() {
 function dmnEditor() {
   if (!dmnModeler) {
     dmnModeler = new window.LifDmnModeler({ container: '#lif-dmn-canvas' });
+    const watched = new WeakSet();  // each view (diagram, table) has a command stack of its own
+    dmnModeler.on('views.changed', () => {
+      const viewer = dmnModeler.getActiveViewer();
+      if (viewer && !watched.has(viewer)) {
+        watched.add(viewer);
+        viewer.on('commandStack.changed', (event) => { if (event.trigger !== 'clear') draft.touch(); });
+      }
+    });
     window.lifDmnModeler = dmnModeler;
   }
   return dmnModeler;
