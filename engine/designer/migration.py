@@ -25,7 +25,7 @@ from .. import clock
 from ..bundles import definitions
 from ..cases import child_match, runtime, step
 from ..errors import Conflict, Forbidden
-from ..records import Actor
+from ..records import Actor, RunningInstance
 from ..registers import projection
 from ..spiff import migration as spiff_migration
 from ..spiff.adapter import ReadyTask
@@ -75,8 +75,9 @@ def preview_all(session: Session, key: str, version: int, *, actor: Actor) -> li
     return [_preview(session, row, target) for row in rows]
 
 
-def migrate(session: Session, instance_id: str, version: int, *, actor: Actor, now: datetime) -> MigrationPreview:
-    """Move the case to ``version``: Conflict with the problems when it cannot. Returns the case as it now stands."""
+def migrate(session: Session, instance_id: str, version: int, *, actor: Actor, now: datetime) -> RunningInstance:
+    """Move the case to ``version``: Conflict with the problems when it cannot. Returns the case as a designer
+    sees it, on its new version."""
     _require_designer(actor)
     row = runtime.get_instance_row(session, instance_id)
     target = definitions.get_version(session, row.process_key, version)
@@ -88,7 +89,10 @@ def migrate(session: Session, instance_id: str, version: int, *, actor: Actor, n
     audit.record(session, "instance.migrated", actor=actor.username, now=now, instance_id=row.id,
                  from_version=found.from_version, to_version=version)
     runtime.flush_or_conflict(session)
-    return _preview(session, row, target)
+    steps = session.scalars(select(HumanTask.name).where(HumanTask.instance_id == row.id,
+                                                         HumanTask.state == TaskState.READY))
+    return RunningInstance(row.id, row.process_key, target.version, row.business_key, row.status,
+                           tuple(sorted(set(steps))))
 
 
 def migrate_all_safe(session: Session, key: str, version: int, *, actor: Actor, now: datetime) -> MigrationSummary:

@@ -181,4 +181,5 @@ def _name(task: Any) -> str:
 
 
 def _spec_name(spec: Any) -> str:
-    return getattr(spec, "bpmn_name", None) or getattr(spec, "bpmn_id", None) or spec.name
+    name: str = getattr(spec, "bpmn_name", None) or getattr(spec, "bpmn_id", None) or spec.name
+    return name
