@@ -15,6 +15,7 @@ from engine.store.models import HumanTask, ProcessInstance
 
 from .engine_kit import BUNDLES, NOW
 
+pytestmark = pytest.mark.postgres  # stored state, row writes and the revision check: on PostgreSQL as well
 DESIGNER = "designer"
 
 # v2 of simple_review: a "Check the summary" task for the reviewer between "Submit summary" and the script
