@@ -218,3 +218,41 @@ def test_only_designers_and_admins_preview_or_move(factory, cases, version_2, ro
     with pytest.raises(Forbidden):
         _migrate(factory, cases, case, 2, who=role)
     assert _preview(factory, cases, case, 2, who="admin").can_migrate is True
+
+
+def test_a_case_inside_a_call_activity_moves_with_the_child_process_and_carries_on(factory, cases, deploy,
+                                                                                   bundle_copy):
+    deploy("call_activity")
+    case = cases.start("call_activity", data={"value": 21})
+    review = cases.task(case, "child_review")
+    deploy(bundle_copy("call_activity", file="call_child.bpmn",
+                       replace={'name="Review in the child"': 'name="Review it in the child"'}), key="call_activity")
+    assert _preview(factory, cases, case, 2).current_steps == ("Review in the child",)
+    _migrate(factory, cases, case, 2)
+    with transaction(factory) as s:
+        assert s.get(HumanTask, review.id).title == "Review it in the child"
+    cases.complete(review.id, _child_answer(), who="chair")
+    assert cases.ready_names(case) == ["after_call"]  # the child ended and the parent carried on
+    assert cases.instance(case).version == 2
+
+
+def _child_answer():
+    return {"child_note": "fine"}
+
+
+def test_a_done_script_changed_inside_a_call_activity_is_refused_naming_it(factory, cases, deploy, bundle_copy):
+    deploy("call_activity")
+    case = cases.start("call_activity", data={"value": 21})
+    deploy(bundle_copy("call_activity", file="call_child.bpmn", replace={"value * 2": "value * 3"}),
+           key="call_activity")
+    assert _preview(factory, cases, case, 2).problems == (
+        "“Double it” has been done or is under way but version 2 changes its script",)
+
+
+def test_a_multi_instance_task_under_way_that_changes_is_refused(factory, cases, deploy, bundle_copy):
+    deploy("multi_instance")
+    case = cases.start("multi_instance", data={"agencies": ["police", "csc"]})
+    deploy(bundle_copy("multi_instance", replace={'name="Agency return"': 'name="The agency\'s return"'}),
+           key="multi_instance")
+    problems = _preview(factory, cases, case, 2).problems
+    assert problems == ("“Agency return” repeats for several items and version 2 changes it",)
