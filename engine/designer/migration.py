@@ -14,6 +14,7 @@ business keys, versions and step names only.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import clock
-from ..bundles import definitions
+from ..bundles import definitions, task_views
 from ..cases import child_match, runtime, step
 from ..errors import Conflict, Forbidden
 from ..records import Actor, RunningInstance
@@ -148,20 +149,29 @@ def _move(session: Session, row: ProcessInstance, target: ProcessDefinition, *, 
     row.definition_id = target.id  # written with the state, under the revision check
     set_committed_value(row, "definition", target)
     runtime.save(session, row, flow, facts, actor=actor, now=now)
+    views = task_views.views_of(session, target)
     for task in facts.ready:
         if task.id in before:
-            _refresh_task_row(session, before[task.id], task)
+            _refresh_task_row(session, before[task.id], task, views)
     child_match.keep_keys(session, row, facts.data, flow.synced)
     projection.project(session, row, facts.data, flow.synced, actor=actor, now=now)
     step.route_thrown(session, row, facts.thrown, actor=actor, now=now)
 
 
-def _refresh_task_row(session: Session, row: HumanTask, task: ReadyTask) -> None:
-    """A ready task the case kept: what the new version says of it (name, lane, form, instructions)."""
+def _refresh_task_row(session: Session, row: HumanTask, task: ReadyTask, views: task_views.BundleViews) -> None:
+    """A ready task the case kept: what the new version says of it (name, lane, form, instructions, the case data
+    its view shows). Its deadline, claim and assignee stay: the work was already given out."""
     props = task.properties
-    values = {"name": task.name, "title": task.title, "role": (task.lane or "").strip().lower() or None,
+    shown = json.loads(json.dumps(views.project(task.name, task.data, agency=row.agency), default=_plain))
+    values = {"data": shown, "name": task.name, "title": task.title, "role": (task.lane or "").strip().lower() or None,
               "form_file": props.get("formJsonSchemaFilename"), "ui_file": props.get("formUiSchemaFilename"),
               "instructions": task.instructions, "properties": props}
     changed = {k: v for k, v in values.items() if getattr(row, k) != v}
     if changed:
         row_writes.update_task(session, row, changed)
+
+
+def _plain(value: object) -> object:
+    """Task data as the rows hold it (dates as ISO text), as ``runtime`` writes a new task's row."""
+    isoformat = getattr(value, "isoformat", None)
+    return isoformat() if callable(isoformat) else list(value) if isinstance(value, (set, tuple)) else str(value)

@@ -142,7 +142,7 @@ def test_a_ready_task_renamed_and_moved_to_another_lane_gets_its_new_row(factory
                    '<bpmn:flowNodeRef>approve</bpmn:flowNodeRef><bpmn:flowNodeRef>submit</bpmn:flowNodeRef>'})
     _migrate(factory, cases, case, 2)
     row = cases.task(case, "submit")
-    assert (row.id, row.role) == (submit.id, "chair")
+    assert (row.id, row.role, row.data, row.due_at) == (submit.id, "chair", submit.data, submit.due_at)
     with transaction(factory) as s:
         assert s.get(HumanTask, submit.id).title == "Submit the summary"
 
