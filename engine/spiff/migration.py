@@ -152,8 +152,7 @@ def _put_back(wf: BpmnWorkflow, kept: dict[Any, tuple[Any, Any, Any]]) -> None:
             continue
         data, internal, old_spec = kept[task.id]
         task.data = data
-        same_event = getattr(old_spec, "event_definition", None) == getattr(task.task_spec, "event_definition", None)
-        if same_event or _event_text(old_spec) == _event_text(task.task_spec):
+        if _event_text(old_spec) == _event_text(task.task_spec):  # not ``==``: a timer's compares its name only
             task.internal_data = internal
 
 

@@ -256,3 +256,13 @@ def test_a_multi_instance_task_under_way_that_changes_is_refused(factory, cases,
            key="multi_instance")
     problems = _preview(factory, cases, case, 2).problems
     assert problems == ("“Agency return” repeats for several items and version 2 changes it",)
+
+
+def test_a_waiting_timer_the_new_version_changes_counts_again_from_the_move(factory, cases, deploy, bundle_copy):
+    deploy("intermediate_timer")
+    case = cases.start("intermediate_timer")
+    deploy(bundle_copy("intermediate_timer", replace={"<bpmn:timeDuration>P2D": "<bpmn:timeDuration>P3D"}),
+           key="intermediate_timer")
+    assert len(cases.due_items(case)) == 1
+    _migrate(factory, cases, case, 2)  # an hour after NOW
+    assert [d[1] for d in cases.due_items(case)] == [NOW + timedelta(hours=1, days=3)]
