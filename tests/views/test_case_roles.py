@@ -32,6 +32,9 @@ NOT_CASE_ROUTES = {
     "notices.inbox": "the same, as a page", "api.mark_notification_read": "marking one's own notice",
     "notices.mark_read": "marking one's own notice",
     "notices.mark_all_read": "marking one's own notices; those about cases stay as they are (test_web_notices)",
+    **{f"api.{name}": "the designer's own work on definitions (tests/api/test_api_designer_*)" for name in (
+        "validate_definition", "get_process_draft", "save_process_draft", "discard_process_draft",
+        "deploy_process_draft")},
 }
 NOT_CASE_BLUEPRINTS = {"auth": "signing in and one's account", "admin": "users and agencies",
                        "designer": "definitions"}
