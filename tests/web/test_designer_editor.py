@@ -79,8 +79,9 @@ def test_a_new_process_opens_with_the_starter_bundle(as_user):
     assert response.status_code == 302 and response.headers["Location"].endswith("/processes/neighbourhood_review/edit")
     answer = client.get("/processes/neighbourhood_review/draft.json").get_json()
     assert answer["revision"] == 0 and answer["files"] == drafts.starter_files("neighbourhood_review")
-    refused = client.get("/processes/new?key=Bad Key")
-    assert refused.status_code == 422
+    refused = client.get("/processes/new?key=Bad Key", follow_redirects=True)
+    assert refused.request.path == "/processes/"
+    assert "The new process was not created" in refused.get_data(as_text=True)
 
 
 def test_save_reload_and_a_stale_save_is_refused_changing_nothing(as_user, factory, action_plan):

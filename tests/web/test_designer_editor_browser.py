@@ -228,3 +228,20 @@ def test_each_kind_of_element_shows_what_the_engine_reads_and_the_diagram_round_
     assert json.loads(parse_bundle(key, {**original, primary: written}).spec_json) == \
         json.loads(parse_bundle(key, original).spec_json)
     assert page.problems == [] and page.csp_problems == []
+
+
+def test_the_editor_page_has_no_wcag_violation(live, browser):
+    from .test_web_axe import AXE, RUN_AXE, TAGS
+
+    context = browser.new_context(viewport={"width": 1280, "height": 1000}, bypass_csp=True)
+    page = context.new_page()
+    try:
+        sign_in_as(page, live, "dee")
+        _open(page, live, "action_plan")
+        page.evaluate(SELECT, "plan_form")
+        page.locator("#bio-properties-panel-lif-due-in").wait_for()
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate(RUN_AXE, [TAGS, [[".djs-container > svg"]]])
+        assert violations == [], violations
+    finally:
+        context.close()

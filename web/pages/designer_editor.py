@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from marshmallow import ValidationError, fields, validate
 
 from engine.bundles.definitions import key_problem
@@ -71,8 +71,8 @@ def new_process() -> Any:
     key = request.args.get("key", "").strip()
     problem = key_problem(key) if key else "Enter a key for the new process"
     if problem:
-        from .designer import processes
-        return processes([{"message": problem}], 422)
+        flash(f"The new process was not created: {problem}", "error")
+        return redirect(url_for("designer.processes"))
     return redirect(url_for("designer_editor.edit", key=key))
 
 
