@@ -1,0 +1,238 @@
+"""Answers for a form, made up from its JSON schema with a seeded random, for the check by running: every
+required field, some optional ones, values of the declared type within its enum, format, pattern, lengths and
+bounds, ``if``/``then``/``else`` clauses followed, arrays and nested objects. The same seed gives the same answers.
+The answers are then checked against the schema the way a person's are (``forms.submission_problems``), so a form
+no generated answer passes is one nobody could submit."""
+from __future__ import annotations
+
+import re._constants as sre_constants  # noqa: PLC2701  (the regex parser's node kinds)
+import re._parser as sre_parse  # noqa: PLC2701  (the standard library's regex parser, to write matching text)
+from datetime import date, datetime, timedelta
+from random import Random
+from typing import Any
+
+from ..bundles import form_regex, forms
+from ..documents.fields import FILE_FORMAT
+
+TRIES = 6  # draws of one form before it counts as one nobody can submit
+MAX_DEPTH = 8
+MAX_REPEAT = 4  # the most repetitions a pattern's ``*``/``+`` writes
+_WORDS = ("review", "agency", "meeting", "plan", "child", "learning", "report", "family", "practice", "board")
+
+
+def answers_for(schema: dict[str, Any], ui_schema: dict[str, Any] | None, rng: Random, *,
+                today: date) -> tuple[dict[str, Any] | None, list[forms.FormProblem]]:
+    """Answers that pass ``schema`` (and the text check of ``ui_schema``), or None with the last draw's problems
+    when no draw in ``TRIES`` passes."""
+    problems: list[forms.FormProblem] = []
+    for _ in range(TRIES):
+        data = _Maker(rng, today, ui_schema or {}).value(schema, 0)
+        if not isinstance(data, dict):
+            data = {}
+        problems = forms.submission_problems(schema, data, ui_schema)
+        if not problems:
+            return data, []
+    return None, problems
+
+
+class _Maker:
+    def __init__(self, rng: Random, today: date, ui: dict[str, Any]) -> None:
+        self.rng, self.today, self.ui = rng, today, ui
+
+    def value(self, schema: Any, depth: int, ui: Any = None) -> Any:
+        if not isinstance(schema, dict) or depth > MAX_DEPTH:
+            return None
+        ui = ui if isinstance(ui, dict) else (self.ui if depth == 0 else {})
+        if "const" in schema:
+            return schema["const"]
+        if isinstance(schema.get("enum"), list) and schema["enum"]:
+            return self.rng.choice(schema["enum"])
+        for key in ("oneOf", "anyOf"):
+            if isinstance(schema.get(key), list) and schema[key]:
+                merged = {k: v for k, v in schema.items() if k != key}
+                return self.value(_merge(merged, self.rng.choice(schema[key])), depth, ui)
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            kind = next((k for k in kind if k != "null"), "null")
+        if kind is None:
+            kind = "object" if "properties" in schema else "array" if "items" in schema else "string"
+        maker = getattr(self, f"_{kind}", None)
+        return maker(schema, depth, ui) if maker is not None else None
+
+    def _object(self, schema: dict[str, Any], depth: int, ui: dict[str, Any]) -> dict[str, Any]:
+        props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        required = set(schema.get("required") or ())
+        data: dict[str, Any] = {}
+        for name, sub in props.items():
+            if name in required or self.rng.random() < 0.5:
+                data[name] = self.value(sub, depth + 1, ui.get(name))
+        clauses = [schema, *(c for c in schema.get("allOf") or () if isinstance(c, dict))]
+        for clause in clauses:
+            self._follow(clause, data, props, depth, ui)
+        for name in schema.get("required") or ():
+            if name not in data:
+                data[name] = self.value(props.get(name, {}), depth + 1, ui.get(name))
+        return data
+
+    def _follow(self, clause: dict[str, Any], data: dict[str, Any], props: dict[str, Any], depth: int,
+                ui: dict[str, Any]) -> None:
+        """Apply an ``if``/``then``/``else`` clause (or a plain ``allOf`` part) to answers made so far."""
+        if "if" in clause:
+            branch = clause.get("then") if _passes(clause["if"], data) else clause.get("else")
+        else:
+            branch = clause if clause is not None and "properties" in clause and clause is not props else None
+        if not isinstance(branch, dict) or branch is props:
+            return
+        own = branch.get("properties") if isinstance(branch.get("properties"), dict) else {}
+        for name in branch.get("required") or ():
+            if name not in data or name in own:
+                data[name] = self.value(_merge(props.get(name, {}), own.get(name, {})), depth + 1, ui.get(name))
+        for name, sub in own.items():
+            if name in data and not _passes(sub, data[name]):
+                data[name] = self.value(_merge(props.get(name, {}), sub), depth + 1, ui.get(name))
+        for nested in branch.get("allOf") or ():
+            if isinstance(nested, dict):
+                self._follow(nested, data, props, depth, ui)
+
+    def _array(self, schema: dict[str, Any], depth: int, ui: dict[str, Any]) -> list[Any]:
+        low = int(schema.get("minItems") or 0)
+        high = int(schema.get("maxItems") or max(low, 3))
+        items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+        count = self.rng.randint(max(low, 1 if low else 0), max(low, min(high, low + 3, 4)))
+        if schema.get("uniqueItems") and isinstance(items.get("enum"), list):
+            choices = list(items["enum"])
+            self.rng.shuffle(choices)
+            return choices[:max(low, min(count, len(choices)))]
+        found: list[Any] = []
+        for _ in range(count * 3):
+            if len(found) >= count:
+                break
+            item = self.value(items, depth + 1, ui.get("items") if isinstance(ui, dict) else None)
+            if not schema.get("uniqueItems") or item not in found:
+                found.append(item)
+        return found
+
+    def _string(self, schema: dict[str, Any], depth: int, ui: dict[str, Any]) -> str:
+        fmt = schema.get("format")
+        if fmt == "date":
+            return (self.today + timedelta(days=self.rng.randint(-60, 60))).isoformat()
+        if fmt == "date-time":
+            moment = datetime.combine(self.today, datetime.min.time()) + timedelta(hours=self.rng.randint(-900, 900))
+            return moment.isoformat() + "Z"
+        if fmt == "email":
+            return f"someone{self.rng.randint(1, 99)}@example.org"
+        if fmt in ("uri", "iri", "uri-reference"):
+            return f"https://example.org/{self.rng.choice(_WORDS)}"
+        if fmt == FILE_FORMAT:
+            return f"check-document-{self.rng.randint(1, 999)}"
+        low, high = int(schema.get("minLength") or 0), schema.get("maxLength")
+        if isinstance(schema.get("pattern"), str):
+            text = _matching(schema["pattern"], self.rng)
+            if text is not None:
+                return text
+        text = " ".join(self.rng.choice(_WORDS) for _ in range(self.rng.randint(1, 4))).capitalize()
+        while len(text) < max(low, 1):
+            text += " " + self.rng.choice(_WORDS)
+        return text[:high] if isinstance(high, int) else text
+
+    def _integer(self, schema: dict[str, Any], depth: int, ui: dict[str, Any]) -> int:
+        low, high = _bounds(schema, 0, 20)
+        return self.rng.randint(int(low), max(int(low), int(high)))
+
+    def _number(self, schema: dict[str, Any], depth: int, ui: dict[str, Any]) -> float | int:
+        return self._integer(schema, depth, ui)
+
+    def _boolean(self, schema: dict[str, Any], depth: int, ui: dict[str, Any]) -> bool:
+        return self.rng.random() < 0.5
+
+    def _null(self, schema: dict[str, Any], depth: int, ui: dict[str, Any]) -> None:
+        return None
+
+
+def _bounds(schema: dict[str, Any], low: float, high: float) -> tuple[float, float]:
+    minimum = schema.get("minimum", schema.get("exclusiveMinimum"))
+    maximum = schema.get("maximum", schema.get("exclusiveMaximum"))
+    lo = minimum + (1 if "exclusiveMinimum" in schema else 0) if isinstance(minimum, (int, float)) else None
+    hi = maximum - (1 if "exclusiveMaximum" in schema else 0) if isinstance(maximum, (int, float)) else None
+    if lo is None and hi is None:
+        return low, high
+    if lo is None:
+        return min(low, hi), hi  # type: ignore[type-var]
+    if hi is None:
+        return lo, lo + (high - low)
+    return lo, hi
+
+
+def _merge(base: Any, extra: Any) -> dict[str, Any]:
+    merged = dict(base) if isinstance(base, dict) else {}
+    if isinstance(extra, dict):
+        merged.update(extra)
+    return merged
+
+
+def _passes(schema: Any, value: Any) -> bool:
+    if not isinstance(schema, dict):
+        return True
+    try:
+        return bool(form_regex.validator_for(schema).is_valid(value))
+    except Exception:  # a clause the validator cannot read: the submission check names the problem
+        return False
+
+
+def _matching(pattern: str, rng: Random) -> str | None:
+    """A string ``pattern`` matches (searched, as JSON Schema does: anchors are honoured by writing only the
+    match), or None for a construct this does not write."""
+    try:
+        return _write(sre_parse.parse(pattern), rng)
+    except (_Unwritable, Exception):
+        return None
+
+
+class _Unwritable(Exception):
+    pass
+
+
+def _write(parsed: Any, rng: Random) -> str:
+    out = []
+    for op, arg in parsed:
+        out.append(_node(op, arg, rng))
+    return "".join(out)
+
+
+def _node(op: Any, arg: Any, rng: Random) -> str:
+    c = sre_constants
+    if op == c.LITERAL:
+        return chr(arg)
+    if op in (c.AT, c.GROUPREF):
+        return ""
+    if op == c.ANY:
+        return rng.choice("abcdefxyz")
+    if op == c.SUBPATTERN:
+        return _write(arg[-1], rng)
+    if op == c.BRANCH:
+        return _write(rng.choice(arg[1]), rng)
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+        low, high, sub = arg
+        top = min(high if high != c.MAXREPEAT else low + MAX_REPEAT, low + MAX_REPEAT)
+        return "".join(_write(sub, rng) for _ in range(rng.randint(low, max(low, top))))
+    if op == c.IN:
+        return _choose_in(arg, rng)
+    raise _Unwritable(str(op))
+
+
+def _choose_in(items: list[Any], rng: Random) -> str:
+    c = sre_constants
+    pool: list[str] = []
+    for op, arg in items:
+        if op == c.NEGATE:
+            raise _Unwritable("negated set")
+        if op == c.LITERAL:
+            pool.append(chr(arg))
+        elif op == c.RANGE:
+            pool.extend(chr(x) for x in range(arg[0], min(arg[1], arg[0] + 60) + 1))
+        elif op == c.CATEGORY:
+            pool.extend({c.CATEGORY_DIGIT: "0123456789", c.CATEGORY_WORD: "abcXYZ019_",
+                         c.CATEGORY_SPACE: " "}.get(arg, "a"))
+    if not pool:
+        raise _Unwritable("empty set")
+    return rng.choice(pool)
