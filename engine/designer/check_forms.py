@@ -20,13 +20,33 @@ MAX_REPEAT = 4  # the most repetitions a pattern's ``*``/``+`` writes
 _WORDS = ("review", "agency", "meeting", "plan", "child", "learning", "report", "family", "practice", "board")
 
 
-def answers_for(schema: dict[str, Any], ui_schema: dict[str, Any] | None, rng: Random, *,
-                today: date) -> tuple[dict[str, Any] | None, list[forms.FormProblem]]:
+class Coverage:
+    """The choices earlier answers made, by form and field: each choice (an enum value, yes or no) is made among
+    those used least so far, so successive runs take the other branches of the gateways that read them."""
+
+    def __init__(self) -> None:
+        self._used: dict[str, dict[str, int]] = {}
+
+    def count(self, where: str, option: Any) -> int:
+        return self._used.get(where, {}).get(repr(option), 0)
+
+    def choose(self, where: str, options: list[Any], rng: Random) -> Any:
+        used = self._used.setdefault(where, {})
+        counts = [used.get(repr(o), 0) for o in options]
+        least = [o for o, n in zip(options, counts) if n == min(counts)]
+        choice = rng.choice(least)
+        used[repr(choice)] = used.get(repr(choice), 0) + 1
+        return choice
+
+
+def answers_for(schema: dict[str, Any], ui_schema: dict[str, Any] | None, rng: Random, *, today: date,
+                coverage: Coverage | None = None, form: str = "") -> tuple[dict[str, Any] | None,
+                                                                          list[forms.FormProblem]]:
     """Answers that pass ``schema`` (and the text check of ``ui_schema``), or None with the last draw's problems
     when no draw in ``TRIES`` passes."""
     problems: list[forms.FormProblem] = []
     for _ in range(TRIES):
-        data = _Maker(rng, today, ui_schema or {}).value(schema, 0)
+        data = _Maker(rng, today, ui_schema or {}, coverage or Coverage(), form).value(schema, 0)
         if not isinstance(data, dict):
             data = {}
         problems = forms.submission_problems(schema, data, ui_schema)
@@ -36,46 +56,47 @@ def answers_for(schema: dict[str, Any], ui_schema: dict[str, Any] | None, rng: R
 
 
 class _Maker:
-    def __init__(self, rng: Random, today: date, ui: dict[str, Any]) -> None:
-        self.rng, self.today, self.ui = rng, today, ui
+    def __init__(self, rng: Random, today: date, ui: dict[str, Any], coverage: Coverage, form: str) -> None:
+        self.rng, self.today, self.ui, self.coverage, self.form = rng, today, ui, coverage, form
+        self.path = ""
 
-    def value(self, schema: Any, depth: int, ui: Any = None) -> Any:
+    def value(self, schema: Any, depth: int, ui: Any = None, name: str = "") -> Any:
         if not isinstance(schema, dict) or depth > MAX_DEPTH:
             return None
         ui = ui if isinstance(ui, dict) else (self.ui if depth == 0 else {})
         if "const" in schema:
             return schema["const"]
         if isinstance(schema.get("enum"), list) and schema["enum"]:
-            return self.rng.choice(schema["enum"])
+            return self.coverage.choose(f"{self.form}:{name}", schema["enum"], self.rng)
         for key in ("oneOf", "anyOf"):
             if isinstance(schema.get(key), list) and schema[key]:
                 merged = {k: v for k, v in schema.items() if k != key}
-                return self.value(_merge(merged, self.rng.choice(schema[key])), depth, ui)
+                return self.value(_merge(merged, self.rng.choice(schema[key])), depth, ui, name)
         kind = schema.get("type")
         if isinstance(kind, list):
             kind = next((k for k in kind if k != "null"), "null")
         if kind is None:
             kind = "object" if "properties" in schema else "array" if "items" in schema else "string"
         maker = getattr(self, f"_{kind}", None)
-        return maker(schema, depth, ui) if maker is not None else None
+        return maker(schema, depth, ui, name) if maker is not None else None
 
-    def _object(self, schema: dict[str, Any], depth: int, ui: dict[str, Any]) -> dict[str, Any]:
+    def _object(self, schema: dict[str, Any], depth: int, ui: dict[str, Any], name_: str) -> dict[str, Any]:
         props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
         required = set(schema.get("required") or ())
         data: dict[str, Any] = {}
         for name, sub in props.items():
             if name in required or self.rng.random() < 0.5:
-                data[name] = self.value(sub, depth + 1, ui.get(name))
+                data[name] = self.value(sub, depth + 1, ui.get(name), f"{name_}.{name}")
         clauses = [schema, *(c for c in schema.get("allOf") or () if isinstance(c, dict))]
         for clause in clauses:
-            self._follow(clause, data, props, depth, ui)
+            self._follow(clause, data, props, depth, ui, name_)
         for name in schema.get("required") or ():
             if name not in data:
-                data[name] = self.value(props.get(name, {}), depth + 1, ui.get(name))
+                data[name] = self.value(props.get(name, {}), depth + 1, ui.get(name), f"{name_}.{name}")
         return data
 
     def _follow(self, clause: dict[str, Any], data: dict[str, Any], props: dict[str, Any], depth: int,
-                ui: dict[str, Any]) -> None:
+                ui: dict[str, Any], name_: str) -> None:
         """Apply an ``if``/``then``/``else`` clause (or a plain ``allOf`` part) to answers made so far."""
         if "if" in clause:
             branch = clause.get("then") if _passes(clause["if"], data) else clause.get("else")
@@ -86,15 +107,16 @@ class _Maker:
         own = branch.get("properties") if isinstance(branch.get("properties"), dict) else {}
         for name in branch.get("required") or ():
             if name not in data or name in own:
-                data[name] = self.value(_merge(props.get(name, {}), own.get(name, {})), depth + 1, ui.get(name))
+                data[name] = self.value(_merge(props.get(name, {}), own.get(name, {})), depth + 1, ui.get(name),
+                                        f"{name_}.{name}")
         for name, sub in own.items():
             if name in data and not _passes(sub, data[name]):
-                data[name] = self.value(_merge(props.get(name, {}), sub), depth + 1, ui.get(name))
+                data[name] = self.value(_merge(props.get(name, {}), sub), depth + 1, ui.get(name), f"{name_}.{name}")
         for nested in branch.get("allOf") or ():
             if isinstance(nested, dict):
-                self._follow(nested, data, props, depth, ui)
+                self._follow(nested, data, props, depth, ui, name_)
 
-    def _array(self, schema: dict[str, Any], depth: int, ui: dict[str, Any]) -> list[Any]:
+    def _array(self, schema: dict[str, Any], depth: int, ui: dict[str, Any], name: str) -> list[Any]:
         low = int(schema.get("minItems") or 0)
         high = int(schema.get("maxItems") or max(low, 3))
         items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
@@ -107,12 +129,12 @@ class _Maker:
         for _ in range(count * 3):
             if len(found) >= count:
                 break
-            item = self.value(items, depth + 1, ui.get("items") if isinstance(ui, dict) else None)
+            item = self.value(items, depth + 1, ui.get("items") if isinstance(ui, dict) else None, f"{name}[]")
             if not schema.get("uniqueItems") or item not in found:
                 found.append(item)
         return found
 
-    def _string(self, schema: dict[str, Any], depth: int, ui: dict[str, Any]) -> str:
+    def _string(self, schema: dict[str, Any], depth: int, ui: dict[str, Any], name: str) -> str:
         fmt = schema.get("format")
         if fmt == "date":
             return (self.today + timedelta(days=self.rng.randint(-60, 60))).isoformat()
@@ -135,17 +157,17 @@ class _Maker:
             text += " " + self.rng.choice(_WORDS)
         return text[:high] if isinstance(high, int) else text
 
-    def _integer(self, schema: dict[str, Any], depth: int, ui: dict[str, Any]) -> int:
+    def _integer(self, schema: dict[str, Any], depth: int, ui: dict[str, Any], name: str) -> int:
         low, high = _bounds(schema, 0, 20)
         return self.rng.randint(int(low), max(int(low), int(high)))
 
-    def _number(self, schema: dict[str, Any], depth: int, ui: dict[str, Any]) -> float | int:
-        return self._integer(schema, depth, ui)
+    def _number(self, schema: dict[str, Any], depth: int, ui: dict[str, Any], name: str) -> float | int:
+        return self._integer(schema, depth, ui, name)
 
-    def _boolean(self, schema: dict[str, Any], depth: int, ui: dict[str, Any]) -> bool:
-        return self.rng.random() < 0.5
+    def _boolean(self, schema: dict[str, Any], depth: int, ui: dict[str, Any], name: str) -> bool:
+        return bool(self.coverage.choose(f"{self.form}:{name}", [True, False], self.rng))
 
-    def _null(self, schema: dict[str, Any], depth: int, ui: dict[str, Any]) -> None:
+    def _null(self, schema: dict[str, Any], depth: int, ui: dict[str, Any], name: str) -> None:
         return None
 
 

@@ -33,6 +33,7 @@ from . import check_forms
 
 MAX_STEPS = 300  # actions of one run: a case that has not finished by then is reported as looping
 MAX_DELIVERIES = 2  # times one run delivers each message from outside
+EAGER, CALM = 0.5, 0.1  # how often a run fires a timer or delivers a message while a task is open
 CASE_ROLES = ("coordinator", "chair", "reviewer", "partner", "scrutineer")
 ACTOR = "lif-check"
 _PARTNER_KINDS = ("la", "icb", "police")
@@ -92,12 +93,14 @@ def _partnership(s: Session, agencies: list[tuple[str, str, str | None]], now: d
     s.flush()
 
 
-def play(factory: sessionmaker[Session], plan: Plan, seed: int, now: datetime) -> RunResult:
-    """One run under ``seed``, rolled back afterwards so the next starts from the same database."""
+def play(factory: sessionmaker[Session], plan: Plan, seed: int, now: datetime,
+         coverage: check_forms.Coverage) -> RunResult:
+    """One run under ``seed``, rolled back afterwards so the next starts from the same database. ``coverage``
+    carries the choices of the runs before, so this one tries others."""
     result = RunResult(seed)
     session = factory()
     try:
-        _Run(session, plan, Random(seed), result, now).play()
+        _Run(session, plan, Random(seed), result, now, coverage).play()
     finally:
         session.rollback()
         session.close()
@@ -105,9 +108,13 @@ def play(factory: sessionmaker[Session], plan: Plan, seed: int, now: datetime) -
 
 
 class _Run:
-    def __init__(self, session: Session, plan: Plan, rng: Random, result: RunResult, now: datetime) -> None:
+    def __init__(self, session: Session, plan: Plan, rng: Random, result: RunResult, now: datetime,
+                 coverage: check_forms.Coverage) -> None:
         self.session, self.plan, self.rng, self.result, self.now = session, plan, rng, result, now
+        self.coverage = coverage
         self.delivered: dict[str, int] = {}
+        # every other run lets timers and messages come before the open tasks are done, for boundary events
+        self.eager = EAGER if result.seed % 2 == 0 else CALM
 
     def play(self) -> None:
         start = self.plan.starts[self.result.seed % len(self.plan.starts)]
@@ -149,12 +156,15 @@ class _Run:
         ready = self._ready(active)
         due = self._timers(active)
         waits = self._deliverable(active)
-        if ready and not (due and self.rng.random() < 0.15) and not (waits and self.rng.random() < 0.15):
+        fresh = [w for w in waits if not self.coverage.count("deliver", w.message_name)]
+        if fresh:  # a catch no run has had its message for yet: deliver it now, whatever else is open
+            return lambda: self._deliver(fresh[0])
+        if ready and not (due and self.rng.random() < self.eager) and not (waits and self.rng.random() < self.eager):
             task = self.rng.choice(ready)
             return lambda: self._complete(task)
         if waits and (not due or self.rng.random() < 0.5):
-            row = self.rng.choice(waits)
-            return lambda: self._deliver(row)
+            name = self.coverage.choose("deliver", sorted({w.message_name for w in waits}), self.rng)
+            return lambda: self._deliver(next(w for w in waits if w.message_name == name))
         if due:
             return lambda: self._fire(due[0])
         if ready:
@@ -195,7 +205,8 @@ class _Run:
         data: dict[str, Any] = {}
         if form.schema is not None:
             self.result.forms_seen.setdefault(row.name, (form.schema, form.ui_schema))
-            answers, problems = check_forms.answers_for(form.schema, form.ui_schema, self.rng, today=self._today())
+            answers, problems = check_forms.answers_for(form.schema, form.ui_schema, self.rng, today=self._today(),
+                                                        coverage=self.coverage, form=row.name)
             if answers is None:
                 self.result.unsubmittable.setdefault(row.name, _first_problem(problems))
                 row.state = TaskState.CANCELLED  # nobody can move it on: the run stops here for this case
@@ -218,13 +229,15 @@ class _Run:
     def _deliver(self, row: MessageSubscription) -> None:
         name = row.message_name
         self.delivered[name] = self.delivered.get(name, 0) + 1
+        if not self.coverage.count("deliver", name):
+            self.coverage.choose("deliver", [name], self.rng)  # counted: the next runs try other catches first
         correlation = {k: v for k, v in (row.correlation or {}).items() if v is not None}
         step.deliver(self.session, Message(name, self._payload(name), correlation), actor=ACTOR, now=self.now,
                      source_id=None)
 
     def _payload(self, name: str) -> dict[str, Any]:
         agencies = list(self.session.scalars(select(Agency.key).order_by(Agency.key)))
-        return payload_for(self.plan.outside.get(name, {}), self.rng, self._today(), agencies)
+        return payload_for(name, self.plan.outside.get(name, {}), self.rng, self._today(), agencies, self.coverage)
 
     def _today(self) -> date:
         return self.now.date()
@@ -261,12 +274,15 @@ def _first_problem(problems: list[forms.FormProblem]) -> str:
     return f"{where} {first['message']}"
 
 
-def payload_for(template: dict[str, Any], rng: Random, today: date, agencies: list[str]) -> dict[str, Any]:
+def payload_for(name: str, template: dict[str, Any], rng: Random, today: date, agencies: list[str],
+                coverage: check_forms.Coverage) -> dict[str, Any]:
     """A payload from a template of key -> kind (``text``, ``date``, ``list`` (of agency keys, the lists LIF's
-    processes pass), ``flag``, ``number``)."""
+    processes pass), ``flag``, ``number``) or a list of the values the draft compares it with."""
     made: dict[str, Any] = {}
     for key, kind in sorted(template.items()):
-        if kind == "date":
+        if isinstance(kind, list):
+            made[key] = coverage.choose(f"message {name}:{key}", kind, rng)
+        elif kind == "date":
             made[key] = today.isoformat()
         elif kind == "list":
             made[key] = sorted(rng.sample(agencies, min(len(agencies), rng.randint(1, 2))))

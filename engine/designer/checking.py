@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from ..bundles.bpmn_xml import BPMN_NS, XmlRefused, is_dmn, parse_xml
 from ..errors import InvalidData, LifError
 from ..store.models import User, UserRole
-from . import check_runs
+from . import check_forms, check_runs
 from .records import CheckProblem, CheckReport
 from .validating import parsed_with_problems
 
@@ -65,7 +65,8 @@ def check_bundle(session: Session, key: str, files: dict[str, str], *, seeds: in
     plan = _plan(key, parsed.message_events, parsed.message_starts, diagram)
     try:
         with check_runs.scratch(session, parsed, now) as factory:
-            results = [check_runs.play(factory, plan, seed, now) for seed in range(1, seeds + 1)]
+            coverage = check_forms.Coverage()
+            results = [check_runs.play(factory, plan, seed, now, coverage) for seed in range(1, seeds + 1)]
     except LifError:
         return CheckReport(runs=0, reached=(), problems=())
     reached = set().union(*(r.reached for r in results))
@@ -159,17 +160,24 @@ def _plan(key: str, events: Any, message_starts: dict[str, str], diagram: _Diagr
     return check_runs.Plan(key=key, starts=tuple(starts or [None]), outside=outside)
 
 
-def _payload_template(variable: str | None, texts: list[str]) -> dict[str, str]:
-    """The keys the draft reads from a message's payload variable, each with the kind of value it seems to want."""
+def _payload_template(variable: str | None, texts: list[str]) -> dict[str, Any]:
+    """The keys the draft reads from a message's payload variable, each with the kind of value it seems to want
+    or the values the draft compares it with."""
     if not variable:
         return {}
-    name = re.escape(variable)
-    found: dict[str, str] = {}
+    quote = r"(?:'|&quot;|\")"
+    read = rf"\b{re.escape(variable)}(?:\[{quote}(\w+){quote}\]|\.get\({quote}(\w+){quote}([^)]*)\))"
+    found: dict[str, Any] = {}
     for text in texts:
-        for match in re.finditer(rf"\b{name}(?:\[(?:'|&quot;|\")(\w+)|\.get\((?:'|&quot;|\")(\w+)(?:'|&quot;|\")"
-                                 rf"(\s*,\s*(?:False|True))?)", text):
+        for match in re.finditer(read + r"(\s*(?:==|in)\s*(?:\([^)]*\)|'[^']*'|&quot;[^&]*&quot;))?", text):
             key = match.group(1) or match.group(2)
-            found[key] = _kind_of(key, text, variable, flag=bool(match.group(3)))
+            compared = re.findall(r"'([^']*)'|&quot;([^&]*)&quot;", match.group(4) or "")
+            if compared:
+                values = found.get(key) if isinstance(found.get(key), list) else []
+                found[key] = sorted({*values, *(a or b for a, b in compared)})
+            elif not isinstance(found.get(key), list):
+                found[key] = _kind_of(key, text, variable, flag="False" in (match.group(3) or "")
+                                      or "True" in (match.group(3) or ""))
     return found
 
 
@@ -178,7 +186,7 @@ def _kind_of(key: str, text: str, variable: str, *, flag: bool) -> str:
         return "flag"
     if re.search(r"(date|_on|dob|_at)$", key):
         return "date"
-    if re.search(rf"\blist\({re.escape(variable)}\[['\"]{key}", text) or re.search(r"(ies|s)$", key):
+    if re.search(rf"\blist\({re.escape(variable)}\[['\"]{key}", text) or key.startswith("agencies"):
         return "list"
     return "text"
 
