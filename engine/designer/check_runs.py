@@ -207,10 +207,10 @@ class _Run:
             self.result.forms_seen.setdefault(row.name, (form.schema, form.ui_schema))
             answers, problems = check_forms.answers_for(form.schema, form.ui_schema, self.rng, today=self._today(),
                                                         coverage=self.coverage, form=row.name)
-            if answers is None:
+            if answers is None:  # reported; the run goes on with a draw as it is, to find what lies beyond
                 self.result.unsubmittable.setdefault(row.name, _first_problem(problems))
-                row.state = TaskState.CANCELLED  # nobody can move it on: the run stops here for this case
-                return
+                answers = check_forms.answers_for(form.schema, form.ui_schema, self.rng, today=self._today(),
+                                                  coverage=self.coverage, form=row.name, checked=False)[0] or {}
             data = _known_fields(form.schema, answers)
 
         def complete(flow: Any) -> Any:

@@ -115,7 +115,7 @@ class _Diagram:
     def name(self, element: str | None) -> str:
         node = self.nodes.get(element or "")
         label = (node.get("name") or "").strip() if node is not None else ""
-        return f"“{label}”" if label else f"the element {element}"
+        return f"“{label}”" if label else f"the element {element or 'unknown'}"
 
     def kind(self, element: str) -> str:
         return etree.QName(self.nodes[element]).localname
@@ -196,13 +196,25 @@ def _script_errors(results: list[check_runs.RunResult], diagram: _Diagram) -> li
     for result in results:
         for element, message in result.errors:
             found.setdefault(element, (result.seed, message))
-    return [CheckProblem("script_error", element, f"{diagram.name(element).capitalize()} failed in run "
-                         f"{seed}: {_plain(message)}", diagram.files.get(element or ""))
+    return [CheckProblem("script_error", element, f"{diagram.name(element)} failed in run {seed}: "
+                         f"{plain_error(message)}", diagram.files.get(element or ""))
             for element, (seed, message) in found.items()]
 
 
-def _plain(message: str) -> str:
-    message = message.strip().rstrip(".")
+_NAME = re.compile(r"name '(\w+)' is not defined")
+_KEY = re.compile(r"KeyError: ?'([^']*)'")
+
+
+def plain_error(message: str) -> str:
+    """The engine's words for a failure, in a designer's: the variable a script reads before anything sets it,
+    the key missing from a value; otherwise the engine's message without its hints for programmers."""
+    name, key = _NAME.search(message), _KEY.search(message)
+    if name is not None:
+        return (f"it reads {name.group(1)!r}, which the case does not hold at that point (no form, script or "
+                f"message before it sets it on this path).")
+    if key is not None:
+        return f"it reads the key {key.group(1)!r}, which the value does not have on this path."
+    message = re.split(r"\s+Did you mean", message)[0].strip().rstrip(".")
     return message + "." if message else "the engine gave no reason."
 
 
