@@ -219,7 +219,7 @@ class _Run:
         step.take_step(self.session, instance, complete, actor=ACTOR, now=self.now, finished_task=row, answers=data)
 
     def _fire(self, item: DueItem) -> None:
-        self.now = max(self.now, item.due_at)
+        self.now = max(self.now, item.due_at + timers.RECHECK_NOT_FIRED)  # as the sweep after it falls due
         with clock.frozen_at(self.now):
             if not timers.fire_instance_timers(self.session, item.instance_id, now=self.now):
                 item.done_at = self.now

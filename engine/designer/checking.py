@@ -161,29 +161,28 @@ def _plan(key: str, events: Any, message_starts: dict[str, str], diagram: _Diagr
 
 
 def _payload_template(variable: str | None, texts: list[str]) -> dict[str, Any]:
-    """The keys the draft reads from a message's payload variable, each with the kind of value it seems to want
-    or the values the draft compares it with."""
+    """The keys the draft reads from a message's payload variable: each key it reads as ``payload['key']``
+    (which the sender must give) with the kind of value it seems to want, and each key it compares with values,
+    with those values. A key read with ``.get(key, default)`` is left out: a sender may leave it out too, and
+    the draft's default stands for it."""
     if not variable:
         return {}
     quote = r"(?:'|&quot;|\")"
-    read = rf"\b{re.escape(variable)}(?:\[{quote}(\w+){quote}\]|\.get\({quote}(\w+){quote}([^)]*)\))"
+    read = rf"\b{re.escape(variable)}(?:\[{quote}(\w+){quote}\]|\.get\({quote}(\w+){quote}[^)]*\))"
     found: dict[str, Any] = {}
     for text in texts:
         for match in re.finditer(read + r"(\s*(?:==|in)\s*(?:\([^)]*\)|'[^']*'|&quot;[^&]*&quot;))?", text):
             key = match.group(1) or match.group(2)
-            compared = re.findall(r"'([^']*)'|&quot;([^&]*)&quot;", match.group(4) or "")
+            compared = re.findall(r"'([^']*)'|&quot;([^&]*)&quot;", match.group(3) or "")
             if compared:
                 values = found.get(key) if isinstance(found.get(key), list) else []
                 found[key] = sorted({*values, *(a or b for a, b in compared)})
-            elif not isinstance(found.get(key), list):
-                found[key] = _kind_of(key, text, variable, flag="False" in (match.group(3) or "")
-                                      or "True" in (match.group(3) or ""))
+            elif match.group(1) and not isinstance(found.get(key), list):
+                found[key] = _kind_of(key, text, variable)
     return found
 
 
-def _kind_of(key: str, text: str, variable: str, *, flag: bool) -> str:
-    if flag:
-        return "flag"
+def _kind_of(key: str, text: str, variable: str) -> str:
     if re.search(r"(date|_on|dob|_at)$", key):
         return "date"
     if re.search(rf"\blist\({re.escape(variable)}\[['\"]{key}", text) or key.startswith("agencies"):
