@@ -17,6 +17,8 @@ from ..documents.fields import FILE_FORMAT
 TRIES = 6  # draws of one form before it counts as one nobody can submit
 MAX_DEPTH = 8
 MAX_REPEAT = 4  # the most repetitions a pattern's ``*``/``+`` writes
+OPTIONAL = 0.35  # how often an optional field is answered
+MAX_ITEMS = 2  # rows of a repeating group beyond its minimum
 _WORDS = ("review", "agency", "meeting", "plan", "child", "learning", "report", "family", "practice", "board")
 
 
@@ -87,7 +89,7 @@ class _Maker:
         required = set(schema.get("required") or ())
         data: dict[str, Any] = {}
         for name, sub in props.items():
-            if name in required or self.rng.random() < 0.5:
+            if name in required or self.rng.random() < OPTIONAL:
                 data[name] = self.value(sub, depth + 1, ui.get(name), f"{name_}.{name}")
         clauses = [schema, *(c for c in schema.get("allOf") or () if isinstance(c, dict))]
         for clause in clauses:
@@ -122,7 +124,7 @@ class _Maker:
         low = int(schema.get("minItems") or 0)
         high = int(schema.get("maxItems") or max(low, 3))
         items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
-        count = self.rng.randint(max(low, 1 if low else 0), max(low, min(high, low + 3, 4)))
+        count = self.rng.randint(low, max(low, min(high, low + MAX_ITEMS)))
         if schema.get("uniqueItems") and isinstance(items.get("enum"), list):
             choices = list(items["enum"])
             self.rng.shuffle(choices)
