@@ -155,8 +155,8 @@ class _Run:
         active = self._active_ids()
         ready = self._ready(active)
         due = self._timers(active)
-        waits = self._deliverable(active)
-        fresh = [w for w in waits if not self.coverage.count("deliver", w.message_name)]
+        waits = self._deliverable(active, ready)
+        fresh = [w for w in waits if not self.coverage.count("deliver", self._context(w, ready))]
         if fresh:  # a catch no run has had its message for yet: deliver it now, whatever else is open
             return lambda: self._deliver(fresh[0])
         if ready and not (due and self.rng.random() < self.eager) and not (waits and self.rng.random() < self.eager):
@@ -186,12 +186,21 @@ class _Run:
             DueItem.instance_id.in_(active), DueItem.kind == DueKind.TIMER, DueItem.done_at.is_(None))
             .order_by(DueItem.due_at, DueItem.id)))
 
-    def _deliverable(self, active: list[str]) -> list[MessageSubscription]:
+    def _deliverable(self, active: list[str], ready: list[HumanTask]) -> list[MessageSubscription]:
+        """The waits for a message from outside that this run may still deliver: each message at most
+        ``MAX_DELIVERIES`` times where the case stands the same (its open tasks), so a wait beside a task (a
+        boundary event) gets its turn as well as the wait on its own."""
         rows = self.session.scalars(select(MessageSubscription).where(
             MessageSubscription.instance_id.in_(active)).order_by(MessageSubscription.message_name,
                                                                   MessageSubscription.id))
         return [r for r in rows if r.message_name in self.plan.outside
-                and self.delivered.get(r.message_name, 0) < MAX_DELIVERIES]
+                and self.delivered.get(self._context(r, ready), 0) < MAX_DELIVERIES]
+
+    @staticmethod
+    def _context(wait: MessageSubscription, ready: list[HumanTask]) -> str:
+        """A wait for a message, with the case's open tasks beside it."""
+        beside = sorted({t.name for t in ready if t.instance_id == wait.instance_id})
+        return f"{wait.message_name} beside {','.join(beside)}"
 
     def _complete(self, row: HumanTask) -> None:
         instance = self.session.get(ProcessInstance, row.instance_id)
@@ -228,9 +237,10 @@ class _Run:
 
     def _deliver(self, row: MessageSubscription) -> None:
         name = row.message_name
-        self.delivered[name] = self.delivered.get(name, 0) + 1
-        if not self.coverage.count("deliver", name):
-            self.coverage.choose("deliver", [name], self.rng)  # counted: the next runs try other catches first
+        context = self._context(row, self._ready([row.instance_id]))
+        self.delivered[context] = self.delivered.get(context, 0) + 1
+        if not self.coverage.count("deliver", context):
+            self.coverage.choose("deliver", [context], self.rng)  # counted: the next runs try other catches first
         correlation = {k: v for k, v in (row.correlation or {}).items() if v is not None}
         step.deliver(self.session, Message(name, self._payload(name), correlation), actor=ACTOR, now=self.now,
                      source_id=None)
@@ -254,10 +264,17 @@ class _Run:
             if instance.status == InstanceStatus.ERROR:
                 error = instance.error or {}
                 self.result.errors.append((error.get("task_name"), str(error.get("message") or "")))
-            elif instance.status == InstanceStatus.ACTIVE:
+            elif instance.status == InstanceStatus.ACTIVE and (looping or not self._awaits_outside(instance.id)):
                 flow = runtime.load(self.session, instance)
                 why = "looping" if looping else "stuck"
                 self.result.stuck.append((waiting_elements(flow), why))
+
+
+    def _awaits_outside(self, instance_id: str) -> bool:
+        """Whether the case waits for a message from outside: it can still finish when that comes."""
+        names = self.session.scalars(select(MessageSubscription.message_name).where(
+            MessageSubscription.instance_id == instance_id))
+        return any(name in self.plan.outside for name in names)
 
 
 def _gone(session: Session, item: DueItem) -> bool:
