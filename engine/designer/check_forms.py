@@ -18,6 +18,7 @@ TRIES = 6  # draws of one form before it counts as one nobody can submit
 MAX_DEPTH = 8
 MAX_REPEAT = 4  # the most repetitions a pattern's ``*``/``+`` writes
 OPTIONAL = 0.35  # how often an optional field is answered
+OPTIONAL_CHOICE = 0.75  # an optional choice more often: gateways read choices
 MAX_ITEMS = 2  # rows of a repeating group beyond its minimum
 _WORDS = ("review", "agency", "meeting", "plan", "child", "learning", "report", "family", "practice", "board")
 
@@ -89,7 +90,8 @@ class _Maker:
         required = set(schema.get("required") or ())
         data: dict[str, Any] = {}
         for name, sub in props.items():
-            if name in required or self.rng.random() < OPTIONAL:
+            steers = isinstance(sub, dict) and ("enum" in sub or sub.get("type") == "boolean")
+            if name in required or self.rng.random() < (OPTIONAL_CHOICE if steers else OPTIONAL):
                 data[name] = self.value(sub, depth + 1, ui.get(name), f"{name_}.{name}")
         clauses = [schema, *(c for c in schema.get("allOf") or () if isinstance(c, dict))]
         for clause in clauses:
@@ -129,11 +131,14 @@ class _Maker:
             choices = list(items["enum"])
             self.rng.shuffle(choices)
             return choices[:max(low, min(count, len(choices)))]
+        prefix = [p for part in (schema, *(schema.get("allOf") or ())) if isinstance(part, dict)
+                  for p in [part.get("prefixItems")] if isinstance(p, list)]
         found: list[Any] = []
         for _ in range(count * 3):
             if len(found) >= count:
                 break
-            item = self.value(items, depth + 1, ui.get("items") if isinstance(ui, dict) else None, f"{name}[]")
+            own = _deep_merge(items, *(p[len(found)] for p in prefix if len(found) < len(p)))
+            item = self.value(own, depth + 1, ui.get("items") if isinstance(ui, dict) else None, f"{name}[]")
             if not schema.get("uniqueItems") or item not in found:
                 found.append(item)
         return found
@@ -193,6 +198,23 @@ def _merge(base: Any, extra: Any) -> dict[str, Any]:
     merged = dict(base) if isinstance(base, dict) else {}
     if isinstance(extra, dict):
         merged.update(extra)
+    return merged
+
+
+def _deep_merge(base: Any, *extras: Any) -> dict[str, Any]:
+    """``base`` with each of ``extras`` laid over it, their ``properties`` merged one by one."""
+    merged = dict(base) if isinstance(base, dict) else {}
+    for extra in extras:
+        if not isinstance(extra, dict):
+            continue
+        for key, value in extra.items():
+            if key == "properties" and isinstance(value, dict):
+                props = dict(merged.get("properties") or {})
+                for name, sub in value.items():
+                    props[name] = _merge(props.get(name), sub)
+                merged["properties"] = props
+            else:
+                merged[key] = value
     return merged
 
 
