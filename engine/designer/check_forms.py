@@ -43,13 +43,17 @@ class Coverage:
 
 
 def answers_for(schema: dict[str, Any], ui_schema: dict[str, Any] | None, rng: Random, *, today: date,
-                coverage: Coverage | None = None, form: str = "", checked: bool = True
+                coverage: Coverage | None = None, form: str = "", checked: bool = True, settle: bool = False
                 ) -> tuple[dict[str, Any] | None, list[forms.FormProblem]]:
     """Answers that pass ``schema`` (and the text check of ``ui_schema``), or None with the last draw's problems
-    when no draw in ``TRIES`` passes. Not ``checked``: one draw, as it is."""
+    when no draw in ``TRIES`` passes. Not ``checked``: one draw, as it is. ``settle`` (a form the run has met
+    several times: a loop) takes each choice's first option (the answer a designer lists first) and yes,
+    usually the ones that go on, so a loop that runs on at other answers still ends."""
     problems: list[forms.FormProblem] = []
     for _ in range(TRIES):
-        data = _Maker(rng, today, ui_schema or {}, coverage or Coverage(), form).value(schema, 0)
+        maker = _Maker(rng, today, ui_schema or {}, coverage or Coverage(), form)
+        maker.settle = settle
+        data = maker.value(schema, 0)
         if not isinstance(data, dict):
             data = {}
         if not checked:
@@ -63,7 +67,7 @@ def answers_for(schema: dict[str, Any], ui_schema: dict[str, Any] | None, rng: R
 class _Maker:
     def __init__(self, rng: Random, today: date, ui: dict[str, Any], coverage: Coverage, form: str) -> None:
         self.rng, self.today, self.ui, self.coverage, self.form = rng, today, ui, coverage, form
-        self.path = ""
+        self.settle = False
 
     def value(self, schema: Any, depth: int, ui: Any = None, name: str = "") -> Any:
         if not isinstance(schema, dict) or depth > MAX_DEPTH:
@@ -72,6 +76,8 @@ class _Maker:
         if "const" in schema:
             return schema["const"]
         if isinstance(schema.get("enum"), list) and schema["enum"]:
+            if self.settle:
+                return schema["enum"][0]
             return self.coverage.choose(f"{self.form}:{name}", schema["enum"], self.rng)
         for key in ("oneOf", "anyOf"):
             if isinstance(schema.get(key), list) and schema[key]:
@@ -93,7 +99,7 @@ class _Maker:
             steers = isinstance(sub, dict) and ("enum" in sub or sub.get("type") == "boolean")
             if name in required or self.rng.random() < (OPTIONAL_CHOICE if steers else OPTIONAL):
                 data[name] = self.value(sub, depth + 1, ui.get(name), f"{name_}.{name}")
-        clauses = [schema, *(c for c in schema.get("allOf") or () if isinstance(c, dict))]
+        clauses = [*([schema] if "if" in schema else []), *(c for c in schema.get("allOf") or () if isinstance(c, dict))]
         for clause in clauses:
             self._follow(clause, data, props, depth, ui, name_)
         for name in schema.get("required") or ():
@@ -107,8 +113,8 @@ class _Maker:
         if "if" in clause:
             branch = clause.get("then") if _passes(clause["if"], data) else clause.get("else")
         else:
-            branch = clause if clause is not None and "properties" in clause and clause is not props else None
-        if not isinstance(branch, dict) or branch is props:
+            branch = clause
+        if not isinstance(branch, dict):
             return
         own = branch.get("properties") if isinstance(branch.get("properties"), dict) else {}
         for name in branch.get("required") or ():
@@ -174,6 +180,8 @@ class _Maker:
         return self._integer(schema, depth, ui, name)
 
     def _boolean(self, schema: dict[str, Any], depth: int, ui: dict[str, Any], name: str) -> bool:
+        if self.settle:
+            return True
         return bool(self.coverage.choose(f"{self.form}:{name}", [True, False], self.rng))
 
     def _null(self, schema: dict[str, Any], depth: int, ui: dict[str, Any], name: str) -> None:

@@ -31,8 +31,9 @@ from ..work.tasks import _known_fields
 from ..reads import task_forms
 from . import check_forms
 
-MAX_STEPS = 300  # actions of one run: a case that has not finished by then is reported as looping
+MAX_STEPS = 250  # actions of one run: a case that has not finished by then is reported as looping
 MAX_DELIVERIES = 2  # times one run delivers each message from outside
+SETTLE_AFTER = 2  # visits of one task in a run after which its choices settle (see ``check_forms.answers_for``)
 EAGER, CALM = 0.5, 0.1  # how often a run fires a timer or delivers a message while a task is open
 CASE_ROLES = ("coordinator", "chair", "reviewer", "partner", "scrutineer")
 ACTOR = "lif-check"
@@ -113,6 +114,7 @@ class _Run:
         self.session, self.plan, self.rng, self.result, self.now = session, plan, rng, result, now
         self.coverage = coverage
         self.delivered: dict[str, int] = {}
+        self.visits: dict[str, int] = {}
         # every other run lets timers and messages come before the open tasks are done, for boundary events
         self.eager = EAGER if result.seed % 2 == 0 else CALM
 
@@ -214,8 +216,10 @@ class _Run:
         data: dict[str, Any] = {}
         if form.schema is not None:
             self.result.forms_seen.setdefault(row.name, (form.schema, form.ui_schema))
+            self.visits[row.name] = self.visits.get(row.name, 0) + 1
             answers, problems = check_forms.answers_for(form.schema, form.ui_schema, self.rng, today=self._today(),
-                                                        coverage=self.coverage, form=row.name)
+                                                        coverage=self.coverage, form=row.name,
+                                                        settle=self.visits[row.name] > SETTLE_AFTER)
             if answers is None:  # reported; the run goes on with a draw as it is, to find what lies beyond
                 self.result.unsubmittable.setdefault(row.name, _first_problem(problems))
                 answers = check_forms.answers_for(form.schema, form.ui_schema, self.rng, today=self._today(),
