@@ -5,8 +5,7 @@ The answers are then checked against the schema the way a person's are (``forms.
 no generated answer passes is one nobody could submit."""
 from __future__ import annotations
 
-import re._constants as sre_constants  # noqa: PLC2701  (the regex parser's node kinds)
-import re._parser as sre_parse  # noqa: PLC2701  (the standard library's regex parser, to write matching text)
+import importlib
 from datetime import date, datetime, timedelta
 from random import Random
 from typing import Any
@@ -14,6 +13,10 @@ from typing import Any
 from ..bundles import form_regex, forms
 from ..documents.fields import FILE_FORMAT
 
+# the standard library's own regex parser and its node kinds, to write text a pattern matches (private modules,
+# read as plain objects: their names moved between releases, and ``sre_parse`` warns that it is deprecated)
+sre_parse: Any = importlib.import_module("re._parser")
+sre_constants: Any = importlib.import_module("re._constants")
 TRIES = 6  # draws of one form before it counts as one nobody can submit
 MAX_DEPTH = 8
 MAX_REPEAT = 4  # the most repetitions a pattern's ``*``/``+`` writes
@@ -36,7 +39,7 @@ class Coverage:
     def choose(self, where: str, options: list[Any], rng: Random) -> Any:
         used = self._used.setdefault(where, {})
         counts = [used.get(repr(o), 0) for o in options]
-        least = [o for o, n in zip(options, counts) if n == min(counts)]
+        least = [o for o, n in zip(options, counts, strict=True) if n == min(counts)]
         choice = rng.choice(least)
         used[repr(choice)] = used.get(repr(choice), 0) + 1
         return choice
@@ -92,14 +95,15 @@ class _Maker:
         return maker(schema, depth, ui, name) if maker is not None else None
 
     def _object(self, schema: dict[str, Any], depth: int, ui: dict[str, Any], name_: str) -> dict[str, Any]:
-        props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        props: dict[str, Any] = schema["properties"] if isinstance(schema.get("properties"), dict) else {}
         required = set(schema.get("required") or ())
         data: dict[str, Any] = {}
         for name, sub in props.items():
             steers = isinstance(sub, dict) and ("enum" in sub or sub.get("type") == "boolean")
             if name in required or self.rng.random() < (OPTIONAL_CHOICE if steers else OPTIONAL):
                 data[name] = self.value(sub, depth + 1, ui.get(name), f"{name_}.{name}")
-        clauses = [*([schema] if "if" in schema else []), *(c for c in schema.get("allOf") or () if isinstance(c, dict))]
+        clauses = [*([schema] if "if" in schema else []),
+                   *(c for c in schema.get("allOf") or () if isinstance(c, dict))]
         for clause in clauses:
             self._follow(clause, data, props, depth, ui, name_)
         for name in schema.get("required") or ():
@@ -116,7 +120,7 @@ class _Maker:
             branch = clause
         if not isinstance(branch, dict):
             return
-        own = branch.get("properties") if isinstance(branch.get("properties"), dict) else {}
+        own: dict[str, Any] = branch["properties"] if isinstance(branch.get("properties"), dict) else {}
         for name in branch.get("required") or ():
             if name not in data or name in own:
                 data[name] = self.value(_merge(props.get(name, {}), own.get(name, {})), depth + 1, ui.get(name),
@@ -131,7 +135,7 @@ class _Maker:
     def _array(self, schema: dict[str, Any], depth: int, ui: dict[str, Any], name: str) -> list[Any]:
         low = int(schema.get("minItems") or 0)
         high = int(schema.get("maxItems") or max(low, 3))
-        items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+        items: dict[str, Any] = schema["items"] if isinstance(schema.get("items"), dict) else {}
         count = self.rng.randint(low, max(low, min(high, low + MAX_ITEMS)))
         if schema.get("uniqueItems") and isinstance(items.get("enum"), list):
             choices = list(items["enum"])
@@ -189,16 +193,18 @@ class _Maker:
 
 
 def _bounds(schema: dict[str, Any], low: float, high: float) -> tuple[float, float]:
-    minimum = schema.get("minimum", schema.get("exclusiveMinimum"))
-    maximum = schema.get("maximum", schema.get("exclusiveMaximum"))
-    lo = minimum + (1 if "exclusiveMinimum" in schema else 0) if isinstance(minimum, (int, float)) else None
-    hi = maximum - (1 if "exclusiveMaximum" in schema else 0) if isinstance(maximum, (int, float)) else None
-    if lo is None and hi is None:
-        return low, high
+    """The range a number is drawn from: the schema's bounds, or ``low``..``high`` where it sets none."""
+    minimum, maximum = schema.get("minimum"), schema.get("maximum")
+    if isinstance(schema.get("exclusiveMinimum"), (int, float)):
+        minimum = schema["exclusiveMinimum"] + 1
+    if isinstance(schema.get("exclusiveMaximum"), (int, float)):
+        maximum = schema["exclusiveMaximum"] - 1
+    lo = float(minimum) if isinstance(minimum, (int, float)) else None
+    hi = float(maximum) if isinstance(maximum, (int, float)) else None
     if lo is None:
-        return min(low, hi), hi  # type: ignore[type-var]
+        lo = min(low, hi) if hi is not None else low
     if hi is None:
-        return lo, lo + (high - low)
+        hi = lo + (high - low)
     return lo, hi
 
 

@@ -22,13 +22,13 @@ from ..bundles.parsing import ParsedBundle
 from ..cases import launch, runtime, step, timers
 from ..cases.correlation import Message
 from ..errors import LifError
+from ..reads import task_forms
 from ..spiff.simulation import waiting_elements
 from ..states import DueKind, InstanceStatus, TaskState
 from ..store.db import make_engine, make_session_factory, step_settings
 from ..store.models import Agency, DueItem, HumanTask, MessageSubscription, ProcessInstance, User, UserRole
 from ..store.schema import create_schema
 from ..work.tasks import _known_fields
-from ..reads import task_forms
 from . import check_forms
 
 MAX_STEPS = 250  # actions of one run: a case that has not finished by then is reported as looping
@@ -84,7 +84,7 @@ def _partnership(s: Session, agencies: list[tuple[str, str, str | None]], now: d
         s.add(row)
         rows.append(row)
     s.flush()
-    people = [(role, None) for role in CASE_ROLES if role != "partner"]
+    people: list[tuple[str, Agency | None]] = [(role, None) for role in CASE_ROLES if role != "partner"]
     people += [("reviewer", a) for a in rows] + [("partner", a) for a in rows if a.partner_kind]
     for number, (role, agency) in enumerate(people):
         user = User(username=f"check{number}", full_name=f"Check person {number}", active=True,

@@ -69,7 +69,9 @@ def check_bundle(session: Session, key: str, files: dict[str, str], *, seeds: in
             results = [check_runs.play(factory, plan, seed, now, coverage) for seed in range(1, seeds + 1)]
     except LifError:
         return CheckReport(runs=0, reached=(), problems=())
-    reached = set().union(*(r.reached for r in results))
+    reached: set[str] = set()
+    for result in results:
+        reached |= result.reached
     problems = _script_errors(results, diagram) + _unsubmittable(session, results, diagram)
     blocked = {p.element for p in problems}
     problems += _dead_ends(results, diagram, blocked) + _unreached(diagram, reached, blocked)
@@ -105,9 +107,10 @@ class _Diagram:
 
     def _read(self, process: etree._Element, filename: str) -> None:
         for element in process.iter(*(B + tag for tag in FLOW_NODES)):
-            if element.get("id"):
-                self.nodes[element.get("id")] = element
-                self.files[element.get("id")] = filename
+            node_id = element.get("id")
+            if node_id:
+                self.nodes[node_id] = element
+                self.files[node_id] = filename
         for lane in process.iter(B + "lane"):
             for ref in lane.iterchildren(B + "flowNodeRef"):
                 self.lanes[(ref.text or "").strip()] = (lane.get("name") or "").strip().lower()
@@ -152,12 +155,17 @@ def _plan(key: str, events: Any, message_starts: dict[str, str], diagram: _Diagr
         if event.catches and event.name not in thrown:
             outside.setdefault(event.name, {}).update(_payload_template(event.variable, diagram.texts))
     starts: list[str | None] = []
-    hand = any(etree.QName(n).localname == "startEvent" and etree.QName(n.getparent()).localname == "process"
+    hand = any(etree.QName(n).localname == "startEvent" and _parent_kind(n) == "process"
                and not any(str(c.tag).endswith("EventDefinition") for c in n) for n in diagram.nodes.values())
     if hand:
         starts.append(None)
     starts += sorted(name for name in message_starts if name in outside)
     return check_runs.Plan(key=key, starts=tuple(starts or [None]), outside=outside)
+
+
+def _parent_kind(node: etree._Element) -> str:
+    parent = node.getparent()
+    return etree.QName(parent).localname if parent is not None else ""
 
 
 def _payload_template(variable: str | None, texts: list[str]) -> dict[str, Any]:
@@ -175,7 +183,8 @@ def _payload_template(variable: str | None, texts: list[str]) -> dict[str, Any]:
             key = match.group(1) or match.group(2)
             compared = re.findall(r"'([^']*)'|&quot;([^&]*)&quot;", match.group(3) or "")
             if compared:
-                values = found.get(key) if isinstance(found.get(key), list) else []
+                earlier = found.get(key)
+                values: list[str] = earlier if isinstance(earlier, list) else []
                 found[key] = sorted({*values, *(a or b for a, b in compared)})
             elif match.group(1) and not isinstance(found.get(key), list):
                 found[key] = _kind_of(key, text, variable)
@@ -247,7 +256,7 @@ def _locked_required(schema: Any, ui: Any, path: str) -> list[str]:
     for name, sub in schema["properties"].items():
         own_ui = ui.get(name) if isinstance(ui.get(name), dict) else {}
         locked = (isinstance(sub, dict) and sub.get("readOnly") is True and "const" not in sub) or \
-            own_ui.get("ui:widget") == "hidden" or own_ui.get("ui:readonly") is True or own_ui.get("ui:disabled") is True
+            own_ui.get("ui:widget") == "hidden" or True in (own_ui.get("ui:readonly"), own_ui.get("ui:disabled"))
         if name in (schema.get("required") or ()) and locked:
             found.append(f"{path}{name}")
         found += _locked_required(sub, own_ui, f"{path}{name}.")

@@ -19,7 +19,7 @@ from .schemas import Strict
 
 class CheckRequest(Strict):
     files = FILES
-    seeds = fields.Integer(load_default=8, validate=validate.Range(1, checking.MAX_SEEDS),
+    seeds = fields.Integer(load_default=8, strict=True, validate=validate.Range(1, checking.MAX_SEEDS),
                            metadata={"description": f"how many seeded runs (1 to {checking.MAX_SEEDS}; default 8)"})
 
 
@@ -38,9 +38,10 @@ class CheckSchema(Schema):
 
 def report_json(report: CheckReport) -> dict[str, Any]:
     """The answer of the API and of the editor's page endpoint alike."""
-    return CheckSchema().dump({"runs": report.runs, "reached": list(report.reached),
+    answer: dict[str, Any] = CheckSchema().dump({"runs": report.runs, "reached": list(report.reached),
                                "problems": [{"kind": p.kind, "element": p.element, "message": p.message}
                                             for p in report.problems]})
+    return answer
 
 
 @bp.post("/process-definitions/<key>/check")
