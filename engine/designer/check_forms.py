@@ -46,12 +46,12 @@ class Coverage:
 
 
 def answers_for(schema: dict[str, Any], ui_schema: dict[str, Any] | None, rng: Random, *, today: date,
-                coverage: Coverage | None = None, form: str = "", checked: bool = True, settle: bool = False
-                ) -> tuple[dict[str, Any] | None, list[forms.FormProblem]]:
+                coverage: Coverage | None = None, form: str = "", checked: bool = True,
+                settle: Coverage | None = None) -> tuple[dict[str, Any] | None, list[forms.FormProblem]]:
     """Answers that pass ``schema`` (and the text check of ``ui_schema``), or None with the last draw's problems
-    when no draw in ``TRIES`` passes. Not ``checked``: one draw, as it is. ``settle`` (a form the run has met
-    several times: a loop) takes each choice's first option (the answer a designer lists first) and yes,
-    usually the ones that go on, so a loop that runs on at other answers still ends."""
+    when no draw in ``TRIES`` passes. Not ``checked``: one draw, as it is. ``settle`` (the choices of this run,
+    for a form the run has met several times: a loop) takes yes, and each choice's option this run has used least,
+    so a loop that runs on at some answers meets the one that ends it."""
     problems: list[forms.FormProblem] = []
     for _ in range(TRIES):
         maker = _Maker(rng, today, ui_schema or {}, coverage or Coverage(), form)
@@ -70,7 +70,7 @@ def answers_for(schema: dict[str, Any], ui_schema: dict[str, Any] | None, rng: R
 class _Maker:
     def __init__(self, rng: Random, today: date, ui: dict[str, Any], coverage: Coverage, form: str) -> None:
         self.rng, self.today, self.ui, self.coverage, self.form = rng, today, ui, coverage, form
-        self.settle = False
+        self.settle: Coverage | None = None
 
     def value(self, schema: Any, depth: int, ui: Any = None, name: str = "") -> Any:
         if not isinstance(schema, dict) or depth > MAX_DEPTH:
@@ -79,8 +79,8 @@ class _Maker:
         if "const" in schema:
             return schema["const"]
         if isinstance(schema.get("enum"), list) and schema["enum"]:
-            if self.settle:
-                return schema["enum"][0]
+            if self.settle is not None:
+                return self.settle.choose(f"{self.form}:{name}", schema["enum"], self.rng)
             return self.coverage.choose(f"{self.form}:{name}", schema["enum"], self.rng)
         for key in ("oneOf", "anyOf"):
             if isinstance(schema.get(key), list) and schema[key]:
@@ -184,7 +184,7 @@ class _Maker:
         return self._integer(schema, depth, ui, name)
 
     def _boolean(self, schema: dict[str, Any], depth: int, ui: dict[str, Any], name: str) -> bool:
-        if self.settle:
+        if self.settle is not None:
             return True
         return bool(self.coverage.choose(f"{self.form}:{name}", [True, False], self.rng))
 

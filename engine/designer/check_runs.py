@@ -115,6 +115,7 @@ class _Run:
         self.coverage = coverage
         self.delivered: dict[str, int] = {}
         self.visits: dict[str, int] = {}
+        self.own_choices = check_forms.Coverage()  # this run's, for the forms of a loop
         # every other run lets timers and messages come before the open tasks are done, for boundary events
         self.eager = EAGER if result.seed % 2 == 0 else CALM
 
@@ -159,7 +160,7 @@ class _Run:
         due = self._timers(active)
         waits = self._deliverable(active, ready)
         fresh = [w for w in waits if not self.coverage.count("deliver", self._context(w, ready))]
-        if fresh:  # a catch no run has had its message for yet: deliver it now, whatever else is open
+        if fresh and self.eager == EAGER:  # a catch no run has had its message for yet, beside these open tasks
             return lambda: self._deliver(fresh[0])
         if ready and not (due and self.rng.random() < self.eager) and not (waits and self.rng.random() < self.eager):
             task = self.rng.choice(ready)
@@ -219,7 +220,8 @@ class _Run:
             self.visits[row.name] = self.visits.get(row.name, 0) + 1
             answers, problems = check_forms.answers_for(form.schema, form.ui_schema, self.rng, today=self._today(),
                                                         coverage=self.coverage, form=row.name,
-                                                        settle=self.visits[row.name] > SETTLE_AFTER)
+                                                        settle=self.own_choices if self.visits[row.name] >
+                                                        SETTLE_AFTER else None)
             if answers is None:  # reported; the run goes on with a draw as it is, to find what lies beyond
                 self.result.unsubmittable.setdefault(row.name, _first_problem(problems))
                 answers = check_forms.answers_for(form.schema, form.ui_schema, self.rng, today=self._today(),
@@ -257,8 +259,11 @@ class _Run:
         return self.now.date()
 
     def _note_reached(self) -> None:
+        """What the run reached: the elements the engine ran, and the tasks that became ready (a task a case
+        waits at, or one a boundary event took the case away from, was reached)."""
         for elements in self.session.scalars(select(ProcessInstance.executed_elements)):
             self.result.reached.update(elements or ())
+        self.result.reached.update(self.session.scalars(select(HumanTask.name).distinct()))
 
     def _finish(self, *, looping: bool) -> None:
         self.session.flush()
