@@ -28,15 +28,22 @@ _WORDS = ("review", "agency", "meeting", "plan", "child", "learning", "report", 
 
 class Coverage:
     """The choices earlier answers made, by form and field: each choice (an enum value, yes or no) is made among
-    those used least so far, so successive runs take the other branches of the gateways that read them."""
+    those used least so far, so successive runs take the other branches of the gateways that read them. With
+    ``steer`` (a variable name -> the values a gateway condition compares it with, and the element that branch
+    leads to), a value that leads where no run has been yet (``reached``) is chosen first."""
 
-    def __init__(self) -> None:
+    def __init__(self, steer: dict[str, list[tuple[frozenset[str], str]]] | None = None) -> None:
         self._used: dict[str, dict[str, int]] = {}
+        self.steer = steer or {}
+        self.reached: set[str] = set()
 
     def count(self, where: str, option: Any) -> int:
         return self._used.get(where, {}).get(repr(option), 0)
 
     def choose(self, where: str, options: list[Any], rng: Random) -> Any:
+        field = where.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
+        wanted = {v for values, target in self.steer.get(field, ()) if target not in self.reached for v in values}
+        options = [o for o in options if o in wanted] or options
         used = self._used.setdefault(where, {})
         counts = [used.get(repr(o), 0) for o in options]
         least = [o for o, n in zip(options, counts, strict=True) if n == min(counts)]

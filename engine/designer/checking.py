@@ -65,8 +65,11 @@ def check_bundle(session: Session, key: str, files: dict[str, str], *, seeds: in
     plan = _plan(key, parsed.message_events, parsed.message_starts, diagram)
     try:
         with check_runs.scratch(session, parsed, now) as factory:
-            coverage = check_forms.Coverage()
-            results = [check_runs.play(factory, plan, seed, now, coverage) for seed in range(1, seeds + 1)]
+            coverage = check_forms.Coverage(diagram.steering())
+            results = []
+            for seed in range(1, seeds + 1):
+                results.append(check_runs.play(factory, plan, seed, now, coverage))
+                coverage.reached |= results[-1].reached
     except LifError:
         return CheckReport(runs=0, reached=(), problems=())
     reached: set[str] = set()
@@ -90,6 +93,7 @@ class _Diagram:
         self.files: dict[str, str] = {}
         self.texts: list[str] = []
         self.lanes: dict[str, str] = {}
+        self.flows: list[etree._Element] = []
         for filename, text in sorted(files.items()):
             if not filename.endswith((".bpmn", ".dmn")):
                 continue
@@ -111,9 +115,22 @@ class _Diagram:
             if node_id:
                 self.nodes[node_id] = element
                 self.files[node_id] = filename
+        self.flows += list(process.iter(B + "sequenceFlow"))
         for lane in process.iter(B + "lane"):
             for ref in lane.iterchildren(B + "flowNodeRef"):
                 self.lanes[(ref.text or "").strip()] = (lane.get("name") or "").strip().lower()
+
+    def steering(self) -> dict[str, list[tuple[frozenset[str], str]]]:
+        """For each variable a gateway condition compares with quoted values, those values and the element the
+        condition's flow leads to: answers that lead where no run has been are tried first."""
+        steer: dict[str, list[tuple[frozenset[str], str]]] = {}
+        for flow in self.flows:
+            condition = flow.findtext(B + "conditionExpression") or ""
+            values = frozenset(a or b for a, b in re.findall(r"'([^']*)'|\"([^\"]*)\"", condition))
+            target = flow.get("targetRef") or ""
+            for variable in set(re.findall(r"\b([A-Za-z_]\w*)\b", condition)) if values else ():
+                steer.setdefault(variable, []).append((values, target))
+        return steer
 
     def name(self, element: str | None) -> str:
         node = self.nodes.get(element or "")
