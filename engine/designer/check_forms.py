@@ -32,7 +32,7 @@ class Coverage:
     ``steer`` (a variable name -> the values a gateway condition compares it with, and the element that branch
     leads to), a value that leads where no run has been yet (``reached``) is chosen first."""
 
-    def __init__(self, steer: dict[str, list[tuple[frozenset[str], str]]] | None = None) -> None:
+    def __init__(self, steer: dict[str, list[tuple[frozenset[Any], str]]] | None = None) -> None:
         self._used: dict[str, dict[str, int]] = {}
         self.steer = steer or {}
         self.reached: set[str] = set()
@@ -43,7 +43,7 @@ class Coverage:
     def choose(self, where: str, options: list[Any], rng: Random) -> Any:
         field = where.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
         wanted = {v for values, target in self.steer.get(field, ()) if target not in self.reached for v in values}
-        options = [o for o in options if o in wanted] or options
+        options = [o for o in options if any(o == w and type(o) is type(w) for w in wanted)] or options
         used = self._used.setdefault(where, {})
         counts = [used.get(repr(o), 0) for o in options]
         least = [o for o, n in zip(options, counts, strict=True) if n == min(counts)]

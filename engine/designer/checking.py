@@ -33,7 +33,7 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..bundles.bpmn_xml import BPMN_NS, XmlRefused, is_dmn, parse_xml
+from ..bundles.bpmn_xml import BPMN_NS, SPIFF_NS, XmlRefused, is_dmn, parse_xml
 from ..errors import InvalidData, LifError
 from ..store.models import User, UserRole
 from . import check_forms, check_runs
@@ -85,6 +85,23 @@ def check_bundle(session: Session, key: str, files: dict[str, str], *, seeds: in
                        problems=tuple(ranked))
 
 
+_QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
+_BARE = re.compile(r"(not\s+)?([A-Za-z_]\w*)")
+_WORD = re.compile(r"\b([A-Za-z_]\w*)\b")
+
+
+def _steer_by(steer: dict[str, list[tuple[frozenset[Any], str]]], expression: str, targets: list[str]) -> None:
+    bare = _BARE.fullmatch(expression.strip())
+    if bare is not None:  # a yes-or-no variable read as it is (``publication_required``, ``not urgent``)
+        steer.setdefault(bare.group(2), []).extend((frozenset({not bare.group(1)}), t) for t in targets)
+        return
+    values = frozenset(a or b for a, b in _QUOTED.findall(expression))
+    if not values:
+        return
+    for variable in sorted(set(_WORD.findall(_QUOTED.sub("", expression)))):
+        steer.setdefault(variable, []).extend((values, target) for target in targets)
+
+
 class _Diagram:
     """The draft's BPMN files read once: flow nodes of executable processes with their names, kinds and files."""
 
@@ -94,6 +111,7 @@ class _Diagram:
         self.texts: list[str] = []
         self.lanes: dict[str, str] = {}
         self.flows: list[etree._Element] = []
+        self.script_lines: list[str] = []
         for filename, text in sorted(files.items()):
             if not filename.endswith((".bpmn", ".dmn")):
                 continue
@@ -116,20 +134,25 @@ class _Diagram:
                 self.nodes[node_id] = element
                 self.files[node_id] = filename
         self.flows += list(process.iter(B + "sequenceFlow"))
+        for script in process.iter(B + "script", f"{{{SPIFF_NS}}}preScript", f"{{{SPIFF_NS}}}postScript"):
+            self.script_lines += [line for line in (script.text or "").splitlines() if "=" in line]
         for lane in process.iter(B + "lane"):
             for ref in lane.iterchildren(B + "flowNodeRef"):
                 self.lanes[(ref.text or "").strip()] = (lane.get("name") or "").strip().lower()
 
-    def steering(self) -> dict[str, list[tuple[frozenset[str], str]]]:
+    def steering(self) -> dict[str, list[tuple[frozenset[Any], str]]]:
         """For each variable a gateway condition compares with quoted values, those values and the element the
-        condition's flow leads to: answers that lead where no run has been are tried first."""
-        steer: dict[str, list[tuple[frozenset[str], str]]] = {}
+        condition's flow leads to: answers that lead where no run has been are tried first. A variable a script
+        sets from others (``kind = 'a' if answer == 'x' else 'b'``) passes its branches on to those others."""
+        steer: dict[str, list[tuple[frozenset[Any], str]]] = {}
         for flow in self.flows:
-            condition = flow.findtext(B + "conditionExpression") or ""
-            values = frozenset(a or b for a, b in re.findall(r"'([^']*)'|\"([^\"]*)\"", condition))
-            target = flow.get("targetRef") or ""
-            for variable in set(re.findall(r"\b([A-Za-z_]\w*)\b", condition)) if values else ():
-                steer.setdefault(variable, []).append((values, target))
+            _steer_by(steer, flow.findtext(B + "conditionExpression") or "", [flow.get("targetRef") or ""])
+        for _ in range(2):  # a variable set from one set from an answer
+            for line in self.script_lines:
+                lhs, _, rhs = line.partition("=")
+                targets = [t for _, t in steer.get(lhs.strip(), ())]
+                if targets and rhs and not rhs.startswith("="):
+                    _steer_by(steer, rhs, targets)
         return steer
 
     def name(self, element: str | None) -> str:
