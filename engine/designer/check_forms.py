@@ -42,14 +42,22 @@ class Coverage:
 
     def choose(self, where: str, options: list[Any], rng: Random) -> Any:
         field = where.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
-        wanted = {v for values, target in self.steer.get(field, ()) if target not in self.reached for v in values}
-        options = [o for o in options if any(o == w and type(o) is type(w) for w in wanted)] or options
+        options = [o for o in options if any(_leads(o, values) for values, target in self.steer.get(field, ())
+                                             if target not in self.reached)] or options
         used = self._used.setdefault(where, {})
         counts = [used.get(repr(o), 0) for o in options]
         least = [o for o, n in zip(options, counts, strict=True) if n == min(counts)]
         choice = rng.choice(least)
         used[repr(choice)] = used.get(repr(choice), 0) + 1
         return choice
+
+
+NOT = "\x00not"  # in a steering set: the values listed are those that do not lead there
+
+
+def _leads(option: Any, values: frozenset[Any]) -> bool:
+    found = any(option == v and type(option) is type(v) for v in values)
+    return not found if NOT in values else found
 
 
 def answers_for(schema: dict[str, Any], ui_schema: dict[str, Any] | None, rng: Random, *, today: date,

@@ -87,18 +87,20 @@ def check_bundle(session: Session, key: str, files: dict[str, str], *, seeds: in
 
 _QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
 _BARE = re.compile(r"(not\s+)?([A-Za-z_]\w*)")
-_WORD = re.compile(r"\b([A-Za-z_]\w*)\b")
+_COMPARISON = re.compile(r"\b([A-Za-z_]\w*)\s*(==|!=|not\s+in|in)\s*('[^']*'|\"[^\"]*\"|\([^)]*\)|\[[^\]]*\])")
 
 
 def _steer_by(steer: dict[str, list[tuple[frozenset[Any], str]]], expression: str, targets: list[str]) -> None:
+    """Add what ``expression`` compares: ``var == 'x'``, ``var in ('x', 'y')`` (those values), ``var != 'x'``,
+    ``var not in (...)`` (the values marked ``NOT``), or a yes-or-no variable read as it is."""
     bare = _BARE.fullmatch(expression.strip())
     if bare is not None:  # a yes-or-no variable read as it is (``publication_required``, ``not urgent``)
         steer.setdefault(bare.group(2), []).extend((frozenset({not bare.group(1)}), t) for t in targets)
         return
-    values = frozenset(a or b for a, b in _QUOTED.findall(expression))
-    if not values:
-        return
-    for variable in sorted(set(_WORD.findall(_QUOTED.sub("", expression)))):
+    for variable, operator, compared in _COMPARISON.findall(expression):
+        values = frozenset(a or b for a, b in _QUOTED.findall(compared))
+        if operator.replace(" ", "") in ("!=", "notin"):
+            values = frozenset({check_forms.NOT, *values})
         steer.setdefault(variable, []).extend((values, target) for target in targets)
 
 
