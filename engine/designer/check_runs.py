@@ -161,7 +161,7 @@ class _Run:
         due = self._timers(active)
         waits = self._deliverable(active, ready)
         fresh = [w for w in waits if not self.coverage.count("deliver", self._context(w, ready))]
-        if fresh and self.eager == EAGER:  # a catch no run has had its message for yet, beside these open tasks
+        if fresh:  # a catch no run has had its message for yet, beside these open tasks: its turn now
             return lambda: self._deliver(fresh[0])
         if ready and not (due and self.rng.random() < self.eager) and not (waits and self.rng.random() < self.eager):
             task = self.rng.choice(ready)

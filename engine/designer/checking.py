@@ -93,9 +93,11 @@ _COMPARISON = re.compile(r"\b([A-Za-z_]\w*)\s*(==|!=|not\s+in|in)\s*('[^']*'|\"[
 def _steer_by(steer: dict[str, list[tuple[frozenset[Any], str]]], expression: str, targets: list[str]) -> None:
     """Add what ``expression`` compares: ``var == 'x'``, ``var in ('x', 'y')`` (those values), ``var != 'x'``,
     ``var not in (...)`` (the values marked ``NOT``), or a yes-or-no variable read as it is."""
-    bare = _BARE.fullmatch(expression.strip())
-    if bare is not None:  # a yes-or-no variable read as it is (``publication_required``, ``not urgent``)
-        steer.setdefault(bare.group(2), []).extend((frozenset({not bare.group(1)}), t) for t in targets)
+    terms = [_BARE.fullmatch(term.strip()) for term in re.split(r"\b(?:and|or)\b", expression.strip())]
+    if all(terms):  # yes-or-no variables read as they are (``publication_required``, ``a and not b``)
+        for term in terms:
+            assert term is not None
+            steer.setdefault(term.group(2), []).extend((frozenset({not term.group(1)}), t) for t in targets)
         return
     for variable, operator, compared in _COMPARISON.findall(expression):
         values = frozenset(a or b for a, b in _QUOTED.findall(compared))
