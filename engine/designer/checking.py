@@ -90,18 +90,21 @@ _BARE = re.compile(r"(not\s+)?([A-Za-z_]\w*)")
 _COMPARISON = re.compile(r"\b([A-Za-z_]\w*)\s*(==|!=|not\s+in|in)\s*('[^']*'|\"[^\"]*\"|\([^)]*\)|\[[^\]]*\])")
 
 
-def _steer_by(steer: dict[str, list[tuple[frozenset[Any], str]]], expression: str, targets: list[str]) -> None:
+def _steer_by(steer: dict[str, list[tuple[frozenset[Any], str]]], expression: str, targets: list[str],
+              negate: bool = False) -> None:
     """Add what ``expression`` compares: ``var == 'x'``, ``var in ('x', 'y')`` (those values), ``var != 'x'``,
-    ``var not in (...)`` (the values marked ``NOT``), or a yes-or-no variable read as it is."""
+    ``var not in (...)`` (the values marked ``NOT``), or yes-or-no variables read as they are. ``negate``: what
+    leads to ``targets`` is the expression being false (a gateway's default flow)."""
     terms = [_BARE.fullmatch(term.strip()) for term in re.split(r"\b(?:and|or)\b", expression.strip())]
     if all(terms):  # yes-or-no variables read as they are (``publication_required``, ``a and not b``)
         for term in terms:
             assert term is not None
-            steer.setdefault(term.group(2), []).extend((frozenset({not term.group(1)}), t) for t in targets)
+            wanted = (not term.group(1)) != negate
+            steer.setdefault(term.group(2), []).extend((frozenset({wanted}), t) for t in targets)
         return
     for variable, operator, compared in _COMPARISON.findall(expression):
         values = frozenset(a or b for a, b in _QUOTED.findall(compared))
-        if operator.replace(" ", "") in ("!=", "notin"):
+        if (operator.replace(" ", "") in ("!=", "notin")) != negate:
             values = frozenset({check_forms.NOT, *values})
         steer.setdefault(variable, []).extend((values, target) for target in targets)
 
@@ -149,14 +152,21 @@ class _Diagram:
         condition's flow leads to: answers that lead where no run has been are tried first. A variable a script
         sets from others (``kind = 'a' if answer == 'x' else 'b'``) passes its branches on to those others."""
         steer: dict[str, list[tuple[frozenset[Any], str]]] = {}
+        defaults = {node.get("default") for node in self.nodes.values() if node.get("default")}
         for flow in self.flows:
-            _steer_by(steer, flow.findtext(B + "conditionExpression") or "", [flow.get("targetRef") or ""])
+            condition = flow.findtext(B + "conditionExpression") or ""
+            _steer_by(steer, condition, [flow.get("targetRef") or ""])
+            if condition:  # a default flow is taken when its siblings' conditions are false
+                for default in self.flows:
+                    if default.get("id") in defaults and default.get("sourceRef") == flow.get("sourceRef"):
+                        _steer_by(steer, condition, [default.get("targetRef") or ""], negate=True)
         for _ in range(2):  # a variable set from one set from an answer
             for line in self.script_lines:
                 lhs, _, rhs = line.partition("=")
-                targets = [t for _, t in steer.get(lhs.strip(), ())]
-                if targets and rhs and not rhs.startswith("="):
-                    _steer_by(steer, rhs, targets)
+                if not rhs or rhs.startswith("=") or lhs.rstrip().endswith(("!", "<", ">")):
+                    continue
+                for values, target in list(steer.get(lhs.strip(), ())):
+                    _steer_by(steer, rhs, [target], negate=values == frozenset({False}))
         return steer
 
     def name(self, element: str | None) -> str:
