@@ -37,13 +37,16 @@ class Coverage:
         self.steer = steer or {}
         self.reached: set[str] = set()
 
+    def _steered(self, key: str, options: list[Any]) -> list[Any]:
+        return [o for o in options if any(_leads(o, values) for values, target in self.steer.get(key, ())
+                                          if target not in self.reached)]
+
     def count(self, where: str, option: Any) -> int:
         return self._used.get(where, {}).get(repr(option), 0)
 
     def choose(self, where: str, options: list[Any], rng: Random) -> Any:
         field = where.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
-        options = [o for o in options if any(_leads(o, values) for values, target in self.steer.get(field, ())
-                                             if target not in self.reached)] or options
+        options = self._steered(field, options) or self._steered(DEFAULT + field, options) or options
         used = self._used.setdefault(where, {})
         counts = [used.get(repr(o), 0) for o in options]
         least = [o for o, n in zip(options, counts, strict=True) if n == min(counts)]
@@ -52,6 +55,7 @@ class Coverage:
         return choice
 
 
+DEFAULT = "~"  # a steering key's prefix for the way along a gateway's default flow, tried after the others
 NOT = "\x00not"  # in a steering set: the values listed are those that do not lead there
 
 

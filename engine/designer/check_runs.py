@@ -115,8 +115,7 @@ class _Run:
         self.coverage = coverage
         self.delivered: dict[str, int] = {}
         self.visits: dict[str, int] = {}
-        self.own_choices = check_forms.Coverage(coverage.steer)  # this run's, for the forms of a loop
-        self.own_choices.reached = coverage.reached  # steered as the others: the same set, kept up to date
+        self.own_choices = check_forms.Coverage()  # this run's, for the forms of a loop (unsteered: to end it)
         # every other run lets timers and messages come before the open tasks are done, for boundary events
         self.eager = EAGER if result.seed % 2 == 0 else CALM
 

@@ -87,6 +87,7 @@ def check_bundle(session: Session, key: str, files: dict[str, str], *, seeds: in
 
 _QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
 _BARE = re.compile(r"(not\s+)?([A-Za-z_]\w*)")
+DEFAULT = check_forms.DEFAULT  # the key prefix of what leads along a default flow, tried after the others
 _COMPARISON = re.compile(r"\b([A-Za-z_]\w*)\s*(==|!=|not\s+in|in)\s*('[^']*'|\"[^\"]*\"|\([^)]*\)|\[[^\]]*\])")
 
 
@@ -100,13 +101,13 @@ def _steer_by(steer: dict[str, list[tuple[frozenset[Any], str]]], expression: st
         for term in terms:
             assert term is not None
             wanted = (not term.group(1)) != negate
-            steer.setdefault(term.group(2), []).extend((frozenset({wanted}), t) for t in targets)
+            steer.setdefault(DEFAULT * negate + term.group(2), []).extend((frozenset({wanted}), t) for t in targets)
         return
     for variable, operator, compared in _COMPARISON.findall(expression):
         values = frozenset(a or b for a, b in _QUOTED.findall(compared))
         if (operator.replace(" ", "") in ("!=", "notin")) != negate:
             values = frozenset({check_forms.NOT, *values})
-        steer.setdefault(variable, []).extend((values, target) for target in targets)
+        steer.setdefault(DEFAULT * negate + variable, []).extend((values, target) for target in targets)
 
 
 class _Diagram:
@@ -165,8 +166,9 @@ class _Diagram:
                 lhs, _, rhs = line.partition("=")
                 if not rhs or rhs.startswith("=") or lhs.rstrip().endswith(("!", "<", ">")):
                     continue
-                for values, target in list(steer.get(lhs.strip(), ())):
-                    _steer_by(steer, rhs, [target], negate=values == frozenset({False}))
+                for key in (lhs.strip(), DEFAULT + lhs.strip()):
+                    for values, target in list(steer.get(key, ())):
+                        _steer_by(steer, rhs, [target], negate=values == frozenset({False}))
         return steer
 
     def name(self, element: str | None) -> str:
