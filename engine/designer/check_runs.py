@@ -26,7 +26,16 @@ from ..reads import task_forms
 from ..spiff.simulation import waiting_elements
 from ..states import DueKind, InstanceStatus, TaskState
 from ..store.db import make_engine, make_session_factory, step_settings
-from ..store.models import Agency, DueItem, HumanTask, MessageSubscription, ProcessInstance, User, UserRole
+from ..store.models import (
+    Agency,
+    DueItem,
+    HumanTask,
+    MessageSubscription,
+    ProcessDefinition,
+    ProcessInstance,
+    User,
+    UserRole,
+)
 from ..store.schema import create_schema
 from ..work.tasks import _known_fields
 from . import check_forms
@@ -63,15 +72,18 @@ def scratch(session: Session, parsed: ParsedBundle, now: datetime) -> Iterator[s
     """A throwaway database holding the draft ``parsed`` and a partnership copied from ``session``'s agencies
     (with a statutory partner of each kind) and one person per role and agency."""
     engine = make_engine("sqlite://", poolclass=StaticPool)
+    factory = make_session_factory(engine, step_settings(session))
     try:
         create_schema(engine)
-        factory = make_session_factory(engine, step_settings(session))
         agencies = [(a.key, a.name, a.partner_kind) for a in session.scalars(select(Agency).order_by(Agency.key))]
         with factory.begin() as s:
             _partnership(s, agencies, now)
             definitions.deploy_parsed(s, parsed, actor=ACTOR, now=now)
         yield factory
     finally:
+        with factory.begin() as s:  # its specs were cached under its row id: forget them with the database
+            for row in s.execute(select(ProcessDefinition.id, ProcessDefinition.content_hash)):
+                runtime.SPECS.forget((row.id, row.content_hash))
         engine.dispose()
 
 

@@ -1,27 +1,38 @@
 """Checking a draft by running it (issue 15, item 6): before deploying, the draft is deployed in a scratch
 in-memory database and played by LIF's real engine under several seeds (``check_runs``), and what the runs met
 is put in a designer's words. Nothing is written to the real database: it is only read, for its agencies and for
-who holds each role.
+who holds each role. The same files, seeds and database give the same report.
 
 Each run starts the process (by hand, or by one of its message start events, in turn by seed), then, until it
 finishes or ``check_runs.MAX_STEPS`` actions: completes a ready task with answers made from its form's schema
-(``check_forms``; the seed decides the answers, so gateway branches follow them), or moves the clock to the next
-timer, or delivers a message the draft catches but does not send itself (as its owner would: a payload with the
-keys the draft reads from it, the correlation the case waits with). Now and then a run fires a timer or delivers a
-message while a task is still open, so boundary events get their turn.
+(``check_forms``: the seed decides the answers, so gateway branches follow them), or moves the clock to the next
+timer (as the scheduler's sweep would, just after it falls due), or delivers a message the draft catches but does
+not send itself, as its owner would: a payload with the keys the draft reads with ``payload['key']`` (a key read
+with ``.get`` may be left out, as a sender may) or one of the values it compares a key with, and the correlation
+the case waits with. Every other run fires timers and delivers messages while tasks are still open, and the first
+time a catch waits beside a set of open tasks its message comes at once, so boundary events get their turn.
+
+Runs learn from each other: a choice (an enum value, yes or no) is made among those used least so far, and first
+among those that lead, by a gateway condition (or a variable a script derives from one), where no run has been.
+A task a run meets again and again (a loop) settles on yes and on the answers this run has used least, so a loop
+that runs on at some answers meets the one that ends it.
 
 The problems:
 
-- ``dead_end``: a run stopped with a case not finished: nothing ready, no timer, no message to deliver (it names
-  the elements the case waits at), or still going after the step bound (a loop that never ends).
-- ``unreached``: a flow node of an executable process that no run reached. Not reported: error, escalation,
-  cancel and compensation events and whatever only they lead to (event subprocesses they start), since only a
-  failure in the real world triggers them and a run cannot; and elements inside what is already reported (the
-  first unreached element of a path is named, the elements after it would say nothing more).
+- ``dead_end``: a run stopped with a case not finished and nothing to move it: no task ready, no timer, no wait
+  for a message the draft catches from outside (a case waiting for one can still finish when it comes). It names
+  the elements the case waits at (a join waiting for a branch, a catch event). A run still going after the step
+  bound is a dead end too: a loop that may never end.
+- ``unreached``: a flow node of an executable process that no run reached (ran, or stood at: a task that became
+  ready was reached). Not reported: error, escalation, cancel and compensation events and whatever only they lead
+  to (event subprocesses they start), since only a failure in the real world triggers them and a run cannot make
+  one; an element that failed (its failure is reported instead); and an element after one already reported on
+  its path (the first unreached element of a path is named, the rest would say nothing more).
 - ``script_error``: a script, condition, expression, DMN table or form template failed in a run (the case went to
-  error); the element and the engine's words.
+  error); the element and the engine's words, made plain where they are a programmer's.
 - ``unsubmittable``: a user task that nobody could submit: no active user in the real database holds its lane's
-  role, no answer made for its form passes the form's own schema, or a required field is read-only or hidden.
+  role, no answer made for its form passes the form's own schema (after ``check_forms.TRIES`` draws; the run then
+  goes on with a draw as it is, to find what lies beyond), or a required field is read-only or hidden.
 """
 from __future__ import annotations
 
