@@ -10,6 +10,7 @@ from . import (  # noqa: F401
     deadlines,
     definitions,
     design_check,
+    design_migration,
     designer,
     errors,
     files,
