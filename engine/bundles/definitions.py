@@ -29,7 +29,13 @@ def deploy_bundle(session: Session, key: str, files: dict[str, str], *, actor: s
     latest = _latest_row(session, key)
     if latest is not None and latest.content_hash == content_hash(files):
         return _info(latest), False
-    parsed = parse_bundle(key, files)
+    return deploy_parsed(session, parse_bundle(key, files), actor=actor, now=now), True
+
+
+def deploy_parsed(session: Session, parsed: ParsedBundle, *, actor: str | None, now: datetime) -> DefinitionInfo:
+    """Deploy a bundle ``parse_bundle`` has read (and found valid) as the next version of its key."""
+    key = parsed.key
+    latest = _latest_row(session, key)
     check_process_ids_owned(session, parsed)
     message_owners.check_receivers(session, key, parsed.message_events, parsed.files, actor=actor, now=now)
     version = (latest.version + 1) if latest is not None else 1
@@ -45,7 +51,7 @@ def deploy_bundle(session: Session, key: str, files: dict[str, str], *, actor: s
     session.flush()
     audit.record(session, "definition.deployed", actor=actor, now=now, key=key, version=version,
                  content_hash=parsed.content_hash)
-    return _info(row), True
+    return _info(row)
 
 
 def deploy_directory(session: Session, path: Path, *, actor: str | None, now: datetime) -> tuple[DefinitionInfo, bool]:

@@ -66,6 +66,11 @@ class SpecCache:
                 self._specs[key] = found
         return found
 
+    def forget(self, key: tuple[int, str]) -> None:
+        """Drop an entry (a throwaway database's version, whose row id another database may reuse)."""
+        with self._lock:
+            self._specs.pop(key, None)
+
 
 def arm_event_subprocesses(spec: Any) -> None:
     """Connect each event subprocess of ``spec`` as SpiffWorkflow does the first time a message starts one, but

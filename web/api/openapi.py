@@ -19,6 +19,7 @@ from . import schemas as s
 from .actions import ActionSchema
 from .annual import AnnualReportSchema
 from .blueprint import bp
+from .design_check import CheckRequest, CheckSchema
 from .design_migration import MigrateRequest, MigrationSchema
 from .designer import DraftRequest, DraftSavedSchema, DraftSchema, FilesRequest, ProblemsSchema, RevisionRequest
 from .files import DocumentSchema
@@ -45,6 +46,9 @@ ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
     ("/process-definitions/{key}/draft/deploy", "post", "Deploy the saved draft as the next version (designer; "
      "422 with every problem; 409 when someone saved since)", RevisionRequest, 201, s.DeployResponse,
      (400, 401, 403, 404, 409, 422)),
+    ("/process-definitions/{key}/check", "post", "Check draft files by running them under `seeds` seeded runs "
+     "(designer; writes nothing): dead ends, unreached elements, failing scripts, forms nobody can submit",
+     CheckRequest, 200, CheckSchema, (400, 401, 403, 413, 422)),
     ("/process-instances", "post", "Start an instance", s.StartRequest, 201, s.InstanceSchema,
      (400, 401, 403, 404, 422)),
     ("/process-instances", "get", "Instances the caller may see (format=csv: the same rows as CSV; q: search the "
