@@ -36,7 +36,7 @@ NOT_CASE_ROUTES = {
     "notices.mark_all_read": "marking one's own notices; those about cases stay as they are (test_web_notices)",
     **{f"api.{name}": "the designer's own work on definitions (tests/api/test_api_designer_*)" for name in (
         "validate_definition", "get_process_draft", "save_process_draft", "discard_process_draft",
-        "deploy_process_draft")},
+        "deploy_process_draft", "check_definition")},
 }
 NOT_CASE_BLUEPRINTS = {"auth": "signing in and one's account", "admin": "users and agencies",
                        "designer": "definitions", "designer_migration": "moving cases between versions, without "
