@@ -18,6 +18,7 @@ from . import (
     chasing,
     dashboard,
     designer,
+    designer_bundles,
     errors,
     exports,
     files,
@@ -45,6 +46,7 @@ def register_pages(app: Flask) -> None:
     csrf.exempt(api_bp)
 
     for module in (auth, assets, tasks, files, dashboard, exports, chasing, instances, notices, admin, start, designer,
+                   designer_bundles,
                    retention, plan_changes, actions, learning, reports, annual):
         app.register_blueprint(module.bp)
     app.before_request(refuse_bad_forms)
