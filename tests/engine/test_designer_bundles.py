@@ -36,7 +36,8 @@ def changed_plan(files: dict[str, str]) -> dict[str, str]:
     start = bpmn.index('    <bpmn:scriptTask id="close_plan"')
     bpmn = bpmn[:start] + bpmn[bpmn.index("</bpmn:scriptTask>", start) + len("</bpmn:scriptTask>\n"):]
     bpmn = bpmn.replace('targetRef="close_plan" name="satisfied"', 'targetRef="end" name="satisfied"')
-    bpmn = bpmn.replace('    <bpmn:sequenceFlow id="Flow_close_plan__end" sourceRef="close_plan" targetRef="end"/>\n', "")
+    bpmn = bpmn.replace('    <bpmn:sequenceFlow id="Flow_close_plan__end" sourceRef="close_plan" '
+                        'targetRef="end"/>\n', "")
     bpmn = bpmn.replace("<bpmn:flowNodeRef>close_plan</bpmn:flowNodeRef>", "")
     bpmn = bpmn.replace("<bpmn:incoming>Flow_close_plan__end</bpmn:incoming>",
                         "<bpmn:incoming>Flow_gw_satisfied__close_plan</bpmn:incoming>")

@@ -3,7 +3,7 @@ spiff-arena's process-model layout, and deploying such a zip (answered as ``POST
 from __future__ import annotations
 
 from flask import Response, jsonify, request
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from engine.designer import diffing, zips
 from engine.errors import BadRequest
@@ -14,13 +14,6 @@ from .blueprint import bp
 from .common import now, query
 from .designer import designer
 from .schemas import DeployResponse, VersionArgs
-
-_VERSION = fields.Integer(required=True, validate=validate.Range(1, 2**31 - 1))
-
-
-class DiffArgs(Schema):
-    from_ = fields.Integer(required=True, data_key="from", validate=validate.Range(1, 2**31 - 1))
-    to = _VERSION
 
 
 class FormChangeSchema(Schema):
@@ -41,12 +34,17 @@ class DiffSchema(Schema):
 @bp.get("/process-definitions/<key>/diff")
 def diff_definition(key: str) -> Response:
     designer()
-    if "from" not in request.args or "to" not in request.args:
-        raise BadRequest("give the two versions to compare as from and to")
-    args = query(DiffArgs())
+    old, new = _version_arg("from"), _version_arg("to")
     with lif().reading() as session:
-        found = diffing.diff_versions(session, key, args["from_"], args["to"])
+        found = diffing.diff_versions(session, key, old, new)
     return jsonify(DiffSchema().dump(found.as_dict()))
+
+
+def _version_arg(name: str) -> int:
+    value = request.args.get(name, "")
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) < 2**31:
+        raise BadRequest(f"{name} must be a version number", [{"field": name, "message": "a whole number from 1"}])
+    return int(value)
 
 
 @bp.get("/process-definitions/<key>/bundle.zip")
