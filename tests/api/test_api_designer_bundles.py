@@ -61,9 +61,12 @@ def test_a_spiff_arena_folder_or_flat_zip_deploys_as_a_new_process(client, auth,
     assert r.json == {"key": "simple_review" if folder else "imported", "version": 1}
 
 
-def test_the_key_field_wins_over_the_folder(client, auth):
+def test_the_key_field_wins_over_the_folder_and_a_taken_process_id_is_409(client, auth, db):
     r = upload(client, auth("dee"), a_zip(simple_entries()), key="another_name")
     assert r.status_code == 201 and r.json["key"] == "another_name"
+    before = snapshot(db)
+    check_error(upload(client, auth("dee"), a_zip(simple_entries())), 409)
+    assert snapshot(db) == before
 
 
 def lying(data: bytes) -> bytes:
@@ -152,14 +155,14 @@ def test_diff_between_versions_and_its_bad_parameters(api, client, auth):
                            query_string={"from": 1, "to": 2}), 404)
 
 
-@pytest.mark.parametrize("who", ["cora", "chad", "pat", "paul"])
-def test_everyone_but_designers_and_admins_is_refused(api, client, auth, db, who):
+def test_everyone_but_designers_and_admins_is_refused(api, client, auth, db):
     api.deploy("simple_review")
-    auth(who)
-    before = snapshot(db)
-    check_error(client.get(f"{API}/process-definitions/simple_review/diff", headers=auth(who),
-                           query_string={"from": 1, "to": 1}), 403)
-    check_error(client.get(f"{API}/process-definitions/simple_review/bundle.zip", headers=auth(who)), 403)
-    check_error(upload(client, auth(who), a_zip(simple_entries()), key="other"), 403)
-    assert snapshot(db) == before
+    for who in ("cora", "chad", "pat", "paul"):
+        auth(who)
+        before = snapshot(db)
+        check_error(client.get(f"{API}/process-definitions/simple_review/diff", headers=auth(who),
+                               query_string={"from": 1, "to": 1}), 403)
+        check_error(client.get(f"{API}/process-definitions/simple_review/bundle.zip", headers=auth(who)), 403)
+        check_error(upload(client, auth(who), a_zip(simple_entries()), key="other"), 403)
+        assert snapshot(db) == before
     assert client.get(f"{API}/process-definitions/simple_review/bundle.zip", headers=auth("adam")).status_code == 200
