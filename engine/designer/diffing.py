@@ -52,9 +52,14 @@ class Element:
     kind: str  # in words: "Task", "Gateway", ...
     name: str
     file: str
+    between: tuple[str, str] | None = None  # a flow's ends in words, for a flow without a name
 
     def words(self) -> str:
-        return f"{self.kind} '{self.name}'" if self.name else f"{self.kind} {self.id}"
+        if self.name:
+            return f"{self.kind} '{self.name}'"
+        if self.between:
+            return f"{self.kind} from {self.between[0]} to {self.between[1]}"
+        return f"{self.kind} {self.id}"
 
 
 @dataclass(frozen=True)
@@ -122,10 +127,11 @@ def signatures(files: dict[str, str]) -> dict[str, tuple[Element, str]]:
         except XmlRefused:
             continue
         lanes = _lane_of(root)
+        names = {str(n.get("id")): n.get("name") or "" for n in root.iter() if isinstance(n.tag, str) and n.get("id")}
         for node in root.iter():
             if _is_element(node) and node.get("id") not in found:
                 meaning = _meaning(node) + ("|lane:" + lanes[node.get("id") or ""] if node.get("id") in lanes else "")
-                found[str(node.get("id"))] = (_describe(node, name), meaning)
+                found[str(node.get("id"))] = (_describe(node, name, names), meaning)
     return found
 
 
@@ -185,11 +191,16 @@ def _lane_of(root: etree._Element) -> dict[str, str]:
     return held
 
 
-def _describe(node: etree._Element, filename: str) -> Element:
+def _describe(node: etree._Element, filename: str, names: dict[str, str]) -> Element:
     local = _local(node)
     kind = _KINDS.get(local, local[:1].upper() + local[1:])
     name = node.get("name") or node.get("label") or ""
-    return Element(str(node.get("id")), kind, " ".join(name.split()), filename)
+    ends = [node.get("sourceRef"), node.get("targetRef")]
+    between = None
+    if ends[0] and ends[1]:
+        shown = [f"'{' '.join(names[e].split())}'" if names.get(e) else str(e) for e in ends if e]
+        between = (shown[0], shown[1])
+    return Element(str(node.get("id")), kind, " ".join(name.split()), filename, between)
 
 
 def form_name(schema_file: str) -> str:

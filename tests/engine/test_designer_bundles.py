@@ -22,6 +22,12 @@ NEW_TASK = """    <bpmn:userTask id="check_plan" name="Check the plan">
     <bpmn:sequenceFlow id="Flow_check_plan__prepare_actions" sourceRef="check_plan" targetRef="prepare_actions"/>
 """
 
+NEW_SHAPES = """    <bpmndi:BPMNShape id="check_plan_di" bpmnElement="check_plan">
+      <dc:Bounds x="760" y="240" width="100" height="80"/></bpmndi:BPMNShape>
+    <bpmndi:BPMNEdge id="Flow_check_plan__prepare_actions_di" bpmnElement="Flow_check_plan__prepare_actions">
+      <di:waypoint x="860" y="280"/><di:waypoint x="950" y="200"/></bpmndi:BPMNEdge>
+"""
+
 
 def changed_plan(files: dict[str, str]) -> dict[str, str]:
     """action_plan with a task added after the plan's form, the closing script task removed, the plan form's
@@ -44,6 +50,7 @@ def changed_plan(files: dict[str, str]) -> dict[str, str]:
     for element in ("close_plan", "Flow_close_plan__end"):
         line = next(x for x in bpmn.splitlines(keepends=True) if f'bpmnElement="{element}"' in x)
         bpmn = bpmn.replace(line, "")
+    bpmn = bpmn.replace("</bpmndi:BPMNPlane>", NEW_SHAPES + "</bpmndi:BPMNPlane>", 1)
     form = bpmn.index('<bpmn:userTask id="plan_form"')
     due = bpmn.index('value="P14D"', form)
     bpmn = bpmn[:due] + 'value="P21D"' + bpmn[due + len('value="P14D"'):]
@@ -68,6 +75,7 @@ def test_a_changed_shipped_bundle_diffs_to_exactly_the_elements_changed():
     said = found.sentences()
     assert "Task 'Check the plan' was added" in said and "Script task 'Record the closure' was removed" in said
     assert "Task 'Agree the action plan' was changed" in said
+    assert "Flow from 'Check the plan' to 'Number the actions' was added" in said
     assert 'Form "plan" gained field "Owner\'s phone"' in said
 
 
