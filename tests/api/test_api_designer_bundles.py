@@ -7,6 +7,7 @@ import io
 import stat
 import struct
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -166,3 +167,18 @@ def test_everyone_but_designers_and_admins_is_refused(api, client, auth, db):
         check_error(upload(client, auth(who), a_zip(simple_entries()), key="other"), 403)
         assert snapshot(db) == before
     assert client.get(f"{API}/process-definitions/simple_review/bundle.zip", headers=auth("adam")).status_code == 200
+
+
+SPIFF_ARENA = Path(__file__).resolve().parents[1] / "fixtures" / "spiff_arena"
+
+
+@pytest.mark.parametrize("folder, key", [("1-1-content", "p_1_1_content"),
+                                         ("exclusive-gateway-based-on-user-task",
+                                          "exclusive_gateway_based_on_user_task")])
+def test_a_spiff_arena_model_folder_zipped_as_it_is_deploys_unchanged(client, auth, folder, key):
+    files = {p.name: p.read_text(encoding="utf-8") for p in sorted((SPIFF_ARENA / folder).iterdir())}
+    r = upload(client, auth("dee"), a_zip([(f"{folder}/{name}", text) for name, text in files.items()]))
+    assert r.status_code == 201, r.json
+    assert r.json == {"key": key, "version": 1}
+    back = client.get(f"{API}/process-definitions/{key}/bundle.zip", headers=auth("dee"))
+    assert zips.read_zip(back.data).files == files
