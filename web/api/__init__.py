@@ -10,6 +10,7 @@ from . import (  # noqa: F401
     deadlines,
     definitions,
     design_bundles,
+    design_migration,
     designer,
     errors,
     files,
