@@ -14,7 +14,7 @@ from ..registers import declaration as registers_declaration
 from ..sandbox.scripting import CompileMode, check_source
 from ..spiff import timers as timer_bounds
 from ..text import json_problem
-from . import carry_forward, deadlines, form_regex, forms, partners, retention_policy
+from . import carry_forward, deadlines, foreign, form_regex, forms, partners, retention_policy
 from .bpmn_xml import BPMN_NS, SPIFF_NS, TIMER_TAGS, Problem, owner_id, quoted_literal, timer_literal_kind
 
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -47,6 +47,7 @@ def bpmn_problems(root: etree._Element, filename: str, files: dict[str, str]) ->
     problems.extend(_due_on_any_day_problems(root, filename))
     problems.extend(_flow_problems(root, filename))
     problems.extend(_lane_problems(root, filename))
+    problems.extend(foreign.foreign_problems(root, filename))  # other tools' exports: what LIF cannot run
     return problems
 
 

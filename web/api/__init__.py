@@ -9,6 +9,7 @@ from . import (  # noqa: F401
     auth,
     deadlines,
     definitions,
+    design_bundles,
     design_check,
     design_migration,
     designer,

@@ -19,6 +19,7 @@ from . import schemas as s
 from .actions import ActionSchema
 from .annual import AnnualReportSchema
 from .blueprint import bp
+from .design_bundles import DiffSchema
 from .design_check import CheckRequest, CheckSchema
 from .design_migration import MigrateRequest, MigrationSchema
 from .designer import DraftRequest, DraftSavedSchema, DraftSchema, FilesRequest, ProblemsSchema, RevisionRequest
@@ -49,6 +50,14 @@ ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
     ("/process-definitions/{key}/check", "post", "Check draft files by running them under `seeds` seeded runs "
      "(designer; writes nothing): dead ends, unreached elements, failing scripts, forms nobody can submit",
      CheckRequest, 200, CheckSchema, (400, 401, 403, 413, 422)),
+    ("/process-definitions/{key}/diff", "get", "What changed from version `from` to version `to` (designer): "
+     "element ids added, removed and changed, and form fields per form file", None, 200, DiffSchema,
+     (400, 401, 403, 404)),
+    ("/process-definitions/{key}/bundle.zip", "get", "A version (the latest without `version`) as a zip in "
+     "spiff-arena's process-model layout (designer)", None, 200, "zip", (400, 401, 403, 404)),
+    ("/process-definitions/import", "post", "Deploy a zipped bundle in spiff-arena's layout (designer; as "
+     "POST /process-definitions: 201 new version, 200 unchanged; 413 more than 500 entries or 50 MB expanded; "
+     "422 unsafe entries or problems)", None, 201, s.DeployResponse, (400, 401, 403, 409, 413, 422)),
     ("/process-instances", "post", "Start an instance", s.StartRequest, 201, s.InstanceSchema,
      (400, 401, 403, 404, 422)),
     ("/process-instances", "get", "Instances the caller may see (format=csv: the same rows as CSV; q: search the "
@@ -123,7 +132,10 @@ ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
      "format=docx or xlsx for the Word document or the workbook", None, 200, "annual_report", (400, 401, 403)),
 ]
 # multipart/form-data bodies (ROUTES' request schemas are JSON bodies)
-MULTIPART = {("/tasks/{id}/files", "post"): {"type": "object", "required": ["file", "field"], "properties": {
+MULTIPART = {("/process-definitions/import", "post"): {"type": "object", "required": ["bundle"], "properties": {
+    "bundle": {"type": "string", "format": "binary", "description": "the zip"},
+    "key": {"type": "string", "description": "the process key (default: the zip's folder name)"}}},
+    ("/tasks/{id}/files", "post"): {"type": "object", "required": ["file", "field"], "properties": {
     "file": {"type": "string", "format": "binary"},
     "field": {"type": "string", "description": "the file field's path in the task's form, e.g. report"}}}}
 # Query parameters, as the views read them (``common.paging``, ``common.flag``, ``schemas.VersionArgs``)
@@ -132,6 +144,8 @@ _PAGING = {"limit": {"type": "integer", "minimum": 1, "maximum": 200, "default":
 QUERIES: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
     ("/process-definitions", "get"): _PAGING,
     ("/process-definitions/{key}/bpmn", "get"): {"version": _INT},
+    ("/process-definitions/{key}/bundle.zip", "get"): {"version": _INT},
+    ("/process-definitions/{key}/diff", "get"): {"from": {**_INT, "minimum": 1}, "to": {**_INT, "minimum": 1}},
     ("/process-instances", "get"): {**_PAGING, "process_key": {"type": "string"}, "status": {"type": "string"},
                                     "overdue": {"type": "boolean"}, "q": {"type": "string", "maxLength": 200},
                                     "format": {"type": "string", "enum": ["json", "csv"], "default": "json"}},
@@ -243,6 +257,9 @@ def _response(response: Any) -> dict[str, Any]:
     if response == "docx":
         return {"description": "a Word document", "content": {DOCX_MIMETYPE: {"schema": {"type": "string",
                                                                                        "format": "binary"}}}}
+    if response == "zip":
+        return {"description": "the bundle zip", "content": {"application/zip": {"schema": {"type": "string",
+                                                                                          "format": "binary"}}}}
     if response == "xml":
         return {"description": "BPMN XML", "content": {"application/xml": {"schema": {"type": "string"}}}}
     if response == "access_report":

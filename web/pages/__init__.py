@@ -18,6 +18,7 @@ from . import (
     chasing,
     dashboard,
     designer,
+    designer_bundles,
     designer_check,
     designer_editor,
     designer_migration,
@@ -48,8 +49,8 @@ def register_pages(app: Flask) -> None:
     csrf.exempt(api_bp)
 
     for module in (auth, assets, tasks, files, dashboard, exports, chasing, instances, notices, admin, start, designer,
-                   designer_editor, designer_check, designer_migration, retention, plan_changes, actions, learning,
-                   reports, annual):
+                   designer_editor, designer_check, designer_bundles, designer_migration, retention, plan_changes,
+                   actions, learning, reports, annual):
         app.register_blueprint(module.bp)
     app.before_request(refuse_bad_forms)
     app.before_request(auth.load_signed_in_user)

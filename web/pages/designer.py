@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, render_template, request
 
 from engine.bundles import definitions
+from engine.designer.history import version_history
 from engine.errors import Conflict, InvalidData
 from engine.store import audit
 
@@ -36,7 +37,8 @@ def process(key: str) -> str:
         history = definitions.versions(db, key)
         chosen = definitions.get_version(db, key, version)
         shown = next(v for v in history if v.version == chosen.version)
-    return render_template("designer/process.html", history=history, shown=shown)
+        deploys = version_history(db, key)
+    return render_template("designer/process.html", history=history, shown=shown, deploys=deploys)
 
 
 @bp.get("/<key>/<int:version>/diagram.bpmn")
