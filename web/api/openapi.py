@@ -37,12 +37,12 @@ ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
      s.DeployResponse, (400, 401, 403, 409, 413, 422)),
     ("/process-definitions/{key}/bpmn", "get", "A version's BPMN XML", None, 200, "xml", (401, 404)),
     ("/process-definitions/{key}/validate", "post", "Every problem a deploy of these files would meet, without "
-     "deploying (designer)", FilesRequest, 200, ProblemsSchema, (400, 401, 403, 413)),
+     "deploying (designer)", FilesRequest, 200, ProblemsSchema, (400, 401, 403, 404, 413)),
     ("/process-definitions/{key}/draft", "get", "The process's draft: saved, or the latest version's files with "
-     "revision 0 (designer)", None, 200, DraftSchema, (401, 403, 422)),
+     "revision 0 (designer)", None, 200, DraftSchema, (401, 403, 404, 422)),
     ("/process-definitions/{key}/draft", "put", "Save the draft, made from `revision` (designer; saved even when "
      "invalid, with its problems; 409 when someone saved since)", DraftRequest, 200, DraftSavedSchema,
-     (400, 401, 403, 409, 413, 422)),
+     (400, 401, 403, 404, 409, 413, 422)),
     ("/process-definitions/{key}/draft", "delete", "Discard the draft (designer)", None, 204, None, (401, 403, 404)),
     ("/process-definitions/{key}/draft/deploy", "post", "Deploy the saved draft as the next version (designer; "
      "422 with every problem; 409 when someone saved since)", RevisionRequest, 201, s.DeployResponse,
