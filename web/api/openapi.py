@@ -235,9 +235,12 @@ def build_spec() -> dict[str, Any]:
 
 def _error_statuses(path: str, listed: tuple[int, ...], has_body: bool, has_query: bool) -> set[int]:
     """The listed statuses, and those every operation of its kind can answer: 400, 413 and 422 for a body (not
-    JSON the app accepts, too large, invalid fields), 400 for query parameters, 401 without a token, and 503 while
-    the database cannot be reached."""
+    JSON the app accepts, too large, invalid fields), 400 for query parameters, 401 without a token, 404 for a path
+    parameter no route takes (a key with a character the URL map refuses), and 503 while the database cannot be
+    reached."""
     found = set(listed) | {503}
+    if "{" in path:
+        found.add(404)
     if has_body:
         found |= {400, 413, 422}
     if has_query:

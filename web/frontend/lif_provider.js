@@ -70,6 +70,56 @@ function RoleEntry(props) {
   });
 }
 
+// A task's role is the lane it sits in: the lanes beside it (innermost, in its own pool or process), by the role
+// each names, and the one its middle lies in.
+function lanesBeside(element, registry) {
+  const pool = element.parent;
+  return registry.filter((e) => is(e, 'bpmn:Lane') && !(getBusinessObject(e).childLaneSet
+    && (getBusinessObject(e).childLaneSet.lanes || []).length) && poolOf(e) === pool);
+}
+
+function poolOf(lane) {
+  let found = lane.parent;
+  while (found && is(found, 'bpmn:Lane')) {
+    found = found.parent;
+  }
+  return found;
+}
+
+function laneAt(element, lanes) {
+  const x = element.x + element.width / 2;
+  const y = element.y + element.height / 2;
+  return lanes.find((l) => x >= l.x && x <= l.x + l.width && y >= l.y && y <= l.y + l.height);
+}
+
+// Choosing a role moves the task into the middle of that role's lane; bpmn-js then files it under that lane.
+function TaskRoleEntry(props) {
+  const registry = useService('elementRegistry');
+  const modeling = useService('modeling');
+  const translate = useService('translate');
+  const lanes = lanesBeside(props.element, registry);
+  if (!lanes.length) {
+    return null;
+  }
+  const here = laneAt(props.element, lanes);
+  return h(SelectEntry, {
+    id: 'lif-task-role', element: props.element, label: translate('Role'),
+    description: translate('Who does this task. Choosing a role moves the task into that role\'s lane.'),
+    getValue: () => (here ? here.id : ''),
+    setValue: (laneId) => {
+      const lane = registry.get(laneId);
+      if (!lane) {
+        return;
+      }
+      const middle = props.element.y + props.element.height / 2;
+      modeling.moveShape(props.element, { x: 0, y: Math.round(lane.y + lane.height / 2 - middle) });
+    },
+    getOptions: () => [{ value: '', label: translate('Choose a role') }].concat(lanes.map((lane) => ({
+      value: lane.id, label: getBusinessObject(lane).name || translate('a lane with no role'),
+    }))),
+  });
+}
+
 function FormEntry(props) {
   const injector = useService('injector');
   const translate = useService('translate');
@@ -161,6 +211,7 @@ function userTaskGroups(element) {
       propertyEntry('lif-priority', 'priority', 'Priority', 'A number: 1 is the most urgent.'),
     ], element),
     group('lif-assignment', 'Who does it', [
+      entry('lif-task-role', null, TaskRoleEntry, isSelectEntryEdited),
       propertyEntry('lif-agency-from', 'agencyFrom', 'Agency from',
         'The case value naming the agency whose people do this task.'),
       propertyEntry('lif-assignee-from', 'assigneeFrom', 'Person from',
