@@ -18,6 +18,7 @@ from . import (
     chasing,
     dashboard,
     designer,
+    designer_forms,
     errors,
     exports,
     files,
@@ -45,7 +46,7 @@ def register_pages(app: Flask) -> None:
     csrf.exempt(api_bp)
 
     for module in (auth, assets, tasks, files, dashboard, exports, chasing, instances, notices, admin, start, designer,
-                   retention, plan_changes, actions, learning, reports, annual):
+                   designer_forms, retention, plan_changes, actions, learning, reports, annual):
         app.register_blueprint(module.bp)
     app.before_request(refuse_bad_forms)
     app.before_request(auth.load_signed_in_user)
