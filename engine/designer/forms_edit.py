@@ -166,7 +166,7 @@ def field_type(schema: dict[str, Any], ui: dict[str, Any]) -> str:
         count = len(_choices(schema)[0])
         return "choice" if 0 < count <= RADIO_LIMIT else "select"
     if kind in ("integer", "number"):
-        return kind
+        return str(kind)
     if schema.get("format") == "date" or widget == "date":
         return "date"
     if schema.get("format") == "email":
@@ -301,7 +301,8 @@ def _set_choices(prop: dict[str, Any], choices: tuple[tuple[str, str], ...]) -> 
 
 
 def _set_required(schema: dict[str, Any], name: str, required: bool) -> None:
-    listed = schema.get("required") if isinstance(schema.get("required"), list) else []
+    found = schema.get("required")
+    listed: list[Any] = found if isinstance(found, list) else []
     if required and name not in listed:
         schema["required"] = [*listed, name]
     elif not required and name in listed:
@@ -342,7 +343,8 @@ def _set_condition(schema: dict[str, Any], name: str, condition: tuple[str, str]
 
 def _typed(controller: dict[str, Any], value: str) -> Any:
     """The answer as the controller's schema holds it (true for a yes/no question's "true")."""
-    for option in controller.get("enum") if isinstance(controller.get("enum"), list) else []:
+    enum = controller.get("enum")
+    for option in enum if isinstance(enum, list) else []:
         if _text(option) == value:
             return option
     if _json_type(controller) == "boolean":

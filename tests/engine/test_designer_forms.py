@@ -9,13 +9,13 @@ import json
 from pathlib import Path
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
 from engine.bundles import forms
 from engine.designer import forms_template
 from engine.designer.forms_edit import TYPES, FormField, field_problems, new_form, read_fields, write_fields
 from web.forms_render import build_form
 from web.forms_render.parse import parse_form
-from werkzeug.datastructures import MultiDict
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 SCHEMAS = sorted(WORKFLOWS.glob("*/*-schema.json"))

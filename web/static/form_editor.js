@@ -303,10 +303,10 @@ function parseRaw(area, wasText) {
   if (wasText) return { value: area.value };
   try {
     const value = JSON.parse(area.value);
-    if (value === null || typeof value !== "object" || Array.isArray(value)) return { error: "it must be a JSON object, in { }" };
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return { error: "must be a JSON object, in { }" };
     return { value: value };
   } catch (e) {
-    return { error: "it is not valid JSON (" + e.message + ")" };
+    return { error: "is not valid JSON (" + e.message + ")" };
   }
 }
 
@@ -417,5 +417,5 @@ rawSchema.addEventListener("input", () => { rawDirty = true; });
 rawUi.addEventListener("input", () => { rawDirty = true; });
 document.getElementById("fe-raw-apply").addEventListener("click", () => applyRaw());
 document.getElementById("fe-save").addEventListener("click", save);
-document.getElementById("fe-tab-fields").addEventListener("click", () => { applyRaw(); });
+document.querySelector("a[href='#fe-fields-panel']").addEventListener("click", () => { applyRaw(); });
 renderList(null);
