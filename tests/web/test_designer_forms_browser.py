@@ -76,3 +76,33 @@ def test_invalid_raw_json_shows_an_error_and_is_not_saved(live, factory):
         assert "not valid JSON" in page.inner_text("#fe-raw-schema-error")
         assert page.csp_problems == []
     assert draft_files(factory).revision == 0
+
+
+def test_the_editor_with_a_conditional_field_has_no_accessibility_violations(live, factory):
+    from .browser_kit import chromium
+    from .test_web_axe import AXE, EXCLUDED, RUN_AXE, TAGS
+
+    with chromium() as browser:
+        context = browser.new_context(viewport={"width": 1280, "height": 1000}, bypass_csp=True)  # to inject axe
+        page = context.new_page()
+        sign_in_as(page, live, "dee")
+        page.goto(live + FORM)
+        page.click("#fe-add")
+        new = page.locator("#fe-fields > li:last-child")
+        new.locator("input[id$='-label']").fill("What is the plan?")
+        new.locator("select[id$='-when']").select_option("progress_status")
+        new.locator("select[id$='-is']").select_option("at_risk")
+        # the preview reveals it under the answer it depends on, as the task page does
+        page.wait_for_selector("#fe-preview .govuk-radios__conditional label:has-text('What is the plan?')",
+                               state="attached")
+        page.click("#fe-fields > li:first-child button[id$='-down']")
+        assert page.evaluate("document.activeElement.id").endswith("-down")  # focus stays on the moved field
+        remove = page.locator("#fe-fields > li:last-child button[id$='-remove']")
+        remove.click()
+        assert page.evaluate("document.activeElement.id").endswith("-legend")
+        page.click("#fe-add")
+        page.wait_for_load_state("networkidle")
+        page.add_script_tag(path=str(AXE))
+        found = page.evaluate(RUN_AXE, [TAGS, EXCLUDED])
+        context.close()
+    assert found == []
