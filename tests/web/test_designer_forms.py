@@ -11,6 +11,7 @@ import pytest
 
 from engine.bundles.parsing import read_bundle_dir
 from engine.designer import drafts, forms_template
+from engine.sandbox import templates
 from engine.store.db import transaction
 from tests.conftest import NOW
 
@@ -82,6 +83,7 @@ def form_pair(path: Path):
 
 
 def test_a_preview_of_every_shipped_form_draws_without_error(designer):
+    templates.render("{{ 1 }}", {}, timeout_s=30)  # the sandbox's workers started, not timed as the first form
     for path in FORMS:
         schema, ui = form_pair(path)
         r = designer.post(f"{BASE}/preview", json={"schema": schema, "ui_schema": ui})
@@ -113,7 +115,9 @@ def test_a_stale_save_is_409_naming_who_saved_and_changes_nothing(designer, fact
     r = designer.put(f"{BASE}/sign-off-schema.json", json={"schema": state["schema"], "ui_schema":
                      state["ui_schema"], "revision": 0})
     assert r.status_code == 409
-    assert r.json["error"]["details"]["updated_by"] == "dee" and r.json["error"]["details"]["updated_by_name"]
+    details = r.json["error"]["details"]
+    assert details["updated_by"] == "dee" and details["updated_by_name"] and details["revision"] == 1
+    assert details["updated_at_words"].endswith(("am", "pm")) and " 2026 at " in details["updated_at_words"]
     assert files_of(factory) == before
 
 

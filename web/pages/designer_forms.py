@@ -6,9 +6,11 @@ with the sample context deploys use. Saving writes both files into the draft (a 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request
+from sqlalchemy.orm import Session
 
 from engine.bundles import forms
 from engine.designer import drafts, forms_edit, forms_template, validating
@@ -20,6 +22,7 @@ from ..context import lif
 from ..errors import status_for
 from .common import current_actor, now, requires
 from .errors import error_page
+from .filters import london_datetime
 
 bp = Blueprint("designer_forms", __name__, url_prefix="/processes")
 SCHEMA_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,150}-schema\.json$")
@@ -42,6 +45,7 @@ def form_editor(key: str, schema_file: str) -> str:
     ui_file = _ui_file(schema_file)
     with lif().reading() as db:
         draft = drafts.open_draft(db, key)
+        saved_by = _full_name(db, draft.updated_by)
     exists = schema_file in draft.files
     if exists:
         schema: Any = _document(draft.files[schema_file])
@@ -56,7 +60,7 @@ def form_editor(key: str, schema_file: str) -> str:
     preview = _preview_html(schema, ui) if editable or exists else ""
     return render_template("designer/form_editor.html", state=state, key=key, schema_file=schema_file,
                            ui_file=ui_file, exists=exists, fields=fields, editable=editable,
-                           types=forms_edit.TYPES, preview=preview, draft=draft,
+                           types=forms_edit.TYPES, preview=preview, draft=draft, saved_by=saved_by,
                            schema_text=_text(schema), ui_text=_text(ui))
 
 
@@ -98,12 +102,19 @@ def _conflict_details(details: Any) -> dict[str, Any]:
     """The 409's details with the name of who saved (``updated_by_name``)."""
     if not isinstance(details, dict) or not details.get("updated_by"):
         return details if isinstance(details, dict) else {}
+    with lif().reading() as db:
+        name = _full_name(db, details["updated_by"])
+    when = london_datetime(datetime.fromisoformat(details["updated_at"])) if details.get("updated_at") else None
+    return {**details, "updated_by_name": name, "updated_at_words": when}
+
+
+def _full_name(db: Session, username: str | None) -> str | None:
+    if not username:
+        return None
     try:
-        with lif().reading() as db:
-            name = directory.user_summary(db, details["updated_by"]).full_name
+        return directory.user_summary(db, username).full_name or username
     except NotFound:
-        name = details["updated_by"]
-    return {**details, "updated_by_name": name}
+        return username
 
 
 def _ui_file(schema_file: str) -> str:
@@ -114,7 +125,8 @@ def _ui_file(schema_file: str) -> str:
 
 def _document(text: str) -> Any:
     """A file as the editor holds it: JSON (with template expressions lifted), or its text when it cannot be."""
-    return forms_template.lift(text) if forms_template.lift(text) is not None else text
+    lifted = forms_template.lift(text)
+    return lifted if lifted is not None else text
 
 
 def _text(document: Any) -> str:

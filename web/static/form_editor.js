@@ -380,7 +380,7 @@ function showSaved(data) {
 function showConflict(data) {
   const d = (data.error && data.error.details) || {};
   const who = d.updated_by_name || d.updated_by || "Someone";
-  const when = d.updated_at ? " at " + new Date(d.updated_at).toLocaleString("en-GB", { day: "numeric", month: "long", year: "numeric", hour: "numeric", minute: "2-digit" }) : "";
+  const when = d.updated_at_words ? " on " + d.updated_at_words : "";
   const box = showSummary([[who + " saved this draft" + when + " since you opened it. Reload the page to see their changes; your changes here are not saved.", null]]);
   const reload = el("button", { type: "button", class: "govuk-button govuk-button--secondary", id: "fe-reload", text: "Reload the page" });
   reload.addEventListener("click", () => window.location.reload());
