@@ -9,6 +9,7 @@ import json
 import pytest
 
 from engine.designer import drafts
+from engine.people import directory
 from engine.store.db import transaction
 
 from .browser_kit import CHROMIUM, chromium_page, served, sign_in_as
@@ -106,3 +107,26 @@ def test_the_editor_with_a_conditional_field_has_no_accessibility_violations(liv
         found = page.evaluate(RUN_AXE, [TAGS, EXCLUDED])
         context.close()
     assert found == []
+
+
+def test_a_save_after_someone_else_saved_says_who_and_offers_a_reload(live, factory, now):
+    with chromium_page() as page:
+        sign_in_as(page, live, "dee")
+        page.goto(live + FORM)
+        page.click("#fe-add")
+        page.locator("#fe-fields > li:last-child input[id$='-label']").fill("Mine")
+        with transaction(factory) as s:  # another designer saves the draft meanwhile
+            current = drafts.open_draft(s, "action_plan")
+            drafts.save_draft(s, "action_plan", current.files, revision=0, actor="adam", now=now)
+        page.click("#fe-save")
+        page.wait_for_selector("#fe-error-summary")
+        summary = page.inner_text("#fe-error-summary")
+        with transaction(factory) as s:
+            name = directory.user_summary(s, "adam").full_name or "adam"
+        assert f"{name} saved this draft on " in summary and "Reload the page" in summary
+        assert page.is_visible("#fe-reload")
+        page.click("#fe-reload")
+        page.wait_for_selector("#fe-add")
+        assert page.locator("#fe-fields > li input[value='Mine']").count() == 0
+    draft = draft_files(factory)
+    assert draft.revision == 1 and "Mine" not in draft.files["progress-update-schema.json"]

@@ -350,7 +350,11 @@ function clearMessages() {
 function showSummary(items, title) {
   clearMessages();
   const list = el("ul", { class: "govuk-list govuk-error-summary__list" });
-  items.forEach(([text, href]) => list.appendChild(el("li", {}, [href ? el("a", { href: href, text: text }) : document.createTextNode(text)])));
+  items.forEach(([text, href]) => {
+    const link = href ? el("a", { href: href, text: text }) : null;
+    if (link) link.addEventListener("click", (event) => showRawField(event, href));
+    list.appendChild(el("li", {}, [link || document.createTextNode(text)]));
+  });
   const box = el("div", { class: "govuk-error-summary", "data-module": "govuk-error-summary", id: "fe-error-summary" }, [
     el("div", { role: "alert" }, [el("h2", { class: "govuk-error-summary__title", text: title || "There is a problem" }),
       el("div", { class: "govuk-error-summary__body" }, [list])])]);
@@ -358,6 +362,15 @@ function showSummary(items, title) {
   box.setAttribute("tabindex", "-1");
   box.focus();
   return box;
+}
+
+// a problem with the raw JSON: its tab opened and its box focused (the tab may be hidden)
+function showRawField(event, href) {
+  event.preventDefault();
+  const tab = document.querySelector("a[href='#fe-raw-panel']");
+  if (tab && document.getElementById("fe-raw-panel").classList.contains("govuk-tabs__panel--hidden")) tab.click();
+  const target = document.querySelector(href);
+  if (target) target.focus();
 }
 
 function showSaved(data) {
