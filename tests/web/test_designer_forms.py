@@ -166,6 +166,19 @@ def test_a_save_writes_both_files_and_keeps_the_rest_of_the_draft(designer, fact
     assert json.loads(after["progress-update-uischema.json"])["ui:order"][-1] == "next_step"
 
 
+def test_a_form_saved_unchanged_is_the_same_text_keys_in_their_order(designer, factory, drafted):
+    for name in ("progress-update", "board-challenge"):
+        state = state_of(designer.get(f"{BASE}/{name}-schema.json").get_data(as_text=True))
+        r = designer.put(f"{BASE}/{name}-schema.json", json={"schema": state["schema"], "ui_schema":
+                         state["ui_schema"], "fields": state["fields"], "revision": files_of(factory).revision})
+        assert r.status_code == 200
+        assert list(json.loads(r.get_data(as_text=True))["schema"]["properties"]) == \
+            list(state["schema"]["properties"])
+        for suffix in ("-schema.json", "-uischema.json"):
+            shipped = (WORKFLOWS / "action_plan" / f"{name}{suffix}").read_text()
+            assert files_of(factory).files[f"{name}{suffix}"] == shipped
+
+
 def test_a_templated_form_saves_with_its_expressions(designer, factory, drafted):
     state = state_of(designer.get(f"{BASE}/plan-schema.json").get_data(as_text=True))
     assert state["fields"] is not None

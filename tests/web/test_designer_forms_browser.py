@@ -63,6 +63,10 @@ def test_a_designer_adds_a_required_field_sees_it_and_saves_it_to_the_draft(live
     assert schema["properties"]["agreed_next_step"] == {"type": "string", "title": "Agreed next step",
                                                         "description": "Who does what, and by when"}
     assert "agreed_next_step" in schema["required"] and ui["ui:order"][-1] == "agreed_next_step"
+    shipped = json.loads((WORKFLOWS / "action_plan" / "progress-update-schema.json").read_text())
+    assert list(schema) == list(shipped)  # keys keep their order, and so do the questions
+    assert list(schema["properties"]) == [*shipped["properties"], "agreed_next_step"]
+    assert list(schema["properties"]["rag"]) == list(shipped["properties"]["rag"])
 
 
 def test_invalid_raw_json_shows_an_error_and_is_not_saved(live, factory):

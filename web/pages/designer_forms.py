@@ -5,11 +5,13 @@ the list and the documents, and this view writes, draws and saves them. A schema
 with the sample context deploys use. Saving writes both files into the draft (a stale revision is a 409)."""
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from engine.bundles import forms
@@ -58,7 +60,7 @@ def form_editor(key: str, schema_file: str) -> str:
              "exists": exists, "schema": schema, "ui_schema": ui, "fields": fields if editable else None,
              "types": forms_edit.TYPES, "fixed_types": list(forms_edit.FIXED)}
     preview = _preview_html(schema, ui) if editable or exists else ""
-    return render_template("designer/form_editor.html", state=state, key=key, schema_file=schema_file,
+    return render_template("designer/form_editor.html", state=Markup(_ordered_json(state)), key=key, schema_file=schema_file,
                            ui_file=ui_file, exists=exists, fields=fields, editable=editable,
                            types=forms_edit.TYPES, preview=preview, draft=draft, saved_by=saved_by,
                            schema_text=_text(schema), ui_text=_text(ui))
@@ -72,7 +74,7 @@ def preview(key: str) -> Response:
         schema, ui = _written(schema, ui, fields)
     listed = [f.as_dict() for f in forms_edit.read_fields(schema, ui)] \
         if isinstance(schema, dict) and isinstance(ui, dict) else None
-    return jsonify({"html": _preview_html(schema, ui), "schema": schema, "ui_schema": ui, "fields": listed})
+    return _json({"html": _preview_html(schema, ui), "schema": schema, "ui_schema": ui, "fields": listed})
 
 
 @bp.put("/<key>/forms/<schema_file>")
@@ -94,8 +96,8 @@ def save_form(key: str, schema_file: str) -> Response:
         current = drafts.open_draft(db, key)
         saved = drafts.save_draft(db, key, {**current.files, **texts}, revision=revision, actor=actor, now=now())
         found = validating.bundle_problems(db, key, saved.files)
-    return jsonify({"revision": saved.revision, "schema": schema, "ui_schema": ui,
-                    "problems": [p for p in found if p.get("file") in (schema_file, ui_file, "")]})
+    return _json({"revision": saved.revision, "schema": schema, "ui_schema": ui,
+                  "problems": [p for p in found if p.get("file") in (schema_file, ui_file, "")]})
 
 
 def _conflict_details(details: Any) -> dict[str, Any]:
@@ -115,6 +117,17 @@ def _full_name(db: Session, username: str | None) -> str | None:
         return directory.user_summary(db, username).full_name or username
     except NotFound:
         return username
+
+
+def _ordered_json(value: Any) -> str:
+    """JSON keeping the documents' key order (Flask's ``jsonify`` and ``tojson`` sort keys, which would reorder a
+    form's properties, and so its questions), safe inside a ``<script>`` block."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _json(value: Any) -> Response:
+    return Response(_ordered_json(value), mimetype="application/json")
 
 
 def _ui_file(schema_file: str) -> str:
