@@ -60,8 +60,8 @@ def form_editor(key: str, schema_file: str) -> str:
              "exists": exists, "schema": schema, "ui_schema": ui, "fields": fields if editable else None,
              "types": forms_edit.TYPES, "fixed_types": list(forms_edit.FIXED)}
     preview = _preview_html(schema, ui) if editable or exists else ""
-    return render_template("designer/form_editor.html", state=Markup(_ordered_json(state)), key=key, schema_file=schema_file,
-                           ui_file=ui_file, exists=exists, fields=fields, editable=editable,
+    return render_template("designer/form_editor.html", state=Markup(_ordered_json(state)), key=key,
+                           schema_file=schema_file, ui_file=ui_file, exists=exists, fields=fields, editable=editable,
                            types=forms_edit.TYPES, preview=preview, draft=draft, saved_by=saved_by,
                            schema_text=_text(schema), ui_text=_text(ui))
 
