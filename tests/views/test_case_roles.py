@@ -28,13 +28,19 @@ NOT_CASE_ROUTES = {
     "api.issue_token": "signing in", "api.revoke_token": "signing out", "api.openapi_document": "the API's shape",
     "api.list_definitions": "definitions", "api.deploy_definition": "definitions", "api.definition_bpmn": "definitions",
     "api.list_running_instances": "a designer's list without case data (tested below)",
+    "api.get_instance_migration": "a designer's move of a case to a version, without case data (test_*_migration)",
+    "api.migrate_instance": "a designer's move of a case to a version, without case data (test_*_migration)",
     "api.list_notifications": "one's own notices; those about cases are hidden from them (tested below)",
     "notices.inbox": "the same, as a page", "api.mark_notification_read": "marking one's own notice",
     "notices.mark_read": "marking one's own notice",
     "notices.mark_all_read": "marking one's own notices; those about cases stay as they are (test_web_notices)",
+    **{f"api.{name}": "the designer's own work on definitions (tests/api/test_api_designer_*)" for name in (
+        "validate_definition", "get_process_draft", "save_process_draft", "discard_process_draft",
+        "deploy_process_draft")},
 }
 NOT_CASE_BLUEPRINTS = {"auth": "signing in and one's account", "admin": "users and agencies",
-                       "designer": "definitions"}
+                       "designer": "definitions", "designer_migration": "moving cases between versions, without "
+                       "case data (tests/web/test_designer_migration.py)"}
 # A valid body for each API action, so that the answer is about who asks, not about what they sent ("{key}" is
 # the case's business key); uploads are multipart.
 API_BODIES: dict[str, Any] = {

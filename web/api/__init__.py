@@ -9,6 +9,7 @@ from . import (  # noqa: F401
     auth,
     deadlines,
     definitions,
+    design_migration,
     designer,
     errors,
     files,

@@ -19,6 +19,7 @@ from . import schemas as s
 from .actions import ActionSchema
 from .annual import AnnualReportSchema
 from .blueprint import bp
+from .design_migration import MigrateRequest, MigrationSchema
 from .designer import DraftRequest, DraftSavedSchema, DraftSchema, FilesRequest, ProblemsSchema, RevisionRequest
 from .files import DocumentSchema
 from .learning import LessonSchema
@@ -54,6 +55,11 @@ ROUTES: list[tuple[str, str, str, Any, int, Any, tuple[int, ...]]] = [
      "TaskList", (400, 401, 403, 404)),
     ("/process-definitions/{key}/instances", "get", "A process's cases for a migration (designer, coordinator): "
      "ids, business keys, versions, open steps; no case data", None, 200, "RunningInstanceList", (400, 401, 403, 404)),
+    ("/process-instances/{id}/migration", "get", "Whether the case can move to `version` of its process, and why "
+     "not (designer)", None, 200, MigrationSchema, (400, 401, 403, 404)),
+    ("/process-instances/{id}/migrate", "post", "Move the case to another version of its process (designer; 409 "
+     "with the problems when it cannot move safely, or already runs that version)", MigrateRequest, 200,
+     s.RunningInstanceSchema, (400, 401, 403, 404, 409, 422)),
     ("/process-instances/{id}/cancel", "post", "Cancel with a reason", s.ReasonRequest, 200, s.InstanceSchema,
      (400, 401, 403, 404, 409, 422)),
     ("/process-instances/{id}/retry", "post", "Retry an instance in error", None, 200, s.InstanceSchema,

@@ -19,6 +19,7 @@ from . import (
     dashboard,
     designer,
     designer_forms,
+    designer_migration,
     errors,
     exports,
     files,
@@ -46,7 +47,7 @@ def register_pages(app: Flask) -> None:
     csrf.exempt(api_bp)
 
     for module in (auth, assets, tasks, files, dashboard, exports, chasing, instances, notices, admin, start, designer,
-                   designer_forms, retention, plan_changes, actions, learning, reports, annual):
+                   designer_forms, designer_migration, retention, plan_changes, actions, learning, reports, annual):
         app.register_blueprint(module.bp)
     app.before_request(refuse_bad_forms)
     app.before_request(auth.load_signed_in_user)
