@@ -40,7 +40,8 @@ NOT_CASE_ROUTES = {
 }
 NOT_CASE_BLUEPRINTS = {"auth": "signing in and one's account", "admin": "users and agencies",
                        "designer": "definitions", "designer_migration": "moving cases between versions, without "
-                       "case data (tests/web/test_designer_migration.py)"}
+                       "case data (tests/web/test_designer_migration.py)",
+                       "designer_forms": "a draft's form files (tests/web/test_designer_forms.py)"}
 # A valid body for each API action, so that the answer is about who asks, not about what they sent ("{key}" is
 # the case's business key); uploads are multipart.
 API_BODIES: dict[str, Any] = {
