@@ -21,6 +21,7 @@ from . import (
     designer_bundles,
     designer_check,
     designer_editor,
+    designer_forms,
     designer_migration,
     errors,
     exports,
@@ -49,8 +50,8 @@ def register_pages(app: Flask) -> None:
     csrf.exempt(api_bp)
 
     for module in (auth, assets, tasks, files, dashboard, exports, chasing, instances, notices, admin, start, designer,
-                   designer_editor, designer_check, designer_bundles, designer_migration, retention, plan_changes,
-                   actions, learning, reports, annual):
+                   designer_editor, designer_forms, designer_check, designer_bundles, designer_migration,
+                   retention, plan_changes, actions, learning, reports, annual):
         app.register_blueprint(module.bp)
     app.before_request(refuse_bad_forms)
     app.before_request(auth.load_signed_in_user)
