@@ -39,6 +39,7 @@ WORDS = {
     "instance.resumed": "Case resumed: the clock started again",
     "instance.access_reported": "Access report made",
     "instance.disposed": "Case disposed of",
+    "instance.migrated": "Case moved to a new version of its process",
     "task.ready": "{task} ready for {who}",
     "task.completed": "{task} completed",
     "task.withdrawn": "{task} withdrawn",

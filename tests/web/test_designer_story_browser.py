@@ -85,6 +85,7 @@ def test_a_designer_adds_a_task_with_a_new_form_checks_deploys_and_moves_a_runni
 
         task_id = page.evaluate(ADD_TASK)
         page.evaluate("id => window.lifSelect(id)", task_id)
+        page.click("[data-group-id='group-general'] .bio-properties-panel-group-header")
         name = page.locator("#bio-properties-panel-name")
         name.fill("Record the board's contact")
         name.press("Tab")
@@ -94,7 +95,8 @@ def test_a_designer_adds_a_task_with_a_new_form_checks_deploys_and_moves_a_runni
         due.press("Tab")
         page.once("dialog", lambda dialog: dialog.accept("board-contact"))
         page.select_option("#bio-properties-panel-lif-form", "__new__")
-        assert page.locator("#bio-properties-panel-lif-form").input_value() == "board-contact-schema.json"
+        page.wait_for_function("() => document.querySelector('#bio-properties-panel-lif-form').value"
+                               " === 'board-contact-schema.json'")
 
         page.click("text=Edit form (saves the draft first)")
         page.wait_for_url("**/processes/action_plan/forms/board-contact-schema.json")
@@ -131,11 +133,13 @@ def test_a_designer_adds_a_task_with_a_new_form_checks_deploys_and_moves_a_runni
         assert new_task.due_at is not None
         assert _version(factory, before) == 1  # the case started before stays where it was
 
+        page.context.clear_cookies()
         sign_in_as(page, live, "cora")
         page.goto(f"{live}/tasks/{new_task.id}")
         assert page.locator(f"label:has-text(\"{FIELD}\")").count() == 1
 
         # The designer moves the older case; it then reaches the new task as well.
+        page.context.clear_cookies()
         sign_in_as(page, live, "dee")
         page.goto(f"{live}/processes/action_plan/migrate?version=2")
         row = page.locator("tr", has_text=_business_key(factory, before))
