@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..bundles import definitions
+from ..bundles.bpmn_xml import BPMN_NS, XmlRefused, parse_xml
 from ..bundles.parsing import MAX_BUNDLE_BYTES, MAX_FILES
 from ..errors import Conflict, InvalidData, NotFound, TooLarge
 from ..records import DefinitionInfo
@@ -85,6 +87,39 @@ def deploy_draft(session: Session, key: str, *, revision: int, actor: str | None
     session.delete(row)
     session.flush()
     return info, created
+
+
+def add_files(session: Session, key: str, files: dict[str, str], *, actor: str | None,
+              now: datetime) -> DraftInfo:
+    """Put ``files`` (another tool's export, a form, a decision table) into the draft of ``key``, replacing files of
+    the same name, and save it; what does not run here is for validation to list. A process not yet deployed starts
+    from the files alone (not the starter bundle), with a ``process_model.json`` naming the first diagram's first
+    process when none is given."""
+    draft = open_draft(session, key)
+    new_process = draft.base_version is None and not draft.saved
+    merged = ({} if new_process else dict(draft.files)) | dict(files)
+    if "process_model.json" not in merged:
+        merged["process_model.json"] = _model_for(key, merged)
+    return save_draft(session, key, merged, revision=draft.revision, actor=actor, now=now)
+
+
+def _model_for(key: str, files: dict[str, str]) -> str:
+    """A ``process_model.json`` for files brought from elsewhere: the first diagram and its first executable (else
+    first) process, by name."""
+    model: dict[str, Any] = {"display_name": key.replace("_", " ").capitalize(), "description": "",
+                             "start_roles": ["coordinator"]}
+    for name in sorted(n for n in files if n.endswith(".bpmn")):
+        try:
+            root = parse_xml(files[name], name)
+        except XmlRefused:
+            continue
+        processes = root.findall(f"{{{BPMN_NS}}}process")
+        chosen = next((p for p in processes if p.get("isExecutable") == "true"), processes[0] if processes else None)
+        model |= {"primary_file_name": name, "primary_process_id": chosen.get("id", "") if chosen is not None else ""}
+        if chosen is not None and (chosen.get("name") or "").strip():
+            model["display_name"] = chosen.get("name", "").strip()[:200]
+        break
+    return json.dumps(model, indent=2) + "\n"
 
 
 def starter_files(key: str) -> dict[str, str]:

@@ -161,6 +161,21 @@ def test_every_miwg_model_opens_without_a_console_error(live, page, factory):
         assert page.problems == [] and page.csp_problems == [], (path.name, page.problems, page.csp_problems)
 
 
+def test_other_tools_exports_open_without_a_console_error(live, page, factory):
+    exports = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "foreign").glob("*.bpmn"))
+    assert exports
+    with transaction(factory) as s:
+        for number, path in enumerate(exports):
+            drafts.add_files(s, f"foreign_{number}", {path.name: path.read_text(encoding="utf-8")}, actor="dee",
+                             now=NOW)
+    sign_in_as(page, live, "dee")
+    for number, path in enumerate(exports):
+        _open(page, live, f"foreign_{number}")
+        assert page.get_attribute("#lif-editor", "data-opened") == path.name
+        assert page.locator(".djs-element").count() > 1, path.name
+        assert page.problems == [] and page.csp_problems == [], (path.name, page.problems, page.csp_problems)
+
+
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
 

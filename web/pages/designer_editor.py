@@ -12,7 +12,7 @@ from marshmallow import ValidationError, fields, validate
 from engine.bundles.definitions import key_problem
 from engine.bundles.parsing import MAX_BUNDLE_BYTES, MAX_FILES
 from engine.designer import drafts, validating
-from engine.errors import InvalidData, LifError, NotFound, TooLarge
+from engine.errors import Conflict, InvalidData, LifError, NotFound, TooLarge
 
 from ..api.common import body
 from ..api.designer import DraftSavedSchema, DraftSchema, ProblemsSchema, RevisionRequest
@@ -145,3 +145,49 @@ def deploy_draft(key: str) -> tuple[Response, int]:
 def preview_instructions(key: str) -> Response:
     """A task's instructions drawn as the task page draws their Markdown (sanitised); Jinja stays as written."""
     return jsonify({"html": str(markdown(body(PreviewBody())["text"]))})
+
+
+@bp.post("/open")
+@requires("designer", "admin")
+def open_files() -> Any:
+    """"Open files in the editor" on the processes page: another tool's export (or any bundle files) put into the
+    draft of the key given, then the editor. Nothing is deployed; what cannot run here is for Validate to list."""
+    key = request.form.get("key", "").strip()
+    problem = key_problem(key) if key else "Enter a key for the process"
+    if problem:
+        flash(f"The files were not opened: {problem}", "error")
+        return redirect(url_for("designer.processes"))
+    return _add_uploads(key, back=url_for("designer.processes"))
+
+
+@bp.post("/<key>/draft/files")
+@requires("designer", "admin")
+def add_files(key: str) -> Any:
+    """"Add files to this draft" on the editor page."""
+    if key_problem(key):
+        raise NotFound(f"no process {key!r}")
+    return _add_uploads(key, back=url_for("designer_editor.edit", key=key))
+
+
+def _add_uploads(key: str, *, back: str) -> Any:
+    uploads = [u for u in request.files.getlist("files") if u.filename][:MAX_FILES + 1]
+    if not uploads:
+        flash("The files were not opened: choose one or more files", "error")
+        return redirect(back)
+    try:
+        files = {u.filename.replace("\\", "/").rsplit("/", 1)[-1]: u.read().decode("utf-8") for u in uploads}
+    except UnicodeDecodeError:
+        flash("The files were not opened: every file must be text in UTF-8 (BPMN, DMN, JSON or Markdown)", "error")
+        return redirect(back)
+    try:
+        with lif().unit_of_work() as session:
+            drafts.add_files(session, key, files, actor=current_actor().username, now=now())
+    except (InvalidData, TooLarge, Conflict) as exc:
+        reasons = "; ".join(str(d.get("message")) for d in exc.details if isinstance(d, dict)) \
+            if isinstance(exc.details, list) else ""
+        flash(f"The files were not opened: {exc.message}{': ' + reasons if reasons else ''}", "error")
+        return redirect(back)
+    names = ", ".join(sorted(files))
+    flash(f"{names} {'is' if len(files) == 1 else 'are'} in the draft. Validate lists what cannot run here.",
+          "success")
+    return redirect(url_for("designer_editor.edit", key=key))
