@@ -267,6 +267,18 @@ FIRST_CASE_ONLY = frozenset({
     "test_annual_figures.py::test_a_year_that_is_not_a_whole_number_from_2000_to_next_year_is_refused",
     "test_compliance_pages.py::test_the_api_refuses_a_bad_date_or_an_unknown_parameter_naming_it",
     "test_compliance_pages.py::test_the_api_is_for_coordinators_chairs_the_scrutineer_and_partners",
+    # issue 15's families (the designer)
+    "test_api_designer_bundles.py::test_a_spiff_arena_folder_or_flat_zip_deploys_as_a_new_process",
+    "test_api_designer_bundles.py::test_each_unsafe_zip_is_refused_before_any_file_is_read",
+    "test_api_designer_drafts.py::test_a_file_name_that_is_not_plain_is_422",
+    "test_api_designer_drafts.py::test_other_roles_get_403",
+    "test_api_designer_migration.py::test_only_designers_and_admins_may_ask_or_move",
+    "test_designer_bundles_foreign.py::test_deploy_and_zip_import_refuse_with_the_same_reasons_and_write_nothing",
+    "test_designer_check.py::test_seeds_out_of_range_are_refused",
+    "test_designer_migration.py::test_only_designers_and_admins_preview_or_move",
+    "test_designer_open_files.py::test_another_tools_export_opens_in_the_editor_and_validate_lists_what_cannot_run",
+    "test_designer_open_files.py::test_only_designers_and_admins_open_files",
+    "test_designer_open_files.py::test_a_bad_upload_changes_nothing_and_says_why",
     # earlier families that cost the most in make test (the wall-clock ones: make test runs "timing and not slow")
     "test_runaway_code.py::test_runaway_expression_is_stopped_within_the_limit_without_growing_the_server",
     "test_runaway_templates.py::test_runaway_template_is_stopped_within_the_limit_without_growing_the_server",

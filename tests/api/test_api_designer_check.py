@@ -2,6 +2,8 @@
 files that do not parse answered with no runs (never a 500), designers and admins only, nothing written."""
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import PASSWORDS
 from tests.web.web_kit import csrf_token
 
@@ -72,6 +74,7 @@ def test_only_designers_and_admins_check(api, client, auth):
     assert api.snapshot() == before
 
 
+@pytest.mark.slow  # make test-ci: the fast suite keeps within 4 minutes
 def test_the_page_endpoint_gives_the_api_answer(api, client, auth):
     files = bundle_files("check_script_branch")
     from_api = client.post(check_url("check_script_branch"), json={"files": files, "seeds": 3}, headers=auth("dee"))

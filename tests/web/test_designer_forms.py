@@ -82,6 +82,7 @@ def form_pair(path: Path):
     return [lifted[i] if lifted[i] is not None else texts[i] for i in (0, 1)]
 
 
+@pytest.mark.slow  # make test-ci: the fast suite keeps within 4 minutes
 def test_a_preview_of_every_shipped_form_draws_without_error(designer):
     templates.render("{{ 1 }}", {}, timeout_s=30)  # the sandbox's workers started, not timed as the first form
     for path in FORMS:
@@ -152,6 +153,7 @@ def test_what_is_not_json_is_400(designer, drafted):
         assert r.status_code == 400 and r.json["error"]["code"]
 
 
+@pytest.mark.slow  # make test-ci: the fast suite keeps within 4 minutes
 def test_a_save_writes_both_files_and_keeps_the_rest_of_the_draft(designer, factory, drafted):
     state = state_of(designer.get(f"{BASE}/progress-update-schema.json").get_data(as_text=True))
     before = files_of(factory).files
@@ -166,6 +168,7 @@ def test_a_save_writes_both_files_and_keeps_the_rest_of_the_draft(designer, fact
     assert json.loads(after["progress-update-uischema.json"])["ui:order"][-1] == "next_step"
 
 
+@pytest.mark.slow  # make test-ci: the fast suite keeps within 4 minutes
 def test_a_form_saved_unchanged_is_the_same_text_keys_in_their_order(designer, factory, drafted):
     for name in ("progress-update", "board-challenge"):
         state = state_of(designer.get(f"{BASE}/{name}-schema.json").get_data(as_text=True))
