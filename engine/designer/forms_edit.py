@@ -53,7 +53,7 @@ class FormField:
                    label=str(data.get("label") or ""), hint=str(data.get("hint") or ""),
                    required=bool(data.get("required")),
                    choices=tuple((str(c.get("value", "")), str(c.get("label", "")))
-                                 for c in data.get("choices") or [] if isinstance(c, dict)),
+                                 for c in _list(data.get("choices")) if isinstance(c, dict)),
                    condition=(str(condition.get("field", "")), str(condition.get("value", "")))
                    if isinstance(condition, dict) and condition.get("field") else None,
                    dynamic_choices=bool(data.get("dynamic_choices")))
@@ -63,7 +63,7 @@ def read_fields(schema: dict[str, Any], ui: dict[str, Any] | None) -> list[FormF
     """The form's top-level questions in the order the task page shows them."""
     ui = ui or {}
     properties = _object(schema, "properties")
-    required = set(schema.get("required") or [])
+    required = set(_names_in(schema.get("required")))
     conditions = _conditions(schema)
     return [_read(name, _object(properties, name), _object(ui, name), name in required, conditions.get(name))
             for name in ordered_names(properties, ui.get("ui:order"))]
@@ -114,10 +114,10 @@ def ordered_names(properties: dict[str, Any], order: Any) -> list[str]:
     """The names in the task page's order (``ui:order``, with ``*`` standing for the rest)."""
     if not isinstance(order, list):
         return list(properties)
-    listed = [name for name in order if name in properties]
+    listed = [name for name in _names_in(order) if name in properties]
     rest = [name for name in properties if name not in listed]
     if "*" in order:
-        before = [n for n in order[:order.index("*")] if n in properties]
+        before = [n for n in _names_in(order[:order.index("*")]) if n in properties]
         return before + rest + [n for n in listed if n not in before]
     return listed + rest
 
@@ -212,14 +212,14 @@ def _conditions(schema: dict[str, Any]) -> dict[str, tuple[str, str]]:
     found: dict[str, set[tuple[str, str] | None]] = {}
     for clause in _clauses(schema):
         answer = _single_answer(clause.get("if"))
-        for name in _object(clause, "then").get("required") or []:
+        for name in _names_in(_object(clause, "then").get("required")):
             found.setdefault(name, set()).add(answer)
     return {name: answers.pop() for name, answers in found.items()  # type: ignore[misc]
             if len(answers) == 1 and None not in answers}
 
 
 def _clauses(schema: dict[str, Any]) -> list[dict[str, Any]]:
-    clauses = [c for c in schema.get("allOf") or [] if isinstance(c, dict) and "if" in c]
+    clauses = [c for c in _list(schema.get("allOf")) if isinstance(c, dict) and "if" in c]
     return clauses + ([schema] if "if" in schema else [])
 
 
@@ -313,7 +313,7 @@ def _unset_condition(schema: dict[str, Any], name: str) -> None:
     """Take ``name`` out of every clause that requires it; a clause left asking nothing goes."""
     for clause in _clauses(schema):
         then = _object(clause, "then")
-        if name in (then.get("required") or []):
+        if name in _list(then.get("required")):
             then["required"] = [n for n in then["required"] if n != name]
             if not then["required"]:
                 del then["required"]
@@ -333,12 +333,14 @@ def _set_condition(schema: dict[str, Any], name: str, condition: tuple[str, str]
     for clause in _clauses(schema):
         if _single_answer(clause.get("if")) == condition and isinstance(clause.get("then", {}), dict):
             then = clause.setdefault("then", {})
-            then["required"] = [*(then.get("required") or []), name]
+            then["required"] = [*_list(then.get("required")), name]
             return
     const = _typed(_object(_object(schema, "properties"), controller), value)
-    schema.setdefault("allOf", []).append({"if": {"properties": {controller: {"const": const}},
-                                                  "required": [controller]},
-                                           "then": {"required": [name]}})
+    clauses = schema.get("allOf")
+    if not isinstance(clauses, list):  # not JSON Schema's list of clauses: a clause kept, anything else replaced
+        clauses = schema["allOf"] = [clauses] if isinstance(clauses, dict) else []
+    clauses.append({"if": {"properties": {controller: {"const": const}}, "required": [controller]},
+                    "then": {"required": [name]}})
 
 
 def _typed(controller: dict[str, Any], value: str) -> Any:
@@ -371,6 +373,16 @@ def _remove(schema: dict[str, Any], ui: dict[str, Any], name: str) -> None:
 def _object(mapping: Any, key: str) -> dict[str, Any]:
     value = mapping.get(key) if isinstance(mapping, dict) else None
     return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    """A list the schema holds where JSON Schema wants one; anything else (a draft may hold any JSON) as none."""
+    return value if isinstance(value, list) else []
+
+
+def _names_in(value: Any) -> list[str]:
+    """The names in a list of names (``required``, ``ui:order``), leaving out what is not a name."""
+    return [name for name in _list(value) if isinstance(name, str)]
 
 
 def _text(value: Any) -> str:

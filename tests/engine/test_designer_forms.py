@@ -180,3 +180,26 @@ def test_a_field_list_that_cannot_be_written_says_why():
     assert len(problems) == 4 and any("Colour" in p for p in problems)
     with pytest.raises(ValueError):
         write_fields(*new_form("T"), [FormField("a b")])
+
+
+# A draft may hold any JSON (it is a draft; the raw tab and draft.json save what they are given): where JSON Schema
+# or the UI schema wants a list of names, anything else reads as none, and never stops the field list.
+ODD_LISTS = [5, "abc", None, {"a": 1}, [[1]], [{"x": 1}], [5, None]]
+
+
+@pytest.mark.parametrize("odd", ODD_LISTS, ids=repr)
+def test_a_form_whose_lists_are_not_lists_of_names_still_reads_and_writes(odd):
+    schema = {"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "boolean"}},
+              "required": odd, "allOf": odd if not isinstance(odd, list) else [*odd, {"if": {}, "then": {
+                  "required": odd}}]}
+    for ui in ({"ui:order": odd}, {"ui:order": [odd, "*"] if not isinstance(odd, list) else [*odd, "*"]}):
+        fields = read_fields(schema, ui)
+        assert [f.name for f in fields] == ["a", "b"]
+        edited = [dataclasses.replace(fields[0], required=True, condition=("b", "true")), fields[1]]
+        write_fields(schema, ui, edited)
+        write_fields(schema, ui, [fields[1]])
+
+
+@pytest.mark.parametrize("odd", [o for o in ODD_LISTS if o != [{"x": 1}]], ids=repr)
+def test_a_posted_field_whose_choices_are_not_a_list_has_none(odd):
+    assert FormField.from_dict({"name": "a", "type": "choice", "choices": odd}).choices == ()
