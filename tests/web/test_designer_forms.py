@@ -235,12 +235,16 @@ def test_the_page_needs_a_signed_in_user(client):
     assert r.status_code == 302 and "sign-in" in r.headers["Location"]
 
 
-@pytest.mark.parametrize("ui", [{"ui:order": [["a"]]}, {"ui:order": [5, "*"]}, {"ui:order": 5}])
+@pytest.mark.parametrize("ui", [{"ui:order": [["a"]]}, {"ui:order": [5, "*"]}, {"ui:order": [{}, "*", ["a"]]},
+                                {"ui:order": 5}])
 @pytest.mark.parametrize("required", [5, [["a"]], "a"])
 def test_a_form_with_odd_lists_previews_and_opens_as_a_page(designer, factory, drafted, ui, required):
     schema = {"type": "object", "properties": {"a": {"type": "string"}}, "required": required, "allOf": 5}
     r = designer.post(f"{BASE}/preview", json={"schema": schema, "ui_schema": ui})
     assert r.status_code == 200 and [f["name"] for f in r.get_json()["fields"]] == ["a"]
+    valid = {"type": "object", "properties": {"a": {"type": "string"}}}
+    r = designer.post(f"{BASE}/preview", json={"schema": valid, "ui_schema": ui})
+    assert r.status_code == 200 and 'name="a"' in r.get_json()["html"]  # the task page's renderer draws it
     r = designer.post(f"{BASE}/preview", json={"schema": schema, "ui_schema": ui,
                                                "fields": [{"name": "a", "choices": 5, "condition": 5}]})
     assert r.status_code == 200

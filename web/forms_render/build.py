@@ -136,11 +136,12 @@ def _place_revealed(path: str, children: list[Field], revealed: dict[str, tuple[
 def _ordered(properties: dict[str, Any], order: Any) -> list[str]:
     if not isinstance(order, list):
         return list(properties)
-    listed = [name for name in order if name in properties]
+    names = [name for name in order if isinstance(name, str)]  # a UI schema may hold anything: names only
+    listed = [name for name in names if name in properties]
     rest = [name for name in properties if name not in listed]
-    if "*" in order:
-        star = order.index("*")
-        before = [n for n in order[:star] if n in properties]
+    if "*" in names:
+        star = names.index("*")
+        before = [n for n in names[:star] if n in properties]
         return before + rest + [n for n in listed if n not in before]
     return listed + rest
 
