@@ -21,6 +21,13 @@ from ..store.models import ProcessDefinition, ProcessDraft
 from .records import DraftInfo
 
 FILE_SUFFIXES = (".bpmn", ".dmn", ".json", ".md")
+
+
+class _Unsaid:
+    """A first save that does not say which version its files came from (older API clients)."""
+
+
+UNSAID = _Unsaid()
 MAX_NAME = 200
 
 
@@ -39,9 +46,12 @@ def open_draft(session: Session, key: str) -> DraftInfo:
 
 
 def save_draft(session: Session, key: str, files: dict[str, str], *, revision: int, actor: str | None,
-               now: datetime) -> DraftInfo:
+               now: datetime, base_version: int | None | _Unsaid = UNSAID) -> DraftInfo:
     """Save ``files`` as the draft of ``key``, made from ``revision`` (0 for a first save). The contents are not
-    validated; the names and sizes are. A stale revision is a ``Conflict`` and saves nothing."""
+    validated; the names and sizes are. A stale revision is a ``Conflict`` and saves nothing. A first save may name
+    the ``base_version`` its files came from (None: a new process's starter): when another version was deployed
+    since (a draft deployed and so removed, which puts the revision back to 0), that is a ``Conflict`` too, so
+    files made from an older version never silently undo the newer one."""
     _check_key(key)
     _check_files(files)
     row = session.get(ProcessDraft, key, with_for_update=True)
@@ -50,8 +60,13 @@ def save_draft(session: Session, key: str, files: dict[str, str], *, revision: i
         raise Conflict(_stale_message(row), {"revision": current, "updated_by": row.updated_by if row else None,
                                              "updated_at": row.updated_at.isoformat() if row else None})
     if row is None:
-        base = session.scalar(select(ProcessDefinition.version).where(ProcessDefinition.key == key)
-                              .order_by(ProcessDefinition.version.desc()).limit(1))
+        latest = session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == key)
+                                .order_by(ProcessDefinition.version.desc()).limit(1))
+        base = latest.version if latest is not None else None
+        if not isinstance(base_version, _Unsaid) and base_version != base and latest is not None:
+            raise Conflict(f"version {base} was deployed since you opened this draft; open it again to start from "
+                           f"version {base}", {"revision": 0, "updated_by": latest.deployed_by,
+                                               "updated_at": latest.deployed_at.isoformat(), "version": base})
         row = ProcessDraft(key=key, files=dict(files), revision=1, base_version=base, created_by=actor,
                            created_at=now, updated_by=actor, updated_at=now)
         session.add(row)

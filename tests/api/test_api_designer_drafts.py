@@ -113,3 +113,34 @@ def test_other_roles_get_403(client, auth, who):
     r = client.post(f"{API}/process-definitions/simple_review/validate", json={"files": {"a.md": ""}},
                     headers=auth(who))
     assert r.status_code == 403
+
+
+def test_a_first_save_made_before_another_version_was_deployed_is_409_and_changes_nothing(api, client, auth):
+    """Deploying a draft removes it (the revision is 0 again): a designer who opened the draft before that must not
+    save files from the older version over it, silently undoing the newer version when the draft is deployed."""
+    api.deploy("simple_review")
+    opened = client.get(draft_url("simple_review"), headers=auth("dee")).json  # revision 0, base_version 1
+    files = bundle_files("simple_review")
+    assert client.put(draft_url("simple_review"), json={"files": {**files, "notes.md": "adam's"}, "revision": 0,
+                                                        "base_version": 1}, headers=auth("adam")).status_code == 200
+    deployed = client.post(f"{draft_url('simple_review')}/deploy", json={"revision": 1}, headers=auth("adam"))
+    assert deployed.json["version"] == 2
+    before = api.snapshot()
+    mine = {**opened["files"], "notes.md": "dee's, made from version 1"}
+    r = client.put(draft_url("simple_review"), json={"files": mine, "revision": opened["revision"],
+                                                     "base_version": opened["base_version"]}, headers=auth("dee"))
+    error = check_error(r, 409, "conflict")
+    assert "version 2" in error["message"] and error["details"]["updated_by"] == "adam"
+    assert api.snapshot() == before
+    fresh = client.get(draft_url("simple_review"), headers=auth("dee")).json
+    assert fresh["base_version"] == 2 and fresh["files"]["notes.md"] == "adam's"
+    r = client.put(draft_url("simple_review"), json={"files": fresh["files"], "revision": 0, "base_version": 2},
+                   headers=auth("dee"))
+    assert r.status_code == 200 and r.json["base_version"] == 2
+    # a new process: a first save from the starter, after someone deployed the process, is a conflict too
+    starter = client.get(draft_url("brand_new"), headers=auth("dee")).json
+    client.put(draft_url("brand_new"), json={"files": starter["files"], "revision": 0}, headers=auth("adam"))
+    client.post(f"{draft_url('brand_new')}/deploy", json={"revision": 1}, headers=auth("adam"))
+    r = client.put(draft_url("brand_new"), json={"files": starter["files"], "revision": 0, "base_version": None},
+                   headers=auth("dee"))
+    check_error(r, 409, "conflict")

@@ -181,3 +181,19 @@ def test_the_instructions_preview_is_the_task_page_markdown_sanitised(as_user):
 def test_the_processes_page_offers_a_new_process(as_user):
     page = as_user("dee").get("/processes/").get_data(as_text=True)
     assert 'action="/processes/new"' in page and "New process" in page
+
+
+def test_a_first_save_from_a_version_older_than_the_latest_is_refused(as_user, factory, action_plan):
+    """The editor sends the base_version it opened: after someone deployed a newer version (which removes the
+    draft), a save from the older version is a conflict, not a draft that would undo theirs."""
+    dee, adam = as_user("dee"), as_user("adam")
+    opened = dee.get("/processes/action_plan/draft.json").get_json()
+    theirs = {**action_plan, "notes.md": "adam's"}
+    assert adam.put("/processes/action_plan/draft.json", json={"files": theirs, "revision": 0,
+                                                               "base_version": 1}).status_code == 200
+    assert adam.post("/processes/action_plan/draft/deploy", json={"revision": 1}).get_json()["version"] == 2
+    before = _drafts(factory)
+    stale = dee.put("/processes/action_plan/draft.json", json={"files": opened["files"], "revision": 0,
+                                                               "base_version": opened["base_version"]})
+    assert stale.status_code == 409 and "version 2 was deployed" in stale.get_json()["error"]["message"]
+    assert _drafts(factory) == before

@@ -48,6 +48,9 @@ class DraftRequest(Strict):
     files = FILES
     revision = fields.Integer(required=True, validate=validate.Range(0, 2**31 - 1),
                               metadata={"description": "the revision the files were made from"})
+    base_version = fields.Integer(allow_none=True, validate=validate.Range(1, 2**31 - 1), metadata={
+        "description": "for a first save (revision 0): the draft's base_version as opened (null for a new "
+                       "process); a version deployed since is a 409"})
 
 
 class DraftSavedSchema(DraftSchema):
@@ -88,7 +91,8 @@ def save_process_draft(key: str) -> Response:
     request_body = body(DraftRequest())
     with lif().unit_of_work() as session:
         draft = drafts.save_draft(session, key, request_body["files"], revision=request_body["revision"],
-                                  actor=actor.username, now=now())
+                                  actor=actor.username, now=now(),
+                                  base_version=request_body.get("base_version", drafts.UNSAID))
         problems = validating.bundle_problems(session, key, draft.files)
     return jsonify(DraftSavedSchema().dump({**draft.__dict__, "problems": problems}))
 

@@ -34,6 +34,7 @@ export function createDraft(root) {
     if (answer.status !== 200) throw new Error(answer.body.error ? answer.body.error.message : 'not found');
     draft.files = answer.body.files;
     draft.revision = answer.body.revision;
+    draft.baseVersion = answer.body.base_version ?? null;  // a first save names it: a version deployed since is a 409
     draft.dirty = false;
     document.getElementById('lif-conflict').hidden = true;
     status(answer.body.revision ? `Draft saved by ${answer.body.updated_by || 'someone'}.`
@@ -85,7 +86,8 @@ export function createDraft(root) {
 
   draft.save = async () => {
     await draft.flush();
-    const answer = await call('PUT', data.draftUrl, { files: draft.files, revision: draft.revision });
+    const answer = await call('PUT', data.draftUrl, { files: draft.files, revision: draft.revision,
+      base_version: draft.baseVersion ?? null });
     if (answer.status === 409) { conflict(answer.body); return false; }
     if (answer.status !== 200) {
       status(answer.body.error ? answer.body.error.message : 'The draft was not saved.', true);

@@ -38,6 +38,7 @@ class FilesBody(Strict):
 class DraftBody(Strict):
     files = FILES
     revision = fields.Integer(required=True, validate=validate.Range(0, 2**31 - 1))
+    base_version = fields.Integer(allow_none=True, validate=validate.Range(1, 2**31 - 1))
 
 
 class PreviewBody(Strict):
@@ -104,7 +105,8 @@ def save_draft(key: str) -> Response:
     files = _files(loaded)
     with lif().unit_of_work() as session:
         draft = drafts.save_draft(session, key, files, revision=loaded["revision"],
-                                  actor=current_actor().username, now=now())
+                                  actor=current_actor().username, now=now(),
+                                  base_version=loaded.get("base_version", drafts.UNSAID))
         problems = validating.bundle_problems(session, key, draft.files)
     return jsonify(DraftSavedSchema(only=("revision", "updated_by", "updated_at", "problems"))
                    .dump({**draft.__dict__, "problems": problems}))
