@@ -177,7 +177,7 @@ def _add_uploads(key: str, *, back: str) -> Any:
         flash("The files were not opened: choose one or more files", "error")
         return redirect(back)
     try:
-        files = {u.filename.replace("\\", "/").rsplit("/", 1)[-1]: u.read().decode("utf-8") for u in uploads}
+        files = {(u.filename or "").replace("\\", "/").rsplit("/", 1)[-1]: u.read().decode("utf-8") for u in uploads}
     except UnicodeDecodeError:
         flash("The files were not opened: every file must be text in UTF-8 (BPMN, DMN, JSON or Markdown)", "error")
         return redirect(back)
