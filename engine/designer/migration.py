@@ -25,7 +25,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from .. import clock
 from ..bundles import definitions, task_views
 from ..cases import child_match, runtime, step
-from ..errors import Conflict, Forbidden
+from ..errors import Conflict, Forbidden, NotFound
 from ..records import Actor, RunningInstance
 from ..registers import projection
 from ..spiff import migration as spiff_migration
@@ -76,11 +76,14 @@ def preview_all(session: Session, key: str, version: int, *, actor: Actor) -> li
     return [_preview(session, row, target) for row in rows]
 
 
-def migrate(session: Session, instance_id: str, version: int, *, actor: Actor, now: datetime) -> RunningInstance:
+def migrate(session: Session, instance_id: str, version: int, *, actor: Actor, now: datetime,
+            key: str | None = None) -> RunningInstance:
     """Move the case to ``version``: Conflict with the problems when it cannot. Returns the case as a designer
-    sees it, on its new version."""
+    sees it, on its new version. ``key``: the process the designer chose (a case of another is NotFound)."""
     _require_designer(actor)
     row = runtime.get_instance_row(session, instance_id)
+    if key is not None and row.process_key != key:
+        raise NotFound(f"no case {instance_id!r} of process {key!r}")
     target = definitions.get_version(session, row.process_key, version)
     found = _preview(session, row, target)
     if not found.can_migrate:
@@ -103,7 +106,7 @@ def migrate_all_safe(session: Session, key: str, version: int, *, actor: Actor, 
         if not found.can_migrate:
             skipped.append(found)
             continue
-        migrate(session, found.instance_id, version, actor=actor, now=now)
+        migrate(session, found.instance_id, version, actor=actor, now=now, key=key)
         moved.append(found.instance_id)
     return MigrationSummary(version, tuple(moved), tuple(skipped))
 

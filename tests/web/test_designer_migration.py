@@ -89,3 +89,10 @@ def test_the_move_needs_the_page_csrf_token(csrf_app, three_cases):
     token = csrf_token(text(client.get("/processes/simple_review/migrate?version=2")))
     moved = client.post("/processes/simple_review/migrate", data={"version": "2", "all": "1", "csrf_token": token})
     assert moved.status_code == 302 and [cases.instance(i).version for i in ids] == [2, 2, 1]
+
+
+def test_a_case_of_another_process_is_not_moved_from_this_page(as_user, three_cases):
+    """The page moves the cases of its own process: a case id of another (a stale or edited form) is a 404."""
+    cases, ids = three_cases
+    refused = as_user("dee").post("/processes/action_plan/migrate", data={"version": "2", "instance_id": ids[0]})
+    assert refused.status_code == 404 and cases.instance(ids[0]).version == 1

@@ -45,7 +45,8 @@ def move(key: str) -> Any:
         return done(_summary_words(summary), "designer_migration.preview", key=key, version=version)
     try:
         with lif().unit_of_work() as db:
-            moved = migration.migrate(db, request.form.get("instance_id", ""), version, actor=actor, now=now())
+            moved = migration.migrate(db, request.form.get("instance_id", ""), version, actor=actor, now=now(),
+                                      key=key)
     except Conflict as exc:
         return back(f"{exc.message}.", "designer_migration.preview", key=key, version=version)
     return done(f"Case {moved.business_key} moved to version {version}", "designer_migration.preview", key=key,
