@@ -136,6 +136,24 @@ def test_a_validation_problem_marks_its_element_and_the_list_selects_it(live, pa
     assert page.csp_problems == []
 
 
+def test_a_version_deployed_since_the_editor_opened_is_a_conflict_not_a_silent_undo(live, page, factory):
+    sign_in_as(page, live, "dee")
+    _open(page, live, "action_plan")  # nothing saved: the files of version 1, revision 0
+    with transaction(factory) as s:  # adam saves and deploys version 2, which removes the draft
+        files = {**read_bundle_dir(WORKFLOWS / "action_plan"), "notes.md": "adam's"}
+        drafts.save_draft(s, "action_plan", files, revision=0, actor="adam", now=NOW)
+        drafts.deploy_draft(s, "action_plan", revision=1, actor="adam", now=NOW)
+    page.click("#lif-save")
+    page.wait_for_selector("#lif-conflict:not([hidden])")
+    assert "adam deployed version 2 since you opened this draft" in page.inner_text("#lif-conflict-text")
+    assert not _saved_draft(factory, "action_plan").saved
+    page.click("#lif-reload")
+    page.wait_for_selector("#lif-conflict[hidden]", state="attached")
+    page.click("#lif-save")
+    page.locator("#lif-status", has_text="The draft is saved").wait_for()
+    assert _saved_draft(factory, "action_plan").files["notes.md"] == "adam's"
+
+
 def test_the_decision_table_of_scr_opens_in_the_dmn_editor(live, page):
     sign_in_as(page, live, "dee")
     _open(page, live, "scr")

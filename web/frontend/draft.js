@@ -67,10 +67,12 @@ export function createDraft(root) {
   function conflict(body) {
     const details = (body.error && body.error.details) || {};
     const who = details.updated_by || 'Someone';
-    document.getElementById('lif-conflict-text').textContent =
-      `${who} saved this draft since you opened it. Your changes are not saved.`;
+    // a version deployed since the draft was opened (details.version), else a save by someone else
+    const what = details.version ? `${who} deployed version ${details.version} since you opened this draft.`
+      : `${who} saved this draft since you opened it.`;
+    document.getElementById('lif-conflict-text').textContent = `${what} Your changes are not saved.`;
     document.getElementById('lif-conflict').hidden = false;
-    status(`${who} saved this draft since you opened it.`, true);
+    status(what, true);
   }
 
   function problemsFrom(body) {
