@@ -9,12 +9,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..bundles import definitions
 from ..bundles.bpmn_xml import BPMN_NS, XmlRefused, parse_xml
 from ..bundles.parsing import MAX_BUNDLE_BYTES, MAX_FILES
 from ..errors import Conflict, InvalidData, NotFound, TooLarge
+from ..reads import names
 from ..records import DefinitionInfo
 from ..store import audit
 from ..store.models import ProcessDefinition, ProcessDraft
@@ -57,8 +59,10 @@ def save_draft(session: Session, key: str, files: dict[str, str], *, revision: i
     row = session.get(ProcessDraft, key, with_for_update=True)
     current = row.revision if row is not None else 0
     if revision != current:
-        raise Conflict(_stale_message(row), {"revision": current, "updated_by": row.updated_by if row else None,
-                                             "updated_at": row.updated_at.isoformat() if row else None})
+        raise Conflict(_stale_message(session, row), {
+            "revision": current, "updated_by": row.updated_by if row else None,
+            "updated_by_name": _name(session, row.updated_by) if row else None,
+            "updated_at": row.updated_at.isoformat() if row else None})
     if row is None:
         latest = session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == key)
                                 .order_by(ProcessDefinition.version.desc()).limit(1))
@@ -66,10 +70,16 @@ def save_draft(session: Session, key: str, files: dict[str, str], *, revision: i
         if not isinstance(base_version, _Unsaid) and base_version != base and latest is not None:
             raise Conflict(f"version {base} was deployed since you opened this draft; open it again to start from "
                            f"version {base}", {"revision": 0, "updated_by": latest.deployed_by,
+                                               "updated_by_name": _name(session, latest.deployed_by),
                                                "updated_at": latest.deployed_at.isoformat(), "version": base})
         row = ProcessDraft(key=key, files=dict(files), revision=1, base_version=base, created_by=actor,
                            created_at=now, updated_by=actor, updated_at=now)
         session.add(row)
+        try:
+            session.flush()
+        except IntegrityError:  # another designer's first save came first (the caller's transaction is lost)
+            raise Conflict("someone else saved this draft at the same moment; open it again to see their changes",
+                           {"revision": 1}) from None
     else:
         row.files = dict(files)
         row.revision = current + 1
@@ -96,7 +106,8 @@ def deploy_draft(session: Session, key: str, *, revision: int, actor: str | None
     if row is None:
         raise NotFound(f"process {key!r} has no draft")
     if revision != row.revision:
-        raise Conflict(_stale_message(row), {"revision": row.revision, "updated_by": row.updated_by,
+        raise Conflict(_stale_message(session, row), {"revision": row.revision, "updated_by": row.updated_by,
+                                                      "updated_by_name": _name(session, row.updated_by),
                                              "updated_at": row.updated_at.isoformat()})
     info, created = definitions.deploy_bundle(session, key, dict(row.files), actor=actor, now=now)
     session.delete(row)
@@ -167,11 +178,16 @@ def _plain_name(name: str) -> bool:
             and not name.startswith(".") and name.isprintable())
 
 
-def _stale_message(row: ProcessDraft | None) -> str:
+def _stale_message(session: Session, row: ProcessDraft | None) -> str:
     if row is None:
         return "the draft was discarded since you opened it; open the process again"
-    who = row.updated_by or "someone"
+    who = _name(session, row.updated_by) or "someone"
     return f"{who} saved this draft since you opened it; open it again to see their changes"
+
+
+def _name(session: Session, username: str | None) -> str | None:
+    """The person's full name (a username that names nobody, such as the command line's, as it is)."""
+    return names.full_names(session, [username]).get(username or "", username) if username else None
 
 
 def _info(row: ProcessDraft) -> DraftInfo:

@@ -13,6 +13,7 @@ gave it. Both are put back for every task that survives with its id, unless its 
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,8 @@ from SpiffWorkflow.util.task import TaskState
 from ..config import StepSettings
 from .adapter import Facts, Workflow
 from .state import LIBRARY, SpecSet, library_state, restore_state
+
+log = logging.getLogger(__name__)
 
 _DONE = TaskState.COMPLETED | TaskState.STARTED
 _WHERE_IT_STANDS = TaskState.READY | TaskState.WAITING
@@ -55,8 +58,10 @@ def assess(state: str, source: SpecSet, target: SpecSet, process_id: str, label:
     if not problems:
         try:
             _round_trip(_migrated(wf, target, process_id), target, process_id)
-        except Exception as exc:  # whatever the library meets, the designer gets a sentence, not a server error
-            problems = [f"SpiffWorkflow could not move the case to {label}: {type(exc).__name__}: {exc}"]
+        except Exception:  # whatever the library meets, the designer gets a sentence, not a server error
+            log.warning("moving a case to %s failed in the trial run", label, exc_info=True)
+            problems = [f"the case could not be moved to {label}: the trial move on a copy failed (the server's log "
+                        "has the details)"]
     return Assessment(tuple(problems), standing)
 
 

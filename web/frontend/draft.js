@@ -37,7 +37,7 @@ export function createDraft(root) {
     draft.baseVersion = answer.body.base_version ?? null;  // a first save names it: a version deployed since is a 409
     draft.dirty = false;
     document.getElementById('lif-conflict').hidden = true;
-    status(answer.body.revision ? `Draft saved by ${answer.body.updated_by || 'someone'}.`
+    status(answer.body.revision ? 'The saved draft is open.'
       : 'Nothing is saved in this draft yet.');
   };
 
@@ -66,7 +66,7 @@ export function createDraft(root) {
 
   function conflict(body) {
     const details = (body.error && body.error.details) || {};
-    const who = details.updated_by || 'Someone';
+    const who = details.updated_by_name || details.updated_by || 'Someone';
     // a version deployed since the draft was opened (details.version), else a save by someone else
     const what = details.version ? `${who} deployed version ${details.version} since you opened this draft.`
       : `${who} saved this draft since you opened it.`;
