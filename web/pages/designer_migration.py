@@ -40,8 +40,12 @@ def move(key: str) -> Any:
         raise BadRequest("say which version to move the cases to")
     actor = current_actor()
     if request.form.get("all") == "1":
-        with lif().unit_of_work() as db:
-            summary = migration.migrate_all_safe(db, key, version, actor=actor, now=now())
+        try:
+            with lif().unit_of_work() as db:
+                summary = migration.migrate_all_safe(db, key, version, actor=actor, now=now())
+        except Conflict as exc:  # a step ran meanwhile: nothing moved (one transaction)
+            return back(f"No case was moved: {exc.message}. Try again.", "designer_migration.preview", key=key,
+                        version=version)
         return done(_summary_words(summary), "designer_migration.preview", key=key, version=version)
     try:
         with lif().unit_of_work() as db:
