@@ -290,10 +290,42 @@ FIRST_CASE_ONLY = frozenset({
 })
 
 
+# Whole tests that run in make test-ci only: the longest page tests, whose pages and rules other tests of make test
+# also reach (make test stays within 4 minutes on two cores).
+CI_ONLY = frozenset({
+    "test_web_inactive_names.py::test_a_leaver_is_still_named_on_their_completed_return",
+    "test_web_dashboard.py::test_dashboard_pages_with_links",
+    "test_web_withdraw.py::test_the_starter_withdraws_an_untouched_case_and_its_history_stays",
+    "test_web_plan_changes.py::test_a_part_and_its_tasks_name_the_plan",
+    "test_web_long_forms.py::test_problems_on_completion_link_to_the_page_and_field",
+    "test_web_lists.py::test_cases_export_follows_the_filters_in_words",
+    "test_web_tasks.py::test_comments_are_listed_and_added",
+    "test_web_instances.py::test_pause_resume_and_cancel",
+    "test_web_tasks.py::test_completing_twice_is_a_conflict_message",
+    "test_release_binding.py::test_the_pages_release_to_the_binding_and_offer_no_release_of_a_task_bound_to_you",
+    "test_web_dashboard.py::test_filters_by_process_status_agency_and_overdue",
+    "test_web_long_forms.py::test_a_long_form_shows_one_section_per_page",
+    "test_web_instances.py::test_retry_a_case_in_error",
+    "test_web_case_summary.py::test_the_coordinator_reads_every_step_in_words",
+    "test_web_long_forms.py::test_continue_saves_the_page_into_the_draft_and_goes_to_the_next",
+    "test_web_dashboard.py::test_a_reviewer_sees_only_cases_they_take_part_in",
+    "test_web_long_forms.py::test_a_later_page_keeps_the_instructions_folded_and_drops_settled_hints",
+    "test_web_case_summary.py::test_the_path_taken_is_marked_for_those_who_see_the_whole_case",
+    "test_web_long_forms.py::test_continue_with_problems_shows_them_on_its_page_linked_to_the_field",
+    "test_web_long_forms.py::test_check_answers_leaves_out_questions_not_asked",
+    "test_designer_bundles.py::test_history_diff_page_and_zip_upload_form",
+    "test_api_designer_bundles.py::test_zip_round_trip_gives_identical_files_and_deploys_unchanged",
+    "test_designer_editor.py::test_deploy_a_draft_makes_the_next_version",
+})
+
+
 @pytest.hookimpl(tryfirst=True)  # before ``-m "not slow"`` deselects
 def pytest_collection_modifyitems(config, items):
     seen: set[tuple[str, str]] = set()
     for item in items:
+        if f"{Path(str(item.path)).name}::{item.originalname}" in CI_ONLY:
+            item.add_marker(pytest.mark.slow)
+            continue
         callspec = getattr(item, "callspec", None)
         if callspec is None or f"{Path(str(item.path)).name}::{item.originalname}" not in FIRST_CASE_ONLY:
             continue
