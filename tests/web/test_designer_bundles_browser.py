@@ -19,8 +19,8 @@ def test_the_diff_page_marks_both_diagrams_in_words(csrf_app, factory, now):
         page.on("pageerror", lambda e: errors.append(str(e)))
         sign_in_as(page, base, "dee")
         page.goto(f"{base}/processes/action_plan/diff?from=1&to=2")
-        page.wait_for_function("document.querySelectorAll(\".lif-diff-diagram[data-rendered='true']\").length === 2",
-                               timeout=20_000)
+        page.wait_for_function("() => document.querySelectorAll(\".lif-diff-diagram[data-rendered='true']\")"
+                               ".length === 2", timeout=20_000)
         before, after = page.query_selector_all(".lif-diff-diagram")
         assert before.get_attribute("data-error") is None and after.get_attribute("data-error") is None
         removed = before.query_selector(".djs-element[data-element-id='close_plan']")
