@@ -287,6 +287,7 @@ FIRST_CASE_ONLY = frozenset({
     "test_sign_in.py::test_failed_sign_ins_are_audited_in_aggregate",
     "test_sign_in_spread.py::test_a_spread_attack_delays_new_addresses_but_not_the_owners",
     "test_sign_in.py::test_failures_on_one_account_from_one_address_wait_longer_each_time",
+    "test_runaway_code.py::test_a_result_that_would_grow_when_stored_is_refused_in_the_worker",
 })
 
 
@@ -316,6 +317,16 @@ CI_ONLY = frozenset({
     "test_designer_bundles.py::test_history_diff_page_and_zip_upload_form",
     "test_api_designer_bundles.py::test_zip_round_trip_gives_identical_files_and_deploys_unchanged",
     "test_designer_editor.py::test_deploy_a_draft_makes_the_next_version",
+    "test_web_learning.py::test_only_coordinators_manage_themes",
+    "test_web_tasks.py::test_completing_a_valid_form_completes_the_task",
+    "test_web_start.py::test_starting_a_case_stores_the_answers_and_opens_its_first_task",
+    "test_annual_figures.py::test_the_review_type_is_the_one_decided_by_the_end_of_the_year",
+    "test_scr_wt2023.py::test_a_panel_response_for_another_case_does_not_reach_this_one",
+    "test_compliance_returns.py::test_reviews_published_within_6_months_of_initiation",
+    # the longest wall-clock tests (make test runs "timing and not slow"); their families keep other cases there
+    "test_script_limits_config.py::test_lif_tick_stops_a_runaway_script_near_the_configured_limit",
+    "test_runaway_code.py::test_several_runaway_cases_at_once_wait_for_workers_within_their_own_limit",
+    "test_runaway_code.py::test_a_bounded_expression_over_big_case_data_runs_in_the_worker",
 })
 
 
