@@ -58,7 +58,8 @@ def test_agency_reviewer_fixes_an_error_and_completes_the_report(live, page, fac
     page.click("#complete")
     summary = page.wait_for_selector(".govuk-error-summary")
     assert "must be 10 characters or more" in summary.inner_text()
-    assert page.evaluate("document.activeElement.classList.contains('govuk-error-summary')")  # GOV.UK JS focuses it
+    page.wait_for_function("() => document.activeElement"  # GOV.UK's script focuses it once it has run
+                           " && document.activeElement.classList.contains('govuk-error-summary')")
     assert page.locator("#f-report-involvement_summary-error").is_visible()
     page.click(".govuk-error-summary a[href='#f-report-involvement_summary']")
     assert page.evaluate("document.activeElement.id") == "f-report-involvement_summary"
