@@ -174,7 +174,8 @@ def test_the_longest_form_with_errors_has_no_violations_and_its_summary_leads_to
     page.click("#continue")  # the return's first page: its problems are shown before the next page
     summary = page.wait_for_selector(".govuk-error-summary")
     page.wait_for_selector(".govuk-error-summary:focus")  # GOV.UK Frontend moves focus to it once it runs
-    assert page.evaluate("document.activeElement.classList.contains('govuk-error-summary')")
+    page.wait_for_function("() => document.activeElement"  # GOV.UK's script focuses it once it has run
+                           " && document.activeElement.classList.contains('govuk-error-summary')")
     found = violations(page, "long form with errors")
     assert found == [], "\n".join(found)
     link = summary.query_selector("a")
