@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -178,3 +178,11 @@ def _plain(value: object) -> object:
     """Task data as the rows hold it (dates as ISO text), as ``runtime`` writes a new task's row."""
     isoformat = getattr(value, "isoformat", None)
     return isoformat() if callable(isoformat) else list(value) if isinstance(value, (set, tuple)) else str(value)
+
+
+def cases_on_older_versions(session: Session, key: str, version: int) -> int:
+    """How many running cases (active or in error) of ``key`` run a version before ``version``."""
+    return session.scalar(select(func.count()).select_from(ProcessInstance).join(
+        ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id).where(
+        ProcessInstance.process_key == key, ProcessDefinition.version < version,
+        ProcessInstance.status.in_((InstanceStatus.ACTIVE, InstanceStatus.ERROR)))) or 0

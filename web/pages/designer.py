@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, render_template, request
 
 from engine.bundles import definitions
+from engine.designer import migration
 from engine.designer.history import version_history
 from engine.errors import Conflict, InvalidData
 from engine.store import audit
@@ -38,7 +39,9 @@ def process(key: str) -> str:
         chosen = definitions.get_version(db, key, version)
         shown = next(v for v in history if v.version == chosen.version)
         deploys = version_history(db, key)
-    return render_template("designer/process.html", history=history, shown=shown, deploys=deploys)
+        older_cases = migration.cases_on_older_versions(db, key, shown.version)
+    return render_template("designer/process.html", history=history, shown=shown, deploys=deploys,
+                           older_cases=older_cases)
 
 
 @bp.get("/<key>/<int:version>/diagram.bpmn")

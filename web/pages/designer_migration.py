@@ -6,13 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, render_template, request
-from sqlalchemy import func, select
 
 from engine.bundles import definitions
 from engine.designer import migration
 from engine.errors import BadRequest, Conflict
-from engine.states import InstanceStatus
-from engine.store.models import ProcessDefinition, ProcessInstance
 
 from ..context import lif
 from .common import back, bounded_int, current_actor, done, now, requires
@@ -64,13 +61,3 @@ def _summary_words(summary: migration.MigrationSummary) -> str:
         reasons = "; ".join(f"{p.business_key}: {', '.join(p.problems)}" for p in summary.skipped)
         words += f"; {len(summary.skipped)} could not: {reasons}"
     return words
-
-
-@bp.app_template_global("cases_on_older_versions")
-def cases_on_older_versions(key: str, version: int) -> int:
-    """How many running cases of ``key`` run a version before ``version`` (for the link from a version's page)."""
-    with lif().reading() as db:
-        return db.scalar(select(func.count()).select_from(ProcessInstance).join(
-            ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id).where(
-            ProcessInstance.process_key == key, ProcessDefinition.version < version,
-            ProcessInstance.status.in_((InstanceStatus.ACTIVE, InstanceStatus.ERROR)))) or 0
