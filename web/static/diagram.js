@@ -141,13 +141,15 @@
     }
   }
 
-  function show(container) {
+  // Draws the BPMN at ``url`` in ``container`` with the navigated viewer, then ``then(viewer)``; a failure is kept
+  // in the container's data-error. The diff page (diff.js) draws its two diagrams through it too.
+  function load(container, url, then) {
     var Viewer = window.BpmnJS;
     if (!Viewer) {
       return;
     }
     var viewer = new Viewer({ container: container });
-    fetch(container.getAttribute("data-bpmn-url"), { credentials: "same-origin" })
+    fetch(url, { credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) {
           throw new Error("the diagram could not be loaded (" + response.status + ")");
@@ -160,14 +162,7 @@
         if (fallback) {
           fallback.remove();
         }
-        var canvas = viewer.get("canvas");
-        mark(viewer, container);
-        if (sizeBox(canvas, container)) {
-          focus(canvas, viewer.get("elementRegistry"), container);
-        } else {
-          fit(canvas, container);
-        }
-        wire(viewer, container, container.closest(".lif-diagram-frame"));
+        then(viewer);
         container.setAttribute("data-rendered", "true");
       })
       .catch(function (error) {
@@ -175,5 +170,19 @@
       });
   }
 
+  function show(container) {
+    load(container, container.getAttribute("data-bpmn-url"), function (viewer) {
+      var canvas = viewer.get("canvas");
+      mark(viewer, container);
+      if (sizeBox(canvas, container)) {
+        focus(canvas, viewer.get("elementRegistry"), container);
+      } else {
+        fit(canvas, container);
+      }
+      wire(viewer, container, container.closest(".lif-diagram-frame"));
+    });
+  }
+
+  window.lifDiagram = { load: load };
   document.querySelectorAll(".lif-diagram[data-bpmn-url]").forEach(show);
 })();

@@ -30,33 +30,12 @@
   }
 
   function show(container) {
-    var Viewer = window.BpmnJS;
-    if (!Viewer) {
-      return;
-    }
-    var viewer = new Viewer({ container: container });
-    fetch(container.getAttribute("data-diff-url"), { credentials: "same-origin" })
-      .then(function (response) {
-        if (!response.ok) {
-          throw new Error("the diagram could not be loaded (" + response.status + ")");
-        }
-        return response.text();
-      })
-      .then(function (xml) { return viewer.importXML(xml); })
-      .then(function () {
-        var fallback = container.querySelector(".lif-diagram__fallback");
-        if (fallback) {
-          fallback.remove();
-        }
-        container.style.height = "500px";
-        viewer.get("canvas").resized();
-        viewer.get("canvas").zoom("fit-viewport");
-        mark(viewer, container);
-        container.setAttribute("data-rendered", "true");
-      })
-      .catch(function (error) {
-        container.setAttribute("data-error", String(error && error.message || error));
-      });
+    window.lifDiagram.load(container, container.getAttribute("data-diff-url"), function (viewer) {
+      container.style.height = "500px";
+      viewer.get("canvas").resized();
+      viewer.get("canvas").zoom("fit-viewport");
+      mark(viewer, container);
+    });
   }
 
   document.querySelectorAll(".lif-diff-diagram[data-diff-url]").forEach(show);
