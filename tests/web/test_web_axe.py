@@ -106,7 +106,9 @@ def test_every_page_type_has_no_violations(site, page, role, username):
         paths += [("admin", "/admin/"), ("admin user", "/admin/users/police.lead"),
                   ("admin messages", "/admin/messages"), ("forbidden", "/cases")]
     if role == "designer":
-        paths += [("processes", "/processes/"), ("process", "/processes/scr"), ("process", "/processes/section11")]
+        paths += [("processes", "/processes/"), ("process", "/processes/scr"), ("process", "/processes/section11"),
+                  ("editor", "/processes/scr/edit"), ("form editor", "/processes/action_plan/forms/plan-schema.json"),
+                  ("diff", "/processes/scr/diff?from=1&to=1"), ("move cases", "/processes/scr/migrate?version=1")]
     found = scan(page, site.base, paths)
     assert found == [], "\n".join(found)
 
