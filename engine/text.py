@@ -69,3 +69,8 @@ def shorten(value: str, limit: int, *, mark: str = "…") -> str:
     whole_words = value[room:room + 1].isspace() or not any(c.isspace() for c in head.strip())
     cut = head if whole_words else head.rsplit(None, 1)[0]
     return cut.rstrip(" ,;:.-–") + mark
+
+
+def key_in_words(key: str) -> str:
+    """A key in words, where nothing names it better: ``neighbourhood_review`` is "Neighbourhood review"."""
+    return key.replace("_", " ").capitalize()

@@ -20,6 +20,7 @@ from ..reads import names
 from ..records import DefinitionInfo
 from ..store import audit
 from ..store.models import ProcessDefinition, ProcessDraft
+from ..text import key_in_words
 from .records import DraftInfo
 
 FILE_SUFFIXES = (".bpmn", ".dmn", ".json", ".md")
@@ -132,7 +133,7 @@ def add_files(session: Session, key: str, files: dict[str, str], *, actor: str |
 def _model_for(key: str, files: dict[str, str]) -> str:
     """A ``process_model.json`` for files brought from elsewhere: the first diagram and its first executable (else
     first) process, by name."""
-    model: dict[str, Any] = {"display_name": key.replace("_", " ").capitalize(), "description": "",
+    model: dict[str, Any] = {"display_name": key_in_words(key), "description": "",
                              "start_roles": ["coordinator"]}
     for name in sorted(n for n in files if n.endswith(".bpmn")):
         try:
@@ -150,7 +151,7 @@ def _model_for(key: str, files: dict[str, str]) -> str:
 
 def starter_files(key: str) -> dict[str, str]:
     """A new process: a start event, one user task in a coordinator lane and an end event, ready to edit."""
-    name = key.replace("_", " ").capitalize()
+    name = key_in_words(key)
     model = {"display_name": name, "description": "", "primary_file_name": f"{key}.bpmn",
              "primary_process_id": key, "start_roles": ["coordinator"]}
     return {"process_model.json": json.dumps(model, indent=2) + "\n", f"{key}.bpmn": _STARTER_BPMN.format(key=key,

@@ -9,11 +9,13 @@ from typing import Any
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from marshmallow import ValidationError, fields, validate
 
+from engine.bundles import definitions
 from engine.bundles.definitions import key_problem
 from engine.bundles.parsing import MAX_BUNDLE_BYTES, MAX_FILES
 from engine.designer import drafts, validating
 from engine.errors import Conflict, InvalidData, LifError, NotFound, TooLarge
 from engine.reads.names import full_names
+from engine.text import key_in_words
 
 from ..api.common import body
 from ..api.designer import DraftSavedSchema, DraftSchema, ProblemsSchema, RevisionRequest
@@ -86,10 +88,11 @@ def edit(key: str) -> str:
     with lif().reading() as session:
         draft = drafts.open_draft(session, key)
         saved_by = full_names(session, [draft.updated_by]).get(draft.updated_by or "", draft.updated_by)
+        name = next((d.name for d in definitions.list_latest(session) if d.key == key), None)
     # The check and form editor pages belong to other blueprints, which may not be installed: paths, not url_for.
     base = f"{request.script_root}{bp.url_prefix}/{key}"
-    return render_template("designer/editor.html", key=key, draft=draft, saved_by=saved_by,
-                           check_url=f"{base}/draft/check", forms_url=f"{base}/forms")
+    return render_template("designer/editor.html", key=key, name=name or key_in_words(key), draft=draft,
+                           saved_by=saved_by, check_url=f"{base}/draft/check", forms_url=f"{base}/forms")
 
 
 @bp.get("/<key>/draft.json")
