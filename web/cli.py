@@ -282,13 +282,31 @@ def _parse_now(text: str) -> datetime:
 @main.command()
 @click.option("--host", default="127.0.0.1", envvar="LIF_HOST", show_envvar=True)
 @click.option("--port", default=5000, type=int, envvar="LIF_PORT", show_envvar=True)
-@click.option("--no-scheduler", is_flag=True, help="Do not run the embedded scheduler.")
-def serve(host: str, port: int, no_scheduler: bool) -> None:
-    """Run the web app (and the scheduler, unless told not to)."""
+@click.option("--workers", type=click.IntRange(min=1), default=None, envvar="LIF_WORKERS", show_envvar=True,
+              help="Worker processes (default: two a core, plus one, at most eight).")
+@click.option("--threads", type=click.IntRange(min=1), default=4, envvar="LIF_THREADS", show_envvar=True,
+              show_default=True, help="Threads in each worker process.")
+@click.option("--no-scheduler", is_flag=True, help="Do not run the scheduler (run `lif scheduler` elsewhere).")
+@click.option("--dev", is_flag=True, help="Flask's development server, in one process, for local work.")
+def serve(host: str, port: int, workers: int | None, threads: int, no_scheduler: bool, dev: bool) -> None:
+    """Run the web app on a production server (and one scheduler, unless told not to)."""
+    config = Config.from_env(host=host, port=port)  # links point here unless LIF_BASE_URL says otherwise
+    if dev:
+        _serve_dev(config, host, port, no_scheduler)
+        return
+    from . import create_app
+    from .production import default_workers
+    from .production import serve as serve_production
+
+    click.echo(f"LIF serving on http://{host}:{port}/")
+    serve_production(lambda: create_app(config), host, port, workers=workers or default_workers(), threads=threads)
+
+
+def _serve_dev(config: Config, host: str, port: int, no_scheduler: bool) -> None:
     from . import create_app
     from .server import make_server
 
-    app = create_app(Config.from_env(host=host, port=port))  # links point here unless LIF_BASE_URL says otherwise
+    app = create_app(config)
     try:
         with app.extensions["lif"].reading() as session:
             session.connection()
@@ -300,7 +318,7 @@ def serve(host: str, port: int, no_scheduler: bool) -> None:
     if not no_scheduler:
         from notifications.scheduler import start_background
         start_background(app.extensions["lif"].factory, app.extensions["lif"].config)
-    click.echo(f"LIF serving on http://{host}:{port}/")
+    click.echo(f"LIF serving on http://{host}:{port}/ (development server)")
     make_server(app, host, port).serve_forever()
 
 
