@@ -298,8 +298,9 @@ def serve(host: str, port: int, workers: int | None, threads: int, no_scheduler:
     from .production import default_workers
     from .production import serve as serve_production
 
-    click.echo(f"LIF serving on http://{host}:{port}/")
-    serve_production(lambda: create_app(config), host, port, workers=workers or default_workers(), threads=threads)
+    click.echo(f"LIF serving on http://{host}:{port}/" + (" (no scheduler)" if no_scheduler else ""))
+    serve_production(lambda: create_app(config), host, port, workers=workers or default_workers(), threads=threads,
+                     scheduler=not no_scheduler)
 
 
 def _serve_dev(config: Config, host: str, port: int, no_scheduler: bool) -> None:
@@ -323,13 +324,17 @@ def _serve_dev(config: Config, host: str, port: int, no_scheduler: bool) -> None
 
 
 @main.command()
-def scheduler() -> None:
-    """Run the scheduler alone (for deployments with several web workers)."""
-    from notifications.scheduler import run_blocking
+@click.option("--parent-pid", type=int, default=None, hidden=True,
+              help="Stop when this process ends (lif serve runs its scheduler so).")
+def scheduler(parent_pid: int | None) -> None:
+    """Run the scheduler alone (beside `lif serve --no-scheduler`, or on another machine). TERM or Ctrl-C stops it
+    once the sweep in flight has finished."""
+    from notifications.scheduler import run_until_stopped
 
     click.echo("LIF scheduler running; sweeping every minute")
     lif = _boot()
-    run_blocking(lif.factory, lif.config)
+    run_until_stopped(lif.factory, lif.config, parent_pid=parent_pid)
+    click.echo("LIF scheduler stopped")
 
 
 def database_is_empty() -> bool:

@@ -162,7 +162,7 @@ class SandboxPool:
         try:
             process = subprocess.Popen(
                 [sys.executable, "-m", "engine.sandbox.worker", str(theirs.fileno()), str(self.memory_bytes),
-                 str(self.max_reply_bytes)],
+                 str(self.max_reply_bytes), str(os.getpid())],
                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=env, cwd=_CODE_ROOT)
         finally:
             theirs.close()

@@ -20,6 +20,8 @@ import os
 import pickle
 import resource
 import sys
+import threading
+import time
 import traceback
 from multiprocessing.connection import Connection
 from typing import Any
@@ -141,8 +143,21 @@ def _limit_memory(memory_bytes: int) -> None:
 
 
 def main(argv: list[str]) -> None:
-    fd, memory_bytes, max_reply_bytes = (int(a) for a in argv)
+    fd, memory_bytes, max_reply_bytes, parent_pid = (int(a) for a in argv)
+    _exit_with(parent_pid)  # before the memory limit, which counts the watcher's stack in the worker's size at start
     serve(Connection(fd), memory_bytes, max_reply_bytes)
+
+
+def _exit_with(parent_pid: int, check_s: float = 0.2) -> None:
+    """End this worker as soon as the server process that started it has gone, even in the middle of a job: the
+    end of its socket stops an idle worker, but a busy one would run on to its CPU limit (a server process killed
+    by SIGKILL, its watchdog or the kernel's OOM killer must leave nothing behind)."""
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(check_s)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="lif-parent-watch", daemon=True).start()
 
 
 def _limit_cpu(timeout_s: float) -> None:

@@ -10,7 +10,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,3 +106,50 @@ def stop_group(process: subprocess.Popen[str], timeout_s: float = 40) -> None:
     if group_alive(pgid):
         os.killpg(pgid, signal.SIGKILL)
         raise AssertionError("processes of lif serve were left behind after it stopped")
+
+
+@dataclass(frozen=True)
+class Proc:
+    pid: int
+    ppid: int
+    state: str  # "Z" for a zombie (ended, not yet collected)
+    command: str
+
+    @property
+    def kind(self) -> str:
+        """What the process is in a ``lif serve``: scheduler, sandbox, or server (the arbiter or a web worker)."""
+        if "engine.sandbox.worker" in self.command:
+            return "sandbox"
+        return "scheduler" if " scheduler" in self.command else "server"
+
+
+def group_processes(pgid: int) -> list[Proc]:
+    """The living processes of a process group, read from /proc (zombies left out)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+        except OSError:  # it ended while being read
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()  # after "pid (name) ": state ppid pgrp ...
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            found.append(Proc(int(entry.name), int(fields[1]), fields[0], command))
+    return found
+
+
+def web_workers(served: Served) -> list[Proc]:
+    """gunicorn's worker processes: the arbiter's children that are not its scheduler."""
+    return [p for p in group_processes(served.process.pid)
+            if p.ppid == served.process.pid and p.kind == "server"]
+
+
+def wait_for(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
+    """Poll ``condition`` (bounded) until it holds; fail saying ``what`` did not happen."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not happen within {timeout_s} s")
+        time.sleep(0.05)

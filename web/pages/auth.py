@@ -105,9 +105,9 @@ def _may_start(actor: Actor) -> bool:
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in() -> Any:
     target = safe_next(request.values.get("next"), url_for("tasks.inbox_page"))  # home: it knows each role's page
-    if g.get("actor") is not None and request.method == "GET":
+    if g.get("actor") is not None and request.method in ("GET", "HEAD"):
         return redirect(target)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # HEAD is a GET without its body (a monitor, curl -I)
         return render_template("auth/sign_in.html", next=target, errors={}, username="")
     username = request.form.get("username", "").strip()[:64]
     password = request.form.get("password", "")[:256]

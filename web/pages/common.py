@@ -36,7 +36,7 @@ def signed_in(view: F) -> F:
             if g.get("lapsed") is not None:
                 flash("Your session has ended because it was left idle or open too long. Sign in again to carry on.",
                       "important")
-            back_to = request.full_path.rstrip("?") if request.method == "GET" else None
+            back_to = request.full_path.rstrip("?") if request.method in ("GET", "HEAD") else None
             return redirect(url_for("auth.sign_in", next=back_to))
         return view(*args, **kwargs)
     return wrapper  # type: ignore[return-value]

@@ -35,7 +35,7 @@ SCHEMA_SUFFIX, UI_SUFFIX = "-schema.json", "-uischema.json"
 def _error(exc: LifError) -> Any:
     """The script's calls get the API's error shape; the page itself gets the error page."""
     status = status_for(exc)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return error_page(status, None if status in (403, 404, 503) else exc.message)
     details = _conflict_details(exc.details) if isinstance(exc, Conflict) else exc.details
     return jsonify({"error": {"code": exc.code, "message": exc.message, "details": details}}), status
