@@ -28,7 +28,7 @@ def default_workers() -> int:
     return min(2 * (os.cpu_count() or 1) + 1, 8)
 
 
-class _LifArbiter(Arbiter):  # type: ignore[misc]  (gunicorn ships no type hints)
+class _LifArbiter(Arbiter):  # type: ignore[misc]  # gunicorn ships no type hints
     """gunicorn's arbiter, which also keeps the scheduler child running: its loop calls ``manage_workers`` about
     once a second, and after a signal."""
 
