@@ -3,6 +3,7 @@ composition root, shared with ``create_app``), so every command runs steps under
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import sys
 from datetime import datetime
@@ -305,8 +306,10 @@ def serve(host: str, port: int, workers: int | None, threads: int, no_scheduler:
 
 def _serve_dev(config: Config, host: str, port: int, no_scheduler: bool) -> None:
     from . import create_app
+    from .production import SCHEDULER_ENV
     from .server import make_server
 
+    os.environ[SCHEDULER_ENV] = "0" if no_scheduler else "1"  # as lif serve tells its workers (/readyz reads it)
     app = create_app(config)
     try:
         with app.extensions["lif"].reading() as session:

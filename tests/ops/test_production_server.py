@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import threading
 from datetime import UTC, datetime, timedelta
 from http.client import HTTPConnection
 from typing import Any
@@ -20,9 +21,11 @@ from engine.cases.instances import start_instance
 from engine.store.db import transaction
 from tests.conftest import PASSWORDS
 from tests.ops.ops_kit import group_alive, group_processes, instance_env, lif_serve, wait_for, web_workers
+from tests.security import sandbox_kit
 
 pytestmark = pytest.mark.slow  # real server processes: make test-ci
 
+BUSY_SCRIPT = "n = 0\nfor i in range(12_000_000):\n    n += i\nprepared = n > 0"  # a second or so of CPU
 SECRET_SEARCH = "Jasmine-Okonkwo-2019"  # a child's name typed into a search: it must reach no log
 
 
@@ -118,6 +121,37 @@ def test_nothing_outlives_a_server_killed_outright(tmp_path, db_url, partnership
         served.process.wait()
         wait_for(lambda: not group_processes(served.process.pid), 15, "every process of the server ending")
         wait_for(lambda: not group_alive(served.process.pid), 15, "every process being collected")
+
+
+@SQLITE_ONLY
+def test_term_lets_the_requests_in_flight_finish(tmp_path, db_url, partnership, deploy):
+    """TERM while two cases are starting, each running a second or so of a designer's code in a sandbox worker:
+    both are answered (201) before the server stops, and it stops cleanly."""
+    folder = tmp_path / "runaway"
+    folder.mkdir()
+    for name, content in sandbox_kit.bundle(script=BUSY_SCRIPT).items():
+        (folder / name).write_text(content)
+    deploy(folder, sandbox_kit.PROCESS)
+    answers: list[int] = []
+    with lif_serve(instance_env(tmp_path, db_url, LIF_SCRIPT_TIMEOUT="20"), "--workers", "1", "--threads", "2",
+                   log_path=tmp_path / "serve.log") as served:
+        token = token_for(served.base, "cora")
+
+        def start() -> None:
+            answers.append(call(served.base, "POST", "/api/v1/process-instances",
+                                {"process_key": sandbox_kit.PROCESS}, token)[0])
+        starts = [threading.Thread(target=start) for _ in range(2)]
+        for thread in starts:
+            thread.start()
+        # in flight: both sandbox workers are running the code
+        wait_for(lambda: sum(p.kind == "sandbox" and p.state == "R" for p in group_processes(served.process.pid))
+                 == 2, 10, "both starts running their code")
+        served.process.send_signal(signal.SIGTERM)
+        for thread in starts:
+            thread.join(30)
+        served.process.wait(40)
+    assert answers == [201, 201] and served.process.returncode == 0, served.log()[-3000:]
+    assert "LIF scheduler stopped" in served.log()
 
 
 @SQLITE_ONLY

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
 import threading
 from collections import Counter
 from queue import Empty, Queue
@@ -18,6 +20,7 @@ from sqlalchemy import text
 from engine import clock
 from engine.cases.instances import start_instance
 from engine.store.db import transaction
+from tests.conftest import REPO
 from tests.ops.ops_kit import group_processes, instance_env, lif_serve, wait_for, web_workers
 from tests.ops.test_production_server import call, token_for
 
@@ -123,3 +126,41 @@ def _ready_submits(factory, partnership) -> list[str]:
     with factory() as session:
         return list(session.execute(text("SELECT id FROM human_task WHERE name = 'submit' AND state = 'ready'"))
                     .scalars())
+
+
+_BUSY_SERVER = """
+import sys
+from datetime import UTC, datetime
+from engine.sandbox.pool import SandboxPool
+pool = SandboxPool(workers=1)
+pool.wait_until_full(30)
+print(pool.worker_pids()[0], flush=True)
+pool.run(("exec", 60, datetime.now(UTC), "while True:\\n    pass", {}, {}, 10_000_000), 60)
+"""
+
+
+def _state(pid: int) -> str | None:
+    """The process's state letter ("R" running, "Z" ended), or None when it is gone."""
+    try:
+        stat = open(f"/proc/{pid}/stat").read()
+    except OSError:
+        return None
+    return stat[stat.rindex(")") + 2]
+
+
+def test_a_sandbox_worker_busy_with_code_ends_with_its_killed_server_process():
+    """An idle sandbox worker sees its socket close; one running a designer's endless loop would run on to its CPU
+    limit (here a minute) without its watch on its parent."""
+    server = subprocess.Popen([sys.executable, "-c", _BUSY_SERVER], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    try:
+        worker = int(server.stdout.readline())
+        wait_for(lambda: _state(worker) == "R", 10, "the sandbox worker running the loop")
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait()
+        wait_for(lambda: _state(worker) in (None, "Z"), 2, "the busy sandbox worker ending with its server")
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        if _state(worker) not in (None, "Z"):
+            os.kill(worker, signal.SIGKILL)
