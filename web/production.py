@@ -94,7 +94,7 @@ def serve(build_app: Callable[[], Any], host: str, port: int, *, workers: int, t
     server_pid = os.getpid()
     metrics_dir = _prepare_metrics()
     embedded = EmbeddedScheduler() if scheduler else None
-    _drop_server_header()
+    drop_server_header()
     try:
         LifServer(build_app, options(host, port, workers=workers, threads=threads, scheduler=embedded),
                   embedded).run()
@@ -137,7 +137,7 @@ class _ResponseWithoutServer(gunicorn_wsgi.Response):  # type: ignore[misc]
         return [line for line in super().default_headers() if not line.lower().startswith("server:")]
 
 
-def _drop_server_header() -> None:
+def drop_server_header() -> None:
     """gunicorn builds each request's response through its ``wsgi`` module's ``Response``: ours takes its place (in
     the arbiter, before any worker is forked). tests/security/test_server_header.py holds gunicorn to it."""
     gunicorn_wsgi.Response = _ResponseWithoutServer
