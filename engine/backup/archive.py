@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import tarfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +22,12 @@ MANIFEST = "lif-backup.json"
 FORMAT = "lif-backup"
 FORMAT_VERSION = 1
 DOCUMENTS = "documents/"
+_DOCUMENT = re.compile(r"^documents/[0-9a-f]{32}$")  # a document store key (engine.documents.stores.new_key)
 _CHUNK = 1024 * 1024
+
+
+def database_member(kind: str) -> str:
+    return "database.sqlite3" if kind == "sqlite" else "database.pgdump"
 
 
 @dataclass(frozen=True)
@@ -121,6 +127,10 @@ def _check_members(tar: tarfile.TarFile, manifest: Manifest, path: Path) -> None
         raise InvalidData(damaged) from None
     if set(found) != set(manifest.members):
         raise InvalidData(damaged)
+    database = database_member(manifest.database)
+    if database not in found or any(name != database and not _DOCUMENT.match(name) for name in found) or \
+            not all(member.isreg() for member in found.values()):
+        raise InvalidData(f"{path} is not a LIF backup (it holds files a LIF backup does not)")
     for name, expected in manifest.members.items():
         try:
             actual = _stream_digest(tar.extractfile(found[name]))

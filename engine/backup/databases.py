@@ -27,10 +27,6 @@ class Snapshot:
     blob_keys: tuple[str, ...]  # every document version's key, in the copy
 
 
-def member_name(kind: str) -> str:
-    return "database.sqlite3" if kind == "sqlite" else "database.pgdump"
-
-
 def dump(engine: Engine, target: Path) -> Snapshot:
     if engine.dialect.name == "sqlite":
         return _dump_sqlite(engine, target)

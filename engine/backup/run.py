@@ -27,24 +27,29 @@ def backup(engine: Engine, store: BlobStore, target: Path, *, now: datetime) -> 
     if target.is_dir() or not target.parent.is_dir():
         raise InvalidData(f"cannot write a backup to {target}: give a file name in a folder that exists")
     for attempt in range(ATTEMPTS):
+        last = attempt == ATTEMPTS - 1
         with tempfile.TemporaryDirectory(prefix=".lif-backup-", dir=target.parent) as work:
-            database = Path(work) / databases.member_name(engine.dialect.name)
+            database = Path(work) / archive.database_member(engine.dialect.name)
             snapshot = databases.dump(engine, database)
-            files = {databases.member_name(engine.dialect.name): database}
+            files = {archive.database_member(engine.dialect.name): database}
             if isinstance(store, DirectoryStore):
                 documents = {archive.DOCUMENTS + key: store.path_of(key) for key in snapshot.blob_keys}
-                if not all(path.is_file() for path in documents.values()) and attempt < ATTEMPTS - 1:
-                    continue  # erased since the snapshot (a disposal): the next snapshot no longer names it
+                missing = [key for key in snapshot.blob_keys if not store.path_of(key).is_file()]
+                if missing and not last:
+                    continue  # erased since the snapshot (a disposal): the next snapshot no longer names them
+                if missing:
+                    raise Conflict(f"{len(missing)} documents the database names have no file in {store.root}; "
+                                   f"the backup would be incomplete, so none was written", missing[:10])
                 files.update(documents)
             manifest = _manifest(engine, store, snapshot, files, now)
             try:
                 archive.write(target, manifest, files)
             except FileNotFoundError:
-                if attempt == ATTEMPTS - 1:
-                    raise
+                if last:
+                    raise Conflict("documents kept being removed while the backup ran; try again") from None
                 continue
             return manifest
-    raise Conflict("documents kept being removed while the backup ran; try again")
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def _manifest(engine: Engine, store: BlobStore, snapshot: databases.Snapshot, files: dict[str, Path],
@@ -62,7 +67,7 @@ def restore(engine: Engine, store: BlobStore, source: Path) -> str:
         _check_fits(engine, store, manifest)
         with tempfile.TemporaryDirectory(prefix=".lif-restore-") as work:
             database = Path(work) / "database"
-            archive.extract(tar, databases.member_name(manifest.database), database)
+            archive.extract(tar, archive.database_member(manifest.database), database)
             staged = _stage_documents(tar, store, manifest)
             try:
                 databases.load(engine, database)
@@ -116,7 +121,7 @@ def _stage_documents(tar: tarfile.TarFile, store: BlobStore, manifest: archive.M
     try:
         for name in manifest.members:
             if name.startswith(archive.DOCUMENTS):
-                path = DirectoryStore(staged).path_of(name[len(archive.DOCUMENTS):])  # refuses a key not ours
+                path = DirectoryStore(staged).path_of(name[len(archive.DOCUMENTS):])
                 path.parent.mkdir(mode=0o700, exist_ok=True)
                 archive.extract(tar, name, path)
     except BaseException:

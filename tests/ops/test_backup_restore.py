@@ -242,13 +242,18 @@ def _untouched(tmp_path: Path) -> bool:
 
 
 def _rewritten(source: Path, target: Path, **manifest_changes: Any) -> Path:
-    """A copy of the backup ``source`` whose manifest says something else."""
+    """A copy of the backup ``source`` whose manifest says something else (its database member renamed to match
+    the kind of database it names)."""
+    renamed = {"database.sqlite3": archive.database_member(manifest_changes.get("database", "sqlite"))}
     with tarfile.open(source) as old, tarfile.open(target, "w") as new:
         for member in old.getmembers():
             data = old.extractfile(member).read()  # type: ignore[union-attr]
             if member.name == archive.MANIFEST:
-                data = json.dumps({**json.loads(data), **manifest_changes}).encode()
+                body = {**json.loads(data), **manifest_changes}
+                body["members"] = {renamed.get(k, k): v for k, v in body["members"].items()}
+                data = json.dumps(body).encode()
                 member.size = len(data)
+            member.name = renamed.get(member.name, member.name)
             new.addfile(member, io.BytesIO(data))
     return target
 
@@ -317,6 +322,26 @@ def test_restore_refuses_a_backup_it_cannot_load_and_changes_nothing(small, tmp_
     assert _untouched(tmp_path)
 
 
+def test_restore_refuses_a_backup_holding_a_file_it_does_not_list_as_its_own(small, tmp_path):
+    odd = tmp_path / "odd.backup"
+    with tarfile.open(small["file"]) as old, tarfile.open(odd, "w") as new:
+        for member in old.getmembers():
+            data = old.extractfile(member).read()  # type: ignore[union-attr]
+            if member.name.startswith(archive.DOCUMENTS):
+                member.name = archive.DOCUMENTS + "../../outside"
+            if member.name == archive.MANIFEST:
+                body = json.loads(data)
+                body["members"] = {(archive.DOCUMENTS + "../../outside" if k.startswith(archive.DOCUMENTS) else k): v
+                                   for k, v in body["members"].items()}
+                data = json.dumps(body).encode()
+                member.size = len(data)
+            new.addfile(member, io.BytesIO(data))
+    engine, store = _target(tmp_path)
+    with pytest.raises(InvalidData, match="is not a LIF backup \\(it holds files a LIF backup does not\\)$"):
+        run.restore(engine, store, odd)
+    assert _untouched(tmp_path) and not (tmp_path.parent / "outside").exists()
+
+
 def test_a_backup_of_an_older_schema_is_upgraded_after_it_is_restored(tmp_path):
     older = make_engine(f"sqlite:///{tmp_path / 'older.sqlite3'}")
     upgrade_schema(older, "0015_statutory_clocks")
@@ -342,4 +367,13 @@ def test_a_postgresql_backup_without_pg_dump_says_so_in_one_line(tmp_path, monke
     engine = make_engine("postgresql+psycopg://lif:secret@127.0.0.1:1/lif")
     with pytest.raises(LifError, match=r"^pg_dump is not installed: install PostgreSQL's client programs"):
         run.backup(engine, DatabaseStore(), tmp_path / "lif.backup", now=NOW)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_backup_missing_document_files_is_refused_and_no_file_is_written(small, tmp_path):
+    engine = make_engine(small["url"])
+    with pytest.raises(Conflict, match=r"^3 documents the database names have no file in .*empty-folder; the backup "
+                                       r"would be incomplete, so none was written$"):
+        run.backup(engine, DirectoryStore(tmp_path / "empty-folder"), tmp_path / "lif.backup", now=NOW)
+    engine.dispose()
     assert list(tmp_path.iterdir()) == []
