@@ -169,9 +169,8 @@ def _store(spec: str) -> BlobStore:
 
 # Backup, destroy, restore
 
-@pytest.mark.slow  # the demo (about 10 s a kind of database) and four `lif` commands in their own processes
-@pytest.mark.parametrize("kind,store_kind", [("sqlite", "dir"), ("sqlite", "db"), ("postgresql", "db"),
-                                             ("postgresql", "dir")])
+@pytest.mark.slow  # the demo (about 10 s a kind of database) and three `lif` commands in their own processes
+@pytest.mark.parametrize("kind,store_kind", [("sqlite", "dir"), ("sqlite", "db"), ("postgresql", "db")])
 def test_backup_destroy_restore_brings_back_every_row_and_every_document(kind, store_kind, demo_source, throwaway,
                                                                         tmp_path):
     if kind == "postgresql" and not PG:
