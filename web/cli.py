@@ -20,6 +20,7 @@ from engine.store.db import unreachable, unreachable_reason
 from engine.store.schema import upgrade_schema
 
 from .boot import boot
+from .cli_backup import backup, restore
 from .context import LifContext
 
 
@@ -354,3 +355,7 @@ def demo() -> None:
     from demo import load_demo
 
     click.echo(load_demo(_boot().factory, now=clock.now()))
+
+
+main.add_command(backup)
+main.add_command(restore)

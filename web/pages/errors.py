@@ -8,11 +8,14 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, current_app, g, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from engine.errors import LifError, RateLimited
+from engine.errors import DatabaseUnavailable, LifError, RateLimited
+from engine.store.db import UNAVAILABLE, unreachable
 
 from ..api.errors import routing_error
 from ..errors import status_for
@@ -33,6 +36,8 @@ MESSAGES = {404: "If you typed the web address, check it is correct. If you foll
 
 
 def error_page(status: int, message: str | None = None, reference: str | None = None) -> tuple[str, int]:
+    if status == 503:  # the database is away: the page is drawn as for nobody signed in, so the layout reads nothing
+        g.actor = None
     return render_template("error.html", status=status, title=TITLES.get(status, "Sorry, there is a problem"),
                            message=message or MESSAGES.get(status, ""), reference=reference), status
 
@@ -57,6 +62,17 @@ def install(app: Flask) -> None:
         status = status_for(exc)
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else {}
         return *error_page(status, None if status in (403, 404, 503) else exc.message), headers
+
+    @app.errorhandler(DBAPIError)
+    def _database_error(exc: DBAPIError) -> ResponseReturnValue:
+        """The database went away in the middle of a request, past the checks of ``transaction`` and ``reading``
+        (a read after the connection was taken, a hook's query): the same 503 as theirs, API or page; any other
+        database error is the unexpected failure it is."""
+        if not unreachable(exc):
+            raise exc
+        unavailable = DatabaseUnavailable(UNAVAILABLE)
+        unavailable.__cause__ = exc
+        return current_app.handle_user_exception(unavailable)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError) -> tuple[str, int]:
