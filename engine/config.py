@@ -272,7 +272,7 @@ def _other_problems(config: Config) -> list[str]:
     store = config.document_store
     if store not in ("", "db") and not (store.startswith("dir:") and store[4:].strip()):
         found.append(f"LIF_DOCUMENT_STORE must be db or dir:/path, not {store!r}")
-    log_format = os.environ.get("LIF_LOG_FORMAT", "").strip() or "text"
+    log_format = os.environ.get("LIF_LOG_FORMAT", "").strip().lower() or "text"  # as web.ops.logs reads it
     if log_format not in LOG_FORMATS:
         found.append(f"LIF_LOG_FORMAT must be {_one_of(LOG_FORMATS)}, not {log_format!r}")
     return found
