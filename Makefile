@@ -17,27 +17,19 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# The front end's packages (npm, from the lock file) and their built files, copied where Flask serves them.
+# The front end's packages (npm, from the lock file) and their built files, copied where Flask serves them by
+# web/frontend/vendor.sh, which the Dockerfile's Node stage runs too (the same tree in the image).
 # web/static/vendor/ is ignored by git; without it the pages still work, unstyled, and diagrams do not draw.
-$(ASSETS_STAMP): package.json package-lock.json
+$(ASSETS_STAMP): package.json package-lock.json web/frontend/vendor.sh
 	npm ci --no-audit --no-fund --loglevel=error
 	rm -rf $(VENDOR)
-	mkdir -p $(VENDOR)/govuk $(VENDOR)/bpmn-js
-	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(VENDOR)/govuk/
-	cp -R node_modules/govuk-frontend/dist/govuk/assets $(VENDOR)/govuk/assets
-	cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js $(VENDOR)/bpmn-js/
-	cp -R node_modules/bpmn-js/dist/assets/. $(VENDOR)/bpmn-js/
+	sh web/frontend/vendor.sh assets $(VENDOR)
 	touch $(ASSETS_STAMP)
 
 # The process designer's editor: our own modules in web/frontend/ bundled by esbuild (no eval, no inline styles:
 # the pages' CSP allows only 'self'), with the CSS of the modeler, the properties panel and dmn-js beside them.
 $(DESIGNER_STAMP): $(ASSETS_STAMP) $(FRONTEND)
-	rm -rf $(DESIGNER)
-	mkdir -p $(DESIGNER)/dmn-font
-	node web/frontend/build.mjs $(DESIGNER)
-	cp node_modules/@bpmn-io/properties-panel/dist/assets/properties-panel.css $(DESIGNER)/
-	cp node_modules/dmn-js/dist/assets/dmn-js-*.css $(DESIGNER)/
-	cp -R node_modules/dmn-js/dist/assets/dmn-font/. $(DESIGNER)/dmn-font/
+	sh web/frontend/vendor.sh designer $(VENDOR)
 	touch $(DESIGNER_STAMP)
 
 setup: $(STAMP) $(ASSETS_STAMP) $(DESIGNER_STAMP)

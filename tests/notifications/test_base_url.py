@@ -26,7 +26,9 @@ def env(monkeypatch, tmp_path, db_url):
     for name in ("LIF_BASE_URL", "LIF_HOST", "LIF_PORT", "LIF_ENV"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LIF_INSTANCE_DIR", str(tmp_path))
-    monkeypatch.setenv("LIF_SECRET_KEY", "x")
+    monkeypatch.setenv("LIF_SECRET_KEY", "base-url-test-secret-" + "x" * 32)  # production refuses a weak one
+    monkeypatch.setenv("LIF_CHILD_MATCH_SECRET", "base-url-test-child-match-" + "y" * 32)
+    monkeypatch.setenv("LIF_HTTPS", "1")  # an https LIF_BASE_URL needs it (engine.config checks)
     monkeypatch.setenv("LIF_DATABASE_URL", db_url)
     return monkeypatch
 
