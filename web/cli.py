@@ -335,8 +335,8 @@ def scheduler(parent_pid: int | None) -> None:
     once the sweep in flight has finished."""
     from notifications.scheduler import run_until_stopped
 
+    lif = _boot()  # the settings are checked first: a refused start prints only its problems
     click.echo("LIF scheduler running; sweeping every minute")
-    lif = _boot()
     run_until_stopped(lif.factory, lif.config, parent_pid=parent_pid)
     click.echo("LIF scheduler stopped")
 
