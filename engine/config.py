@@ -95,6 +95,8 @@ class Config:
     verify_dumps: bool = False
     spiff_fast_paths: bool = True  # LIF_SPIFF_FAST_PATHS=0: the library's own serialization and walks
     child_match_secret: str = field(default="", repr=False)  # LIF_CHILD_MATCH_SECRET, else generated once
+    log_format: str = "text"  # LIF_LOG_FORMAT: text, or json (one object a line); web.ops.logs
+    metrics_token: str | None = field(default=None, repr=False)  # LIF_METRICS_TOKEN: /metrics beyond loopback
 
     @property
     def step_settings(self) -> StepSettings:
@@ -149,6 +151,8 @@ class Config:
             notify_template_id=env("LIF_NOTIFY_TEMPLATE_ID") or None,
             verify_dumps=env("LIF_VERIFY_DUMPS", "") == "1",
             spiff_fast_paths=env("LIF_SPIFF_FAST_PATHS", "1") != "0",
+            log_format=env("LIF_LOG_FORMAT", "text").strip().lower() or "text",
+            metrics_token=env("LIF_METRICS_TOKEN") or None,
             child_match_secret=secrets_given["LIF_CHILD_MATCH_SECRET"],
         )
         config = replace(config, **overrides)

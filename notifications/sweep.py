@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -14,7 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import clock
-from engine.cases import recurring
+from engine.cases import recurring, sweeps
 from engine.cases.due import run_due
 from engine.cases.timers import fire_timer_item
 from engine.config import Config
@@ -43,12 +44,15 @@ def worker_name() -> str:
 def sweep(factory: sessionmaker[Session], config: Config, now: datetime, *,
           worker: str | None = None) -> dict[str, int]:
     """Everything due at ``now``, with the links and the mail backend of ``config``; how many of each."""
-    worker = worker or worker_name()
+    worker, started = worker or worker_name(), time.perf_counter()
     with clock.frozen_at(now):
         result = run_due(factory, now, handlers(config.base_url), worker)
         with transaction(factory) as session:
             result["digests"] = digest.send_digests(session, now, config.base_url)
         result.update(deliver_pending(factory, backend_for(config), now, worker))
+        with transaction(factory) as session:  # the scheduler's record, read by /readyz and /metrics
+            sweeps.record_sweep(session, now=now, worker=worker, counts=result,
+                                duration_s=time.perf_counter() - started)
     if any(result.values()):
         log.info("sweep at %s: %s", now.isoformat(), result)
     return result

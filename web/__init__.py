@@ -44,6 +44,8 @@ def create_app(config: Config | None = None, *, create_tables: bool = False) -> 
     app.register_blueprint(api_bp)
     register_pages(app)  # the pages' blueprints, CSRF on every form (not the API), the signed-in user
     install_security_headers(app)
+    from .ops import install as install_operations
+    install_operations(app)  # request ids, request metrics, /healthz, /readyz, /metrics
     logging.getLogger(__name__).debug("LIF app created for %s", _safe_url(config.database_url))
     return app
 

@@ -22,6 +22,8 @@ def boot(config: Config, *, create_tables: bool = False) -> LifContext:
     # The pool is a process-wide resource (worker processes); one per process, sized here and nowhere else.
     sandbox_pool.configure(workers=config.script_workers, memory_mb=config.script_memory_mb)
     notifications.install(config)
+    from .ops.metrics import connect_steps  # here, not at the top: `lif serve` imports this before metrics are set up
+    connect_steps()  # every case step of this process is timed for /metrics
     engine = make_engine(config.database_url)
     if create_tables:
         create_schema(engine)

@@ -2,7 +2,6 @@
 composition root, shared with ``create_app``), so every command runs steps under the configured limits."""
 from __future__ import annotations
 
-import logging
 import os
 import secrets
 import sys
@@ -22,6 +21,7 @@ from engine.store.schema import upgrade_schema
 from .boot import boot
 from .cli_backup import backup, restore
 from .context import LifContext
+from .ops import logs
 
 
 def _boot() -> LifContext:
@@ -59,10 +59,7 @@ def _exit_with(*lines: str) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Log at debug level.")
 def main(verbose: bool) -> None:
     """LIF: learning and improvement workflows for safeguarding children partnerships."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for name in ("spiff", "spiff.workflow"):  # the engine sets the second to INFO, which would print every case
-        logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.WARNING)
+    logs.configure(verbose)  # LIF_LOG_FORMAT: text or json; a request id on every line
 
 
 @main.command()

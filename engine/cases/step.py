@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import events
+from .. import events, timings
 from ..bundles import definitions
 from ..errors import InvalidData
 from ..registers import projection
@@ -41,21 +41,24 @@ def take_step(session: Session, instance: ProcessInstance, act: Action, *, actor
               depth: int = 0) -> Facts:
     """Load ``instance``'s workflow, ``act`` on it, save the facts under the row's revision, close the
     ``finished_task`` a person completed (keeping their ``answers``), route what the step threw, and flush.
-    Returns the step's facts."""
-    flow = runtime.load(session, instance)
-    facts = act(flow)
-    runtime.save(session, instance, flow, facts, actor=actor, now=now,
-                 finished_task_id=finished_task.id if finished_task is not None else None)
-    child_match.keep_keys(session, instance, facts.data, flow.synced)
-    projection.project(session, instance, facts.data, flow.synced, actor=actor, now=now)
-    if finished_task is not None:
-        # after the case's row, which every step writes first (so two steps of one case queue on it)
-        row_writes.update_task(session, finished_task, {"state": TaskState.COMPLETED, "completed_at": now,
-                                                        "completed_by": actor, "draft": None,
-                                                        "answers": answers})
-        events.publish(session, events.TaskClosed(finished_task.id, instance.id, TaskState.COMPLETED), now)
-    route_thrown(session, instance, facts.thrown, actor=actor, now=now, depth=depth)
-    runtime.flush_or_conflict(session)
+    Returns the step's facts. Each step is timed (``engine.timings``); one that delivers a message includes the
+    receiving case's step, which is timed as well."""
+    with timings.timed_step(instance.process_key, "step") as outcome:
+        flow = runtime.load(session, instance)
+        facts = act(flow)
+        runtime.save(session, instance, flow, facts, actor=actor, now=now,
+                     finished_task_id=finished_task.id if finished_task is not None else None)
+        child_match.keep_keys(session, instance, facts.data, flow.synced)
+        projection.project(session, instance, facts.data, flow.synced, actor=actor, now=now)
+        if finished_task is not None:
+            # after the case's row, which every step writes first (so two steps of one case queue on it)
+            row_writes.update_task(session, finished_task, {"state": TaskState.COMPLETED, "completed_at": now,
+                                                            "completed_by": actor, "draft": None,
+                                                            "answers": answers})
+            events.publish(session, events.TaskClosed(finished_task.id, instance.id, TaskState.COMPLETED), now)
+        route_thrown(session, instance, facts.thrown, actor=actor, now=now, depth=depth)
+        runtime.flush_or_conflict(session)
+        outcome.value = "error" if facts.error is not None else "ok"
     return facts
 
 

@@ -556,3 +556,15 @@ Index("ix_human_task_process_name_clock", HumanTask.process_key, HumanTask.name,
 # covering: the report counts the period's actions from the index alone (tens of thousands of wide rows otherwise)
 Index("ix_plan_action_raised", PlanAction.raised_at, PlanAction.status, PlanAction.agency, PlanAction.plan_id,
       PlanAction.due_date, PlanAction.replans, PlanAction.original_due_date)
+
+
+class SchedulerSweep(Base):
+    """One finished scheduler sweep (migration 0017): the time it swept as of, the worker that ran it, how long it
+    took and how many of each thing it did. ``/readyz`` and ``/metrics`` read the newest; a week is kept."""
+
+    __tablename__ = "scheduler_sweep"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    swept_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    worker: Mapped[str] = mapped_column(String(120))  # host:pid:random (notifications.sweep.worker_name)
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)

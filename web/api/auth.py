@@ -10,6 +10,7 @@ from flask import Response, jsonify, request
 from engine.people import accounts, sign_in, tokens
 
 from ..context import lif
+from ..ops.metrics import counting_sign_in_failures
 from .blueprint import bp
 from .common import bearer_token, body, now
 from .schemas import TokenRequest, TokenResponse
@@ -19,9 +20,10 @@ from .schemas import TokenRequest, TokenResponse
 def issue_token() -> Response:
     credentials = body(TokenRequest())
     config = lif().config
-    signed_in = sign_in.authenticate(lif().factory, credentials["username"], credentials["password"],
-                                     address=request.remote_addr or "", now=now(),
-                                     limits=sign_in.Limits.from_config(config))
+    with counting_sign_in_failures("api"):  # lif_sign_in_failures_total
+        signed_in = sign_in.authenticate(lif().factory, credentials["username"], credentials["password"],
+                                         address=request.remote_addr or "", now=now(),
+                                         limits=sign_in.Limits.from_config(config))
     with lif().unit_of_work() as session:
         token, expires_at = tokens.issue_token(session, accounts.find_user(session, signed_in.username), now=now(),
                                                ttl=timedelta(hours=config.token_ttl_hours))

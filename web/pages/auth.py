@@ -18,6 +18,7 @@ from engine.reads import catalogue
 from engine.records import Actor
 
 from ..context import LifContext
+from ..ops.metrics import counting_sign_in_failures
 from .common import done, now, safe_next, signed_in
 
 bp = Blueprint("auth", __name__)
@@ -36,8 +37,9 @@ def timeouts() -> user_sessions.Timeouts:
 
 def _authenticate(username: str, password: str) -> signing_in.SignedIn:
     """``engine.sign_in.authenticate`` for this request's address, in units of work of its own."""
-    return signing_in.authenticate(_lif().factory, username, password, address=request.remote_addr or "",
-                                   now=now(), limits=signing_in.Limits.from_config(_lif().config))
+    with counting_sign_in_failures("pages"):  # lif_sign_in_failures_total
+        return signing_in.authenticate(_lif().factory, username, password, address=request.remote_addr or "",
+                                       now=now(), limits=signing_in.Limits.from_config(_lif().config))
 
 
 def _sentence(message: str) -> str:
@@ -48,7 +50,8 @@ def load_signed_in_user() -> None:
     """``g.actor`` for a live session (its idle clock restarted at most once a minute); ``g.lapsed`` for one that
     timed out but was not ended, whose cookie is kept so that a form posted to it can be saved as a draft."""
     g.actor = g.lapsed = None
-    if request.blueprint in ("api", "assets") or request.endpoint == "static" or "sid" not in session:
+    if request.blueprint in ("api", "assets", "ops", "ops_metrics") or request.endpoint == "static" \
+            or "sid" not in session:
         return
     from notifications.inbox import notifications_for
 

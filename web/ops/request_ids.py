@@ -1,0 +1,62 @@
+"""A request id for every request: the caller's well-formed ``X-Request-Id`` (at most 64 letters, digits and
+``-_.:``), else a new one. Every answer carries it back in ``X-Request-Id``, and every log line written while the
+request runs carries it (``logs.RequestIdFilter`` reads ``current()``), so one line in a complaint finds the rest."""
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
+from typing import Any
+
+from flask import Flask
+from werkzeug.wsgi import ClosingIterator
+
+HEADER = "X-Request-Id"
+ENVIRON_ID, ENVIRON_STARTED = "lif.request_id", "lif.started"
+_WELL_FORMED = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+_current: ContextVar[str | None] = ContextVar("lif_request_id", default=None)
+
+
+def current() -> str | None:
+    """The id of the request this thread is answering, if any."""
+    return _current.get()
+
+
+def accepted(offered: str | None) -> str | None:
+    """The caller's id when it is well formed; None otherwise (a new one is made)."""
+    return offered if offered is not None and _WELL_FORMED.fullmatch(offered) else None
+
+
+class RequestIds:
+    """WSGI middleware, outermost, so even an answer Flask never saw (a crash in another middleware) has the id."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        request_id = accepted(environ.get("HTTP_X_REQUEST_ID")) or uuid.uuid4().hex
+        environ[ENVIRON_ID], environ[ENVIRON_STARTED] = request_id, time.perf_counter()
+        token = _current.set(request_id)
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            headers = [(name, value) for name, value in headers if name.lower() != HEADER.lower()]
+            return start_response(status, [*headers, (HEADER, request_id)], exc_info)
+
+        try:
+            answer = self.app(environ, start)
+        except BaseException:
+            _current.reset(token)
+            raise
+        # lines written while the answer streams have the id too; the server closes it in this thread, but perhaps
+        # not in this context, so the id is cleared rather than reset
+        return ClosingIterator(answer, [_clear])
+
+
+def _clear() -> None:
+    _current.set(None)
+
+
+def install(app: Flask) -> None:
+    app.wsgi_app = RequestIds(app.wsgi_app)  # type: ignore[method-assign]
