@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import sys
+import traceback
 from datetime import UTC, datetime
 from typing import Any
 
@@ -61,6 +62,25 @@ class JsonFormatter(logging.Formatter):
             line["exception"] = self.formatException(record.exc_info)
         return json.dumps(line, default=str)
 
+    def formatException(self, ei: Any) -> str:  # noqa: N802  (logging's name)
+        return safe_traceback(ei)
+
+
+def safe_traceback(exc_info: Any) -> str:
+    """Where an exception came from (every frame, and each chained exception's type), never its message: messages
+    carry values (a database error its parameters, a schema error the answer it refused, a script error the case's
+    data), and the log is no place for a child's name. The reference on the 500 page finds the line."""
+    exc = exc_info[1] if isinstance(exc_info, tuple) else exc_info
+    chain: list[BaseException] = []
+    while exc is not None and exc not in chain:
+        chain.append(exc)
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    lines: list[str] = []
+    for found in reversed(chain):
+        lines += ["Traceback (most recent call last):\n", *traceback.format_tb(found.__traceback__)]
+        lines.append(f"{type(found).__module__}.{type(found).__qualname__} (message not logged)\n")
+    return "".join(lines).rstrip("\n")
+
 
 def _request_id(record: logging.LogRecord) -> str | None:
     found = getattr(record, "request_id", None)
@@ -70,6 +90,9 @@ def _request_id(record: logging.LogRecord) -> str | None:
 class TextFormatter(logging.Formatter):
     def __init__(self) -> None:
         super().__init__(TEXT_FORMAT)
+
+    def formatException(self, ei: Any) -> str:  # noqa: N802  (logging's name)
+        return safe_traceback(ei)
 
 
 def formatter(log_format: str) -> logging.Formatter:

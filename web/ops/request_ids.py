@@ -11,7 +11,6 @@ from contextvars import ContextVar
 from typing import Any
 
 from flask import Flask
-from werkzeug.wsgi import ClosingIterator
 
 HEADER = "X-Request-Id"
 ENVIRON_ID, ENVIRON_STARTED = "lif.request_id", "lif.started"
@@ -45,17 +44,9 @@ class RequestIds:
             return start_response(status, [*headers, (HEADER, request_id)], exc_info)
 
         try:
-            answer = self.app(environ, start)
-        except BaseException:
+            return self.app(environ, start)  # Flask has dispatched by now: what streams after has no id
+        finally:
             _current.reset(token)
-            raise
-        # lines written while the answer streams have the id too; the server closes it in this thread, but perhaps
-        # not in this context, so the id is cleared rather than reset
-        return ClosingIterator(answer, [_clear])
-
-
-def _clear() -> None:
-    _current.set(None)
 
 
 def install(app: Flask) -> None:
