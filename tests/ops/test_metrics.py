@@ -189,3 +189,16 @@ def test_each_process_writes_its_counts_and_any_process_scrapes_the_sum(tmp_path
     assert value(families, "lif_step_duration_seconds_sum") == pytest.approx(0.14)
     assert value(families, "lif_sign_in_failures_total", via="api") == 7
     assert all(name.startswith("lif_") for name in families)
+
+
+def test_a_throttled_sign_in_counts_apart_from_a_wrong_one(db_url, db, tmp_path, partnership):
+    stamp(db, HEAD)
+    client = make_app(db_url, tmp_path, login_max_failures=1).test_client()
+    before = counts_before(client)
+    tries = [client.post("/api/v1/auth/token", json={"username": "sam", "password": "wrong"}).status_code
+             for _ in range(3)]
+    assert tries == [401, 429, 429]
+    families = scrape(client)
+    for reason, expected in (("wrong", 1), ("throttled", 2)):
+        name = "lif_sign_in_failures_total"
+        assert value(families, name, via="api", reason=reason) - before(name, via="api", reason=reason) == expected
