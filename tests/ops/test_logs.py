@@ -36,7 +36,7 @@ def captured(monkeypatch):
     monkeypatch.setattr(sys, "stderr", buffer)
     root = logging.getLogger()
     level = root.level
-    logs.configure(verbose=True, log_format="json")
+    logs.configure(verbose=True, log_format="json", force=True)
     yield buffer
     for handler in [h for h in root.handlers if getattr(h, "_lif", False)]:
         root.removeHandler(handler)
@@ -134,7 +134,7 @@ def test_text_lines_carry_the_request_id_and_the_dev_servers_request_line_loses_
     buffer = io.StringIO()
     monkeypatch.setattr(sys, "stderr", buffer)
     root, level = logging.getLogger(), logging.getLogger().level
-    logs.configure(verbose=False, log_format="text")
+    logs.configure(verbose=False, log_format="text", force=True)
     try:
         app = make_app(db_url, tmp_path)
 

@@ -44,7 +44,9 @@ NOT_CASE_BLUEPRINTS = {"auth": "signing in and one's account", "admin": "users a
                        "case data (tests/web/test_designer_migration.py)",
                        "designer_editor": "the designer's drafts (tests/web/test_designer_editor.py)",
                        "designer_check": "checking a draft by running it in a scratch database",
-                       "designer_forms": "the designer's form editor", "designer_bundles": "diffs and bundle zips"}
+                       "designer_forms": "the designer's form editor", "designer_bundles": "diffs and bundle zips",
+                       "ops": "health and readiness, no case data (tests/ops/test_health.py)",
+                       "ops_metrics": "counts only, for loopback or a token (tests/ops/test_metrics.py)"}
 # A valid body for each API action, so that the answer is about who asks, not about what they sent ("{key}" is
 # the case's business key); uploads are multipart.
 API_BODIES: dict[str, Any] = {

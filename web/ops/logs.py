@@ -107,16 +107,20 @@ def log_format_from_env() -> str:
     return value if value in FORMATS else "text"
 
 
-def configure(verbose: bool, log_format: str | None = None) -> None:
-    """The root logger writes to stderr in ``log_format`` (else ``LIF_LOG_FORMAT``), at DEBUG when ``verbose``."""
+def configure(verbose: bool, log_format: str | None = None, *, force: bool = False) -> None:
+    """The root logger writes to stderr in ``log_format`` (else ``LIF_LOG_FORMAT``), at DEBUG when ``verbose``. As
+    ``logging.basicConfig`` does, a root logger that has handlers already (a host process, pytest) keeps them and
+    gets none of ours, unless ``force``."""
     chosen = log_format or log_format_from_env()
     root = logging.getLogger()
-    for handler in [h for h in root.handlers if getattr(h, "_lif", False)]:
+    ours = [h for h in root.handlers if getattr(h, "_lif", False)]
+    for handler in ours:
         root.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stderr)
-    handler._lif = True  # type: ignore[attr-defined]
-    prepare_handler(handler, chosen)
-    root.addHandler(handler)
+    if force or ours or not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler._lif = True  # type: ignore[attr-defined]
+        prepare_handler(handler, chosen)
+        root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     for name in _QUIET:
         logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.WARNING)
