@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -202,3 +203,42 @@ def test_a_throttled_sign_in_counts_apart_from_a_wrong_one(db_url, db, tmp_path,
     for reason, expected in (("wrong", 1), ("throttled", 2)):
         name = "lif_sign_in_failures_total"
         assert value(families, name, via="api", reason=reason) - before(name, via="api", reason=reason) == expected
+
+
+@pytest.mark.slow  # lif serve with two workers and its scheduler (about 15 s)
+def test_lif_serve_with_two_workers_counts_every_request_in_every_scrape_and_is_ready(tmp_path):
+    """The real server: requests spread over two workers, and whichever worker answers a scrape counts them all;
+    the embedded scheduler's first sweep makes /readyz report it; the JSON access lines carry ids, not queries."""
+    import time
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.ops.ops_kit import instance_env, lif_serve, run_lif
+
+    env = instance_env(tmp_path, f"sqlite:///{tmp_path / 'lif.sqlite3'}", LIF_LOG_FORMAT="json")
+    assert run_lif(env, "init").returncode == 0
+    with lif_serve(env, "--workers", "2", "--threads", "2", log_path=tmp_path / "serve.log") as served:
+        def get(path):
+            with urllib.request.urlopen(served.base + path, timeout=10) as answer:
+                return answer.status, answer.headers["X-Request-Id"], answer.read().decode()
+
+        with ThreadPoolExecutor(8) as pool:
+            assert {status for status, _, _ in pool.map(get, ["/healthz"] * 40)} == {200}
+        get(f"/sign-in?q={SECRET_TERM}")
+        scrapes = [text_string_to_metric_families(get("/metrics")[2]) for _ in range(8)]
+        healthz = [value({f.name: f for f in families}, "lif_http_request_duration_seconds_count",
+                         endpoint="ops.healthz") for families in scrapes]
+        assert healthz == [40] * 8, healthz
+        deadline, scheduler = time.monotonic() + 30, {}
+        while time.monotonic() < deadline and scheduler.get("status") != "ok":
+            status, _, body = get("/readyz")
+            scheduler = json.loads(body)["scheduler"]
+            time.sleep(0.2)
+        assert status == 200 and scheduler["embedded"] is True and scheduler["status"] == "ok", scheduler
+    lines = [json.loads(line) for line in served.log().splitlines() if line.startswith("{")]
+    access = [line for line in lines if line["logger"] == "gunicorn.access"]
+    assert len(access) >= 50 and all(re.fullmatch(r"[0-9a-f]{32}", line["request_id"]) for line in access)
+    assert SECRET_TERM not in served.log() and any(line["path"] == "/sign-in" for line in access)
+
+
+SECRET_TERM = "Featherstonehaugh"

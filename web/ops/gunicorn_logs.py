@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from gunicorn.glogging import Logger  # type: ignore[import-untyped]  # gunicorn ships no type hints
+from gunicorn.glogging import Logger
 
 from . import logs, request_ids
 
