@@ -1,7 +1,7 @@
 """gunicorn's logger, in LIF's format: the error log and the access log through ``logs.prepare_handler`` (text or
-JSON, the request id), and an access line of our own: the method, the path without its query string, the status,
-the time taken and the request id. No client address, user agent or referrer (they are personal data, and a referrer
-carries another page's query string)."""
+JSON, the request id), and an access line of our own, ``"GET /path HTTP/1.1" 200 12.3 ms``: the method, the path
+without its query string, the protocol, the status, the time taken and the request id. No client address, user
+agent or referrer (they are personal data, and a referrer carries another page's query string)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -29,5 +29,6 @@ class LifGunicornLogger(Logger):  # type: ignore[misc]  # gunicorn's classes are
                   "status": int(status) if str(status).isdigit() else status,
                   "duration_ms": round(request_time.total_seconds() * 1000, 1),
                   "request_id": environ.get(request_ids.ENVIRON_ID) or "-"}
-        self.access_log.info("%s %s %s %s ms", fields["method"], fields["path"], fields["status"],
-                             fields["duration_ms"], extra=fields)
+        self.access_log.info('"%s %s %s" %s %s ms', fields["method"], fields["path"],
+                             environ.get("SERVER_PROTOCOL", "HTTP/1.1"), fields["status"], fields["duration_ms"],
+                             extra=fields)

@@ -136,7 +136,7 @@ def prepare_handler(handler: logging.Handler, log_format: str) -> None:
 
 def gunicorn_options() -> dict[str, Any]:
     """gunicorn settings for its logs: our logger class (``gunicorn_logs.LifGunicornLogger``), whose access lines
-    are ``METHOD /path STATUS N ms`` with the request id, in the chosen format."""
+    are ``"METHOD /path HTTP/1.1" STATUS N ms`` with the request id, in the chosen format."""
     from .gunicorn_logs import LifGunicornLogger
 
     return {"logger_class": LifGunicornLogger}
