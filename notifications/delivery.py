@@ -70,7 +70,8 @@ def _snapshot(row: Notification) -> Notification:
 
 
 def _record_failure(factory: sessionmaker[Session], row_id: int, worker: str, now: datetime, exc: Exception) -> None:
-    log.warning("delivery of notification %s failed: %s", row_id, exc)
+    # the kind of failure only: an SMTP server's message may quote the address (the row keeps it, for admins)
+    log.warning("delivery of notification %s failed (%s)", row_id, type(exc).__name__)
     with transaction(factory) as session:
         row = session.get(Notification, row_id)
         if row is None or row.lease_owner != worker:
