@@ -2,8 +2,9 @@
 """lif-healthcheck: the container's health check. ``lif-healthcheck [PATH]`` asks this container's server for
 PATH (default ``/healthz``: the process answers; compose's web service asks ``/readyz``: the database answers and
 the schema is current) and exits 0 on a 200, else 1 with one line saying what came back.
-``lif-healthcheck --database`` (the scheduler's container, which serves nothing) checks the settings and that the
-database answers, as the scheduler's next sweep would need."""
+``lif-healthcheck --database`` checks the settings and that the database answers; ``lif-healthcheck --scheduler``
+(the scheduler's container, which serves nothing) also that a sweep has finished within the last three minutes
+(three sweep intervals; compose's start period covers the first)."""
 from __future__ import annotations
 
 import os
@@ -23,7 +24,10 @@ def ask(path: str) -> str | None:
         return f"{url} did not answer: {getattr(exc, 'reason', exc)}"
 
 
-def database() -> str | None:
+SWEEP_LATE_S = 180
+
+
+def database(*, sweeps: bool = False) -> str | None:
     from sqlalchemy import text
 
     from engine.config import Config
@@ -34,6 +38,8 @@ def database() -> str | None:
         config = Config.from_env()
         with make_engine(config.database_url).connect() as connection:
             connection.execute(text("SELECT 1"))
+        if sweeps:
+            return late_sweep(config.database_url)
     except LifError as exc:
         return exc.message
     except Exception as exc:
@@ -43,9 +49,26 @@ def database() -> str | None:
     return None
 
 
+def late_sweep(database_url: str) -> str | None:
+    from engine import clock
+    from engine.cases.sweeps import last_sweep
+    from engine.store.db import make_engine, make_session_factory, reading
+
+    now = clock.now()
+    with reading(make_session_factory(make_engine(database_url))) as session:
+        sweep = last_sweep(session, now)
+    if sweep is None:
+        return "no scheduler sweep has finished yet"
+    age = (now - sweep.swept_at).total_seconds()
+    return f"the last scheduler sweep finished {age:.0f} s ago" if age > SWEEP_LATE_S else None
+
+
 if __name__ == "__main__":
     wanted = sys.argv[1] if len(sys.argv) > 1 else "/healthz"
-    problem = database() if wanted == "--database" else ask(wanted)
+    if wanted in ("--database", "--scheduler"):
+        problem = database(sweeps=wanted == "--scheduler")
+    else:
+        problem = ask(wanted)
     if problem:
         print(problem, file=sys.stderr)
     sys.exit(1 if problem else 0)
