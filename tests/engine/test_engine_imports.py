@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 ENGINE = ROOT / "engine"
 MODULES = sorted(ENGINE.rglob("*.py"))
 FORBIDDEN = {"engine": ("flask", "web", "notifications", "demo"), "notifications": ("web", "demo")}
-BASE = "base"  # the modules directly in engine/: config, clock, errors, events, records, states, text, timings, workdays
+BASE = "base"  # the modules directly in engine/: config, clock, errors, events, records, states, text, timings,
+#   workdays
 ROOMS: dict[str, set[str]] = {  # room: the rooms it may import (besides itself and the base)
     BASE: set(),
     "store": set(),
