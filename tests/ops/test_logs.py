@@ -187,3 +187,37 @@ def test_gunicorns_access_line_is_method_path_status_and_time_with_the_request_i
         "logger": "gunicorn.access", "method": "GET", "path": "/cases", "status": 200, "duration_ms": 12.3,
         "request_id": "0123456789abcdef0123456789abcdef"}
     assert SEARCH not in line and "203.0.113.9" not in line and "Mozilla" not in line
+
+
+def test_a_username_in_the_path_reaches_no_log_line(db_url, db, tmp_path, monkeypatch):
+    """A username may be an email address: the admin pages' paths name the user, so the path the access line and
+    the 500 line show has the route's name for that part instead (``/admin/users/<username>``)."""
+    from gunicorn.config import Config as GunicornConfig
+    from werkzeug.test import EnvironBuilder
+
+    app = make_app(db_url, tmp_path)
+
+    def logged_path(path: str, method: str = "GET") -> str:
+        environ = EnvironBuilder(path=path, method=method).get_environ()
+        b"".join(app(environ, lambda status, headers, exc_info=None: None))
+        return environ["lif.log_path"]
+
+    assert logged_path(f"/admin/users/{AUNT_EMAIL}") == "/admin/users/<username>"
+    assert logged_path(f"/admin/users/{AUNT_EMAIL}/password", "POST") == "/admin/users/<username>/password"
+    assert logged_path("/cases/12") == "/cases/12"  # ids are kept
+
+    buffer = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", buffer)
+    config = GunicornConfig()
+    for name, value in {"accesslog": "-", **logs.gunicorn_options()}.items():
+        config.set(name, value)
+    logger = config.logger_class(config)
+    try:
+        environ = {"REQUEST_METHOD": "GET", "lif.log_path": "/admin/users/<username>"}
+        request = SimpleNamespace(path=f"/admin/users/{AUNT_EMAIL}", query="", method="GET",
+                                  uri=f"/admin/users/{AUNT_EMAIL}", version=(1, 1), headers=[])
+        logger.access(SimpleNamespace(status="200 OK", sent=10, headers=[]), request, environ, timedelta(0))
+    finally:
+        for handler in [*logger.access_log.handlers, *logger.error_log.handlers]:
+            handler.close()
+    assert "/admin/users/<username>" in buffer.getvalue() and AUNT_EMAIL not in buffer.getvalue()

@@ -25,7 +25,8 @@ class LifGunicornLogger(Logger):  # type: ignore[misc]  # gunicorn's classes are
         if not self.access_log_enabled:
             return
         status = resp.status.split(None, 1)[0] if isinstance(resp.status, str) else resp.status
-        fields = {"method": environ.get("REQUEST_METHOD", "-"), "path": str(req.path or "")[:MAX_PATH],
+        path = environ.get(request_ids.ENVIRON_LOG_PATH) or req.path or ""  # no username in it (path_for_logs)
+        fields = {"method": environ.get("REQUEST_METHOD", "-"), "path": str(path)[:MAX_PATH],
                   "status": int(status) if str(status).isdigit() else status,
                   "duration_ms": round(request_time.total_seconds() * 1000, 1),
                   "request_id": environ.get(request_ids.ENVIRON_ID) or "-"}

@@ -10,10 +10,12 @@ from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 
 HEADER = "X-Request-Id"
 ENVIRON_ID, ENVIRON_STARTED = "lif.request_id", "lif.started"
+ENVIRON_LOG_PATH = "lif.log_path"  # the path as the logs may show it (``path_for_logs``), set once Flask has routed
+PRIVATE_ARGS = frozenset({"username"})  # URL parts that name a person (a username may be an email address)
 _WELL_FORMED = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 _current: ContextVar[str | None] = ContextVar("lif_request_id", default=None)
 
@@ -49,5 +51,20 @@ class RequestIds:
             _current.reset(token)
 
 
+def path_for_logs(path: str, view_args: dict[str, Any] | None) -> str:
+    """``path`` with each part that names a person (``/admin/users/<username>``) replaced by its name in the route:
+    an access line or an error's line may show which page, never whose."""
+    names = {str(value): name for name, value in (view_args or {}).items() if name in PRIVATE_ARGS}
+    if not names:
+        return path
+    return "/".join(f"<{names[part]}>" if part in names else part for part in path.split("/"))
+
+
+def _note_log_path(response: Any) -> Any:
+    request.environ[ENVIRON_LOG_PATH] = path_for_logs(request.path, request.view_args)
+    return response
+
+
 def install(app: Flask) -> None:
     app.wsgi_app = RequestIds(app.wsgi_app)  # type: ignore[method-assign]
+    app.after_request(_note_log_path)  # for gunicorn's access line (``gunicorn_logs``), errors and 500s included

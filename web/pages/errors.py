@@ -19,6 +19,7 @@ from engine.store.db import UNAVAILABLE, unreachable
 
 from ..api.errors import routing_error
 from ..errors import status_for
+from ..ops.request_ids import path_for_logs
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,8 @@ def error_page(status: int, message: str | None = None, reference: str | None = 
 def failure_page(exc: BaseException | None) -> tuple[str, int]:
     """The 500 page: the exception goes to the log under a reference, and only the reference to the user."""
     reference = secrets.token_hex(4).upper()
-    log.error("unexpected error %s on %s %s", reference, request.method, request.path, exc_info=exc)
+    log.error("unexpected error %s on %s %s", reference, request.method,
+              path_for_logs(request.path, request.view_args), exc_info=exc)
     try:
         return error_page(500, "Try again later. If it happens again, tell your administrator what you were "
                                "doing and quote this reference.", reference)
