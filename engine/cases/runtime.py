@@ -152,8 +152,9 @@ def _new_task_row(instance: ProcessInstance, task: ReadyTask, views: task_views.
     lane = (task.lane or "").strip().lower() or None
     try:
         due = deadlines.due_at(props, task.data, now)
-    except deadlines.DeadlineError as exc:
-        log.warning("instance %s task %s: %s", instance.id, task.name, exc)
+    except deadlines.DeadlineError:  # its message may quote the case's data (dueFrom's variable holds a form answer)
+        log.warning("instance %s task %s: no due date: its dueIn or dueFrom could not be worked out", instance.id,
+                    task.name)
         due = None
     priority = int(props["priority"]) if props.get("priority") in ("1", "2", "3", "4", "5") else 3
     assignee = _bound_value(task.data, props.get("assigneeFrom"), ("username",))

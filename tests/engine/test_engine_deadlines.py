@@ -167,3 +167,13 @@ def test_task_deadline_with_unreadable_variable_leaves_no_due_date(deploy, cases
     due = _due_dates(cases, instance_id)
     assert due["from_notification"] is None
     assert due["working_days"] == utc("2027-01-07T23:59:59+00:00")
+
+
+def test_an_unreadable_deadline_variable_is_logged_without_its_value(deploy, cases, restore_every_step, caplog):
+    """The variable holds what someone typed about the child: the warning names the task, never the value."""
+    deploy("deadlines")
+    typed = "when Jasmine Featherstonehaugh told her aunt"
+    with caplog.at_level("DEBUG"):
+        cases.start("deadlines", data={"notified_on": typed}, now=utc("2026-12-14T09:00:00+00:00"))
+    warned = [r.getMessage() for r in caplog.records if "could not be worked out" in r.getMessage()]
+    assert warned and not any("Featherstonehaugh" in r.getMessage() for r in caplog.records)
