@@ -6,7 +6,11 @@ beside it (``lif serve`` runs exactly one for you). Under gunicorn its answers c
 from __future__ import annotations
 
 from . import create_app
+from .ops import logs
 from .production import drop_server_header
 
+# LIF's log format on a host with no logging of its own (gunicorn sets up only its own loggers): else Python's last
+# resort would print an unexpected error's traceback with its message, which may name a child
+logs.configure(verbose=False)
 drop_server_header()  # in each gunicorn worker that imports this module (a no-op under another server)
 app = create_app()

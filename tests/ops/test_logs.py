@@ -221,3 +221,23 @@ def test_a_username_in_the_path_reaches_no_log_line(db_url, db, tmp_path, monkey
         for handler in [*logger.access_log.handlers, *logger.error_log.handlers]:
             handler.close()
     assert "/admin/users/<username>" in buffer.getvalue() and AUNT_EMAIL not in buffer.getvalue()
+
+
+@pytest.mark.slow  # a subprocess that builds the app
+def test_the_wsgi_entry_point_logs_in_lifs_format_without_an_exceptions_message(tmp_path):
+    """``gunicorn web.wsgi:app`` sets up gunicorn's loggers only: the app's lines (a 500's traceback) go through
+    LIF's formatter, which never writes an exception's message, not through Python's last resort, which does."""
+    import subprocess
+
+    from tests.conftest import REPO
+    from tests.ops.ops_kit import instance_env
+
+    probe = (f"import logging\nfrom web.wsgi import app\ntry:\n    raise ValueError({CHILD!r})\n"
+             "except ValueError as exc:\n    logging.getLogger('web.pages.errors')"
+             ".error('unexpected', exc_info=exc)\n")
+    env = instance_env(tmp_path, f"sqlite:///{tmp_path / 'lif.sqlite3'}", LIF_LOG_FORMAT="json")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    [line] = [json.loads(line) for line in done.stderr.splitlines() if '"unexpected"' in line]
+    assert "ValueError (message not logged)" in line["exception"] and CHILD not in done.stderr
