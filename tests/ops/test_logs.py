@@ -241,3 +241,30 @@ def test_the_wsgi_entry_point_logs_in_lifs_format_without_an_exceptions_message(
     assert done.returncode == 0, done.stderr
     [line] = [json.loads(line) for line in done.stderr.splitlines() if '"unexpected"' in line]
     assert "ValueError (message not logged)" in line["exception"] and CHILD not in done.stderr
+
+
+def test_gunicorns_error_lines_lose_the_query_string_and_the_client_address(monkeypatch):
+    """gunicorn quotes the request when the app raises or the request is malformed: the filter on its handlers
+    takes out the query string (a search for a child) and the client's address."""
+    from gunicorn.config import Config as GunicornConfig
+
+    monkeypatch.setenv("LIF_LOG_FORMAT", "text")
+    buffer = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", buffer)  # gunicorn writes its error log to stderr
+    config = GunicornConfig()
+    for name, value in {"errorlog": "-", **logs.gunicorn_options()}.items():
+        config.set(name, value)
+    logger = config.logger_class(config)
+    try:
+        try:
+            raise RuntimeError("boom")
+        except RuntimeError:
+            logger.exception("Error handling request %s %s", "GET", f"/tasks?search={SEARCH}")
+        logger.warning("Invalid request from ip=203.0.113.9: Invalid HTTP request line: "
+                       f"'GET /cases?q={SEARCH}&x=1 junk'")
+    finally:
+        for handler in [*logger.access_log.handlers, *logger.error_log.handlers]:
+            handler.close()
+    written = buffer.getvalue()
+    assert "Error handling request GET /tasks" in written and "line: 'GET /cases junk'" in written, written
+    assert SEARCH not in written and "203.0.113.9" not in written

@@ -38,15 +38,27 @@ class RequestIdFilter(logging.Filter):
 _REQUEST_LINE = re.compile(r'("[A-Z]+ [^ ?"]*)\?[^ "]*( HTTP/[0-9.]+")')
 
 
+# gunicorn's own error lines quote a request: "Error handling request GET /cases?q=term", "Invalid request from
+# ip=203.0.113.9: Invalid HTTP request line: 'GET /cases?q=term junk'"
+_ANY_QUERY = re.compile(r"(/[^\s?'\"]*)\?[^\s'\"]*")
+_CLIENT_ADDRESS = re.compile(r"\bip=[^\s:]+")
+
+
 class QueryStringFilter(logging.Filter):
-    """Takes the query string out of a request line another library logs (werkzeug's development server)."""
+    """Takes the query string out of a request line another library logs (werkzeug's development server; gunicorn's
+    error log, which also loses the client's address)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.name.startswith("werkzeug"):
             message = record.getMessage()
             cleaned = _REQUEST_LINE.sub(r"\1\2", message)
-            if cleaned != message:
-                record.msg, record.args = cleaned, None
+        elif record.name == "gunicorn.error":
+            message = record.getMessage()
+            cleaned = _CLIENT_ADDRESS.sub("ip=-", _ANY_QUERY.sub(r"\1", message))
+        else:
+            return True
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
         return True
 
 
