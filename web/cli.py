@@ -2,11 +2,13 @@
 composition root, shared with ``create_app``), so every command runs steps under the configured limits."""
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -46,10 +48,17 @@ class LifGroup(click.Group):
                 _exit_with(f"lif: {unreachable_reason(config.database_url if config else 'the database', exc)}")
             if isinstance(exc, LifError):
                 _exit_with(f"error: {exc.message}", *(f"  {detail}" for detail in exc.details or []))
-            raise
+            if isinstance(exc, (click.ClickException, click.exceptions.Exit, click.exceptions.Abort)):
+                raise
+            # anything else: where it happened goes to the log through LIF's formatter, which leaves out the
+            # exception's message (a database error's carries its SQL parameters: names, answers); Python's own
+            # traceback would print it whole
+            logging.getLogger("lif").error("lif %s failed unexpectedly", ctx.invoked_subcommand, exc_info=exc)
+            _exit_with(f"error: lif {ctx.invoked_subcommand} failed unexpectedly ({type(exc).__name__}); "
+                       "the lines above say where")
 
 
-def _exit_with(*lines: str) -> None:
+def _exit_with(*lines: str) -> NoReturn:
     for line in lines:
         click.echo(line, err=True)
     sys.exit(1)

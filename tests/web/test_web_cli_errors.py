@@ -67,3 +67,19 @@ def test_the_run_commands_empty_database_check_works_outside_a_command(lif):
     assert lif("agency", "add", "police", "Police").exit_code == 0
     assert lif("user", "add", "cora", "--role", "coordinator", "--password", "a-long-pass-phrase-9").exit_code == 0
     assert database_is_empty() is False
+
+
+def test_an_unexpected_failure_is_one_line_and_prints_no_exception_message(lif, monkeypatch, caplog):
+    """Not an engine error (a database error whose message quotes SQL parameters, say): one line naming its kind;
+    the log has where it happened but not the message, which may name a child."""
+    import notifications.scheduler
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("Jasmine Featherstonehaugh")
+    monkeypatch.setattr(notifications.scheduler, "sweep", fails)
+    with caplog.at_level("ERROR"):
+        lines = _failed(lif("tick"))
+    assert lines[-1] == "error: lif tick failed unexpectedly (RuntimeError); the lines above say where"
+    assert "Featherstonehaugh" not in "\n".join(lines)
+    [record] = [r for r in caplog.records if r.name == "lif"]
+    assert record.exc_info is not None and "Featherstonehaugh" not in record.getMessage()
