@@ -189,13 +189,17 @@ def test_gunicorns_access_line_is_method_path_status_and_time_with_the_request_i
     assert SEARCH not in line and "203.0.113.9" not in line and "Mozilla" not in line
 
 
-def test_a_username_in_the_path_reaches_no_log_line(db_url, db, tmp_path, monkeypatch):
+def test_a_username_in_the_path_reaches_no_log_line(db_url, db, tmp_path, monkeypatch, caplog):
     """A username may be an email address: the admin pages' paths name the user, so the path the access line and
     the 500 line show has the route's name for that part instead (``/admin/users/<username>``)."""
     from gunicorn.config import Config as GunicornConfig
     from werkzeug.test import EnvironBuilder
 
     app = make_app(db_url, tmp_path)
+
+    @app.get("/test-only/users/<username>")
+    def fails(username):
+        raise RuntimeError("boom")
 
     def logged_path(path: str, method: str = "GET") -> str:
         environ = EnvironBuilder(path=path, method=method).get_environ()
@@ -205,6 +209,11 @@ def test_a_username_in_the_path_reaches_no_log_line(db_url, db, tmp_path, monkey
     assert logged_path(f"/admin/users/{AUNT_EMAIL}") == "/admin/users/<username>"
     assert logged_path(f"/admin/users/{AUNT_EMAIL}/password", "POST") == "/admin/users/<username>/password"
     assert logged_path("/cases/12") == "/cases/12"  # ids are kept
+
+    with caplog.at_level("DEBUG"):
+        assert app.test_client().get(f"/test-only/users/{AUNT_EMAIL}").status_code == 500
+    said = [r.getMessage() for r in caplog.records]
+    assert any("/test-only/users/<username>" in line for line in said) and not any(AUNT_EMAIL in s for s in said)
 
     buffer = io.StringIO()
     monkeypatch.setattr(sys, "stdout", buffer)

@@ -68,3 +68,8 @@ def _note_log_path(response: Any) -> Any:
 def install(app: Flask) -> None:
     app.wsgi_app = RequestIds(app.wsgi_app)  # type: ignore[method-assign]
     app.after_request(_note_log_path)  # for gunicorn's access line (``gunicorn_logs``), errors and 500s included
+
+    def log_exception(exc_info: Any) -> None:  # Flask's own line for a 500, less a username in the path
+        app.logger.error("Exception on %s [%s]", path_for_logs(request.path, request.view_args), request.method,
+                         exc_info=exc_info)
+    app.log_exception = log_exception  # type: ignore[method-assign]
