@@ -204,11 +204,11 @@ def test_a_username_in_the_path_reaches_no_log_line(db_url, db, tmp_path, monkey
     def logged_path(path: str, method: str = "GET") -> str:
         environ = EnvironBuilder(path=path, method=method).get_environ()
         b"".join(app(environ, lambda status, headers, exc_info=None: None))
-        return environ["lif.log_path"]
+        return environ.get("lif.log_path", path)
 
     assert logged_path(f"/admin/users/{AUNT_EMAIL}") == "/admin/users/<username>"
     assert logged_path(f"/admin/users/{AUNT_EMAIL}/password", "POST") == "/admin/users/<username>/password"
-    assert logged_path("/cases/12") == "/cases/12"  # ids are kept
+    assert logged_path("/cases/12%0A") == "/cases/12%0A"  # others: gunicorn's raw path, ids kept
 
     with caplog.at_level("DEBUG"):
         assert app.test_client().get(f"/test-only/users/{AUNT_EMAIL}").status_code == 500

@@ -61,7 +61,8 @@ def path_for_logs(path: str, view_args: dict[str, Any] | None) -> str:
 
 
 def _note_log_path(response: Any) -> Any:
-    request.environ[ENVIRON_LOG_PATH] = path_for_logs(request.path, request.view_args)
+    if PRIVATE_ARGS & set(request.view_args or ()):  # else the access line keeps the raw path, still percent-encoded
+        request.environ[ENVIRON_LOG_PATH] = path_for_logs(request.path, request.view_args)
     return response
 
 
