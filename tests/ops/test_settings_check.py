@@ -119,6 +119,19 @@ def test_production_never_generates_a_secret(settings, tmp_path):
     assert not (tmp_path / "instance").exists()
 
 
+def test_production_without_a_child_match_secret_points_to_the_one_its_instance_already_has(settings, tmp_path):
+    """An instance upgraded from a version that generated the key into its folder: a new key would stop its open
+    cases matching, so the line says where the one in use is."""
+    settings({"LIF_CHILD_MATCH_SECRET": ""})
+    [line] = refusal()
+    assert line.endswith("would never match")
+    (tmp_path / "instance").mkdir()
+    (tmp_path / "instance" / "child_match_secret").write_text("m" + STRONG)
+    [line] = refusal()
+    assert line.startswith(PROBLEMS["child match secret missing"][1])
+    assert f"set it to the key in {tmp_path / 'instance' / 'child_match_secret'}, which" in line
+
+
 def test_development_generates_secrets_and_accepts_a_short_key(settings, tmp_path):
     settings({"LIF_ENV": "development", "LIF_SECRET_KEY": "dev", "LIF_CHILD_MATCH_SECRET": "",
               "LIF_BASE_URL": "", "LIF_HTTPS": ""})
