@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib.util
+import math
 import os
 import secrets
 from dataclasses import dataclass, field, replace
@@ -199,7 +200,7 @@ class _Reader:
             value = kind(text)
         except ValueError:
             value = None
-        if value is None or value <= 0 or (most is not None and value > most):
+        if value is None or not math.isfinite(value) or value <= 0 or (most is not None and value > most):
             words = "a whole number" if kind is int else "a number"
             limit = f" from 1 to {most}" if most is not None else " above 0"
             self.problems.append(f"{name} must be {words}{limit}, not {text!r}")

@@ -43,6 +43,8 @@ PROBLEMS = {
                                          "LIF_NOTIFY_TEMPLATE_ID": ""}, "LIF_NOTIFY_API_KEY and LIF_NOTIFY_TEMPLATE_ID "
                                                                         "must be set when LIF_MAIL_BACKEND=notify"),
     "timeout not a number": ({"LIF_SCRIPT_TIMEOUT": "5s"}, "LIF_SCRIPT_TIMEOUT must be a number above 0, not '5s'"),
+    "timeout nan": ({"LIF_SCRIPT_TIMEOUT": "nan"}, "LIF_SCRIPT_TIMEOUT must be a number above 0, not 'nan'"),
+    "timeout infinite": ({"LIF_SCRIPT_TIMEOUT": "inf"}, "LIF_SCRIPT_TIMEOUT must be a number above 0, not 'inf'"),
     "workers zero": ({"LIF_SCRIPT_WORKERS": "0"}, "LIF_SCRIPT_WORKERS must be a whole number above 0, not '0'"),
     "document store unknown": ({"LIF_DOCUMENT_STORE": "s3"}, "LIF_DOCUMENT_STORE must be db or dir:/path"),
     "log format unknown": ({"LIF_LOG_FORMAT": "xml"}, "LIF_LOG_FORMAT must be text or json, not 'xml'"),
