@@ -157,7 +157,7 @@ def test_a_sandbox_worker_busy_with_code_ends_with_its_killed_server_process():
         wait_for(lambda: _state(worker) == "R", 10, "the sandbox worker running the loop")
         os.kill(server.pid, signal.SIGKILL)
         server.wait()
-        wait_for(lambda: _state(worker) in (None, "Z"), 2, "the busy sandbox worker ending with its server")
+        wait_for(lambda: _state(worker) in (None, "Z"), 10, "the busy sandbox worker ending with its server")
     finally:
         if server.poll() is None:
             server.kill()
