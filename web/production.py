@@ -4,8 +4,6 @@ The app is built in each worker after the fork (never in the arbiter), so no wor
 or a sandbox pool with another."""
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import os
 import shutil
 from collections.abc import Callable
@@ -17,6 +15,8 @@ from gunicorn.arbiter import Arbiter
 from gunicorn.http import wsgi as gunicorn_wsgi
 
 from .embedded_scheduler import EmbeddedScheduler
+from .ops import logs as ops_logs
+from .ops import multiprocess  # imports no prometheus_client: its mode is chosen when the workers first import it
 
 SCHEDULER_ENV = "LIF_SCHEDULER_EMBEDDED"  # "1" in the workers when this server runs the scheduler (/readyz reads it)
 # The path, never the query string (search terms are personal data) nor the referrer (another page's query).
@@ -62,7 +62,7 @@ class LifServer(BaseApplication):  # type: ignore[misc]
 
 def options(host: str, port: int, *, workers: int, threads: int, timeout_s: int = 60,
             scheduler: EmbeddedScheduler | None = None) -> dict[str, Any]:
-    """gunicorn's settings for ``lif serve``: B's logging options (``web.ops.logs``) over ours when present."""
+    """gunicorn's settings for ``lif serve``, with the logging options of ``web.ops.logs`` over ours."""
     settings: dict[str, Any] = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
@@ -82,9 +82,7 @@ def options(host: str, port: int, *, workers: int, threads: int, timeout_s: int 
         "on_exit": lambda arbiter: scheduler.stop() if scheduler else None,
         "child_exit": _worker_exited,
     }
-    ops_logs = _ops_module("logs")
-    if ops_logs is not None:
-        settings.update(ops_logs.gunicorn_options())
+    settings.update(ops_logs.gunicorn_options())
     return settings
 
 
@@ -103,31 +101,16 @@ def serve(build_app: Callable[[], Any], host: str, port: int, *, workers: int, t
         if os.getpid() == server_pid:
             if embedded is not None:
                 embedded.stop()
-            if metrics_dir is not None:
-                shutil.rmtree(metrics_dir, ignore_errors=True)
+            shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
-def _ops_module(name: str) -> Any:
-    """``web.ops.<name>`` (the observability room) when this tree has it, else None."""
-    qualified = f"{__package__}.ops.{name}"
-    try:
-        if importlib.util.find_spec(qualified) is None:
-            return None
-    except ModuleNotFoundError:  # no web.ops package at all
-        return None
-    return importlib.import_module(qualified)
-
-
-def _prepare_metrics() -> Path | None:
+def _prepare_metrics() -> Path:
     """A fresh folder for prometheus-client's multi-process files, set in the environment before gunicorn starts."""
-    multiprocess = _ops_module("multiprocess")
-    return Path(multiprocess.prepare()) if multiprocess is not None else None
+    return Path(multiprocess.prepare())
 
 
 def _worker_exited(arbiter: Any, worker: Any) -> None:
-    multiprocess = _ops_module("multiprocess")
-    if multiprocess is not None:
-        multiprocess.worker_exited(worker.pid)
+    multiprocess.worker_exited(worker.pid)
 
 
 class _ResponseWithoutServer(gunicorn_wsgi.Response):  # type: ignore[misc]
