@@ -58,7 +58,7 @@ test-ci: setup
 	test -n "$$LIF_TEST_POSTGRES_URL" || { echo "test-ci needs LIF_TEST_POSTGRES_URL"; exit 2; }
 	env -u LIF_TEST_POSTGRES_URL $(BIN)/pytest -n 2 -q -m "slow and not timing"
 	env -u LIF_TEST_POSTGRES_URL $(BIN)/pytest -q -m "timing and slow"
-	$(BIN)/pytest -n 2 -q -m "not timing" -k "postgresql and not browser"
+	$(BIN)/pytest -n 2 -q -m "not timing" -k postgresql --ignore-glob='*_browser.py'
 	$(BIN)/pytest -q -m timing -k postgresql
 	env -u LIF_TEST_POSTGRES_URL LIF_SPIFF_FAST_PATHS=0 $(BIN)/pytest -n 2 -q -m "not timing and not slow" tests/engine tests/scenarios
 
