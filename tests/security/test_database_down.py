@@ -8,10 +8,8 @@ recover by itself once the database is back.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import threading
 
 import pytest
 from sqlalchemy import make_url
@@ -21,6 +19,7 @@ from engine.people import accounts
 from engine.store.db import make_engine, make_session_factory, transaction
 from engine.store.schema import create_schema
 from tests.conftest import NOW, REPO
+from tests.ops.tcp_proxy import TcpProxy
 from web import create_app
 
 LIF = (sys.executable, "-c", "from web.cli import main; main()")
@@ -97,71 +96,27 @@ def test_the_app_answers_503_while_the_database_is_away_and_recovers_without_a_r
     assert client.post("/sign-in", data={"username": "cora", "password": "coordinator-pass"}).status_code == 302
 
 
-class _Proxy:
-    """A TCP relay to the database that can be cut (every connection dropped, the port closed) and restored on the
-    same port: PostgreSQL going away and coming back, as the app sees it."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.target, self.port, self.sockets = (host, port), 0, []
-
-    def up(self) -> None:
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
-        listener.listen()
-        self.port, self.listener = listener.getsockname()[1], listener
-        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
-
-    def _accept(self, listener: socket.socket) -> None:
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(self.target)
-            self.sockets += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-
-    def down(self) -> None:
-        for sock in [self.listener, *self.sockets]:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            sock.close()
-        self.sockets = []
-
-
 def test_postgresql_going_away_answers_503_and_the_app_recovers_without_a_restart(db_url, db, partnership, tmp_path):
     if not db_url.startswith("postgresql"):
         pytest.skip("needs LIF_TEST_POSTGRES_URL")
     real = make_url(db_url)
-    proxy = _Proxy(real.host or "127.0.0.1", real.port or 5432)
-    proxy.up()
+    proxy = TcpProxy(real.host or "127.0.0.1", real.port or 5432)
+    proxy.restore()
     app = _down_app(real.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False), tmp_path)
     client = app.test_client()
     credentials = {"username": "cora", "password": "coordinator-pass"}
     token = client.post("/api/v1/auth/token", json=credentials).get_json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/tasks", headers=headers).status_code == 200
-    proxy.down()
+    proxy.cut()
     try:
         _assert_unavailable(app)
         assert client.get("/api/v1/tasks", headers=headers).status_code == 503
     finally:
-        proxy.up()
+        proxy.restore()
     assert client.get("/api/v1/tasks", headers=headers).status_code == 200
     assert client.post("/api/v1/auth/token", json=credentials).status_code == 200
-    proxy.down()
+    proxy.cut()
 
 
 def test_a_schema_older_than_the_code_is_not_called_unreachable(tmp_path):
