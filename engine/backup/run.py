@@ -9,13 +9,12 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from ..documents.stores import BlobStore, DirectoryStore
 from ..errors import Conflict, InvalidData
 from ..store.db import masked_url
-from ..store.schema import MIGRATIONS, upgrade_schema
+from ..store.schema import known_revisions, upgrade_schema
 from . import archive, databases
 
 ATTEMPTS = 3  # a document erased between the snapshot and its copy: take the snapshot again
@@ -88,7 +87,7 @@ def _check_fits(engine: Engine, store: BlobStore, manifest: archive.Manifest) ->
     if manifest.database != engine.dialect.name:
         raise InvalidData(f"this is a backup of a {_kind(manifest.database)} database; it can be restored only "
                           f"into {_kind(manifest.database)}, not {_kind(engine.dialect.name)}")
-    known = {script.revision for script in ScriptDirectory(str(MIGRATIONS)).walk_revisions()}
+    _, known = known_revisions()
     if manifest.schema_revision not in known:
         raise InvalidData(f"this backup's schema (revision {manifest.schema_revision}) is newer than this version "
                           f"of LIF knows; restore it with the version of LIF that made it, or a newer one")

@@ -6,11 +6,13 @@ there were migrations (tables, no ``alembic_version``) is taken to be at the bas
 """
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session
 
@@ -125,6 +127,17 @@ def structure_differences(found: Structure, expected: Structure) -> list[str]:
         problems += [f"{table}: missing index {i}" for i in sorted(want_indexes - indexes)]
         problems += [f"{table}: unknown index {i}" for i in sorted(indexes - want_indexes)]
     return problems
+
+
+@cache
+def known_revisions() -> tuple[str, frozenset[str]]:
+    """The head revision of this version's migrations, and every revision it knows (an older database's)."""
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    script = ScriptDirectory.from_config(config)
+    head = script.get_current_head()
+    assert head is not None  # the package ships its migrations
+    return head, frozenset(rev.revision for rev in script.walk_revisions())
 
 
 def current_revision(connection: Connection) -> str | None:

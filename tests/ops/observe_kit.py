@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import Engine, text
 
 from engine.config import Config
+from engine.store.schema import known_revisions
 from web import create_app
-from web.ops.health import _migrations
 
-HEAD = _migrations()[0]
+HEAD = known_revisions()[0]
 
 
 def stamp(engine: Engine, revision: str | None) -> None:

@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any
 
-from alembic.config import Config as AlembicConfig
-from alembic.script import ScriptDirectory
 from flask import Blueprint, Flask, Response, current_app, jsonify
 
 from engine import clock
 from engine.cases import sweeps
 from engine.store.db import unreachable
-from engine.store.schema import MIGRATIONS, current_revision
+from engine.store.schema import current_revision, known_revisions
 from notifications.scheduler import SWEEP_SECONDS
 
 from ..context import LifContext, lif
@@ -68,7 +65,7 @@ def readiness(context: LifContext, now: datetime, *, started_at: datetime, embed
 
 def schema_words(revision: str | None) -> str:
     """``current``, or what is wrong with the database's schema revision, in words."""
-    head, known = _migrations()
+    head, known = known_revisions()
     if revision == head:
         return "current"
     if revision is None:
@@ -76,16 +73,6 @@ def schema_words(revision: str | None) -> str:
     if revision in known:
         return f"behind: at revision {revision}, this version needs {head}; run lif init"
     return f"unknown revision {revision} (from a newer version of LIF?); this version needs {head}"
-
-
-@cache
-def _migrations() -> tuple[str, frozenset[str]]:
-    config = AlembicConfig()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    script = ScriptDirectory.from_config(config)
-    head = script.get_current_head()
-    assert head is not None  # the package ships its migrations
-    return head, frozenset(rev.revision for rev in script.walk_revisions())
 
 
 def scheduler_report(last: sweeps.Sweep | None, now: datetime, *, started_at: datetime,
