@@ -49,7 +49,7 @@ lint: setup
 # requests, a time limit) alone, so the suite's own load does not stand in for what they measure.
 test: lint
 	env -u LIF_TEST_POSTGRES_URL $(BIN)/pytest -n 2 -q -m "not timing and not slow"
-	env -u LIF_TEST_POSTGRES_URL $(BIN)/pytest -q -m "timing and not slow"
+	env -u LIF_TEST_POSTGRES_URL $(BIN)/pytest -q -m "timing and not slow" tests/security
 
 # CI's slower stages, after `make test` (.ci/run): the browser and fuzzing tests, every database test again on
 # PostgreSQL (LIF_TEST_POSTGRES_URL must be set), then the engine and scenario tests on SpiffWorkflow's own
@@ -57,9 +57,9 @@ test: lint
 test-ci: setup
 	test -n "$$LIF_TEST_POSTGRES_URL" || { echo "test-ci needs LIF_TEST_POSTGRES_URL"; exit 2; }
 	env -u LIF_TEST_POSTGRES_URL $(BIN)/pytest -n 2 -q -m "slow and not timing"
-	env -u LIF_TEST_POSTGRES_URL $(BIN)/pytest -q -m "timing and slow"
+	env -u LIF_TEST_POSTGRES_URL $(BIN)/pytest -q -m "timing and slow" tests/security
 	$(BIN)/pytest -n 2 -q -m "not timing" -k postgresql --ignore-glob='*_browser.py'
-	$(BIN)/pytest -q -m timing -k postgresql
+	$(BIN)/pytest -q -m timing -k postgresql tests/security
 	env -u LIF_TEST_POSTGRES_URL LIF_SPIFF_FAST_PATHS=0 $(BIN)/pytest -n 2 -q -m "not timing and not slow" tests/engine tests/scenarios
 
 bench: setup

@@ -362,13 +362,37 @@ CI_ONLY = frozenset({
     "test_case_audit.py::test_audit_end_to_end_with_a_given_seed",
     "test_web_start.py::test_start_asks_for_which_child_and_why_before_creating_the_case",
     "test_compliance_returns.py::test_case_audit_grades_by_month_across_the_year_boundary",
+    "test_web_tasks.py::test_save_draft_keeps_the_answers",
+    "test_learning_log.py::test_each_process_puts_its_lessons_in_the_log",
+    "test_documents_pages.py::test_an_unreachable_scanner_comes_back_503_at_the_field",
+    "test_designer_forms.py::test_what_is_not_json_is_400",
+    "test_annual_figures.py::test_a_year_without_work_gives_zeros_for_every_process",
+    "test_web_tasks.py::test_an_empty_report_lists_each_question_it_needs_linked_to_its_input",
+    "test_learning_log.py::test_a_retired_theme_is_refused_and_the_lessons_filed_under_it_keep_it",
+    "test_web_timeline_words.py::test_the_page_shows_each_coordinators_action_in_words",
+    "test_sessions.py::test_a_session_ends_eight_hours_after_sign_in_however_busy",
+    "test_web_chasing.py::test_nothing_overdue_says_so",
+    "test_web_lists.py::test_a_plan_counts_its_overdue_actions_and_sorts_by_them",
+    "test_cdop_referral.py::test_suspected_first_at_the_panel_refers_with_the_review_date",
+    "test_web_start.py::test_starting_a_case_whose_first_step_is_someone_elses_shows_the_case",
+    "test_passwords.py::test_the_admin_pages_apply_the_policy",
+    "test_compliance_pages.py::test_the_api_gives_every_measure_with_its_numbers_cases_breakdowns_and_notes",
+    "test_web_instances.py::test_a_reviewer_outside_the_case_gets_404",
+    "test_case_roles.py::test_notices_about_cases_are_hidden_from_admins",
+    "test_views_everywhere.py::test_search_matches_the_header_of_visible_cases_only",
 })
+
+
+TIMING_DIR = REPO / "tests" / "security"
 
 
 @pytest.hookimpl(tryfirst=True)  # before ``-m "not slow"`` deselects
 def pytest_collection_modifyitems(config, items):
     seen: set[tuple[str, str]] = set()
     for item in items:
+        if item.get_closest_marker("timing") and TIMING_DIR not in Path(str(item.path)).parents:
+            raise pytest.UsageError(f"{item.nodeid}: wall-clock tests live in {TIMING_DIR.relative_to(REPO)} "
+                                    "(the Makefile's timing stages collect only that folder)")
         if f"{Path(str(item.path)).name}::{item.originalname}" in CI_ONLY:
             item.add_marker(pytest.mark.slow)
             continue
