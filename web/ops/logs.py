@@ -22,7 +22,8 @@ from . import request_ids
 FORMATS = ("text", "json")
 ACCESS_FIELDS = ("method", "path", "status", "duration_ms")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
-_QUIET = ("spiff", "spiff.workflow")  # the engine sets the second to INFO, which would print every case
+# the engine sets spiff.workflow to INFO, which would print every case; APScheduler logs every minute's run
+_QUIET = ("spiff", "spiff.workflow", "apscheduler")
 
 
 class RequestIdFilter(logging.Filter):
